@@ -1,0 +1,175 @@
+"""The canonical bibliographic record, its stable id, and the records TSV.
+
+Every importer produces :class:`Record` objects; every later stage reads the records TSV written by
+:func:`write_records`. The id rules (DESIGN.md, "Identities") make a record's id depend only on what
+the database says about it, so re-exporting or re-running never renames a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from evsynth.errors import InputError
+from evsynth.tables import read_tsv, write_tsv
+
+__all__ = [
+    "COLUMNS",
+    "Record",
+    "assign_record_ids",
+    "hash_record_id",
+    "normalise_doi",
+    "normalise_pmid",
+    "read_records",
+    "write_records",
+]
+
+
+@dataclass(slots=True)
+class Record:
+    """One bibliographic record as one database exported it.
+
+    All fields are plain strings; "" means the export did not give the value. Multi-valued fields
+    (``authors``, ``keywords``) are joined with "; "; authors are "Family, Given" or "Family, I.".
+    ``source_id`` is the database's own accession (PMID for PubMed, ``L...`` for Embase, the
+    ``WOS:`` UT for Web of Science, ``CN-...`` for CENTRAL, the Scopus EID); ``doi`` is lower-case
+    without a resolver prefix and ``pmid`` is digits only, whichever database supplied them.
+    """
+
+    record_id: str = ""
+    source: str = ""
+    source_id: str = ""
+    title: str = ""
+    authors: str = ""
+    journal: str = ""
+    journal_abbrev: str = ""
+    year: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    abstract: str = ""
+    pub_type: str = ""
+    language: str = ""
+    keywords: str = ""
+    issn: str = ""
+    url: str = ""
+    source_file: str = ""
+    source_line: str = ""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None:
+                value = ""
+            value = str(value)
+            if "\t" in value or "\n" in value or "\r" in value or "  " in value:
+                value = " ".join(value.split())
+            setattr(self, f.name, value.strip())
+        self.doi = normalise_doi(self.doi)
+        self.pmid = normalise_pmid(self.pmid)
+
+    def to_dict(self) -> dict[str, str]:
+        """The record as a column -> value mapping in :data:`COLUMNS` order."""
+        return asdict(self)
+
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Record))
+
+_DOI_PREFIX = re.compile(
+    r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.[a-z]+\.org/)", re.IGNORECASE
+)
+_DOI_SHAPE = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def normalise_doi(value: str) -> str:
+    """Return the bare, lower-case DOI (``10.xxxx/...``) or "" if ``value`` holds none.
+
+    DOIs are case-insensitive (DOI Handbook, section 2.4), exports add resolver prefixes, and some
+    append " [doi]" (MEDLINE) or trailing punctuation; all of that is stripped.
+    """
+    if not value:
+        return ""
+    text = value.strip()
+    text = re.sub(r"\s*\[doi\]\s*$", "", text, flags=re.IGNORECASE)
+    text = _DOI_PREFIX.sub("", text)
+    match = _DOI_SHAPE.search(text)
+    if not match:
+        return ""
+    doi = match.group(0).rstrip(".,;)]")
+    return doi.lower()
+
+
+def normalise_pmid(value: str) -> str:
+    """Return the PMID as digits only ("PMID: 123" -> "123"), or "" if there is none."""
+    if not value:
+        return ""
+    match = re.search(r"\d{1,9}", value)
+    return match.group(0).lstrip("0") if match else ""
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def hash_record_id(source: str, record: Record) -> str:
+    """``{source}:h`` + 12 hex digits of a hash of normalised first author, year and title.
+
+    Used when an export carries no accession; folding case, accents and punctuation keeps the id
+    stable when the same export is produced again with cosmetic differences.
+    """
+    first_author = record.authors.split(";")[0].split(",")[0] if record.authors else ""
+    key = "|".join([_fold(first_author), record.year.strip(), _fold(record.title)])
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    return f"{source}:h{digest}"
+
+
+def assign_record_ids(records: Sequence[Record], source: str) -> list[Record]:
+    """Give every record ``{source}:{accession}`` or a hash id; repeats get ``~2``, ``~3``.
+
+    A repeated id means the export holds the same record twice (overlapping Web of Science files,
+    say). Both rows are kept, in file order, so the importer's count still matches the file and
+    deduplication removes the copy with a reason.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for record in records:
+        record.source = source
+        accession = record.source_id.strip()
+        base = f"{source}:{accession}" if accession else hash_record_id(source, record)
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        record.record_id = base if n == 1 else f"{base}~{n}"
+        out.append(record)
+    return out
+
+
+def write_records(path: str | Path, records: Iterable[Record]) -> int:
+    """Write the canonical records TSV (sorted by ``record_id``); returns the row count."""
+    return write_tsv(path, (r.to_dict() for r in records), COLUMNS, sort_by=("record_id",))
+
+
+def read_records(path: str | Path) -> list[Record]:
+    """Read a records TSV; unknown extra columns are an error because they signal a wrong file."""
+    rows = read_tsv(path, required=("record_id", "source", "title"))
+    known = set(COLUMNS)
+    records = []
+    for lineno, row in enumerate(rows, start=2):
+        extra = [k for k in row if k not in known]
+        if extra:
+            raise InputError(
+                f"unexpected column(s) {', '.join(extra)}; a records TSV has {', '.join(COLUMNS)}",
+                path=str(path),
+                line=1,
+            )
+        if not row["record_id"]:
+            raise InputError("empty record_id", path=str(path), line=lineno, field="record_id")
+        records.append(Record(**row))
+    return records

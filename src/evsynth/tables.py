@@ -1,0 +1,102 @@
+"""Byte-stable TSV and JSON writers shared by every stage.
+
+The contracts between steps are sorted, tab-separated UTF-8 files that must be byte-identical across
+reruns (so Snakemake and git see no change when nothing changed). Tabs and line breaks inside values
+are folded to spaces so that one row is one line, which keeps the files greppable and diffable.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from evsynth.errors import InputError
+
+__all__ = ["clean_cell", "read_tsv", "write_json", "write_tsv"]
+
+
+def clean_cell(value: Any) -> str:
+    """Render one value as a TSV cell: None/NaN -> "", exact floats, no tabs or newlines."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return repr(value)
+    text = str(value)
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def _atomic_write(path: Path, data: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_tsv(
+    path: str | Path,
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    sort_by: Sequence[str] | None = None,
+) -> int:
+    """Write rows as a TSV with a header; returns the number of rows written.
+
+    Rows are sorted by ``sort_by`` (string comparison of the rendered cells) when given, so output
+    order never depends on input order or on dictionary/set iteration.
+    """
+    rendered = [[clean_cell(row.get(col)) for col in columns] for row in rows]
+    if sort_by:
+        idx = [columns.index(c) for c in sort_by]
+        rendered.sort(key=lambda r: [r[i] for i in idx])
+    lines = ["\t".join(columns)] + ["\t".join(r) for r in rendered]
+    _atomic_write(Path(path), "\n".join(lines) + "\n")
+    return len(rendered)
+
+
+def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Read a TSV written by :func:`write_tsv`; missing required columns are an error."""
+    path = Path(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InputError(
+                f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
+                path=str(path),
+                line=1,
+            )
+        rows = []
+        for lineno, row in enumerate(reader, start=2):
+            if None in row:
+                raise InputError(
+                    f"{len(header) + len(row[None])} cells but the header has {len(header)}",
+                    path=str(path),
+                    line=lineno,
+                )
+            rows.append({k: (v if v is not None else "") for k, v in row.items()})
+        return rows
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Write JSON with sorted keys and a trailing newline, so reruns are byte-identical."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    _atomic_write(Path(path), text + "\n")

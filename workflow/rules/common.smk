@@ -1,0 +1,47 @@
+# Validation first, then small input functions; get_final_output() decides what "done" means.
+
+import os
+
+from snakemake.utils import validate
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+for _section in ("review", "search", "dedup", "screening", "extraction", "pooling", "report"):
+    _schema = os.path.join(workflow.basedir, "workflow", "schemas", "config", f"{_section}.schema.yaml")
+    if _section in config and os.path.exists(_schema):
+        validate(config[_section], schema=_schema)
+
+
+def search_runs():
+    """Ids of the dated search runs, oldest first."""
+    return [run["id"] for run in config["search"]["runs"]]
+
+
+def run_config(run):
+    for entry in config["search"]["runs"]:
+        if entry["id"] == run:
+            return entry
+    raise ValueError(f"config search.runs has no run {run!r}; it has {', '.join(search_runs())}")
+
+
+def run_sources(run):
+    """Source names (databases) searched in one run."""
+    return list(run_config(run)["sources"])
+
+
+def source_config(run, source):
+    return run_config(run)["sources"][source]
+
+
+def all_records_tsvs():
+    """Every run's records table for every source: the input of deduplication."""
+    return [
+        f"results/search/{run}/{source}.records.tsv"
+        for run in search_runs()
+        for source in run_sources(run)
+    ]
+
+
+def get_final_output():
+    """What a complete run of the review produces."""
+    return all_records_tsvs()
