@@ -13,6 +13,14 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/import.smk"
+include: "workflow/rules/search.smk"
+include: "workflow/rules/dedup.smk"
+include: "workflow/rules/screening.smk"
+include: "workflow/rules/extraction.smk"
+include: "workflow/rules/pooling.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -43,5 +43,10 @@ def all_records_tsvs():
 
 
 def get_final_output():
-    """What a complete run of the review produces."""
-    return all_records_tsvs()
+    """What a complete run of the review produces: each stage's rule file defines <stage>_outputs()."""
+    outputs = list(all_records_tsvs())
+    for stage in ("dedup", "screening", "extraction", "pooling", "figures", "report"):
+        stage_outputs = globals().get(f"{stage}_outputs")
+        if stage_outputs is not None:
+            outputs.extend(stage_outputs())
+    return outputs
