@@ -6,7 +6,7 @@ from snakemake.utils import validate
 
 
 validate(config, schema="../schemas/config.schema.yaml")
-for _section in ("review", "search", "dedup", "screening", "extraction", "pooling", "report"):
+for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report"):
     _schema = os.path.join(workflow.basedir, "workflow", "schemas", "config", f"{_section}.schema.yaml")
     if _section in config and os.path.exists(_schema):
         validate(config[_section], schema=_schema)
