@@ -1,0 +1,166 @@
+"""One place that turns a path, bytes or a binary stream into bytes or decoded lines.
+
+Exports arrive as UTF-8 (with or without a byte-order mark), UTF-16 (Windows tools), or
+Latin-1/cp1252 (older Windows exports). The encoding is detected from the bytes, never assumed, so
+an accent is never mangled and a file never fails only because of its encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from evsynth.errors import InputError
+
+__all__ = [
+    "Source",
+    "Text",
+    "decode_bytes",
+    "detect_encoding",
+    "open_source",
+    "read_text",
+]
+
+_CHUNK = 1 << 20
+# Bytes that cp1252 leaves undefined: a file holding them is Latin-1 (ISO 8859-1) instead.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An input as the parsers see it: a readable binary stream plus the name used in messages.
+
+    ``label`` names the input in errors (the path as given); ``name`` is its basename, which goes in
+    the ``source_file`` column so the records table does not depend on where the file was.
+    """
+
+    stream: BinaryIO
+    label: str
+    name: str
+    path: Path | None = None
+
+
+def open_source(
+    src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+) -> Source:
+    """Wrap any accepted input in a :class:`Source` (the caller closes ``stream`` for paths)."""
+    if isinstance(src, bytes | bytearray | memoryview):
+        label = label or "<bytes>"
+        return Source(io.BytesIO(bytes(src)), label, os.path.basename(label))
+    if isinstance(src, str | os.PathLike):
+        path = Path(src)
+        label = label or str(src)
+        try:
+            stream = path.open("rb")
+        except OSError as exc:
+            raise InputError(f"cannot open: {exc.strerror or exc}", path=label) from None
+        return Source(stream, label, os.path.basename(label), path)
+    if hasattr(src, "read"):
+        if isinstance(src, io.TextIOBase):
+            raise InputError("expected a binary stream (open the file with 'rb')", path=label)
+        label = label or str(getattr(src, "name", "<stream>"))
+        return Source(src, label, os.path.basename(label))
+    raise InputError(
+        f"cannot read {type(src).__name__}; give a path, bytes or a binary stream", path=label
+    )
+
+
+def detect_encoding(head: bytes, rest: Iterator[bytes] | None = None) -> str:
+    """The codec name for an export whose first bytes are ``head``.
+
+    A byte-order mark decides; UTF-16 without one is recognised by its zero bytes; otherwise the
+    whole content (``head`` then ``rest``) is checked for valid UTF-8, and anything else is cp1252,
+    or Latin-1 when it holds bytes cp1252 leaves undefined.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even_zeros = sample[0::2].count(0)
+        odd_zeros = sample[1::2].count(0)
+        if odd_zeros > len(sample) // 4 and even_zeros == 0:
+            return "utf-16-le"
+        if even_zeros > len(sample) // 4 and odd_zeros == 0:
+            return "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    seen_undefined = False
+    chunks = [head] if rest is None else _chain(head, rest)
+    valid = True
+    for chunk in chunks:
+        if valid:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                valid = False
+        if not valid and not seen_undefined:
+            seen_undefined = any(b in _CP1252_UNDEFINED for b in chunk)
+    if valid:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            valid = False
+    if valid:
+        return "utf-8"
+    return "latin-1" if seen_undefined else "cp1252"
+
+
+def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield head
+    yield from rest
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a whole export; returns ``(text, encoding)`` with a leading BOM removed."""
+    encoding = detect_encoding(data)
+    text = data.decode(encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding
+
+
+@dataclass(slots=True)
+class Text:
+    """Decoded lines of one input with their 1-based numbers, read lazily for files."""
+
+    source: Source
+    encoding: str
+    _lines: Iterator[str]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        """Yield ``(line_number, line)`` with the line ending removed (CRLF, LF or CR)."""
+        first = True
+        for number, line in enumerate(self._lines, start=1):
+            if first:
+                line = line.removeprefix("\ufeff")
+                first = False
+            yield number, line.rstrip("\r\n")
+
+
+def read_text(src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None) -> Text:
+    """Open an export as decoded lines; a file on disk is streamed, not read into memory.
+
+    Files are read twice (once to check they are valid UTF-8, once to decode) so that memory does
+    not grow with file size; bytes and streams are decoded in memory.
+    """
+    source = open_source(src, label=label)
+    if source.path is not None:
+        with source.stream as handle:
+            head = handle.read(_CHUNK)
+            encoding = detect_encoding(head, iter(lambda: handle.read(_CHUNK), b""))
+        handle = source.path.open(encoding=encoding, newline=None)
+        return Text(source, encoding, _closing_lines(handle))
+    data = source.stream.read()
+    text, encoding = decode_bytes(data)
+    return Text(source, encoding, iter(io.StringIO(text, newline=None)))
+
+
+def _closing_lines(handle: io.TextIOWrapper) -> Iterator[str]:
+    with handle:
+        yield from handle

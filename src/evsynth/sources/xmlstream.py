@@ -1,0 +1,163 @@
+"""Stream the records of an XML export safely: no DTD fetch, no entity expansion, bounded memory.
+
+Untrusted XML must never reach the network or the disk, and an entity-expansion bomb must not
+exhaust memory, so a document declaring entities is refused outright (bibliographic exports never
+need them). Elements are cleared as soon as their record has been read, so memory stays flat
+however large the file; each record's first line is found by scanning the raw bytes for its
+start tag, which also gives the count of record starts that the parsed records must match.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import deque
+from collections.abc import Iterator
+
+from evsynth.errors import InputError
+from evsynth.sources.inputs import Source, detect_encoding
+
+__all__ = ["element_text", "iter_xml_records"]
+
+_CHUNK = 1 << 20
+_OVERLAP = 64
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\sencoding=(['\"])[^'\"]*\2", re.IGNORECASE)
+
+
+class _StartScanner:
+    """Count record start tags in raw bytes and remember the line each one is on."""
+
+    def __init__(self, pattern: re.Pattern[bytes]) -> None:
+        self.pattern = pattern
+        self.carry = b""
+        self.line = 1
+        self.lines: deque[int] = deque()
+        self.count = 0
+
+    def feed(self, chunk: bytes, *, final: bool = False) -> None:
+        data = self.carry + chunk
+        limit = len(data) if final else max(0, len(data) - _OVERLAP)
+        pos = 0
+        for match in self.pattern.finditer(data):
+            if match.start() >= limit:
+                break
+            self.line += data.count(b"\n", pos, match.start())
+            pos = match.start()
+            self.lines.append(self.line)
+            self.count += 1
+        self.line += data.count(b"\n", pos, limit)
+        self.carry = data[limit:]
+
+
+def _chunks(source: Source) -> Iterator[bytes]:
+    """The raw bytes in chunks; UTF-16 documents are re-encoded as UTF-8 first."""
+    head = source.stream.read(_CHUNK)
+    if detect_encoding(head[:4096]).startswith("utf-16"):
+        text = (head + source.stream.read()).decode(detect_encoding(head[:4096]))
+        text = _XML_DECL_ENCODING.sub(r"\1", text.removeprefix("\ufeff"), count=1)
+        yield text.encode("utf-8")
+        return
+    while head:
+        yield head
+        head = source.stream.read(_CHUNK)
+
+
+def iter_xml_records(
+    source: Source,
+    *,
+    record_tags: frozenset[str],
+    start_pattern: re.Pattern[bytes],
+    root_tags: frozenset[str],
+    format_name: str,
+    error_roots: frozenset[str] = frozenset(),
+) -> Iterator[tuple[ET.Element, int]]:
+    """Yield ``(element, first_line)`` for each record element, clearing it after use.
+
+    Raises :class:`InputError` for entity declarations, malformed XML, a root element other than
+    ``root_tags``, an error document (root in ``error_roots``, such as E-utilities'
+    ``<eFetchResult><ERROR>``; its text is quoted), and when the number of record start tags
+    differs from the number of records parsed.
+    """
+    parser = ET.XMLPullParser(events=("start", "end"))
+    scanner = _StartScanner(start_pattern)
+    root: ET.Element | None = None
+    produced = 0
+    tail = b""
+    lines_before = 0
+    try:
+        for chunk in _chunks(source):
+            window = tail + chunk
+            entity = _ENTITY_DECL.search(window)
+            if entity:
+                line = lines_before + 1 + window[: entity.start()].count(b"\n") - tail.count(b"\n")
+                raise InputError(
+                    "the XML declares entities (<!ENTITY ...>); evsynth refuses them because they "
+                    "can expand without bound or read local files. Export the file again without "
+                    "a DOCTYPE internal subset",
+                    path=source.label,
+                    line=max(1, line),
+                )
+            tail = chunk[-16:]
+            lines_before += chunk.count(b"\n")
+            scanner.feed(chunk)
+            parser.feed(chunk)
+            for event, elem in parser.read_events():
+                if root is None:
+                    root = elem
+                    if elem.tag not in root_tags | error_roots:
+                        raise InputError(
+                            f"the root element is <{elem.tag}>; a {format_name} file has "
+                            + " or ".join(f"<{t}>" for t in sorted(root_tags)),
+                            path=source.label,
+                            line=1,
+                        )
+                    continue
+                if root.tag in error_roots and event == "end" and elem is root:
+                    _raise_error_document(root, source, format_name)
+                if event == "end" and elem.tag in record_tags:
+                    line = scanner.lines.popleft() if scanner.lines else scanner.line
+                    produced += 1
+                    yield elem, line
+                    elem.clear()
+                    root.clear()
+        scanner.feed(b"", final=True)
+        parser.close()
+        for event, elem in parser.read_events():
+            if root is not None and root.tag in error_roots and elem is root:
+                _raise_error_document(root, source, format_name)
+            if event == "end" and elem.tag in record_tags:
+                line = scanner.lines.popleft() if scanner.lines else scanner.line
+                produced += 1
+                yield elem, line
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(
+            f"malformed XML ({exc}); expected a well-formed {format_name} document",
+            path=source.label,
+            line=line,
+        ) from None
+    if root is None:
+        raise InputError(f"empty file; expected a {format_name} document", path=source.label)
+    if scanner.count != produced:
+        raise InputError(
+            f"found {scanner.count} record start tag(s) but parsed {produced} record(s); "
+            "the file may be truncated or hold records nested where they should not be",
+            path=source.label,
+        )
+
+
+def _raise_error_document(root: ET.Element, source: Source, format_name: str) -> None:
+    message = element_text(root) or f"<{root.tag}> without text"
+    raise InputError(
+        f"the file is an error response, not a {format_name}: {message!r}",
+        path=source.label,
+        line=1,
+    )
+
+
+def element_text(elem: ET.Element | None) -> str:
+    """All text inside ``elem`` (inline markup such as <i> or <sup> kept as plain text)."""
+    if elem is None:
+        return ""
+    return " ".join("".join(elem.itertext()).split())
