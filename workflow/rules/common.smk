@@ -50,3 +50,32 @@ def get_final_output():
         if stage_outputs is not None:
             outputs.extend(stage_outputs())
     return outputs
+
+
+# Config snapshots: a stage that needs part of the protocol reads results/config/{name}.yaml, not
+# config/config.yaml. The snapshot rule's params hold the sections' content, so it (and what reads
+# it) reruns only when those sections change; editing a pooling setting does not rerun extraction.
+CONFIG_SNAPSHOTS = {
+    "extraction": ("extraction", "analyses"),
+    "pooling": ("pooling", "analyses", "extraction"),
+    "report": tuple(config),
+}
+
+
+def config_snapshot_content(name):
+    import yaml
+
+    sections = {key: config.get(key) for key in CONFIG_SNAPSHOTS[name]}
+    return yaml.safe_dump(sections, sort_keys=True, allow_unicode=True)
+
+
+rule config_snapshot:
+    output:
+        "results/config/{name}.yaml",
+    params:
+        content=lambda wildcards: config_snapshot_content(wildcards.name),
+    wildcard_constraints:
+        name="|".join(CONFIG_SNAPSHOTS),
+    run:
+        with open(output[0], "w", encoding="utf-8") as handle:
+            handle.write(params.content)
