@@ -1,0 +1,244 @@
+"""`evsynth screen`, `evsynth screen-agreement` and `evsynth prisma-counts`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from evsynth.errors import InputError
+from evsynth.screening import vocab
+from evsynth.screening.ingest import DecisionFile
+from evsynth.screening.output import write_stage
+from evsynth.screening.prisma import load_prisma_inputs, prisma_counts
+from evsynth.screening.run import screen_files
+from evsynth.screening.stage import StageSettings
+from evsynth.tables import write_json
+
+__all__ = ["combine_agreement", "register"]
+
+SCREEN_EXAMPLE = """\
+example:
+  evsynth screen --records results/dedup/unique.tsv --stage title_abstract \\
+      --decisions resources/screening/title_abstract/ --reviewers alice,bob \\
+      --required-reviewers 2 --adjudication resources/screening/adjudication_ta.csv \\
+      --out results/screening/
+  evsynth screen --records results/dedup/unique.tsv --stage full_text \\
+      --previous-stage results/screening/title_abstract.tsv \\
+      --decisions alice=exports/alice_asreview.xlsx bob=exports/bob.ris \\
+      --reason "wrong population" --reason "no survival outcome" --out results/screening/
+
+A --decisions value is a file, a directory of files, or REVIEWER=FILE for a file without a reviewer
+column (else the file name is the reviewer). Formats are detected from content: plain CSV, ASReview
+LAB (CSV/TSV/XLSX/RIS), Rayyan (articles CSV or zip), Covidence CSV.
+"""
+
+AGREEMENT_EXAMPLE = """\
+example:
+  evsynth screen-agreement results/screening/agreement_title_abstract.json \\
+      results/screening/agreement_full_text.json --out results/screening/agreement.json
+"""
+
+PRISMA_EXAMPLE = """\
+example:
+  evsynth prisma-counts --dedup-summary results/dedup/summary.json \\
+      --title-abstract results/screening/title_abstract.tsv \\
+      --full-text results/screening/full_text.tsv \\
+      --studies results/extraction/studies.tsv --out results/prisma/counts.json
+"""
+
+
+def _reasons(args: argparse.Namespace) -> list[str]:
+    reasons = list(args.reason or [])
+    if args.reasons_file:
+        path = Path(args.reasons_file)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"cannot read the reasons file: {exc}", path=str(path)) from exc
+        reasons += [
+            line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+        ]
+    return reasons
+
+
+def _incomplete_message(stage: str, counts: dict, queue_csv: str) -> str:
+    return (
+        f"screening stage {stage} is incomplete: {counts['queued']} of {counts['records']} records "
+        f"still need a decision ({counts['awaiting_reviewers']} awaiting reviewers, "
+        f"{counts['conflicts_unresolved']} unresolved conflicts, {counts['maybe_unresolved']} "
+        f"'maybe' at full text); fill {queue_csv} and add it to the stage's decisions, or set "
+        "screening.require_complete: false to continue and mark the review incomplete"
+    )
+
+
+def _screen(args: argparse.Namespace) -> int:
+    reviewers = [r.strip() for r in (args.reviewers or "").split(",") if r.strip()]
+    settings = StageSettings(
+        stage=args.stage,
+        reviewers=reviewers,
+        required_reviewers=args.required_reviewers,
+        exclusion_reasons=_reasons(args),
+        require_complete=args.require_complete,
+    )
+    if args.stage == "full_text" and not args.previous_stage:
+        raise InputError(
+            "--stage full_text needs --previous-stage results/screening/title_abstract.tsv"
+        )
+    result, records = screen_files(
+        args.records,
+        [DecisionFile.parse(s) for s in args.decisions],
+        settings=settings,
+        adjudication=[DecisionFile.parse(s) for s in args.adjudication or []],
+        previous_stage=args.previous_stage,
+    )
+    paths = write_stage(result, records, args.out)
+    counts = result.counts()
+    print(
+        f"{args.stage}: {counts['records']} records, {counts['include']} include, "
+        f"{counts['exclude']} exclude, {counts['maybe']} maybe, {counts['queued']} queued "
+        f"-> {paths['tsv']}",
+        file=sys.stderr,
+    )
+    if not result.complete and args.require_complete:
+        raise InputError(_incomplete_message(args.stage, counts, str(paths["queue_csv"])))
+    return 0
+
+
+def combine_agreement(documents: list[dict]) -> dict:
+    """agreement.json: the per-stage documents keyed by stage, and whether all are complete."""
+    stages = {doc["stage"]: doc for doc in documents}
+    return {
+        "stages": stages,
+        "complete": all(doc["complete"] for doc in documents),
+        "incomplete_stages": sorted(s for s, d in stages.items() if not d["complete"]),
+    }
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    documents = []
+    for path in args.stage_files:
+        try:
+            documents.append(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read a stage agreement file: {exc}", path=path) from exc
+    combined = combine_agreement(documents)
+    combined["require_complete"] = args.require_complete
+    if not combined["complete"] and args.require_complete:
+        messages = [
+            _incomplete_message(s, d["counts"], d["queue"]["csv"])
+            for s, d in sorted(combined["stages"].items())
+            if not d["complete"]
+        ]
+        raise InputError("\n".join(messages))
+    write_json(args.out, combined)
+    return 0
+
+
+def _prisma(args: argparse.Namespace) -> int:
+    inputs = load_prisma_inputs(
+        dedup_summary=args.dedup_summary,
+        title_abstract=args.title_abstract,
+        full_text=args.full_text,
+        studies=args.studies,
+        not_retrieved=args.not_retrieved,
+    )
+    counts = prisma_counts(
+        inputs["summary"],
+        inputs["title_abstract"],
+        inputs["full_text"],
+        studies=inputs["studies"],
+        not_retrieved=inputs["not_retrieved"],
+        previous_studies=args.previous_studies,
+        previous_reports=args.previous_reports,
+    )
+    write_json(args.out, counts.to_dict())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `screen`, `screen-agreement` and `prisma-counts` to the evsynth CLI."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser(
+        "screen",
+        help="combine screening decisions for one stage; write the stage table and queue",
+        description="Read decision files (any supported tool), match them to study records, "
+        "combine reviewers, resolve conflicts with the adjudication file, compute Cohen's kappa, "
+        "and write {stage}.tsv, queue_{stage}.csv/.ris and agreement_{stage}.json.",
+        epilog=SCREEN_EXAMPLE,
+        formatter_class=fmt,
+    )
+    p.add_argument("--records", required=True, help="results/dedup/unique.tsv")
+    p.add_argument(
+        "--decisions", nargs="*", default=[], metavar="FILE", help="decision files or directories"
+    )
+    p.add_argument("--stage", required=True, choices=vocab.STAGES)
+    p.add_argument("--out", required=True, help="output directory (results/screening/)")
+    p.add_argument(
+        "--reviewers", default="", help="comma-separated reviewer names (others are an error)"
+    )
+    p.add_argument(
+        "--required-reviewers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="reviewers who must decide each record (default 1)",
+    )
+    p.add_argument(
+        "--adjudication",
+        nargs="*",
+        default=[],
+        metavar="FILE",
+        help="plain decision file(s) whose decisions override the reviewers'",
+    )
+    p.add_argument(
+        "--reason", action="append", metavar="R", help="an allowed full-text exclusion reason"
+    )
+    p.add_argument("--reasons-file", metavar="FILE", help="allowed exclusion reasons, one a line")
+    p.add_argument(
+        "--previous-stage", metavar="TSV", help="title_abstract.tsv (for --stage full_text)"
+    )
+    p.add_argument(
+        "--require-complete",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="exit with an error (after writing everything) if records remain queued",
+    )
+    p.set_defaults(func=_screen)
+
+    a = subparsers.add_parser(
+        "screen-agreement",
+        help="combine agreement_{stage}.json files into agreement.json",
+        epilog=AGREEMENT_EXAMPLE,
+        formatter_class=fmt,
+    )
+    a.add_argument("stage_files", nargs="+", metavar="JSON")
+    a.add_argument("--out", required=True)
+    a.add_argument(
+        "--require-complete",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="stop with the counts and queue paths when any stage is incomplete",
+    )
+    a.set_defaults(func=_agreement)
+
+    c = subparsers.add_parser(
+        "prisma-counts",
+        help="PRISMA 2020 flow-diagram counts (results/prisma/counts.json)",
+        epilog=PRISMA_EXAMPLE,
+        formatter_class=fmt,
+    )
+    c.add_argument("--dedup-summary", required=True)
+    c.add_argument("--title-abstract", required=True)
+    c.add_argument("--full-text", required=True)
+    c.add_argument("--studies", help="results/extraction/studies.tsv (groups reports into studies)")
+    c.add_argument("--not-retrieved", help="study_record_ids sought but not retrieved, one a line")
+    c.add_argument(
+        "--previous-studies", type=int, help="studies in the previous version of the review"
+    )
+    c.add_argument(
+        "--previous-reports", type=int, help="reports in the previous version of the review"
+    )
+    c.add_argument("--out", required=True)
+    c.set_defaults(func=_prisma)

@@ -1,0 +1,113 @@
+"""Match decision rows back to study records (dedup clusters).
+
+By identifier first (a study record id, or any member record id of a cluster, so a decision made
+on any copy of a duplicated record applies to its study), then PMID, then DOI; when a tool dropped
+every identifier, by normalised title + year + first author's family name. A row that matches
+nothing, or more than one study, is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from evsynth.records import normalise_doi, normalise_pmid
+from evsynth.screening.ingest import RawDecision
+
+__all__ = ["Match", "StudyIndex", "fold", "split_ids"]
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words: accents, case, punctuation and spacing removed."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def split_ids(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+
+def _first_author_family(authors: str) -> str:
+    """Family name of the first author from "Family, Given; ..." (the records contract)."""
+    first = authors.split(";")[0]
+    family = first.split(",")[0] if "," in first else first.split(" ")[0]
+    return fold(family)
+
+
+@dataclass(slots=True)
+class Match:
+    """Where a decision row landed: the study record, the member record and how it matched."""
+
+    study_record_id: str
+    member_id: str
+    by: str
+
+
+@dataclass
+class StudyIndex:
+    """Lookups from every identifier of the unique records to their study record id."""
+
+    records: dict[str, dict[str, str]]
+    by_id: dict[str, str] = field(default_factory=dict)
+    by_pmid: dict[str, set[str]] = field(default_factory=dict)
+    by_doi: dict[str, set[str]] = field(default_factory=dict)
+    by_title_year: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, rows: Sequence[Mapping[str, str]]) -> StudyIndex:
+        """Index the rows of ``results/dedup/unique.tsv``."""
+        index = cls(records={r["study_record_id"]: dict(r) for r in rows})
+        for row in rows:
+            sid = row["study_record_id"]
+            index.by_id[sid] = sid
+            for member in split_ids(row.get("member_ids", "")):
+                index.by_id[member] = sid
+            pmid = normalise_pmid(row.get("pmid", ""))
+            if pmid:
+                index.by_pmid.setdefault(pmid, set()).add(sid)
+            doi = normalise_doi(row.get("doi", ""))
+            if doi:
+                index.by_doi.setdefault(doi, set()).add(sid)
+            title = fold(row.get("title", ""))
+            if title:
+                index.by_title_year.setdefault((title, row.get("year", "").strip()), set()).add(sid)
+        return index
+
+    def match(self, item: RawDecision) -> Match | str:
+        """The study the row belongs to, or a reason why it matches none (or several)."""
+        for value in item.ids:
+            value = value.strip().lstrip("'")
+            if value in self.by_id:
+                return Match(self.by_id[value], value, "record id")
+        if item.id_is_strict:
+            return f"unknown record id {item.ids[0]!r}"
+        pmid = normalise_pmid(item.pmid)
+        if pmid and pmid in self.by_pmid:
+            return self._one(self.by_pmid[pmid], "PMID", pmid)
+        doi = normalise_doi(item.doi)
+        if doi and doi in self.by_doi:
+            return self._one(self.by_doi[doi], "DOI", doi)
+        title = fold(item.title)
+        if not title:
+            return "no record id, PMID, DOI or title to match on"
+        candidates = set(self.by_title_year.get((title, item.year.strip()[:4]), set()))
+        if item.authors and candidates:
+            row_authors = fold(item.authors)
+            candidates = {
+                sid
+                for sid in candidates
+                if _first_author_family(self.records[sid].get("authors", "")) in row_authors
+            }
+        if not candidates:
+            return "no study record with this title, year and first author"
+        return self._one(candidates, "title, year and first author", title[:60])
+
+    @staticmethod
+    def _one(candidates: set[str], by: str, key: str) -> Match | str:
+        if len(candidates) > 1:
+            return f"{by} {key!r} matches several study records: {', '.join(sorted(candidates))}"
+        sid = next(iter(candidates))
+        return Match(sid, sid, by)

@@ -1,0 +1,212 @@
+"""Write a stage's results: the stage TSV, the queue (CSV and RIS) and agreement_{stage}.json.
+
+The queue files are what a reviewer fills next: the CSV is itself a plain decision file (fill
+``reviewer``, ``decision``, ``reason``), the RIS imports into Rayyan, ASReview LAB or Zotero and
+carries the study record id in ``ID`` and ``AN`` so that the tools' exports match back exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from evsynth.screening.stage import StageResult, StageRow
+from evsynth.tables import clean_cell, write_json, write_tsv
+
+__all__ = [
+    "QUEUE_COLUMNS",
+    "STAGE_COLUMNS",
+    "agreement_document",
+    "neutralise_cell",
+    "queue_csv_text",
+    "queue_ris_text",
+    "write_stage",
+]
+
+STAGE_COLUMNS: tuple[str, ...] = (
+    "study_record_id",
+    "decision",
+    "reason",
+    "reviewers",
+    "conflict",
+    "status",
+    "note",
+)
+
+QUEUE_COLUMNS: tuple[str, ...] = (
+    "study_record_id",
+    "reviewer",
+    "decision",
+    "reason",
+    "note",
+    "status",
+    "decided_by",
+    "conflict_details",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "abstract",
+    "url",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically (temp file + rename) so a crash never leaves half a queue behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe.
+
+    Cells beginning with = + - @ (or tab / carriage return) are formulas to Excel, LibreOffice and
+    Google Sheets (OWASP, "CSV Injection"); a leading ' makes them literal text and is stripped
+    again when evsynth reads a filled queue back.
+    """
+    if value and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _stage_row_dict(row: StageRow, reviewers: list[str]) -> dict[str, str]:
+    out = {
+        "study_record_id": row.study_record_id,
+        "decision": row.decision,
+        "reason": row.reason,
+        "reviewers": "; ".join(row.reviewers),
+        "conflict": row.conflict,
+        "status": row.status,
+        "note": row.note,
+    }
+    for r in reviewers:
+        out[f"reviewer:{r}"] = row.per_reviewer.get(r, "")
+    return out
+
+
+def _queue_row(row: StageRow, record: Mapping[str, str]) -> dict[str, str]:
+    status = {
+        "awaiting_reviewers": "needs a decision",
+        "conflict": "conflict: needs adjudication",
+        "maybe": "maybe: needs a final decision",
+    }[row.status]
+    return {
+        "study_record_id": row.study_record_id,
+        "reviewer": "",
+        "decision": "",
+        "reason": "",
+        "note": "",
+        "status": status,
+        "decided_by": "; ".join(row.reviewers),
+        "conflict_details": row.conflict_details,
+        **{c: record.get(c, "") for c in QUEUE_COLUMNS[8:]},
+    }
+
+
+def queue_csv_text(result: StageResult, records: Mapping[str, Mapping[str, str]]) -> str:
+    """The queue as CSV (UTF-8 with BOM so Excel shows accents), formula cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(QUEUE_COLUMNS)
+    for row in result.queue:
+        values = _queue_row(row, records[row.study_record_id])
+        writer.writerow([neutralise_cell(clean_cell(values[c])) for c in QUEUE_COLUMNS])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _ris_lines(tag: str, value: str) -> list[str]:
+    value = clean_cell(value).strip()
+    return [f"{tag}  - {value}"] if value else []
+
+
+def queue_ris_text(result: StageResult, records: Mapping[str, Mapping[str, str]]) -> str:
+    """The queue as RIS; the study record id goes in ID and AN so tool exports match back."""
+    lines: list[str] = []
+    for row in result.queue:
+        rec = records[row.study_record_id]
+        lines.append("TY  - JOUR")
+        lines += _ris_lines("ID", row.study_record_id)
+        lines += _ris_lines("AN", row.study_record_id)
+        lines += _ris_lines("TI", rec.get("title", ""))
+        for author in [a for a in rec.get("authors", "").split(";") if a.strip()]:
+            lines += _ris_lines("AU", author)
+        lines += _ris_lines("PY", rec.get("year", ""))
+        lines += _ris_lines("JO", rec.get("journal", ""))
+        lines += _ris_lines("VL", rec.get("volume", ""))
+        lines += _ris_lines("IS", rec.get("issue", ""))
+        pages = rec.get("pages", "")
+        start, _, end = pages.partition("-")
+        lines += _ris_lines("SP", start)
+        lines += _ris_lines("EP", end)
+        lines += _ris_lines("DO", rec.get("doi", ""))
+        lines += _ris_lines("AB", rec.get("abstract", ""))
+        for kw in [k for k in rec.get("keywords", "").split(";") if k.strip()]:
+            lines += _ris_lines("KW", kw)
+        lines += _ris_lines("UR", rec.get("url", ""))
+        if rec.get("pmid"):
+            lines += _ris_lines("C1", f"PMID: {rec['pmid']}")
+        lines += _ris_lines("N1", f"evsynth {result.settings.stage} queue: {row.study_record_id}")
+        lines.append("ER  - ")
+        lines.append("")
+    return "\r\n".join(lines) + ("\r\n" if lines else "")
+
+
+def agreement_document(
+    result: StageResult, *, queue_csv: str = "", queue_ris: str = ""
+) -> dict[str, object]:
+    """What agreement_{stage}.json says about a stage: kappa, counts, inputs, completeness."""
+    return {
+        "stage": result.settings.stage,
+        "complete": result.complete,
+        "require_complete": result.settings.require_complete,
+        "required_reviewers": result.settings.required_reviewers,
+        "reviewers": list(result.reviewers),
+        "exclusion_reasons_allowed": list(result.settings.exclusion_reasons),
+        "counts": result.counts(),
+        "agreement": result.agreement.to_dict(),
+        "inputs": [s.to_dict() for s in result.inputs],
+        "queue": {"csv": queue_csv, "ris": queue_ris, "records": len(result.queue)},
+    }
+
+
+def write_stage(
+    result: StageResult, records: Mapping[str, Mapping[str, str]], out_dir: str | Path
+) -> dict[str, Path]:
+    """Write {stage}.tsv, queue_{stage}.csv/.ris and agreement_{stage}.json into ``out_dir``."""
+    out = Path(out_dir)
+    stage = result.settings.stage
+    paths = {
+        "tsv": out / f"{stage}.tsv",
+        "queue_csv": out / f"queue_{stage}.csv",
+        "queue_ris": out / f"queue_{stage}.ris",
+        "agreement": out / f"agreement_{stage}.json",
+    }
+    columns = list(STAGE_COLUMNS) + [f"reviewer:{r}" for r in result.reviewers]
+    write_tsv(
+        paths["tsv"],
+        (_stage_row_dict(r, result.reviewers) for r in result.rows),
+        columns,
+        sort_by=("study_record_id",),
+    )
+    _write_text(paths["queue_csv"], queue_csv_text(result, records))
+    _write_text(paths["queue_ris"], queue_ris_text(result, records))
+    write_json(
+        paths["agreement"],
+        agreement_document(
+            result, queue_csv=str(paths["queue_csv"]), queue_ris=str(paths["queue_ris"])
+        ),
+    )
+    return paths

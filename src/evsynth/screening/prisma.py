@@ -1,0 +1,295 @@
+"""PRISMA 2020 flow-diagram counts from the dedup summary, screening and extraction results.
+
+Field names are those of the PRISMA2020 R package / Shiny app (Haddaway et al. 2022, Campbell Syst
+Rev 18:e1230), so ``results/prisma/counts.json`` can be fed to it or to ``evsynth plot prisma``.
+Every number is derived, and the identities a reader checks on the diagram are asserted:
+
+    database_results - duplicates - excluded_automatic - excluded_other = unique records
+    unique records = records_screened + awaiting_screening
+    records_screened = records_excluded + dbr_sought_reports
+    dbr_sought_reports = dbr_notretrieved_reports + dbr_assessed + awaiting_assessment
+    dbr_assessed = sum(dbr_excluded) + new_reports
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evsynth.errors import InputError
+from evsynth.screening import vocab
+from evsynth.tables import read_tsv
+
+__all__ = ["PrismaCounts", "load_prisma_inputs", "prisma_counts"]
+
+_QUEUED = ("awaiting_reviewers", "conflict", "maybe")
+
+#: PRISMA2020 fields for identification via other methods: not used by a database-only review.
+_OTHER_METHODS = (
+    "website_results",
+    "organisation_results",
+    "citations_results",
+    "other_sought_reports",
+    "other_notretrieved_reports",
+    "other_assessed",
+    "other_excluded",
+)
+
+
+@dataclass(slots=True)
+class PrismaCounts:
+    """The PRISMA2020 numbers plus what is still awaiting a decision."""
+
+    database_specific_results: dict[str, int]
+    database_results: int
+    register_results: int
+    duplicates: int
+    excluded_automatic: int
+    excluded_other: int
+    records_screened: int
+    records_excluded: int
+    dbr_sought_reports: int
+    dbr_notretrieved_reports: int
+    dbr_assessed: int
+    dbr_excluded: dict[str, int]
+    new_studies: int
+    new_reports: int
+    previous_studies: int | None = None
+    previous_reports: int | None = None
+    awaiting_screening: int = 0
+    awaiting_assessment: int = 0
+    database_results_per_run: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_studies(self) -> int:
+        return self.new_studies + (self.previous_studies or 0)
+
+    @property
+    def total_reports(self) -> int:
+        return self.new_reports + (self.previous_reports or 0)
+
+    @property
+    def complete(self) -> bool:
+        return self.awaiting_screening == 0 and self.awaiting_assessment == 0
+
+    def check(self) -> None:
+        """Assert the flow identities; a failure is a bug or inconsistent inputs, never ignored."""
+        unique = (
+            self.database_results - self.duplicates - self.excluded_automatic - self.excluded_other
+        )
+        identities = [
+            (
+                "records screened + awaiting = unique records",
+                self.records_screened + self.awaiting_screening,
+                unique,
+            ),
+            (
+                "records excluded + reports sought = records screened",
+                self.records_excluded + self.dbr_sought_reports,
+                self.records_screened,
+            ),
+            (
+                "not retrieved + assessed + awaiting = reports sought",
+                self.dbr_notretrieved_reports + self.dbr_assessed + self.awaiting_assessment,
+                self.dbr_sought_reports,
+            ),
+            (
+                "reports excluded + included reports = reports assessed",
+                sum(self.dbr_excluded.values()) + self.new_reports,
+                self.dbr_assessed,
+            ),
+            (
+                "sum of database_specific_results = database_results",
+                sum(self.database_specific_results.values()),
+                self.database_results,
+            ),
+        ]
+        for label, left, right in identities:
+            if left != right:
+                raise InputError(f"PRISMA counts do not add up: {label} ({left} != {right})")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "database_specific_results": dict(sorted(self.database_specific_results.items())),
+            "database_results": self.database_results,
+            "register_results": self.register_results,
+            "duplicates": self.duplicates,
+            "excluded_automatic": self.excluded_automatic,
+            "excluded_other": self.excluded_other,
+            "records_screened": self.records_screened,
+            "records_excluded": self.records_excluded,
+            "dbr_sought_reports": self.dbr_sought_reports,
+            "dbr_notretrieved_reports": self.dbr_notretrieved_reports,
+            "dbr_assessed": self.dbr_assessed,
+            "dbr_excluded": dict(sorted(self.dbr_excluded.items())),
+            "new_studies": self.new_studies,
+            "new_reports": self.new_reports,
+            "previous_studies": self.previous_studies,
+            "previous_reports": self.previous_reports,
+            "total_studies": self.total_studies,
+            "total_reports": self.total_reports,
+            "screening_complete": self.complete,
+            "awaiting_screening": self.awaiting_screening,
+            "awaiting_assessment": self.awaiting_assessment,
+            "database_results_per_run": dict(sorted(self.database_results_per_run.items())),
+            "notes": list(self.notes),
+        }
+        for name in _OTHER_METHODS:
+            out[name] = None
+        return out
+
+
+def _final(rows: Sequence[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
+    """study_record_id -> (decision, reason) for rows with a final decision."""
+    out = {}
+    for row in rows:
+        if row.get("status", "") in _QUEUED or not row.get("decision"):
+            continue
+        out[row["study_record_id"]] = (row["decision"], row.get("reason", ""))
+    return out
+
+
+def prisma_counts(
+    summary: Mapping[str, Any],
+    title_abstract: Sequence[Mapping[str, str]],
+    full_text: Sequence[Mapping[str, str]],
+    *,
+    studies: Sequence[Mapping[str, str]] | None = None,
+    not_retrieved: Sequence[str] = (),
+    previous_studies: int | None = None,
+    previous_reports: int | None = None,
+) -> PrismaCounts:
+    """Compute the PRISMA 2020 counts; raises InputError when the inputs disagree."""
+    per_source = {str(k): int(v) for k, v in summary.get("records_per_source", {}).items()}
+    total = int(summary.get("records_total", sum(per_source.values())))
+    duplicates = int(summary.get("duplicates_removed", 0))
+    unique = int(summary.get("unique_records", total - duplicates))
+    notes = []
+    if len(title_abstract) != unique:
+        raise InputError(
+            f"the title/abstract results list {len(title_abstract)} study records but the dedup "
+            f"summary has {unique} unique records; rerun screening on the current dedup output"
+        )
+    ta = _final(title_abstract)
+    sought = sorted(s for s, (d, _) in ta.items() if d in ("include", "maybe"))
+    excluded_ta = sum(1 for d, _ in ta.values() if d == "exclude")
+    ft_ids = {r["study_record_id"] for r in full_text}
+    if ft_ids != set(sought):
+        missing = sorted(set(sought) - ft_ids)[:5]
+        extra = sorted(ft_ids - set(sought))[:5]
+        raise InputError(
+            "the full-text results do not cover exactly the records included at title/abstract "
+            f"(missing {missing}, unexpected {extra}); rerun the full-text stage"
+        )
+    ft = _final(full_text)
+    not_retrieved_set = set()
+    for sid in not_retrieved:
+        if sid not in ft_ids:
+            raise InputError(f"not-retrieved record {sid} was not sought at full text")
+        if sid in ft and ft[sid][1] != vocab.NOT_RETRIEVED:
+            raise InputError(
+                f"record {sid} is listed as not retrieved but has a full-text decision "
+                f"({ft[sid][0]}); remove one of them"
+            )
+        not_retrieved_set.add(sid)
+    excluded_ft: dict[str, int] = {}
+    included = []
+    for sid, (decision, reason) in ft.items():
+        if reason == vocab.NOT_RETRIEVED:
+            not_retrieved_set.add(sid)
+        elif decision == "exclude":
+            key = reason or "no reason given"
+            excluded_ft[key] = excluded_ft.get(key, 0) + 1
+        elif decision == "include":
+            included.append(sid)
+    assessed = sum(excluded_ft.values()) + len(included)
+    awaiting_assessment = len(sought) - len(not_retrieved_set) - assessed
+
+    new_studies = len(included)
+    if studies is not None:
+        included_set = set(included)
+        study_of: dict[str, str] = {}
+        for row in studies:
+            ids = [s.strip() for s in row.get("study_record_ids", "").split(";") if s.strip()]
+            for sid in ids:
+                study_of[sid] = row.get("study_id", "")
+            stray = [s for s in ids if s not in included_set]
+            if stray:
+                notes.append(
+                    f"study {row.get('study_id', '')} lists record(s) not included at full text: "
+                    + ", ".join(stray)
+                )
+        groups = {study_of.get(sid, sid) for sid in included}
+        unassigned = [s for s in included if s not in study_of]
+        if unassigned:
+            notes.append(
+                f"{len(unassigned)} included report(s) are in no study of studies.tsv and count as "
+                "one study each"
+            )
+        new_studies = len(groups)
+
+    counts = PrismaCounts(
+        database_specific_results=per_source,
+        database_results=total,
+        register_results=0,
+        duplicates=duplicates,
+        excluded_automatic=0,
+        excluded_other=0,
+        records_screened=len(ta),
+        records_excluded=excluded_ta,
+        dbr_sought_reports=len(sought),
+        dbr_notretrieved_reports=len(not_retrieved_set),
+        dbr_assessed=assessed,
+        dbr_excluded=excluded_ft,
+        new_studies=new_studies,
+        new_reports=len(included),
+        previous_studies=previous_studies,
+        previous_reports=previous_reports,
+        awaiting_screening=unique - len(ta),
+        awaiting_assessment=awaiting_assessment,
+        database_results_per_run={
+            str(k): int(v) for k, v in summary.get("records_per_run", {}).items()
+        },
+        notes=notes,
+    )
+    counts.check()
+    return counts
+
+
+def _read_ids(path: str | Path) -> list[str]:
+    """study_record_ids from a one-column list or a table with a study_record_id column."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and lines[0].split(",")[0].split("\t")[0].strip().lower() == "study_record_id":
+        return [line.split(",")[0].split("\t")[0].strip() for line in lines[1:]]
+    return lines
+
+
+def load_prisma_inputs(
+    *,
+    dedup_summary: str | Path,
+    title_abstract: str | Path,
+    full_text: str | Path,
+    studies: str | Path | None = None,
+    not_retrieved: str | Path | None = None,
+) -> dict[str, Any]:
+    """Read the files prisma_counts needs (the I/O layer of the CLI)."""
+    import json
+
+    try:
+        summary = json.loads(Path(dedup_summary).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read the dedup summary: {exc}", path=str(dedup_summary)) from exc
+    need = ("study_record_id", "decision", "reason")
+    return {
+        "summary": summary,
+        "title_abstract": read_tsv(title_abstract, required=need),
+        "full_text": read_tsv(full_text, required=need),
+        "studies": read_tsv(studies, required=("study_id", "study_record_ids"))
+        if studies
+        else None,
+        "not_retrieved": _read_ids(not_retrieved) if not_retrieved else [],
+    }

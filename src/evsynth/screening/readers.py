@@ -1,0 +1,295 @@
+"""Read decision files as reviewers produce them: any common encoding, delimiter or container.
+
+Excel writes CSV in the machine's code page with ``;`` as delimiter where the decimal mark is a
+comma, and "Unicode text" as UTF-16 with tabs; Rayyan ships a zip; ASReview LAB writes XLSX and RIS.
+This module turns all of them into one of two shapes, each row or record carrying the line it came
+from so that every later error can point back into the file:
+
+- :class:`Table`: a header (lower-cased names mapped to the original) and rows;
+- :class:`RisFile`: RIS records, each a tag -> list of values mapping.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evsynth.errors import InputError
+
+__all__ = ["RisFile", "RisRecord", "Table", "TableRow", "decode", "read_decision_file"]
+
+
+@dataclass(slots=True)
+class TableRow:
+    """One data row: ``line`` is the 1-based line (CSV) or row (XLSX) it came from."""
+
+    line: int
+    cells: dict[str, str]
+
+    def get(self, *names: str) -> str:
+        """The first non-empty value among the lower-cased column ``names``."""
+        for name in names:
+            value = self.cells.get(name, "")
+            if value:
+                return value
+        return ""
+
+
+@dataclass(slots=True)
+class Table:
+    """A tabular decision file with lower-cased, stripped column names."""
+
+    path: str
+    header: list[str]
+    rows: list[TableRow]
+    encoding: str = ""
+    delimiter: str = ""
+    member: str = ""  # the file inside a zip, if any
+
+
+@dataclass(slots=True)
+class RisRecord:
+    """One RIS record: tag -> values in file order; ``line`` is the line of its ``TY`` tag."""
+
+    line: int
+    tags: dict[str, list[str]] = field(default_factory=dict)
+
+    def first(self, *tags: str) -> str:
+        for tag in tags:
+            for value in self.tags.get(tag, []):
+                if value:
+                    return value
+        return ""
+
+
+@dataclass(slots=True)
+class RisFile:
+    path: str
+    records: list[RisRecord]
+    encoding: str = ""
+
+
+_UNDEFINED_CP1252 = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def decode(data: bytes, *, path: str) -> tuple[str, str]:
+    """Decode via BOM, UTF-16 NUL pattern, UTF-8 or Windows-1252; returns (text, encoding).
+
+    Windows-1252 is the fallback because it is what Excel writes for "CSV" on Western European and
+    American machines; bytes it does not define mean the guess is wrong, and that is an error.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"starts with a UTF-16 byte-order mark but is not UTF-16: {exc}", path=path
+            ) from exc
+    head = data[:4000]
+    if len(head) >= 4 and head.count(b"\x00") >= len(head) // 4:
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"looks like UTF-16 without a byte-order mark but is not: {exc}", path=path
+            ) from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        bad = [b for b in data if b in _UNDEFINED_CP1252]
+        if bad:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError(
+                f"is neither UTF-8 nor Windows-1252 (byte 0x{exc.object[exc.start]:02x}); save it "
+                "as 'CSV UTF-8' or 'Unicode text'",
+                path=path,
+                line=line,
+            ) from exc
+        return data.decode("cp1252"), "cp1252"
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The delimiter the header uses most: tab, semicolon (European Excel) or comma."""
+    counts = {d: header_line.count(d) for d in ("\t", ";", ",")}
+    best = max(counts.values())
+    if best == 0:
+        return ","
+    for delim in ("\t", ";", ","):
+        if counts[delim] == best:
+            return delim
+    return ","  # pragma: no cover
+
+
+def _table_from_text(text: str, *, path: str, encoding: str, member: str = "") -> Table:
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = _sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    where = f"{path}!{member}" if member else path
+    try:
+        rows_raw = []
+        for cells in reader:
+            rows_raw.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV: {exc}", path=where, line=reader.line_num) from exc
+    if not rows_raw:
+        raise InputError("is empty (no header line)", path=where)
+    _, header_cells = rows_raw[0]
+    header = [h.strip().lower() for h in header_cells]
+    _check_header(header, where)
+    rows = []
+    start_line = 2
+    for end_line, cells in rows_raw[1:]:
+        if not any(c.strip() for c in cells):
+            start_line = end_line + 1
+            continue
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            raise InputError(
+                f"{len(cells)} cells but the header has {len(header)} (delimiter {delimiter!r}); "
+                "is a value with the delimiter missing its quotes?",
+                path=where,
+                line=start_line,
+            )
+        values = {
+            h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h
+        }
+        rows.append(TableRow(start_line, values))
+        start_line = end_line + 1
+    return Table(where, header, rows, encoding=encoding, delimiter=delimiter, member=member)
+
+
+def _check_header(header: list[str], where: str) -> None:
+    seen = set()
+    for name in header:
+        if name and name in seen:
+            raise InputError(f"column {name!r} appears twice in the header", path=where, line=1)
+        seen.add(name)
+
+
+def _read_xlsx(path: Path) -> Table:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - openpyxl is a pinned dependency
+        raise InputError("reading .xlsx needs openpyxl", path=str(path)) from exc
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputError(f"is not a readable .xlsx workbook: {exc}", path=str(path)) from exc
+    sheet = book.worksheets[0]
+    rows_iter = sheet.iter_rows(values_only=True)
+    try:
+        header_cells = next(rows_iter)
+    except StopIteration:
+        raise InputError("the first sheet is empty (no header row)", path=str(path)) from None
+    header = [("" if h is None else str(h)).strip().lower() for h in header_cells]
+    _check_header(header, str(path))
+    rows = []
+    for number, cells in enumerate(rows_iter, start=2):
+        values = {}
+        for i, h in enumerate(header):
+            if not h:
+                continue
+            value = cells[i] if i < len(cells) else None
+            if value is None:
+                text = ""
+            elif isinstance(value, float) and value.is_integer():
+                text = str(int(value))
+            else:
+                text = str(value).strip()
+            values[h] = text
+        if any(values.values()):
+            rows.append(TableRow(number, values))
+    book.close()
+    return Table(str(path), header, rows, encoding="xlsx", delimiter="")
+
+
+_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+
+
+def _ris_from_text(text: str, *, path: str, encoding: str) -> RisFile:
+    records: list[RisRecord] = []
+    current: RisRecord | None = None
+    last_tag = ""
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = raw.rstrip()
+        match = _RIS_LINE.match(line)
+        if match:
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "TY":
+                if current is not None:
+                    raise InputError(
+                        "new TY before the previous record's ER", path=path, line=number
+                    )
+                current = RisRecord(number)
+            elif current is None:
+                raise InputError(
+                    f"tag {tag} outside a record (no TY before it)", path=path, line=number
+                )
+            elif tag == "ER":
+                records.append(current)
+                current = None
+                continue
+            current.tags.setdefault(tag, []).append(value)
+            last_tag = tag
+        elif line.strip() and current is not None and last_tag:
+            # a continuation line: append to the previous value
+            values = current.tags[last_tag]
+            values[-1] = (values[-1] + " " + line.strip()).strip()
+    if current is not None:
+        raise InputError(
+            "the last record has no ER line (file truncated?)", path=path, line=current.line
+        )
+    return RisFile(path, records, encoding=encoding)
+
+
+def _looks_like_ris(text: str) -> bool:
+    for line in text.lstrip("\ufeff").splitlines():
+        if line.strip():
+            return bool(re.match(r"^TY  -", line))
+    return False
+
+
+def read_decision_file(path: str | Path) -> Table | RisFile:
+    """Read a decision file whatever its container, encoding or delimiter.
+
+    Zip archives (Rayyan) are opened and their articles CSV read; ``.xlsx`` goes through openpyxl;
+    text files are RIS when their first non-blank line is a ``TY`` tag, else delimited text.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("decision file does not exist", path=str(path))
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return _read_xlsx(path)
+        return _read_zip(path, data)
+    text, encoding = decode(data, path=str(path))
+    if _looks_like_ris(text):
+        return _ris_from_text(text, path=str(path), encoding=encoding)
+    return _table_from_text(text, path=str(path), encoding=encoding)
+
+
+def _read_zip(path: Path, data: bytes) -> Table:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        if "[Content_Types].xml" in names:
+            return _read_xlsx(path)
+        csvs = [n for n in names if n.lower().endswith(".csv")]
+        articles = [n for n in csvs if Path(n).name.lower().startswith("articles")]
+        candidates = articles or [n for n in csvs if "customization" not in n.lower()]
+        if len(candidates) != 1:
+            raise InputError(
+                f"zip holds {', '.join(names) or 'nothing'}; expected one articles CSV "
+                "(a Rayyan export)",
+                path=str(path),
+            )
+        member = candidates[0]
+        text, encoding = decode(archive.read(member), path=f"{path}!{member}")
+    return _table_from_text(text, path=str(path), encoding=encoding, member=member)
