@@ -1,0 +1,20 @@
+"""PubMed retrieval through NCBI E-utilities: polite, resilient, resumable and archived.
+
+`evsynth search pubmed` (see :mod:`evsynth.search.cli`) drives :func:`retrieve_pubmed` (online,
+into an archive) and :func:`parse_archive` (offline). :mod:`evsynth.search.mock_eutils` is a
+local E-utilities mock for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from evsynth.search.eutils import ClientSettings, EutilsClient, EutilsError
+from evsynth.search.pubmed import SearchRequest, parse_archive, retrieve_pubmed
+
+__all__ = [
+    "ClientSettings",
+    "EutilsClient",
+    "EutilsError",
+    "SearchRequest",
+    "parse_archive",
+    "retrieve_pubmed",
+]

@@ -1,0 +1,201 @@
+"""`evsynth search pubmed`: retrieve a PubMed search into an archive, or re-parse an archive."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from evsynth.errors import InputError
+from evsynth.records import assign_record_ids, write_records
+from evsynth.search.eutils import DEFAULT_EUTILS_URL, ClientSettings, EutilsClient
+from evsynth.search.pubmed import (
+    DATETYPES,
+    PAGE_CAP,
+    SearchRequest,
+    parse_archive,
+    parse_date,
+    read_archive_log,
+    results_log,
+    retrieve_pubmed,
+)
+from evsynth.tables import write_json
+
+__all__ = ["register", "run_search_pubmed"]
+
+_EPILOG = """\
+examples:
+  # online: search PubMed, archive every answer, write the records table and the search log
+  evsynth search pubmed --query 'osteosarcoma[MeSH Terms] AND metastasectomy' \\
+      --from 1900-01-01 --to 2025-12-31 --email you@example.org \\
+      --out resources/searches/2025-12-31/pubmed \\
+      --records results/search/2025-12-31/pubmed.records.tsv \\
+      --log results/search/2025-12-31/pubmed.log.json
+
+  # offline: re-parse an archived search (no network)
+  evsynth search pubmed --offline-cache resources/searches/2025-12-31/pubmed \\
+      --records results/search/2025-12-31/pubmed.records.tsv \\
+      --log results/search/2025-12-31/pubmed.log.json
+
+The NCBI API key is read only from the environment (NCBI_API_KEY, or --api-key-env NAME); it is
+never written to any file or log. Rerunning an interrupted online search with the same --out
+resumes it; a complete archive is never downloaded again.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `evsynth search pubmed`."""
+    search = subparsers.add_parser(
+        "search",
+        help="search a bibliographic database online (PubMed E-utilities)",
+        description="Search a database through its API and archive the answers.",
+    )
+    sub = search.add_subparsers(dest="database", metavar="<database>")
+    p = sub.add_parser(
+        "pubmed",
+        help="search PubMed through NCBI E-utilities",
+        description=(
+            "Search PubMed through NCBI E-utilities (ESearch with the history server, then EFetch "
+            "of PubMed XML in batches), archive every answer, and check that every PMID ESearch "
+            "reported was retrieved. Searches with more than 9,999 results are split by date."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--query", help="the PubMed query, exactly as it should be run")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (YYYY-MM-DD)")
+    p.add_argument("--datetype", choices=DATETYPES, default="pdat", help="date type of the window")
+    p.add_argument("--email", help="your email address (NCBI requires one for online use)")
+    p.add_argument("--tool", default="evsynth", help="tool name sent to NCBI (default evsynth)")
+    p.add_argument("--eutils-url", default=DEFAULT_EUTILS_URL, help="E-utilities base URL")
+    p.add_argument(
+        "--api-key-env",
+        default="NCBI_API_KEY",
+        metavar="NAME",
+        help="environment variable holding the API key (default NCBI_API_KEY)",
+    )
+    p.add_argument("--batch-size", type=int, default=500, help="PMIDs per EFetch (default 500)")
+    p.add_argument(
+        "--rps", type=float, help="requests per second (default 3, or 10 with an API key)"
+    )
+    p.add_argument("--timeout", type=float, default=120.0, help="read timeout in seconds")
+    p.add_argument("--max-attempts", type=int, default=8, help="tries per request (default 8)")
+    p.add_argument("--backoff", type=float, default=1.0, help="first retry delay scale, seconds")
+    p.add_argument("--page-cap", type=int, default=PAGE_CAP, help=argparse.SUPPRESS)
+    p.add_argument("--out", metavar="ARCHIVE_DIR", help="archive directory (online mode)")
+    p.add_argument(
+        "--offline-cache", metavar="ARCHIVE_DIR", help="re-parse this archive; no network"
+    )
+    p.add_argument("--records", metavar="TSV", help="write the records table here")
+    p.add_argument("--log", metavar="JSON", help="write the search log here")
+    p.add_argument("--run", help="search run id recorded in the log (e.g. 2025-12-31)")
+    p.add_argument("--source", default="pubmed", help="source name for record ids (pubmed)")
+    p.add_argument("--database", default="PubMed", help="database name for the log")
+    p.add_argument(
+        "--platform", default="PubMed (NCBI E-utilities)", help="platform name for the log"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    p.set_defaults(func=run_search_pubmed)
+    search.set_defaults(func=lambda args: _usage(search))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _request(args: argparse.Namespace, *, required: bool) -> SearchRequest | None:
+    given = [args.query, args.date_from, args.date_to]
+    if not required and not any(given):
+        return None
+    missing = [n for n, v in zip(("--query", "--from", "--to"), given, strict=True) if not v]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)}")
+    return SearchRequest(
+        query=args.query,
+        date_from=parse_date(args.date_from, field="--from"),
+        date_to=parse_date(args.date_to, field="--to"),
+        datetype=args.datetype,
+    )
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("evsynth.search")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("evsynth search: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def run_search_pubmed(args: argparse.Namespace) -> int:
+    """Online retrieval (``--out``) or offline re-parse (``--offline-cache``); returns 0."""
+    _setup_logging()
+    if bool(args.out) == bool(args.offline_cache):
+        raise InputError("give exactly one of --out ARCHIVE_DIR (online) or --offline-cache DIR")
+    if args.offline_cache:
+        archive = args.offline_cache
+        if not (args.records and args.log):
+            raise InputError("offline mode needs --records TSV and --log JSON")
+        request = _request(args, required=False)
+        if request is not None:
+            state = read_archive_log(Path(archive))
+            diffs = request.same_search(state) if state else []
+            if diffs:
+                raise InputError(
+                    "the archive holds a different search than configured ("
+                    + "; ".join(diffs)
+                    + ")",
+                    path=os.path.join(archive, "log.json"),
+                )
+    else:
+        archive = args.out
+        request = _request(args, required=True)
+        key = os.environ.get(args.api_key_env) or None
+        settings = ClientSettings(
+            email=args.email or "",
+            tool=args.tool,
+            base_url=args.eutils_url,
+            api_key=key,
+            requests_per_second=args.rps,
+            read_timeout=args.timeout,
+            max_attempts=args.max_attempts,
+            backoff_base=args.backoff,
+        )
+        client = EutilsClient(settings)
+        state = retrieve_pubmed(
+            request,
+            archive,
+            client=client,
+            batch_size=args.batch_size,
+            page_cap=args.page_cap,
+            progress=not args.no_progress,
+        )
+        print(
+            f"evsynth search: {state['count_retrieved']:,} of {state['count_reported']:,} "
+            f"records archived in {archive}",
+            file=sys.stderr,
+        )
+    if args.records or args.log:
+        records, state = parse_archive(archive)
+        records = assign_record_ids(records, args.source)
+        if args.records:
+            write_records(args.records, records)
+        if args.log:
+            write_json(
+                args.log,
+                results_log(
+                    state,
+                    archive=archive,
+                    run=args.run,
+                    source=args.source,
+                    count_parsed=len(records),
+                    database=args.database,
+                    platform=args.platform,
+                ),
+            )
+    return 0
