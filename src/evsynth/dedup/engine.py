@@ -1,0 +1,281 @@
+"""Deduplicate the records of every search run: normalise, block, score, cluster, merge.
+
+:func:`load_inputs` reads the records TSVs and assigns each to its search run, :func:`deduplicate`
+computes a :class:`DedupResult` (nothing is written), and :mod:`evsynth.dedup.write` writes the
+contract files. Records are processed in record-id order and every tie is broken by record id, so
+the result is the same whatever the order of the inputs or the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evsynth.dedup.block import BlockingSettings, candidate_pairs
+from evsynth.dedup.cluster import ForcedDecision, cluster_records
+from evsynth.dedup.decisions import PairDecision, read_decisions
+from evsynth.dedup.merge import merge_records, priority_key
+from evsynth.dedup.normalise import NormRecord, normalise_record
+from evsynth.dedup.progress import Progress
+from evsynth.dedup.score import PairScore, Thresholds, score_pair
+from evsynth.errors import InputError
+from evsynth.records import Record, read_records
+
+__all__ = [
+    "DedupResult",
+    "InputTable",
+    "StudyRecord",
+    "deduplicate",
+    "load_inputs",
+    "run_of",
+]
+
+_RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(slots=True)
+class InputTable:
+    """One records TSV and the search run it belongs to."""
+
+    path: str
+    run: str
+    rank: int
+    records: list[Record]
+
+
+def run_of(path: str | Path, position: int) -> str:
+    """The search run of a records TSV: its parent directory when that is a date, else its place.
+
+    ``results/search/2025-12-31/embase.records.tsv`` belongs to run ``2025-12-31``; a file
+    elsewhere is named by its 1-based position among the arguments (``input-3``).
+    """
+    parent = Path(path).parent.name
+    return parent if _RUN_DATE.match(parent) else f"input-{position}"
+
+
+def load_inputs(paths: Sequence[str | Path]) -> list[InputTable]:
+    """Read every records TSV and order them by run (dates, oldest first; else argument order)."""
+    if not paths:
+        raise InputError("no records TSV given; pass at least one results/search/{run}/*.tsv")
+    tables = []
+    for position, path in enumerate(paths, start=1):
+        if not Path(path).is_file():
+            raise InputError("records TSV not found", path=str(path))
+        tables.append((str(path), run_of(path, position), position, read_records(path)))
+    all_dated = all(_RUN_DATE.match(run) for _p, run, _pos, _r in tables)
+    key = (lambda t: (t[1], t[2])) if all_dated else (lambda t: t[2])
+    ordered = sorted(tables, key=key)
+    runs = []
+    for _path, run, _pos, _records in ordered:
+        if run not in runs:
+            runs.append(run)
+    return [InputTable(p, run, runs.index(run), recs) for p, run, _pos, recs in ordered]
+
+
+@dataclass(slots=True)
+class StudyRecord:
+    """One cluster: its study record id, members (priority order) and merged row."""
+
+    study_record_id: str
+    member_ids: list[str]
+    sources: list[str]
+    row: dict[str, str]
+    field_sources: dict[str, str]
+
+
+@dataclass(slots=True)
+class DedupResult:
+    """Everything deduplication decided, ready to be written."""
+
+    records: list[Record]
+    pairs: list[PairScore]
+    study_of: dict[str, str]
+    studies: list[StudyRecord]
+    possible: list[PairScore]
+    summary: dict
+    blocked: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+
+
+# Set in the parent before forking workers, so workers share the normalised records for free.
+_SHARED: dict[str, object] = {}
+
+
+def _score_chunk(chunk: list[tuple[int, int]]) -> list[PairScore]:
+    norms: list[NormRecord] = _SHARED["norms"]  # type: ignore[assignment]
+    thresholds: Thresholds = _SHARED["thresholds"]  # type: ignore[assignment]
+    return [score_pair(norms[i], norms[j], thresholds) for i, j in chunk]
+
+
+def _score_all(
+    norms: list[NormRecord],
+    pairs: list[tuple[int, int]],
+    thresholds: Thresholds,
+    *,
+    threads: int,
+    progress: bool,
+) -> list[PairScore]:
+    bar = Progress("scoring", len(pairs), enabled=progress)
+    step = 20000
+    chunks = [pairs[k : k + step] for k in range(0, len(pairs), step)]
+    out: list[PairScore] = []
+    _SHARED["norms"] = norms
+    _SHARED["thresholds"] = thresholds
+    try:
+        can_fork = "fork" in multiprocessing.get_all_start_methods()
+        if threads > 1 and len(pairs) > 2 * step and can_fork:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(threads) as pool:
+                for scored in pool.imap(_score_chunk, chunks):
+                    out.extend(scored)
+                    bar.update(len(scored))
+        else:
+            for chunk in chunks:
+                out.extend(_score_chunk(chunk))
+                bar.update(len(chunk))
+    finally:
+        _SHARED.clear()
+        bar.close()
+    return out
+
+
+def deduplicate(
+    tables: Sequence[InputTable],
+    *,
+    decisions: str | Path | None = None,
+    thresholds: Thresholds | None = None,
+    blocking: BlockingSettings | None = None,
+    threads: int = 1,
+    progress: bool = True,
+) -> DedupResult:
+    """Deduplicate the records of all runs; a person's decisions (decisions.csv) always win."""
+    t = thresholds or Thresholds()
+    # The same record id in several runs is one record: keep the earliest run's row.
+    first: dict[str, Record] = {}
+    rank_of: dict[str, int] = {}
+    per_source: Counter[str] = Counter()
+    per_run: Counter[str] = Counter()
+    repeated = 0
+    total = 0
+    for table in tables:
+        for record in table.records:
+            total += 1
+            per_source[record.source] += 1
+            per_run[table.run] += 1
+            if record.record_id in first:
+                repeated += 1
+                continue
+            first[record.record_id] = record
+            rank_of[record.record_id] = table.rank
+    records = [first[k] for k in sorted(first)]
+    index = {r.record_id: i for i, r in enumerate(records)}
+    n = len(records)
+
+    forced_rows: list[PairDecision] = read_decisions(decisions, index) if decisions else []
+    forced = [
+        ForcedDecision(
+            index[d.record_id_a], index[d.record_id_b], d.decision, d.note, d.path, d.line
+        )
+        for d in forced_rows
+    ]
+    forced_map = {(min(d.a, d.b), max(d.a, d.b)): d for d in forced}
+
+    bar = Progress("normalising", n, enabled=progress)
+    norms = []
+    for i, record in enumerate(records):
+        norms.append(normalise_record(i, record))
+        if i % 5000 == 4999:
+            bar.update(5000)
+    bar.close()
+
+    candidates = candidate_pairs(norms, settings=blocking)
+    scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
+    by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
+
+    def decide(i: int, j: int) -> str:
+        pair = by_pair.get((i, j))
+        if pair is None:
+            pair = score_pair(norms[i], norms[j], t)
+            by_pair[(i, j)] = pair
+        return pair.decision
+
+    same = [
+        (p.score, records[p.a].record_id, records[p.b].record_id, p.a, p.b)
+        for p in scored
+        if p.decision == "same" and (p.a, p.b) not in forced_map
+    ]
+    clustering = cluster_records(n, same, forced, decide)
+    labels = clustering.labels
+
+    # Final pair table: candidates plus decided pairs, with a person's decision applied.
+    final: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
+    for key, d in forced_map.items():
+        base = final.get(key) or by_pair.get(key) or score_pair(norms[key[0]], norms[key[1]], t)
+        final[key] = _replace(base, rule=f"decision_file:{base.rule}", decision=d.decision)
+    for key, (x, y) in clustering.blocked.items():
+        base = final[key]
+        blocker = by_pair.get((x, y))
+        why = "decision_file" if (x, y) in forced_map else (blocker.rule if blocker else "")
+        final[key] = _replace(
+            base,
+            rule=f"{base.rule}+blocked_by:{records[x].record_id}|{records[y].record_id}:{why}",
+            decision="possible",
+        )
+    # Indices follow record-id order, so index order is (a, b) record-id order.
+    pairs = [final[k] for k in sorted(final)]
+    possible = [p for p in pairs if p.decision == "possible" and labels[p.a] != labels[p.b]]
+
+    clusters: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        clusters.setdefault(label, []).append(i)
+    studies: list[StudyRecord] = []
+    study_of: dict[str, str] = {}
+    for members in clusters.values():
+        ordered = sorted(
+            (records[i] for i in members), key=lambda r: priority_key(rank_of[r.record_id], r)
+        )
+        study_id = ordered[0].record_id
+        row, origin = merge_records(ordered, study_id)
+        ids = sorted(r.record_id for r in ordered)
+        for rid in ids:
+            study_of[rid] = study_id
+        studies.append(StudyRecord(study_id, ids, sorted({r.source for r in ordered}), row, origin))
+    studies.sort(key=lambda s: s.study_record_id)
+
+    merged_away = n - len(studies)
+    summary = {
+        "records_per_source": dict(sorted(per_source.items())),
+        "records_per_run": dict(sorted(per_run.items())),
+        "records_total": total,
+        "duplicates_removed": repeated + merged_away,
+        "removed_by_reason": {
+            "same_record_id_in_earlier_run": repeated,
+            "duplicate_of_study_record": merged_away,
+        },
+        "unique_records": len(studies),
+        "possible_pairs": len(possible),
+        "candidate_pairs": len(candidates),
+        "decisions_applied": len(forced),
+    }
+    if summary["unique_records"] + summary["duplicates_removed"] != total:  # pragma: no cover
+        raise AssertionError("dedup accounting does not add up")
+    return DedupResult(records, pairs, study_of, studies, possible, summary, clustering.blocked)
+
+
+def _replace(pair: PairScore, *, rule: str, decision: str) -> PairScore:
+    return PairScore(
+        pair.a,
+        pair.b,
+        pair.score,
+        pair.title_sim,
+        pair.author_sim,
+        pair.journal_sim,
+        pair.year_match,
+        pair.doi_match,
+        pair.pmid_match,
+        rule,
+        decision,
+    )

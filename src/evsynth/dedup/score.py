@@ -1,0 +1,248 @@
+"""Score a candidate pair and decide it with named rules, so every decision can be explained.
+
+Identifiers decide when both records carry them (a PMID or DOI names one article); otherwise the
+fields must agree. Before any field agreement is trusted, the known false-duplicate patterns are
+ruled out: notices (errata, retractions, comments, replies) against the article they concern,
+conference abstracts against the later full article, companion papers (Part I / Part II), titles
+that differ in their numbers, and generic titles ("Editorial", "Reply"). These are the failure modes
+reported for EndNote, Mendeley and Rayyan by Bramer et al. 2016 (J Med Libr Assoc 104:240) and
+McKeown & Mir 2021 (Syst Rev 10:38), and handled as rules by ASySD (Hair et al. 2023, BMC Biol
+21:189).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from evsynth.dedup.normalise import NormRecord
+
+__all__ = [
+    "DECISIONS",
+    "PairScore",
+    "Thresholds",
+    "journal_similarity",
+    "kinds_conflict",
+    "score_pair",
+]
+
+DECISIONS = ("same", "different", "possible")
+
+# Notice kinds that databases label inconsistently (PubMed "Letter; Comment", Embase "Editorial").
+_KIND_CLASS = {"comment": "commentary", "editorial": "commentary", "reply": "commentary"}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Similarity thresholds of the decision rules (all in [0, 1]).
+
+    Parameters
+    ----------
+    title_same
+        Title similarity (normalised Indel similarity of the folded titles) above which a pair
+        whose other fields agree is the same article.
+    title_possible
+        Lower bound of the "possible" band: a person decides pairs between this and title_same.
+    title_conflict
+        Below this the titles disagree: the pair is never merged on its other fields alone unless
+        the full citation (journal, volume, first page, year, authors) agrees, as for a title given
+        in the original language by one database and in English by another.
+    author_min
+        Author similarity below which the author lists conflict.
+    journal_min
+        Journal similarity below which the journals conflict.
+    citation_journal, citation_author
+        Journal and author agreement required by the citation rule.
+    """
+
+    title_same: float = 0.90
+    title_possible: float = 0.80
+    title_conflict: float = 0.50
+    author_min: float = 0.50
+    journal_min: float = 0.60
+    citation_journal: float = 0.85
+    citation_author: float = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """The comparison of two records: similarities, the rule that decided, and the decision.
+
+    Similarities are None when a field is missing on either side; ``*_match`` are None when either
+    record lacks the identifier or year.
+    """
+
+    a: int
+    b: int
+    score: float
+    title_sim: float
+    author_sim: float | None
+    journal_sim: float | None
+    year_match: bool | None
+    doi_match: bool | None
+    pmid_match: bool | None
+    rule: str
+    decision: str
+
+
+def _words_compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    if len(x) != len(y):
+        return False
+    for u, v in zip(x, y, strict=True):
+        if not (u.startswith(v) or v.startswith(u)):
+            return False
+    return True
+
+
+def journal_similarity(
+    forms_a: tuple[tuple[str, ...], ...], forms_b: tuple[tuple[str, ...], ...]
+) -> float | None:
+    """Best agreement between any form of each journal; 1.0 when one abbreviates the other.
+
+    ISO 4 abbreviates a title word by truncation ("Clin" for "Clinical"), so two forms match when
+    they have the same number of significant words and each word is a prefix of the other's.
+    Otherwise the Indel similarity of the joined words is used.
+    """
+    if not forms_a or not forms_b:
+        return None
+    best = 0.0
+    for x in forms_a:
+        for y in forms_b:
+            if x == y or _words_compatible(x, y) or "".join(x) == "".join(y):
+                return 1.0
+            sim = fuzz.ratio(" ".join(x), " ".join(y)) / 100.0
+            if sim > best:
+                best = sim
+    return best
+
+
+def kinds_conflict(a: NormRecord, b: NormRecord) -> bool:
+    """True when one record is a notice (erratum, comment, ...) of a kind the other is not.
+
+    A title prefix ("Erratum:", "Re:") is decisive; publication types are compared only when both
+    records carry one, since CENTRAL and some exports leave them empty.
+    """
+    if a.title_kind and b.title_kind:
+        return a.title_kind != b.title_kind
+    if a.title_kind or b.title_kind:
+        noticed, other = (a, b) if a.title_kind else (b, a)
+        return _KIND_CLASS.get(other.type_kind, other.type_kind) != _KIND_CLASS.get(
+            noticed.title_kind, noticed.title_kind
+        )
+    if a.has_pub_type and b.has_pub_type:
+        return _KIND_CLASS.get(a.type_kind, a.type_kind) != _KIND_CLASS.get(
+            b.type_kind, b.type_kind
+        )
+    return False
+
+
+def _pages_agree(a: NormRecord, b: NormRecord) -> bool | None:
+    if not a.first_page or not b.first_page:
+        return None
+    if a.first_page != b.first_page:
+        return False
+    if a.last_page and b.last_page and a.last_page != b.last_page:
+        return False
+    return True
+
+
+def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
+    """Compare two records and decide: same, different or possible, with the rule's name."""
+    title_sim = fuzz.ratio(a.title, b.title) / 100.0 if a.title and b.title else 0.0
+    author_sim = (
+        fuzz.token_set_ratio(a.authors_text, b.authors_text) / 100.0
+        if a.authors_text and b.authors_text
+        else None
+    )
+    journal_sim = journal_similarity(a.journals, b.journals)
+    year_match = (a.year == b.year) if a.year and b.year else None
+    year_near = a.year == 0 or b.year == 0 or abs(a.year - b.year) <= 1
+    doi_match = (a.doi == b.doi) if a.doi and b.doi else None
+    pmid_match = (a.pmid == b.pmid) if a.pmid and b.pmid else None
+    pages = _pages_agree(a, b)
+    volume = (a.volume == b.volume) if a.volume and b.volume else None
+
+    score = 0.55 * title_sim
+    score += 0.15 * (author_sim if author_sim is not None else 0.5)
+    score += 0.10 * (journal_sim if journal_sim is not None else 0.5)
+    score += 0.10 * (1.0 if year_match else (0.5 if year_match is None or year_near else 0.0))
+    score += 0.10 * (1.0 if pages else (0.5 if pages is None else 0.0))
+    if pmid_match or doi_match:
+        score = max(score, 0.99 if title_sim >= t.title_conflict else score)
+
+    citation = (
+        pages is True
+        and volume is True
+        and year_near
+        and journal_sim is not None
+        and journal_sim >= t.citation_journal
+        and author_sim is not None
+        and author_sim >= t.citation_author
+    )
+    type_conflict = kinds_conflict(a, b) or a.conference != b.conference
+
+    def result(rule: str, decision: str) -> PairScore:
+        return PairScore(
+            a.index,
+            b.index,
+            round(score, 4),
+            round(title_sim, 4),
+            None if author_sim is None else round(author_sim, 4),
+            None if journal_sim is None else round(journal_sim, 4),
+            year_match,
+            doi_match,
+            pmid_match,
+            rule,
+            decision,
+        )
+
+    # 1. Identifiers: different PMIDs or DOIs are different articles.
+    if pmid_match is False:
+        return result("pmid_conflict", "different")
+    if doi_match is False:
+        return result("doi_conflict", "different")
+    if pmid_match or doi_match:
+        name = "pmid_match" if pmid_match else "doi_match"
+        if type_conflict:
+            return result(f"{name}_type_conflict", "possible")
+        if title_sim < t.title_conflict and not citation:
+            return result(f"{name}_title_conflict", "possible")
+        return result(name, "same")
+    # 2. The hard non-duplicates.
+    if kinds_conflict(a, b):
+        return result("notice_vs_article", "different")
+    if a.conference != b.conference:
+        return result("conference_vs_article", "different")
+    if a.part != b.part:
+        return result("part_mismatch", "different")
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        return result("title_number_mismatch", "different")
+    if not year_near:
+        return result("year_mismatch", "different")
+    if a.generic or b.generic:
+        if citation and a.title == b.title and pages is True:
+            return result("generic_title_citation", "same")
+        return result("generic_title", "different")
+    # 3. Field agreement.
+    conflicts = []
+    if author_sim is not None and author_sim < t.author_min:
+        conflicts.append("authors")
+    if journal_sim is not None and journal_sim < t.journal_min:
+        conflicts.append("journal")
+    if pages is False:
+        conflicts.append("pages")
+    if volume is False:
+        conflicts.append("volume")
+    if title_sim >= t.title_same:
+        if not conflicts:
+            return result("title_and_fields", "same")
+        if len(conflicts) == 1:
+            return result(f"title_but_{conflicts[0]}", "possible")
+        return result("title_but_" + "_".join(conflicts), "different")
+    if citation:
+        # Journal, volume, first page, year and authors all agree: a title in another language.
+        return result("citation_match", "same")
+    if title_sim >= t.title_possible and not conflicts:
+        return result("title_close", "possible")
+    return result("no_agreement", "different")

@@ -1,0 +1,112 @@
+"""Write a :class:`~evsynth.dedup.engine.DedupResult` as the contract files in results/dedup/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from evsynth.dedup.decisions import DECISION_COLUMNS
+from evsynth.dedup.engine import DedupResult
+from evsynth.dedup.score import PairScore
+from evsynth.records import COLUMNS
+from evsynth.tables import write_json, write_tsv
+
+__all__ = [
+    "CLUSTER_COLUMNS",
+    "PAIR_COLUMNS",
+    "POSSIBLE_CONTEXT",
+    "UNIQUE_COLUMNS",
+    "write_outputs",
+]
+
+PAIR_COLUMNS = (
+    "a", "b", "score", "title_sim", "author_sim", "journal_sim", "year_match", "doi_match",
+    "pmid_match", "rule", "decision",
+)  # fmt: skip
+CLUSTER_COLUMNS = ("record_id", "study_record_id")
+UNIQUE_COLUMNS = ("study_record_id", *COLUMNS, "sources", "member_ids", "field_sources")
+# Fields shown side by side in possible.csv so a person can decide without opening the exports.
+POSSIBLE_CONTEXT = (
+    "title", "authors", "journal", "year", "volume", "issue", "pages", "doi", "pmid", "pub_type",
+    "language", "source",
+)  # fmt: skip
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _pair_row(result: DedupResult, p: PairScore) -> dict[str, str]:
+    return {
+        "a": result.records[p.a].record_id,
+        "b": result.records[p.b].record_id,
+        "score": _num(p.score),
+        "title_sim": _num(p.title_sim),
+        "author_sim": _num(p.author_sim),
+        "journal_sim": _num(p.journal_sim),
+        "year_match": _flag(p.year_match),
+        "doi_match": _flag(p.doi_match),
+        "pmid_match": _flag(p.pmid_match),
+        "rule": p.rule,
+        "decision": p.decision,
+    }
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_outputs(result: DedupResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write pairs.tsv, clusters.tsv, unique.tsv, possible.csv and summary.json; return paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        name: out / name
+        for name in ("pairs.tsv", "clusters.tsv", "unique.tsv", "possible.csv", "summary.json")
+    }
+    # Pairs are already in (a, b) record-id order.
+    write_tsv(paths["pairs.tsv"], (_pair_row(result, p) for p in result.pairs), PAIR_COLUMNS)
+    write_tsv(
+        paths["clusters.tsv"],
+        ({"record_id": k, "study_record_id": v} for k, v in sorted(result.study_of.items())),
+        CLUSTER_COLUMNS,
+    )
+    rows = []
+    for study in result.studies:
+        row = dict(study.row)
+        row["study_record_id"] = study.study_record_id
+        row["sources"] = "; ".join(study.sources)
+        row["member_ids"] = "; ".join(study.member_ids)
+        row["field_sources"] = "; ".join(f"{k}={v}" for k, v in study.field_sources.items())
+        rows.append(row)
+    write_tsv(paths["unique.tsv"], rows, UNIQUE_COLUMNS)
+
+    buffer = io.StringIO()
+    context = [f"{name}_{side}" for name in POSSIBLE_CONTEXT for side in ("a", "b")]
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*DECISION_COLUMNS, "score", "rule", *context])
+    for p in result.possible:
+        ra, rb = result.records[p.a], result.records[p.b]
+        cells = []
+        for name in POSSIBLE_CONTEXT:
+            cells.extend([getattr(ra, name), getattr(rb, name)])
+        writer.writerow([ra.record_id, rb.record_id, "", "", _num(p.score), p.rule, *cells])
+    _write_text(paths["possible.csv"], buffer.getvalue())
+    write_json(paths["summary.json"], result.summary)
+    return paths
