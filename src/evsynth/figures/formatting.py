@@ -1,0 +1,53 @@
+"""Number formatting shared by the figures: how reviewers print hazard ratios and tests."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["format_ci", "format_number", "format_p", "format_tick", "text_width_in"]
+
+
+def format_number(value: float | None, digits: int = 2) -> str:
+    """Fixed decimals; 'NA' for missing so a gap in the input is visible, never blank."""
+    if value is None or not math.isfinite(value):
+        return "NA"
+    return f"{value:.{digits}f}"
+
+
+def format_ci(estimate: float, low: float, high: float, *, digits: int = 2) -> str:
+    """``0.45 [0.30, 0.68]``, the Cochrane Handbook's layout of an estimate and its interval."""
+    return (f"{format_number(estimate, digits)} [{format_number(low, digits)}, "
+            f"{format_number(high, digits)}]")
+
+
+def format_p(p: float | None) -> str:
+    """p to 2 significant digits, ``< 0.001`` below that (APA / BMJ style)."""
+    if p is None or not math.isfinite(p):
+        return "NA"
+    if p < 0.001:
+        return "< 0.001"
+    if p >= 0.995:
+        return "1.00"
+    return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
+
+
+def format_tick(value: float) -> str:
+    """Axis tick labels on the ratio scale: ``0.1``, ``0.25``, ``1``, ``10``."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def text_width_in(text: str, *, size: float, bold: bool = False) -> float:
+    """Rendered width of a single line of text in inches, to size table columns to their content."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    from evsynth.figures.style import FONT_FAMILY
+
+    prop = FontProperties(family=FONT_FAMILY, size=size, weight="bold" if bold else "normal")
+    width = max(
+        (TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0]
+         for line in text.split("\n") if line),
+        default=0.0,
+    )
+    return width / 72.0

@@ -1,0 +1,171 @@
+"""Funnel plot: study effects against their standard errors, for small-study effects.
+
+SE runs down the y axis (0 at the top, so large studies sit at the apex), the effect on a log
+axis. Pseudo 95% confidence limits (summary +/- 1.96 SE) follow Sterne and Egger (2001, J Clin
+Epidemiol 54:1046); the contour-enhanced variant shades where studies would be significant at
+10%, 5% and 1% around the null (Peters et al. 2008, J Clin Epidemiol 61:991). Studies imputed by
+trim-and-fill (Duval and Tweedie 2000, Biometrics 56:455) are drawn hollow. Egger's regression
+test (Egger et al. 1997, BMJ 315:629) is printed under the title, with the Cochrane Handbook's
+caution when k < 10 (section 13.3.5.4).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from evsynth.figures.forest import message_figure
+from evsynth.figures.formatting import format_ci, format_number, format_p, format_tick
+from evsynth.figures.inputs import PoolingResult, StudyEffect
+from evsynth.figures.render import new_figure
+from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
+from evsynth.figures.table import auto_xlim, choose_ticks
+
+__all__ = ["egger_text", "plot_funnel", "trim_and_fill_text"]
+
+_Z = {"0.10": 1.6448536269514722, "0.05": 1.959963984540054, "0.01": 2.5758293035489004}
+_MIN_K = 3
+
+
+def egger_text(result: PoolingResult) -> str:
+    """One line reporting Egger's test, or why it is absent."""
+    egger = result.egger
+    if egger is None or egger.p is None:
+        return f"Egger's test: not computed (k = {result.k}; it needs at least {_MIN_K} studies)"
+    bits = []
+    if egger.intercept is not None:
+        se = f" (SE {format_number(egger.se)})" if egger.se is not None else ""
+        bits.append(f"intercept = {format_number(egger.intercept)}{se}")
+    if egger.t is not None:
+        df = f" (df = {egger.df:.0f})" if egger.df is not None else ""
+        bits.append(f"t = {format_number(egger.t)}{df}")
+    bits.append(f"p = {format_p(egger.p)}".replace("p = <", "p <"))
+    text = "Egger's test: " + ", ".join(bits)
+    if result.k < 10:
+        text += f"; k = {result.k} < 10, low power"
+    return text
+
+
+def trim_and_fill_text(result: PoolingResult, *, measure: str = "HR") -> str | None:
+    """``Trim-and-fill: 2 studies imputed (left); adjusted HR 0.52 [0.41, 0.66]``."""
+    tf = result.trim_and_fill
+    if tf is None:
+        return None
+    side = f" ({tf.side} side)" if tf.side else ""
+    text = f"Trim-and-fill: {tf.k0} {'study' if tf.k0 == 1 else 'studies'} imputed{side}"
+    if tf.k0 and None not in (tf.estimate, tf.ci_low, tf.ci_high):
+        est, lo, hi = (math.exp(v) for v in (tf.estimate, tf.ci_low, tf.ci_high))  # type: ignore[arg-type]
+        text += f"; adjusted {measure} {format_ci(est, lo, hi)}"
+    return text
+
+
+def plot_funnel(
+    result: PoolingResult,
+    effects: Sequence[StudyEffect],
+    *,
+    contours: bool = False,
+    measure: str = "HR",
+    title: str | None = None,
+) -> Figure:
+    """Draw the funnel plot; fewer than 3 studies give a figure saying why none is drawn."""
+    if result.status != "pooled" or len(effects) < _MIN_K:
+        return message_figure(
+            title, f"Funnel plot not drawn: k = {len(effects)} (it needs at least {_MIN_K} "
+            "studies).", gid="funnel")
+    model = result.model()
+    assert model is not None
+    centre = model.estimate
+    filled = result.trim_and_fill.filled if result.trim_and_fill else ()
+    se_all = [e.se for e in effects] + [se for _, se in filled]
+    se_max = max(se_all) * 1.08
+    ys = [e.yi for e in effects] + [y for y, _ in filled]
+    limits = [centre - _Z["0.05"] * se_max, centre + _Z["0.05"] * se_max]
+    xlim = auto_xlim(ys, [centre, *limits], [], null_value=1.0)
+
+    subtitle = [egger_text(result)]
+    tf_text = trim_and_fill_text(result, measure=measure)
+    if tf_text:
+        subtitle.append(tf_text)
+    width, height = 5.6, 4.6 + 0.16 * len(subtitle)
+    fig = new_figure(width, height)
+    top = 0.12 + (0.28 if title else 0.0) + 0.17 * len(subtitle) + 0.1
+    ax = fig.add_axes((0.75 / width, 1.15 / height, (width - 1.0) / width,
+                       (height - 1.15 - top) / height))
+    ax.set_gid("funnel-axis")
+    ax.set_xscale("log")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(se_max, 0)
+    ticks = choose_ticks(xlim)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([format_tick(t) for t in ticks])
+    for side in ("right", "top"):
+        ax.spines[side].set_visible(False)
+    name = {"HR": "Hazard ratio", "OR": "Odds ratio", "RR": "Risk ratio"}.get(measure, measure)
+    ax.set_xlabel(f"{name} (log scale)")
+    ax.set_ylabel(f"Standard error of log {measure}")
+
+    grid = np.linspace(0, se_max, 200)
+    handles: list[object] = []
+    if contours:
+        # Peters' contours are centred on the null: shade by the p-value a study would have.
+        ax.set_facecolor(COLOURS["contour_3"])
+        bands = (("0.01", COLOURS["contour_2"], "0.01 < p < 0.05"),
+                 ("0.05", "#efefef", "0.05 < p < 0.10"),
+                 ("0.10", COLOURS["contour_1"], "p > 0.10"))
+        for key, colour, _label in bands:
+            z = _Z[key]
+            ax.fill_betweenx(grid, np.exp(-z * grid), np.exp(z * grid), color=colour, lw=0,
+                             zorder=0, gid=f"funnel-contour-{key}")
+        for _key, colour, label in reversed(bands):
+            handles.append(Patch(facecolor=colour, edgecolor="#999999", lw=0.5, label=label))
+        handles.append(Patch(facecolor=COLOURS["contour_3"], edgecolor="#999999", lw=0.5,
+                             label="p < 0.01"))
+        ax.add_line(Line2D([1, 1], [0, se_max], color=COLOURS["null_line"], lw=0.6, zorder=1,
+                           gid="funnel-null-line"))
+    # Pseudo 95% confidence limits around the summary estimate.
+    z = _Z["0.05"]
+    ax.plot(np.exp(centre - z * grid), grid, color="#555555", lw=0.8, ls=(0, (4, 2)), zorder=2,
+            gid="funnel-pseudo-ci-left")
+    ax.plot(np.exp(centre + z * grid), grid, color="#555555", lw=0.8, ls=(0, (4, 2)), zorder=2,
+            gid="funnel-pseudo-ci-right")
+    handles.append(Line2D([], [], color="#555555", lw=0.8, ls=(0, (4, 2)),
+                          label="Pseudo 95% confidence limits"))
+    ax.add_line(Line2D([math.exp(centre)] * 2, [0, se_max], color=COLOURS["study"], lw=0.9,
+                       zorder=2, gid="funnel-estimate-line"))
+    handles.append(Line2D([], [], color=COLOURS["study"], lw=0.9,
+                          label=f"{MODEL_LABELS[model.name]} estimate"))
+    for i, e in enumerate(effects, start=1):
+        ax.add_line(Line2D([math.exp(e.yi)], [e.se], marker="o", markersize=4.5, ls="none",
+                           color=COLOURS["study"], markeredgecolor="white",
+                           markeredgewidth=0.4, zorder=4, gid=f"funnel-study-{i}"))
+    handles.append(Line2D([], [], marker="o", ls="none", color=COLOURS["study"], markersize=4.5,
+                          label=f"Studies (k = {len(effects)})"))
+    if filled:
+        for i, (y, se) in enumerate(filled, start=1):
+            ax.add_line(Line2D([math.exp(y)], [se], marker="o", markersize=4.5, ls="none",
+                               markerfacecolor="white", markeredgecolor=COLOURS["filled"],
+                               markeredgewidth=0.9, zorder=4, gid=f"funnel-filled-{i}"))
+        handles.append(Line2D([], [], marker="o", ls="none", markerfacecolor="white",
+                              markeredgecolor=COLOURS["filled"], markersize=4.5,
+                              label=f"Imputed by trim-and-fill (k0 = {len(filled)})"))
+    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+                       ncol=2, frameon=False, fontsize=FONT_SIZE - 0.5, handlelength=2.2,
+                       columnspacing=1.2)
+    legend.set_gid("funnel-legend")
+    y = 1 - 0.12 / height
+    if title:
+        fig.text(0.12 / width, y, title, ha="left", va="top", weight="bold",
+                 size=FONT_SIZE + 1.5, gid="funnel-title")
+        y -= 0.28 / height
+    for k, line in enumerate(subtitle):
+        fig.text(0.12 / width, y, line, ha="left", va="top", size=FONT_SIZE,
+                 gid="funnel-egger" if k == 0 else "funnel-trim-and-fill")
+        y -= 0.17 / height
+    return fig

@@ -1,0 +1,67 @@
+"""Write a figure as byte-stable SVG and 300-dpi PNG.
+
+SVG keeps text as text (``svg.fonttype = 'none'``) so the figure stays editable and testable, uses
+a fixed hash salt for its internal ids and carries no creation date, so rerunning the workflow on
+unchanged inputs rewrites identical bytes (Snakemake and git see no change).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from evsynth import __version__  # noqa: E402
+from evsynth.figures.style import PNG_DPI, RC_PARAMS  # noqa: E402
+
+__all__ = ["figure_style", "new_figure", "save_figure"]
+
+
+@contextlib.contextmanager
+def figure_style() -> Iterator[None]:
+    """Apply the evsynth rcParams for the duration of one figure."""
+    with matplotlib.rc_context(RC_PARAMS):
+        yield
+
+
+def new_figure(width_in: float, height_in: float) -> Figure:
+    """A figure not registered with pyplot's global state (no leaks across many figures)."""
+    return Figure(figsize=(width_in, height_in))
+
+
+def _atomic_save(fig: Figure, path: Path, **kwargs: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, **kwargs)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_figure(fig: Figure, *, svg: str | Path | None = None, png: str | Path | None = None,
+                dpi: int = PNG_DPI) -> None:
+    """Save ``fig`` as SVG and/or PNG (300 dpi by default); both byte-stable across reruns."""
+    with matplotlib.rc_context(RC_PARAMS):
+        if svg is not None:
+            _atomic_save(fig, Path(svg), format="svg",
+                         metadata={"Date": None, "Creator": f"evsynth {__version__}"})
+        if png is not None:
+            _atomic_save(fig, Path(png), format="png", dpi=dpi,
+                         metadata={"Software": f"evsynth {__version__}"})
+    plt.close(fig)
