@@ -1,0 +1,319 @@
+"""Read everything the report shows, from the files earlier stages wrote (docs/architecture.md).
+
+The report never recomputes a statistic: it reads the contracts of search, dedup, screening,
+extraction, pooling and figures, and records the sha256 of every file it opened so the provenance
+section can prove which inputs produced the page. Required files missing is an InputError naming the
+file and the stage that writes it; optional keys and files (bias tests, subgroups, risk of bias,
+agreement, figures) may be absent and the page then says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evsynth.errors import InputError
+from evsynth.tables import read_tsv
+
+__all__ = [
+    "AnalysisInput",
+    "InputFile",
+    "ReportInputs",
+    "SearchLog",
+    "figure_candidates",
+    "load_config",
+    "load_inputs",
+    "report_input_paths",
+]
+
+# The stage that writes each required file, so a missing file tells the user what to run.
+_WRITERS: dict[str, str] = {
+    "search": "evsynth search pubmed / evsynth import (rules search_pubmed, import_export)",
+    "dedup": "evsynth dedup (rule dedup_*)",
+    "prisma": "evsynth prisma-counts (screening rules)",
+    "extraction": "evsynth extract (extraction rules)",
+    "pooling": "evsynth pool / pool-analyses (pooling rules)",
+}
+
+STUDIES_REQUIRED = ("study_id", "label", "year")
+NARRATIVE_REQUIRED = ("study_id", "factor", "outcome", "reason")
+SUMMARY_REQUIRED = ("analysis", "k", "chosen", "hr", "ci_low", "ci_high")
+FIGURE_KINDS = ("forest", "funnel", "leave_one_out", "cumulative")
+SCREENING_STAGES = ("title_abstract", "full_text")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file the report read: its path relative to the project root and its sha256."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(slots=True)
+class SearchLog:
+    """One source of one dated search run (results/search/{run}/{source}.log.json)."""
+
+    run: str
+    source: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class AnalysisInput:
+    """One configured analysis: its config entry, and for meta-analyses the pooling result."""
+
+    id: str
+    config: dict[str, Any]
+    result: dict[str, Any] | None
+    summary: dict[str, str] | None
+    figures: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ReportInputs:
+    """Everything the page shows, plus the files read (for provenance)."""
+
+    config: dict[str, Any]
+    root: Path
+    searches: list[SearchLog]
+    dedup: dict[str, Any]
+    prisma: dict[str, Any]
+    agreement: dict[str, Any] | None
+    screening: dict[str, list[dict[str, str]]]
+    studies: list[dict[str, str]]
+    narrative: list[dict[str, str]]
+    summary: list[dict[str, str]]
+    analyses: list[AnalysisInput]
+    risk_of_bias: list[dict[str, str]] | None
+    prisma_figure: Path | None
+    rob_figures: list[Path]
+    files: list[InputFile]
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read the YAML config; a missing or non-mapping file is an InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("config file not found", path=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=str(path)) from exc
+    if not isinstance(data, dict):
+        raise InputError("the config must be a mapping of sections", path=str(path))
+    for key in ("review", "search"):
+        if key not in data:
+            raise InputError(f"the config has no {key!r} section", path=str(path), field=key)
+    return data
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _meta_analyses(config: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in config.get("analyses") or [] if a.get("synthesis") == "meta_analysis"]
+
+
+def figure_candidates(results: Path, name: str, preferred: str = "svg") -> list[Path]:
+    """The files that may hold one figure, preferred format first (svg scales; png fallback)."""
+    order = [preferred, "png" if preferred == "svg" else "svg"]
+    return [results / "figures" / f"{name}.{ext}" for ext in order]
+
+
+def report_input_paths(
+    config: dict[str, Any], results: str | Path, *, figures: bool = False
+) -> list[str]:
+    """The required inputs of the report for a config, as the Snakemake rule lists them.
+
+    Optional inputs (agreement, screening tables, risk of bias, figures) are added by the rule only
+    when the stages that write them are part of the workflow.
+    """
+    results = Path(results)
+    paths = [
+        str(results / "search" / run["id"] / f"{source}.log.json")
+        for run in config["search"]["runs"]
+        for source in run["sources"]
+    ]
+    paths += [
+        str(results / "dedup" / "summary.json"),
+        str(results / "prisma" / "counts.json"),
+        str(results / "extraction" / "studies.tsv"),
+        str(results / "extraction" / "narrative.tsv"),
+    ]
+    analyses = _meta_analyses(config)
+    if analyses:
+        paths.append(str(results / "pooling" / "summary.tsv"))
+        paths += [str(results / "pooling" / f"{a['id']}.json") for a in analyses]
+    return paths
+
+
+class _Reader:
+    """Opens files under the project root and remembers each one with its checksum."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[str, InputFile] = {}
+
+    def note(self, path: Path) -> None:
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        self.files[rel] = InputFile(rel, _sha256(path))
+
+    def require(self, path: Path, stage: str) -> Path:
+        if not path.is_file():
+            raise InputError(
+                f"required input is missing; it is written by {_WRITERS[stage]}", path=str(path)
+            )
+        self.note(path)
+        return path
+
+    def json(self, path: Path, stage: str | None) -> Any:
+        if stage is None and not path.is_file():
+            return None
+        if stage is not None:
+            self.require(path, stage)
+        else:
+            self.note(path)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
+
+    def tsv(
+        self, path: Path, stage: str | None, required: tuple[str, ...] = ()
+    ) -> list[dict[str, str]] | None:
+        if stage is None and not path.is_file():
+            return None
+        if stage is not None:
+            self.require(path, stage)
+        else:
+            self.note(path)
+        return read_tsv(path, required=required)
+
+    def figure(self, results: Path, name: str, preferred: str) -> Path | None:
+        for candidate in figure_candidates(results, name, preferred):
+            if candidate.is_file():
+                self.note(candidate)
+                return candidate
+        return None
+
+
+def _expect_mapping(data: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, found {type(data).__name__}", path=str(path))
+    return data
+
+
+def load_inputs(
+    config: dict[str, Any],
+    results: str | Path,
+    *,
+    config_path: str | Path | None = None,
+    root: str | Path | None = None,
+) -> ReportInputs:
+    """Read every input of the report for one config and results directory.
+
+    ``root`` is the directory paths are shown relative to (default: the parent of ``results``,
+    i.e. the project root when results is ``results/``), so the page holds no absolute paths and
+    is byte-identical wherever the project is checked out.
+    """
+    results = Path(results)
+    root_path = Path(root) if root is not None else results.resolve().parent
+    reader = _Reader(root_path)
+    if config_path is not None:
+        reader.note(Path(config_path))
+    report_cfg = config.get("report") or {}
+    preferred = report_cfg.get("figure_format", "svg")
+
+    searches = []
+    for run in config["search"]["runs"]:
+        for source in run["sources"]:
+            path = results / "search" / run["id"] / f"{source}.log.json"
+            data = _expect_mapping(reader.json(path, "search"), path)
+            searches.append(SearchLog(run=run["id"], source=source, data=data))
+
+    dedup_path = results / "dedup" / "summary.json"
+    dedup = _expect_mapping(reader.json(dedup_path, "dedup"), dedup_path)
+    prisma_path = results / "prisma" / "counts.json"
+    prisma = _expect_mapping(reader.json(prisma_path, "prisma"), prisma_path)
+    agreement = reader.json(results / "screening" / "agreement.json", None)
+    screening = {}
+    for stage in SCREENING_STAGES:
+        rows = reader.tsv(results / "screening" / f"{stage}.tsv", None, ("decision",))
+        if rows is not None:
+            screening[stage] = rows
+
+    extraction = results / "extraction"
+    studies = reader.tsv(extraction / "studies.tsv", "extraction", STUDIES_REQUIRED) or []
+    narrative = reader.tsv(extraction / "narrative.tsv", "extraction", NARRATIVE_REQUIRED) or []
+    risk_of_bias = reader.tsv(extraction / "risk_of_bias.tsv", None, ("study_id",))
+
+    meta_ids = {a["id"] for a in _meta_analyses(config)}
+    summary: list[dict[str, str]] = []
+    if meta_ids:
+        summary = reader.tsv(results / "pooling" / "summary.tsv", "pooling", SUMMARY_REQUIRED) or []
+    by_id = {row["analysis"]: row for row in summary}
+    analyses = []
+    for entry in config.get("analyses") or []:
+        aid = entry["id"]
+        result = None
+        figures: dict[str, Path] = {}
+        if aid in meta_ids:
+            path = results / "pooling" / f"{aid}.json"
+            result = _expect_mapping(reader.json(path, "pooling"), path)
+            if aid not in by_id:
+                raise InputError(
+                    f"analysis {aid!r} has a pooling result but no row in summary.tsv",
+                    path=str(results / "pooling" / "summary.tsv"),
+                    record=aid,
+                )
+            for kind in FIGURE_KINDS:
+                found = reader.figure(results, f"{aid}.{kind}", preferred)
+                if found is not None:
+                    figures[kind] = found
+        analyses.append(
+            AnalysisInput(
+                id=aid, config=entry, result=result, summary=by_id.get(aid), figures=figures
+            )
+        )
+
+    prisma_figure = reader.figure(results, "prisma", preferred)
+    rob_figures = []
+    figures_dir = results / "figures"
+    if figures_dir.is_dir():
+        names = sorted(
+            {p.stem for p in figures_dir.glob("rob_*.*") if p.suffix in (".svg", ".png")}
+        )
+        for name in names:
+            found = reader.figure(results, name, preferred)
+            if found is not None:
+                rob_figures.append(found)
+
+    return ReportInputs(
+        config=config,
+        root=root_path,
+        searches=searches,
+        dedup=dedup,
+        prisma=prisma,
+        agreement=agreement if isinstance(agreement, dict) else None,
+        screening=screening,
+        studies=studies,
+        narrative=narrative,
+        summary=summary,
+        analyses=analyses,
+        risk_of_bias=risk_of_bias,
+        prisma_figure=prisma_figure,
+        rob_figures=rob_figures,
+        files=sorted(reader.files.values(), key=lambda f: f.path),
+    )
