@@ -167,7 +167,7 @@ def _parse_plain(table: Table, spec: DecisionFile, summary: FileSummary) -> list
                 "a decision without a record id", path=table.path, line=row.line, field="record_id"
             )
         reason = row.cells.get("reason", "")
-        reasons = [implied] if implied else ([reason] if reason else [])
+        reasons = [implied] if implied else [r for r in reason.split(";") if r.strip()]
         item = RawDecision(
             path=table.path,
             line=row.line,

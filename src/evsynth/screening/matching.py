@@ -55,6 +55,7 @@ class StudyIndex:
     by_pmid: dict[str, set[str]] = field(default_factory=dict)
     by_doi: dict[str, set[str]] = field(default_factory=dict)
     by_title_year: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    by_title: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Sequence[Mapping[str, str]]) -> StudyIndex:
@@ -74,6 +75,7 @@ class StudyIndex:
             title = fold(row.get("title", ""))
             if title:
                 index.by_title_year.setdefault((title, row.get("year", "").strip()), set()).add(sid)
+                index.by_title.setdefault(title, set()).add(sid)
         return index
 
     def match(self, item: RawDecision) -> Match | str:
@@ -93,7 +95,13 @@ class StudyIndex:
         title = fold(item.title)
         if not title:
             return "no record id, PMID, DOI or title to match on"
-        candidates = set(self.by_title_year.get((title, item.year.strip()[:4]), set()))
+        year = item.year.strip()[:4]
+        if not year and not item.authors:
+            return "only a title to match on (no year, no authors)"
+        if year:
+            candidates = set(self.by_title_year.get((title, year), set()))
+        else:  # the tool dropped the year: title + first author must then be unique
+            candidates = set(self.by_title.get(title, set()))
         if item.authors and candidates:
             row_authors = fold(item.authors)
             candidates = {
