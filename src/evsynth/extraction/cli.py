@@ -1,0 +1,118 @@
+"""`evsynth extract`: validate the extraction sheets and write the extraction tables.
+
+The command reads the review's config file for the factors, outcomes, selection rule and analyses:
+those choices are part of the protocol, so passing the protocol itself is the simplest honest
+interface (no second copy of the choices on the command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evsynth.errors import InputError
+from evsynth.extraction.build import extract
+from evsynth.extraction.schema import read_sheet
+from evsynth.extraction.settings import parse_settings
+from evsynth.extraction.write import write_result
+from evsynth.tables import read_tsv
+
+__all__ = ["register", "run"]
+
+EPILOG = """example:
+  evsynth extract --studies resources/extraction/studies.csv \\
+      --effects resources/extraction/effects.csv --config config/config.yaml \\
+      --screening results/screening/full_text.tsv --records results/dedup/unique.tsv \\
+      --out results/extraction
+
+Writes effects.tsv, studies.tsv, narrative.tsv, analyses/{analysis}.tsv (one per meta-analysis in
+config), analysis_members.tsv, warnings.tsv, summary.json, and risk_of_bias.tsv when --risk-of-bias
+is given. Without --screening, links to screened records are not checked (the output says so).
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "extract",
+        help="validate extraction sheets; derive, harmonise and select hazard ratios",
+        description="Validate the studies and effects sheets against their schemas, derive log HR "
+        "and SE, turn estimates into each factor's configured direction, select one per study, and "
+        "write the pooling input of every configured analysis.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--studies", required=True, help="studies sheet (CSV)")
+    parser.add_argument("--effects", required=True, help="effects sheet (CSV)")
+    parser.add_argument(
+        "--config", required=True, help="review config (YAML): extraction and analyses"
+    )
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument(
+        "--screening", help="full-text screening decisions (results/screening/full_text.tsv)"
+    )
+    parser.add_argument(
+        "--records",
+        help="deduplicated records (results/dedup/unique.tsv) to link studies by pmid/doi/title",
+    )
+    parser.add_argument(
+        "--risk-of-bias", dest="risk_of_bias", help="risk-of-bias sheet (CSV, NOS or QUIPS)"
+    )
+    parser.set_defaults(func=run)
+
+
+def _load_config(path: str) -> dict[str, Any]:
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            config = yaml.safe_load(handle) or {}
+    except FileNotFoundError:
+        raise InputError("config file not found", path=path) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    if not isinstance(config, dict):
+        raise InputError("config must be a mapping", path=path)
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `evsynth extract`; returns the exit code."""
+    settings = parse_settings(_load_config(args.config), path=args.config)
+    studies = read_sheet(args.studies, "studies")
+    effects = read_sheet(args.effects, "effects")
+    rob = read_sheet(args.risk_of_bias, "risk_of_bias") if args.risk_of_bias else None
+    screening = (
+        read_tsv(args.screening, required=("study_record_id", "decision"))
+        if args.screening
+        else None
+    )
+    records = read_tsv(args.records, required=("study_record_id",)) if args.records else None
+    result = extract(
+        studies, effects, settings, screening=screening, records=records, risk_of_bias=rob
+    )
+    summary = write_result(result, args.out)
+    err = sys.stderr
+    for w in result.warnings:
+        print(
+            f"warning: {w.sheet} line {w.line} (study {w.study_id}, effect {w.effect_id}): {w.message}",
+            file=err,
+        )
+    if not result.links_checked:
+        print(
+            "note: no --screening given: links from studies to full-text inclusions were NOT checked",
+            file=err,
+        )
+    for rid in result.included_without_extraction:
+        print(
+            f"note: study record {rid} is included at full text but no study in the studies sheet links to it",
+            file=err,
+        )
+    print(
+        f"extract: {summary['effects_in']} effect rows, {summary['effects_poolable']} poolable, "
+        f"{summary['effects_narrative']} in the narrative table, {summary['warnings']} warning(s); "
+        + ", ".join(f"{a} k={s['k']}" for a, s in summary["analyses"].items()),
+        file=err,
+    )
+    return 0
