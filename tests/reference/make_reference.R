@@ -152,7 +152,8 @@ for (name in names(datasets)) {
   ds <- datasets[[name]]
   if (length(ds$yi) < 3) next
   for (mt in list(c("REML", "z"), c("DL", "knha"), c("FE", "z"), c("PM", "z"))) {
-    res <- suppressWarnings(rma(yi = ds$yi, vi = ds$vi, method = mt[1], test = mt[2], control = ctl))
+    res <- suppressWarnings(rma(yi = ds$yi, vi = ds$vi, method = mt[1], test = mt[2], control = ctl,
+                                slab = ds$study))
     lo <- suppressWarnings(leave1out(res))
     l1o[[length(l1o) + 1]] <- list(
       dataset = name, method = mt[1], test = mt[2], estimate = num(lo$estimate), se = num(lo$se),

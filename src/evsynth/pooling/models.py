@@ -398,27 +398,24 @@ def _check_settings(method: str, test: str, level: float, pi_type: str) -> None:
 def _single_study(
     table: EffectTable, method: str, test: str, level: float, pi_type: str
 ) -> PoolResult:
+    # As metafor: one study has no residual variance to scale, so the test is z whatever was asked.
     y, v = table.yi[0], table.vi[0]
     se = math.sqrt(v)
-    if test == "z":
-        crit = float(stats.norm.isf((1 - level) / 2))
-        ci = (y - crit * se, y + crit * se)
-        z = y / se
-        p = float(2 * stats.norm.sf(abs(z)))
-    else:
-        ci, z, p = (None, None), None, None
+    crit = float(stats.norm.isf((1 - level) / 2))
+    z = y / se
+    p = float(2 * stats.norm.sf(abs(z)))
     return PoolResult(
         effects=table,
         method=method,
-        test=test,
+        test="z",
         level=level,
         pi_type=pi_type,
         status="single_study",
         k=1,
         estimate=y,
         se=se,
-        ci_low=ci[0],
-        ci_high=ci[1],
+        ci_low=y - crit * se,
+        ci_high=y + crit * se,
         stat=z,
         p=p,
         df=None,
