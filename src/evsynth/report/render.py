@@ -258,11 +258,34 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
     )
 
 
+def _stage_documents(agreement: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Per-stage documents of agreement.json ({"stages": {stage: doc}}; a flat form is accepted)."""
+    if not agreement:
+        return {}
+    stages = agreement.get("stages", agreement)
+    return {k: v for k, v in stages.items() if isinstance(v, dict)}
+
+
+def _screening_waiting(inputs: ReportInputs) -> dict[str, tuple[int, int]]:
+    """Per stage: (records still without a final decision, records), from agreement or the TSVs."""
+    waiting: dict[str, tuple[int, int]] = {}
+    for stage, doc in _stage_documents(inputs.agreement).items():
+        counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
+        queued = to_float(counts.get("queued"))
+        total = to_float(counts.get("records", counts.get("n", doc.get("n"))))
+        if doc.get("complete") is False or queued:
+            waiting[stage] = (int(queued or 0), int(total or 0))
+        elif queued is not None or doc.get("complete") is True:
+            waiting[stage] = (0, int(total or 0))
+    for stage, rows in inputs.screening.items():
+        if stage not in waiting:
+            undecided = sum(1 for r in rows if r.get("decision", "") in ("", "maybe"))
+            waiting[stage] = (undecided, len(rows))
+    return waiting
+
+
 def _screening_complete(inputs: ReportInputs) -> dict[str, bool]:
-    return {
-        stage: not any(r.get("decision", "") in ("", "maybe") for r in rows)
-        for stage, rows in inputs.screening.items()
-    }
+    return {stage: n == 0 for stage, (n, _) in _screening_waiting(inputs).items()}
 
 
 def _methods(inputs: ReportInputs) -> str:
@@ -380,21 +403,20 @@ def _prisma_rows(counts: dict[str, Any]) -> list[str]:
 
 def _selection(inputs: ReportInputs) -> str:
     parts = ['<section id="selection"><h2>Study selection</h2>']
-    complete = _screening_complete(inputs)
-    incomplete = [s for s, done in complete.items() if not done]
+    waiting = _screening_waiting(inputs)
+    incomplete = [s for s, (n, _) in sorted(waiting.items()) if n]
     if incomplete:
-        details = []
-        for stage in incomplete:
-            rows = inputs.screening[stage]
-            waiting = sum(1 for r in rows if r.get("decision", "") in ("", "maybe"))
-            details.append(f"{SCREENING_STAGE_LABELS.get(stage, stage)}: {waiting} of {len(rows)}")
+        details = [
+            f"{SCREENING_STAGE_LABELS.get(s, s)}: {waiting[s][0]} of {waiting[s][1]}"
+            for s in incomplete
+        ]
         parts.append(
             '<div class="notice" role="note"><strong>Screening incomplete.</strong> Records still '
             f"without a final decision ({escape('; '.join(details))}). Counts and results below "
             "may change when screening is finished.</div>"
         )
-    elif not inputs.screening:
-        parts.append('<p class="note">No screening decision tables were found.</p>')
+    elif not waiting:
+        parts.append('<p class="note">No screening decisions were found.</p>')
     prisma_alt = "PRISMA 2020 flow diagram: " + ", ".join(
         f"{label.lower()} {inputs.prisma[name]}"
         for name, label in PRISMA_FIELDS
@@ -449,37 +471,47 @@ def _selection(inputs: ReportInputs) -> str:
 
 
 def _agreement(agreement: dict[str, Any] | None) -> str:
-    if not agreement:
+    stages = _stage_documents(agreement)
+    if not stages:
         return '<p class="note">Agreement not computed (no results/screening/agreement.json).</p>'
     rows = []
-    for stage in sorted(agreement):
-        entry = agreement[stage]
-        if not isinstance(entry, dict):
-            continue
-        kappa = to_float(entry.get("kappa"))
-        raw = to_float(entry.get("raw_agreement", entry.get("agreement")))
-        counts = entry.get("counts") if isinstance(entry.get("counts"), dict) else {}
-        extra = {
-            k: v
-            for k, v in entry.items()
-            if k not in ("kappa", "raw_agreement", "agreement", "counts")
-            and not isinstance(v, dict | list)
-        }
-        detail = "; ".join(
-            f"{k.replace('_', ' ')} {v}" for k, v in sorted({**counts, **extra}.items())
-        )
+    order = [s for s in SCREENING_STAGE_LABELS if s in stages] + sorted(
+        s for s in stages if s not in SCREENING_STAGE_LABELS
+    )
+    for stage in order:
+        doc = stages[stage]
+        agree = doc.get("agreement") if isinstance(doc.get("agreement"), dict) else doc
+        kappa = to_float(agree.get("kappa"))
+        raw = to_float(agree.get("raw_agreement", agree.get("agreement")))
+        counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
+        shown = [
+            f"{k.replace('_', ' ')} {v}"
+            for k, v in counts.items()
+            if not isinstance(v, dict | list) and v not in (0, None)
+        ]
+        method = str(agree.get("method") or "")
+        reviewers = doc.get("reviewers") or []
+        raw_text = NA if raw is None else f"{raw * 100 if raw <= 1 else raw:.1f}%"
         rows.append(
             f'<tr><th scope="row">{escape(SCREENING_STAGE_LABELS.get(stage, stage))}</th>'
-            f'<td class="num">{_fmt(kappa, 2)}</td>'
-            f'<td class="num">{NA if raw is None else f"{raw * 100 if raw <= 1 else raw:.1f}%"}'
-            f"</td><td>{escape(detail) or NA}</td></tr>"
+            f"<td>{escape(', '.join(map(str, reviewers))) or NA}</td>"
+            f'<td class="num">{_fmt(kappa, 2)}</td><td class="num">{raw_text}</td>'
+            f"<td>{escape(method) or NA}</td><td>{escape('; '.join(shown)) or NA}</td></tr>"
         )
     return _table(
         "Agreement between reviewers per screening stage",
-        ["Stage", ("Cohen's \u03ba", True), ("Raw agreement", True), "Counts"],
+        [
+            "Stage",
+            "Reviewers",
+            ("Cohen's \u03ba", True),
+            ("Raw agreement", True),
+            "Method",
+            "Counts",
+        ],
         rows,
         table_id="agreement-table",
         empty="No stage has two reviewers' decisions yet.",
+        wide=True,
     )
 
 
@@ -943,11 +975,17 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
                     digits,
                 )
             )
-            if isinstance(subgroups, dict) and to_float(subgroups.get("q_between_p")) is not None:
+            q_p = (
+                to_float(subgroups.get("p", subgroups.get("q_between_p")))
+                if isinstance(subgroups, dict)
+                else None
+            )
+            if isinstance(subgroups, dict) and q_p is not None:
+                df = to_float(subgroups.get("df"))
                 parts.append(
                     f'<p class="note">Test for subgroup differences: Q = '
-                    f"{_fmt(to_float(subgroups.get('q_between')), 2)}, p "
-                    f"{fmt_p(to_float(subgroups.get('q_between_p')))}.</p>"
+                    f"{_fmt(to_float(subgroups.get('q_between')), 2)}"
+                    f"{f' on {df:g} df' if df is not None else ''}, p {fmt_p(q_p)}.</p>"
                 )
         elif cfg.get("subgroup"):
             parts.append(

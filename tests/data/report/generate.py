@@ -128,7 +128,7 @@ def analysis_json(aid: str, label: str, factor: str, outcome: str, rows, publish
         loo = []
         for i in range(len(rows)):
             sub = pool([x for j, x in enumerate(rows) if j != i])
-            loo.append(sub[data["chosen"]] | {"omitted": data["fixed"]["studies"][i]})
+            loo.append(sub[data["chosen"]] | {"study": data["fixed"]["studies"][i]})
         data["leave_one_out"] = [
             {k: v for k, v in d.items() if k not in ("weights", "studies")} for d in loo
         ]
@@ -141,10 +141,42 @@ def analysis_json(aid: str, label: str, factor: str, outcome: str, rows, publish
             m = sub["fixed"] if n == 1 else sub[data["chosen"]]
             cum.append(
                 {k: v for k, v in m.items() if k not in ("weights", "studies")}
-                | {"added": data["fixed"]["studies"][order[n - 1]]}
+                | {
+                    "study": data["fixed"]["studies"][order[n - 1]],
+                    "year": int(next(s[2] for s in STUDIES if s[0] == rows[order[n - 1]][0])),
+                }
             )
         data["cumulative"] = cum
     return data
+
+
+CONTINENT = {"S01": "Europe", "S02": "North America", "S03": "Europe", "S04": "Asia", "S05": "Asia"}
+
+
+def subgroups(rows, chosen: str) -> dict:
+    """Subgroups by continent, in the pooling stage's layout (groups, q_between, df, p)."""
+    groups = {}
+    for name in sorted({CONTINENT[r[0]] for r in rows}):
+        fit = pool([r for r in rows if CONTINENT[r[0]] == name])
+        m = fit["fixed"] if fit["k"] == 1 else fit[chosen]
+        groups[name] = {
+            key: m.get(key)
+            for key in "k estimate se ci_low ci_high p tau2 i2 q q_p exp_estimate exp_ci_low "
+            "exp_ci_high studies".split()
+        } | {"status": "single_study" if fit["k"] == 1 else "pooled"}
+    w = [1 / g["se"] ** 2 for g in groups.values()]
+    est = [g["estimate"] for g in groups.values()]
+    mean = sum(wi * e for wi, e in zip(w, est, strict=True)) / sum(w)
+    q = sum(wi * (e - mean) ** 2 for wi, e in zip(w, est, strict=True))
+    df = len(groups) - 1
+    return {
+        "method": "DL",
+        "test": "z",
+        "groups": groups,
+        "q_between": q,
+        "df": df,
+        "p": float(stats.chi2.sf(q, df)),
+    }
 
 
 def forest_svg(path: Path, data: dict) -> None:
@@ -206,6 +238,8 @@ def main() -> None:
     summary = []
     for aid, label, factor, outcome, rows, published in specs:
         data = analysis_json(aid, label, factor, outcome, rows, published)
+        if aid == "complete_resection_prs":
+            data["subgroups"] = subgroups(rows, data["chosen"])
         write_json(RESULTS / "pooling" / f"{aid}.json", data)
         m = data[data["chosen"]] if data["chosen"] else {}
         summary.append(
