@@ -1,1 +1,79 @@
-# Rules of the extraction stage.
+# Rules of the extraction stage: validated sheets -> effects, studies, narrative and one pooling
+# input per configured meta-analysis (contract in docs/architecture.md).
+
+import json
+
+
+def meta_analyses():
+    """Ids of the configured analyses with `synthesis: meta_analysis` (pooled by the pooling stage)."""
+    return [
+        a["id"] for a in config.get("analyses", []) if a.get("synthesis", "meta_analysis") == "meta_analysis"
+    ]
+
+
+def extraction_settings():
+    """The config sections extraction depends on, as canonical JSON: a change re-runs the rule."""
+    return json.dumps(
+        {"extraction": config.get("extraction", {}), "analyses": config.get("analyses", [])},
+        sort_keys=True,
+    )
+
+
+def extraction_inputs(wildcards):
+    section = config["extraction"]
+    inputs = {"studies": section["studies"], "effects": section["effects"]}
+    if section.get("link_to_screening", True):
+        inputs["screening"] = "results/screening/full_text.tsv"
+        inputs["records"] = "results/dedup/unique.tsv"
+    if section.get("risk_of_bias"):
+        inputs["risk_of_bias"] = section["risk_of_bias"]
+    return inputs
+
+
+def extraction_outputs():
+    """What extraction contributes to `rule all`."""
+    outputs = [
+        "results/extraction/effects.tsv",
+        "results/extraction/studies.tsv",
+        "results/extraction/narrative.tsv",
+        "results/extraction/summary.json",
+    ]
+    outputs += [f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()]
+    if config["extraction"].get("risk_of_bias"):
+        outputs.append("results/extraction/risk_of_bias.tsv")
+    return outputs
+
+
+rule extraction_tables:
+    input:
+        unpack(extraction_inputs),
+    output:
+        effects="results/extraction/effects.tsv",
+        studies="results/extraction/studies.tsv",
+        narrative="results/extraction/narrative.tsv",
+        members="results/extraction/analysis_members.tsv",
+        warnings="results/extraction/warnings.tsv",
+        summary="results/extraction/summary.json",
+        settings="results/extraction/settings.json",
+        analyses=[f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()],
+        risk_of_bias=(
+            ["results/extraction/risk_of_bias.tsv"] if config["extraction"].get("risk_of_bias") else []
+        ),
+    log:
+        "logs/extraction/extraction_tables.log",
+    params:
+        settings=extraction_settings(),
+        screening=lambda wildcards, input: (
+            f"--screening {input.screening} --records {input.records}" if "screening" in input.keys() else ""
+        ),
+        risk_of_bias=lambda wildcards, input: (
+            f"--risk-of-bias {input.risk_of_bias}" if "risk_of_bias" in input.keys() else ""
+        ),
+    threads: 1
+    resources:
+        mem_mb=500,
+    shell:
+        "printf '%s\\n' {params.settings:q} > {output.settings} && "
+        "evsynth extract --studies {input.studies} --effects {input.effects} "
+        "--config {output.settings} {params.screening} {params.risk_of_bias} "
+        "--out results/extraction 2> {log}"
