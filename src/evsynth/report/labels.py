@@ -78,7 +78,8 @@ SCREENING_STAGE_LABELS: dict[str, str] = {
     "full_text": "Full text",
 }
 
-# Columns of studies.tsv shown first, with headings; any other column follows in file order.
+# Columns of studies.tsv shown, with headings (report.study_columns and analysis subgroups add
+# more); the rest of studies.tsv stays in the file, which is linked in the provenance table.
 STUDY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("label", "Study"),
     ("year", "Year"),
@@ -86,6 +87,9 @@ STUDY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("design", "Design"),
     ("period", "Period"),
     ("n_total", "Patients (n)"),
+    ("population", "Population"),
+    ("follow_up", "Follow-up"),
+    ("risk_of_bias", "Risk of bias"),
 )
 
 # Distributions whose versions the provenance section lists (the pinned runtime set).

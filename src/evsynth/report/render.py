@@ -516,34 +516,80 @@ def _agreement(agreement: dict[str, Any] | None) -> str:
 
 
 def _studies(inputs: ReportInputs) -> str:
-    columns = [c for c, _ in STUDY_COLUMNS]
-    header = [h for _, h in STUDY_COLUMNS]
-    extras = []
-    if inputs.studies:
-        skip = {"study_id", "study_record_ids", *columns}
-        extras = [c for c in inputs.studies[0] if c not in skip]
+    present = set(inputs.studies[0]) if inputs.studies else set()
+    shown = [(c, h) for c, h in STUDY_COLUMNS if c in present or c in ("label", "year")]
+    extra = list((inputs.config.get("report") or {}).get("study_columns") or [])
+    extra += [str(a.config["subgroup"]) for a in inputs.analyses if a.config.get("subgroup")]
+    for col in extra:
+        if col in present and col not in {c for c, _ in shown}:
+            shown.append((col, col.replace("_", " ").capitalize()))
+    numeric = {"year", "n_total", "n_with_factor"}
     rows = []
     for s in sorted(inputs.studies, key=lambda r: (r.get("label", ""), r.get("study_id", ""))):
         cells = [f'<th scope="row">{escape(s.get("label") or s.get("study_id", ""))}</th>']
-        for col in [*columns[1:], *extras]:
-            value = s.get(col, "")
-            cells.append(_td(escape(value or DASH), num=col in ("year", "n_total")))
+        for col, _ in shown[1:]:
+            cells.append(_td(escape(s.get(col, "") or DASH), num=col in numeric))
         rows.append(f'<tr data-study="{escape(s.get("study_id", ""))}">{"".join(cells)}</tr>')
     return (
         '<section id="studies"><h2>Included studies</h2>'
         + _table(
             f"Characteristics of the {len(inputs.studies)} included studies",
-            [
-                *[(h, h in ("Year", "Patients (n)")) for h in header],
-                *[e.replace("_", " ").capitalize() for e in extras],
-            ],
+            [(h, c in numeric) for c, h in shown],
             rows,
             table_id="studies-table",
-            wide=True,
             empty="No studies included yet.",
+            wide=True,
         )
         + "</section>"
     )
+
+
+def _rob_tables(rows: list[dict[str, str]], labels: dict[str, str]) -> str:
+    """One table per tool: studies by domain, judgement (or stars for NOS items) in each cell."""
+    if rows and "domain" not in rows[0]:
+        cols = [c for c in rows[0] if c != "study_id"]
+        body = [
+            f'<tr><th scope="row">{escape(labels.get(r["study_id"]) or r["study_id"])}</th>'
+            + "".join(f"<td>{escape(r.get(c, '') or DASH)}</td>" for c in cols)
+            + "</tr>"
+            for r in sorted(rows, key=lambda r: r["study_id"])
+        ]
+        return _table(
+            "Risk-of-bias judgements per study",
+            ["Study", *[c.replace("_", " ").capitalize() for c in cols]],
+            body,
+            table_id="rob-table",
+            wide=True,
+        )
+    out = []
+    for tool in sorted({r.get("tool", "") for r in rows}):
+        tool_rows = [r for r in rows if r.get("tool", "") == tool]
+        domains = list(dict.fromkeys(r.get("domain", "") for r in tool_rows))
+        cells: dict[tuple[str, str], list[str]] = {}
+        for r in tool_rows:
+            value = r.get("judgement") or (f"{r['stars']} \u2605" if r.get("stars") else "")
+            if value:
+                cells.setdefault((r["study_id"], r.get("domain", "")), []).append(value)
+        body = []
+        for study in sorted({r["study_id"] for r in tool_rows}):
+            body.append(
+                f'<tr><th scope="row">{escape(labels.get(study) or study)}</th>'
+                + "".join(
+                    f"<td>{escape('; '.join(cells.get((study, d), [])) or DASH)}</td>"
+                    for d in domains
+                )
+                + "</tr>"
+            )
+        out.append(
+            _table(
+                f"Risk of bias ({tool or 'tool not named'}): judgement per study and domain",
+                ["Study", *domains],
+                body,
+                table_id=f"rob-table-{_anchor(tool) or 'tool'}",
+                wide=True,
+            )
+        )
+    return "".join(out)
 
 
 def _risk_of_bias(inputs: ReportInputs) -> str:
@@ -562,22 +608,8 @@ def _risk_of_bias(inputs: ReportInputs) -> str:
             )
         )
     if inputs.risk_of_bias:
-        cols = [c for c in inputs.risk_of_bias[0] if c != "study_id"]
-        rows = [
-            f'<tr><th scope="row">{escape(r["study_id"])}</th>'
-            + "".join(f"<td>{escape(r.get(c, '') or DASH)}</td>" for c in cols)
-            + "</tr>"
-            for r in sorted(inputs.risk_of_bias, key=lambda r: r["study_id"])
-        ]
-        parts.append(
-            _table(
-                "Risk-of-bias judgements per study and domain",
-                ["Study", *[c.replace("_", " ").capitalize() for c in cols]],
-                rows,
-                table_id="rob-table",
-                wide=True,
-            )
-        )
+        labels = {r.get("study_id", ""): r.get("label", "") for r in inputs.studies}
+        parts.append(_rob_tables(inputs.risk_of_bias, labels))
     parts.append("</section>")
     return "".join(parts)
 
