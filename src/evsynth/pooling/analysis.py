@@ -1,0 +1,328 @@
+"""One configured analysis end to end: both models, the review's rule, bias and sensitivity.
+
+:func:`run_analysis` computes an :class:`AnalysisResult` (a value object); :meth:`to_dict` gives
+the per-analysis JSON of docs/architecture.md and :func:`summary_row` its row of ``summary.tsv``.
+Files are written by the CLI layer only.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from evsynth import __version__
+from evsynth.errors import InputError
+from evsynth.pooling.bias import begg, egger, trim_and_fill
+from evsynth.pooling.effects import EffectTable
+from evsynth.pooling.models import METHODS, PI_TYPES, TESTS, PoolResult, pool
+from evsynth.pooling.presets import DEFAULTS, RULES
+from evsynth.pooling.sensitivity import cumulative, leave_one_out, subgroups
+
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "AnalysisResult",
+    "PoolingSettings",
+    "choose_model",
+    "run_analysis",
+    "summary_row",
+]
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "analysis factor outcome k chosen method hr ci_low ci_high p i2 tau2 q q_p pi_low pi_high "
+    "published_hr published_ci_low published_ci_high note"
+).split()
+
+
+@dataclass(frozen=True)
+class PoolingSettings:
+    """The ``pooling`` section of the config, with defaults filled and the rule's fixes applied."""
+
+    rule: str = "heterogeneity"
+    random_method: str = "REML"
+    test: str = "z"
+    level: float = 0.95
+    prediction_interval: str = "default"
+    i2_threshold: float = 50.0
+    q_p_threshold: float = 0.10
+    ratio: bool = True
+    min_k_compute: int = 3
+    min_k_report: int = 10
+    leave_one_out: bool = True
+    cumulative: bool = True
+    subgroups: bool = True
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any] | None) -> PoolingSettings:
+        """Read ``config["pooling"]``; unknown rules, methods or tests are an InputError."""
+        merged = copy.deepcopy(DEFAULTS)
+        for key, value in (section or {}).items():
+            if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+                merged[key].update(value)
+            else:
+                merged[key] = value
+        rule = merged["rule"]
+        if rule not in RULES:
+            raise InputError(
+                f"unknown rule {rule!r}; valid: {', '.join(RULES)}", field="pooling.rule"
+            )
+        merged.update(RULES[rule]["fixes"])
+        if merged["random_method"] not in METHODS or merged["random_method"] == "FE":
+            raise InputError(
+                f"random_method {merged['random_method']!r} must be one of "
+                + ", ".join(m for m in METHODS if m != "FE"),
+                field="pooling.random_method",
+            )
+        if merged["test"] not in TESTS:
+            raise InputError(
+                f"test {merged['test']!r} must be one of {', '.join(TESTS)}", field="pooling.test"
+            )
+        if merged["prediction_interval"] not in PI_TYPES:
+            raise InputError(
+                f"prediction_interval {merged['prediction_interval']!r} must be one of "
+                + ", ".join(PI_TYPES),
+                field="pooling.prediction_interval",
+            )
+        return cls(
+            rule=rule,
+            random_method=merged["random_method"],
+            test=merged["test"],
+            level=float(merged["level"]),
+            prediction_interval=merged["prediction_interval"],
+            i2_threshold=float(merged["i2_threshold"]),
+            q_p_threshold=float(merged["q_p_threshold"]),
+            ratio=bool(merged["ratio"]),
+            min_k_compute=int(merged["small_study"]["min_k_compute"]),
+            min_k_report=int(merged["small_study"]["min_k_report"]),
+            leave_one_out=bool(merged["sensitivity"]["leave_one_out"]),
+            cumulative=bool(merged["sensitivity"]["cumulative"]),
+            subgroups=bool(merged["sensitivity"]["subgroups"]),
+        )
+
+    def describe(self) -> str:
+        return str(RULES[self.rule]["description"]).format(**self.__dict__)
+
+
+def choose_model(fixed: PoolResult, settings: PoolingSettings) -> tuple[str, str]:
+    """Apply the review's rule; returns ("fixed" | "random", the reason in words).
+
+    The heterogeneity rule reads I^2 and Q's p from the fixed-effect fit (Higgins & Thompson 2002:
+    I^2 = (Q - df)/Q), the statistics the seed review reported.
+    """
+    if settings.rule == "cochrane":
+        return "random", "the cochrane preset always uses random effects"
+    i2, q_p = fixed.i2 or 0.0, fixed.q_p if fixed.q_p is not None else 1.0
+    reasons = []
+    if i2 > settings.i2_threshold:
+        reasons.append(f"I2 = {i2:.1f}% > {settings.i2_threshold:g}%")
+    if q_p < settings.q_p_threshold:
+        reasons.append(f"Q p = {q_p:.3g} < {settings.q_p_threshold:g}")
+    if reasons:
+        return "random", " and ".join(reasons)
+    return "fixed", (
+        f"I2 = {i2:.1f}% <= {settings.i2_threshold:g}% and Q p = {q_p:.3g} >= "
+        f"{settings.q_p_threshold:g}"
+    )
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything computed for one configured analysis."""
+
+    analysis: Mapping[str, Any]
+    settings: PoolingSettings
+    table: EffectTable
+    status: str
+    fixed: PoolResult | None = None
+    random: PoolResult | None = None
+    chosen: str | None = None
+    reason: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def chosen_fit(self) -> PoolResult | None:
+        if self.chosen == "fixed":
+            return self.fixed
+        if self.chosen == "random":
+            return self.random
+        return self.random or self.fixed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The per-analysis JSON (docs/architecture.md, "Pooling")."""
+        a = self.analysis
+        out: dict[str, Any] = {
+            "analysis": a.get("id"),
+            "label": a.get("label"),
+            "factor": a.get("factor"),
+            "outcome": a.get("outcome"),
+            "published": a.get("published"),
+            "subgroup": a.get("subgroup"),
+            "sensitivity_of": a.get("sensitivity_of"),
+            "k": self.table.k,
+            "status": self.status,
+            "chosen": self.chosen,
+            "rule": {
+                "name": self.settings.rule,
+                "description": self.settings.describe(),
+                "i2_threshold": self.settings.i2_threshold,
+                "q_p_threshold": self.settings.q_p_threshold,
+                "reason": self.reason,
+            },
+            "fixed": self.fixed.to_dict() if self.fixed else None,
+            "random": self.random.to_dict() if self.random else None,
+            "settings": {
+                "random_method": self.settings.random_method,
+                "test": self.settings.test,
+                "level": self.settings.level,
+                "prediction_interval": self.settings.prediction_interval,
+                "min_k_compute": self.settings.min_k_compute,
+                "min_k_report": self.settings.min_k_report,
+            },
+            "studies": list(self.table.study),
+            "input_checksum": self.table.checksum,
+            "notes": list(self.notes),
+            "version": __version__,
+        }
+        out.update(self.extras)
+        return out
+
+
+def _apply_exclusions(
+    table: EffectTable, analysis: Mapping[str, Any], study_ids: tuple[str, ...]
+) -> tuple[EffectTable, list[str]]:
+    excluded = set(analysis.get("exclude_studies") or [])
+    if not excluded:
+        return table, []
+    keep = [i for i, sid in enumerate(study_ids) if sid not in excluded]
+    dropped = [table.study[i] for i in range(table.k) if i not in keep]
+    notes = [f"excluded by the analysis's exclude_studies: {s}" for s in dropped]
+    return table.subset(keep), notes
+
+
+def run_analysis(
+    table: EffectTable,
+    analysis: Mapping[str, Any],
+    settings: PoolingSettings,
+    *,
+    study_ids: tuple[str, ...] | None = None,
+) -> AnalysisResult:
+    """Fit both models, apply the rule, and run every bias and sensitivity analysis computable.
+
+    Analyses below their minimum k are left out with a note saying why; results computed with
+    fewer than ``min_k_report`` studies carry ``reportable: false``.
+    """
+    notes: list[str] = []
+    if study_ids is not None:
+        table, dropped = _apply_exclusions(table, analysis, study_ids)
+        notes.extend(dropped)
+    if table.k == 0:
+        notes.append("empty: no study reports this analysis")
+        return AnalysisResult(analysis, settings, table, "empty", notes=tuple(notes))
+    level, pi_type = settings.level, settings.prediction_interval
+    fixed = pool(table, method="FE", test="z", level=level, pi_type=pi_type)
+    random = pool(
+        table, method=settings.random_method, test=settings.test, level=level, pi_type=pi_type
+    )
+    if table.k == 1:
+        notes.append("not pooled: a single study; its own estimate is shown")
+        return AnalysisResult(
+            analysis, settings, table, "single_study", fixed, random, None, None, {}, tuple(notes)
+        )
+    chosen, reason = choose_model(fixed, settings)
+    fit = random if chosen == "random" else fixed
+    extras: dict[str, Any] = {}
+    reportable = table.k >= settings.min_k_report
+
+    def attempt(name: str, compute) -> None:
+        try:
+            value = compute()
+        except InputError as exc:
+            notes.append(f"{name}: not computed: {exc}")
+            return
+        if isinstance(value, dict):
+            value["reportable"] = reportable
+        extras[name] = value
+
+    min_k = settings.min_k_compute
+    attempt("egger", lambda: egger(table, min_k=min_k, level=level).to_dict())
+    attempt("begg", lambda: begg(table, min_k=min_k).to_dict())
+    attempt(
+        "trim_and_fill",
+        lambda: trim_and_fill(table, method=fit.method, level=level, min_k=min_k).to_dict(),
+    )
+    if not reportable:
+        notes.append(
+            f"small-study tests computed with k = {table.k} < {settings.min_k_report}: "
+            "too few studies for a meaningful test; not for reporting"
+        )
+    if settings.leave_one_out:
+        attempt(
+            "leave_one_out",
+            lambda: leave_one_out(table, method=fit.method, test=fit.test, level=level).to_list(),
+        )
+    if settings.cumulative:
+        attempt(
+            "cumulative",
+            lambda: cumulative(table, method=fit.method, test=fit.test, level=level).to_list(),
+        )
+    if settings.subgroups and analysis.get("subgroup"):
+        attempt(
+            "subgroups",
+            lambda: {
+                "column": analysis.get("subgroup"),
+                **subgroups(table, method=fit.method, test=fit.test, level=level).to_dict(),
+            },
+        )
+    return AnalysisResult(
+        analysis, settings, table, "pooled", fixed, random, chosen, reason, extras, tuple(notes)
+    )
+
+
+def _exp(value: Any, ratio: bool) -> Any:
+    if value is None:
+        return None
+    return math.exp(value) if ratio else value
+
+
+def summary_row(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``summary.tsv`` row of one per-analysis JSON (as read back from disk)."""
+    published = data.get("published") or {}
+    row: dict[str, Any] = {
+        "analysis": data.get("analysis"),
+        "factor": data.get("factor"),
+        "outcome": data.get("outcome"),
+        "k": data.get("k"),
+        "chosen": data.get("chosen") or "",
+        "published_hr": published.get("hr"),
+        "published_ci_low": published.get("ci_low"),
+        "published_ci_high": published.get("ci_high"),
+    }
+    status = data.get("status")
+    model = None
+    if status == "pooled":
+        model = data.get(data["chosen"])
+        row["note"] = f"{data['chosen']} effect chosen: {(data.get('rule') or {}).get('reason')}"
+    elif status == "single_study":
+        model = data.get("fixed")
+        row["note"] = "not pooled: single study"
+    else:
+        row["note"] = "empty: no studies"
+    if model:
+        ratio = "exp_estimate" in model
+        row.update(
+            method=model.get("method") if status == "pooled" else "none",
+            hr=_exp(model.get("estimate"), ratio),
+            ci_low=_exp(model.get("ci_low"), ratio),
+            ci_high=_exp(model.get("ci_high"), ratio),
+            p=model.get("p"),
+            i2=model.get("i2"),
+            tau2=model.get("tau2"),
+            q=model.get("q"),
+            q_p=model.get("q_p"),
+            pi_low=_exp(model.get("pi_low"), ratio),
+            pi_high=_exp(model.get("pi_high"), ratio),
+        )
+    return row

@@ -1,0 +1,251 @@
+"""`evsynth pool`, `evsynth pool-analysis`, `evsynth pool-summary`: the pooling stage's commands.
+
+This is the only layer of the pooling package that reads configs and writes files or prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evsynth.errors import InputError
+from evsynth.pooling.analysis import (
+    SUMMARY_COLUMNS,
+    PoolingSettings,
+    run_analysis,
+    summary_row,
+)
+from evsynth.pooling.bias import begg, egger, trim_and_fill
+from evsynth.pooling.effects import EffectTable, read_effects_csv, select_effects_rows
+from evsynth.pooling.models import METHODS, PI_TYPES, pool
+from evsynth.pooling.sensitivity import leave_one_out
+from evsynth.tables import read_tsv, write_json, write_tsv
+
+__all__ = ["register"]
+
+POOL_EXAMPLE = """\
+examples:
+  evsynth pool tests/data/pooling/bcg.csv --method REML --knha --json
+  evsynth pool studies.tsv --method DL --level 0.90 --pi k-2 --json --all
+  evsynth pool --effects results/extraction/effects.tsv --analysis complete_resection_prs --json
+"""
+
+ANALYSIS_EXAMPLE = """\
+example:
+  evsynth pool-analysis results/extraction/analyses/complete_resection_prs.tsv \\
+      --config config/config.yaml --analysis complete_resection_prs \\
+      --out results/pooling/complete_resection_prs.json
+"""
+
+SUMMARY_EXAMPLE = """\
+example:
+  evsynth pool-summary results/pooling/*.json --out results/pooling/summary.tsv
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "pool",
+        help="meta-analyse one table of log effects and standard errors",
+        description=(
+            "Fit a fixed-effect or random-effects model (as R's metafor rma()) to a CSV/TSV with "
+            "columns study,yi,se (yi on the log scale for ratios), or to the selected rows of "
+            "extraction's effects.tsv for one analysis; print the result."
+        ),
+        epilog=POOL_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", nargs="?", help="CSV or TSV with columns study,yi,se")
+    p.add_argument("--effects", help="extraction's effects.tsv (use with --analysis)")
+    p.add_argument("--analysis", help="analysis id whose selected rows to pool (with --effects)")
+    p.add_argument("--method", default="REML", choices=METHODS, help="estimator (default REML)")
+    p.add_argument("--knha", action="store_true", help="Hartung-Knapp-Sidik-Jonkman t-based CI")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--pi", default="default", choices=PI_TYPES, help="prediction interval type")
+    p.add_argument(
+        "--difference",
+        action="store_true",
+        help="yi is a difference, not a log ratio (no exp_* values)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (default: a short text report)")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="add Egger, Begg, trim-and-fill and leave-one-out results",
+    )
+    p.add_argument("--min-k", type=int, default=3, help="least k for the --all analyses (3)")
+    p.set_defaults(func=_cmd_pool)
+
+    a = subparsers.add_parser(
+        "pool-analysis",
+        help="pool one configured analysis: both models, the rule's choice, bias, sensitivity",
+        description=(
+            "Read extraction's analyses/{id}.tsv (columns study yi se study_id year label "
+            "subgroup), pool it with the config's pooling settings and write the analysis JSON."
+        ),
+        epilog=ANALYSIS_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    a.add_argument("table", help="results/extraction/analyses/{id}.tsv")
+    source = a.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="config.yaml with `analyses` and `pooling` sections")
+    source.add_argument(
+        "--settings",
+        help='JSON {"analysis": {...}, "pooling": {...}} (what the Snakemake rule passes)',
+    )
+    a.add_argument("--analysis", required=True, help="the analysis id")
+    a.add_argument("--out", required=True, help="output JSON path")
+    a.set_defaults(func=_cmd_pool_analysis)
+
+    s = subparsers.add_parser(
+        "pool-summary",
+        help="one summary.tsv row per analysis JSON",
+        description="Collect the per-analysis JSONs into summary.tsv (docs/architecture.md).",
+        epilog=SUMMARY_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("json", nargs="*", help="results/pooling/{analysis}.json files")
+    s.add_argument("--out", required=True, help="output TSV path")
+    s.set_defaults(func=_cmd_pool_summary)
+
+
+def _load_table(args: argparse.Namespace) -> EffectTable:
+    if args.effects:
+        if args.input:
+            raise InputError("give either INPUT or --effects, not both")
+        if not args.analysis:
+            raise InputError("--effects needs --analysis ID")
+        return select_effects_rows(args.effects, args.analysis)
+    if not args.input:
+        raise InputError("give INPUT (study,yi,se) or --effects TSV --analysis ID")
+    return read_effects_csv(args.input, ratio=not args.difference)
+
+
+def _cmd_pool(args: argparse.Namespace) -> int:
+    table = _load_table(args)
+    test = "knha" if args.knha else "z"
+    fit = pool(table, method=args.method, test=test, level=args.level, pi_type=args.pi)
+    result: dict[str, Any] = fit.to_dict()
+    if args.all:
+        extras = {
+            "egger": lambda: egger(table, min_k=args.min_k, level=args.level).to_dict(),
+            "begg": lambda: begg(table, min_k=args.min_k).to_dict(),
+            "trim_and_fill": lambda: trim_and_fill(
+                table, method=args.method, level=args.level, min_k=args.min_k
+            ).to_dict(),
+            "leave_one_out": lambda: leave_one_out(
+                table, method=args.method, test=test, level=args.level, min_k=args.min_k
+            ).to_list(),
+        }
+        for name, compute in extras.items():
+            try:
+                result[name] = compute()
+            except InputError as exc:
+                result[name] = None
+                result.setdefault("notes", []).append(f"{name}: not computed: {exc}")
+    if args.json:
+        json.dump(result, sys.stdout, indent=2, sort_keys=True, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_text_report(result))
+    return 0
+
+
+def _fmt(value: Any) -> str:
+    return "NA" if value is None else f"{value:.4f}"
+
+
+def _text_report(r: dict[str, Any]) -> str:
+    lines = [
+        f"{'Fixed-effect' if r['method'] == 'FE' else 'Random-effects'} model "
+        f"(k = {r['k']}; method {r['method']}; test {r['test']}; level {r['level']})",
+        f"estimate {_fmt(r['estimate'])}  se {_fmt(r['se'])}  "
+        f"CI [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]  stat {_fmt(r['stat'])}  p {_fmt(r['p'])}",
+    ]
+    if "exp_estimate" in r:
+        lines.append(
+            f"exp: {_fmt(r['exp_estimate'])} [{_fmt(r['exp_ci_low'])}, {_fmt(r['exp_ci_high'])}]"
+            f"  PI [{_fmt(r['exp_pi_low'])}, {_fmt(r['exp_pi_high'])}]"
+        )
+    lines.append(
+        f"tau2 {_fmt(r['tau2'])} [{_fmt(r['tau2_ci_low'])}, {_fmt(r['tau2_ci_high'])}]  "
+        f"I2 {_fmt(r['i2'])}% [{_fmt(r['i2_ci_low'])}, {_fmt(r['i2_ci_high'])}]  "
+        f"H2 {_fmt(r['h2'])}  Q {_fmt(r['q'])} (df {r['q_df']}, p {_fmt(r['q_p'])})"
+    )
+    lines.extend(f"note: {n}" for n in r.get("notes", []))
+    return "\n".join(lines) + "\n"
+
+
+def _analysis_and_pooling(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    if args.settings:
+        try:
+            settings = json.loads(args.settings)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--settings is not valid JSON: {exc}") from None
+        analysis = settings.get("analysis") or {"id": args.analysis}
+        return dict(analysis), dict(settings.get("pooling") or {})
+    path = Path(args.config)
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for entry in config.get("analyses") or []:
+        if entry.get("id") == args.analysis:
+            return dict(entry), dict(config.get("pooling") or {})
+    known = ", ".join(str(e.get("id")) for e in config.get("analyses") or []) or "none"
+    raise InputError(
+        f"no analysis {args.analysis!r} in the config's analyses (known: {known})",
+        path=str(path),
+        field="analyses",
+    )
+
+
+def _cmd_pool_analysis(args: argparse.Namespace) -> int:
+    analysis, pooling = _analysis_and_pooling(args)
+    analysis.setdefault("id", args.analysis)
+    settings = PoolingSettings.from_config(pooling)
+    path = Path(args.table)
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    rows = read_tsv(path, required=("study", "yi", "se"))
+    table = read_effects_csv(path, ratio=settings.ratio)
+    study_ids = tuple(r.get("study_id") or r["study"] for r in rows if any(r.values()))
+    result = run_analysis(table, analysis, settings, study_ids=study_ids)
+    write_json(args.out, _json_safe(result.to_dict()))
+    chosen = result.chosen_fit
+    print(
+        f"{analysis['id']}: {result.status}, k = {result.table.k}"
+        + (f", {result.chosen} effect chosen ({result.reason})" if result.chosen else "")
+        + (f", estimate {chosen.estimate:.4f}" if chosen else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _json_safe(value: Any) -> Any:
+    """Replace non-finite floats by None so the JSON is strict."""
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _cmd_pool_summary(args: argparse.Namespace) -> int:
+    rows = []
+    for name in args.json:
+        path = Path(name)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read the analysis JSON: {exc}", path=str(path)) from None
+        rows.append(summary_row(data))
+    n = write_tsv(args.out, rows, SUMMARY_COLUMNS, sort_by=["analysis"])
+    print(f"pool-summary: {n} analyses -> {args.out}", file=sys.stderr)
+    return 0
