@@ -62,7 +62,7 @@ def _require(table: EffectTable, min_k: int, what: str, least: int) -> None:
 
 @dataclass(frozen=True)
 class EggerResult:
-    """Egger's test: the bias coefficient (``intercept``), its SE, t, df and p; the limit estimate."""
+    """Egger's test: bias coefficient (``intercept``), SE, t, df, p; and the limit estimate."""
 
     k: int
     intercept: float
@@ -154,7 +154,7 @@ def kendall_exact_cdf(q: int, n: int) -> float:
 
 
 def _kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float, bool]:
-    """Kendall's tau-b and the two-sided p-value as R's ``cor.test(method="kendall", exact=TRUE)``."""
+    """Kendall's tau-b and two-sided p as R's ``cor.test(method="kendall", exact=TRUE)``."""
     n = len(x)
     dx = np.sign(x[:, None] - x[None, :])
     dy = np.sign(y[:, None] - y[None, :])
@@ -284,9 +284,7 @@ def trim_and_fill(
         mirrored = flip * (2 * beta - y[k - k0 :])
         filled_yi = tuple(float(m) for m in mirrored)
         filled_vi = tuple(float(x) for x in v[k - k0 :])
-        augmented = table.extend(
-            [f"Filled {i + 1}" for i in range(k0)], filled_yi, filled_vi
-        )
+        augmented = table.extend([f"Filled {i + 1}" for i in range(k0)], filled_yi, filled_vi)
     else:
         augmented = table
     fitted = pool(augmented, method=method, test="z", level=level)

@@ -1,8 +1,8 @@
 """The effect table: one estimate and its sampling variance per study, validated once.
 
 Like metafor's ``escalc()`` output, the table is kept apart from the models fitted to it, so that
-every model, bias test and sensitivity analysis sees the same checked inputs and can carry a checksum
-of them. Validation happens here (and only here) so that every error names the study row.
+every model, bias test and sensitivity analysis sees the same checked inputs and can carry a
+checksum of them. Validation happens here (and only here) so that every error names the study row.
 """
 
 from __future__ import annotations

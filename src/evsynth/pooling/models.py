@@ -1,4 +1,4 @@
-"""Fixed- and random-effects models: estimators of tau^2, tests, heterogeneity, prediction intervals.
+"""Fixed- and random-effects models: tau^2 estimators, tests, heterogeneity, prediction intervals.
 
 Everything here follows the definitions in metafor's ``rma.uni()``, ``confint()`` and ``predict()``
 (Viechtbauer 2010, J Stat Softw 36(3)) so that results agree with it to 1e-6; the reference numbers
@@ -356,9 +356,7 @@ class PoolResult:
         out["converged"] = self.convergence.converged
         out["algorithm"] = self.convergence.algorithm
         out["iterations"] = self.convergence.iterations
-        out["notes"] = list(self.notes) + (
-            [self.convergence.note] if self.convergence.note else []
-        )
+        out["notes"] = list(self.notes) + ([self.convergence.note] if self.convergence.note else [])
         out["input_checksum"] = self.checksum
         out["version"] = self.version
         if self.effects.ratio:

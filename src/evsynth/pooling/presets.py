@@ -12,7 +12,7 @@ from typing import Any
 
 __all__ = ["DEFAULTS", "RULES"]
 
-# Defaults of config["pooling"]; the schema in workflow/schemas/config/pooling.schema.yaml documents each.
+# Defaults of config["pooling"]; workflow/schemas/config/pooling.schema.yaml documents each.
 DEFAULTS: dict[str, Any] = {
     "rule": "heterogeneity",
     "random_method": "REML",

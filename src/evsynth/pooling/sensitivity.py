@@ -222,6 +222,4 @@ def subgroups(
         p: float | None = float(stats.chi2.sf(q_between, df))
     else:
         q_between = p = None
-    return SubgroupResult(
-        method=method, test=test, groups=groups, q_between=q_between, df=df, p=p
-    )
+    return SubgroupResult(method=method, test=test, groups=groups, q_between=q_between, df=df, p=p)
