@@ -71,10 +71,11 @@ def _num(value: Any) -> str:
 
 
 def _td(text: str, *, num: bool = False, field: str | None = None, value: Any = None) -> str:
+    """A cell of plain ``text`` (escaped here); ``field``/``value`` tag machine-checked numbers."""
     attrs = ' class="num"' if num else ""
     if field is not None:
         attrs += f' data-field="{escape(field)}" data-value="{escape(_num(value))}"'
-    return f"<td{attrs}>{text}</td>"
+    return f"<td{attrs}>{escape(text)}</td>"
 
 
 def _table(
@@ -222,7 +223,7 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
         rows.append(
             f'<tr data-analysis="{escape(a.id)}"><th scope="row">{link}</th><td>{factor}</td>'
             f"<td>{outcome}</td>"
-            + _td(escape(k), num=True, field="k", value=k)
+            + _td(k, num=True, field="k", value=k)
             + _td(fmt_hr(hr, digits), num=True, field="hr", value=s.get("hr"))
             + _td(_ci(lo, hi, digits), num=True).replace(
                 "<td", f'<td data-field="ci" data-low="{_num(lo)}" data-high="{_num(hi)}"', 1
@@ -528,7 +529,7 @@ def _studies(inputs: ReportInputs) -> str:
     for s in sorted(inputs.studies, key=lambda r: (r.get("label", ""), r.get("study_id", ""))):
         cells = [f'<th scope="row">{escape(s.get("label") or s.get("study_id", ""))}</th>']
         for col, _ in shown[1:]:
-            cells.append(_td(escape(s.get(col, "") or DASH), num=col in numeric))
+            cells.append(_td(s.get(col, "") or DASH, num=col in numeric))
         rows.append(f'<tr data-study="{escape(s.get("study_id", ""))}">{"".join(cells)}</tr>')
     return (
         '<section id="studies"><h2>Included studies</h2>'
@@ -711,25 +712,29 @@ def _bias(a: AnalysisInput, digits: int) -> str:
             intercept = to_float(egger.get("intercept", egger.get("estimate")))
             text = f"intercept {_fmt(intercept, 2)}, p {fmt_p(to_float(egger.get('p')))}"
         else:
-            text = escape(bias_reason(result, "egger"))
-        rows.append(f'<tr><th scope="row">Egger\'s regression test</th><td>{text}</td></tr>')
+            text = bias_reason(result, "egger")
+        rows.append(
+            f'<tr><th scope="row">Egger\'s regression test</th><td>{escape(text)}</td></tr>'
+        )
         if has_begg:
             tau = to_float(begg.get("tau", begg.get("kendall_tau")))
             text = f"Kendall's \u03c4 {_fmt(tau, 2)}, p {fmt_p(to_float(begg.get('p')))}"
         else:
-            text = escape(bias_reason(result, "begg"))
-        rows.append(f'<tr><th scope="row">Begg\'s rank correlation test</th><td>{text}</td></tr>')
+            text = bias_reason(result, "begg")
+        rows.append(
+            f'<tr><th scope="row">Begg\'s rank correlation test</th><td>{escape(text)}</td></tr>'
+        )
         if has_tf:
             k0 = tf.get("k0", tf.get("missing", NA))
             side = f", {tf['side']} side" if tf.get("side") else ""
             text = (
-                f"{escape(str(k0))} studies imputed{escape(side)}; adjusted HR "
+                f"{k0} studies imputed{side}; adjusted HR "
                 f"{fmt_hr(tf_model.hr, digits)} (95% CI "
                 f"{_ci(tf_model.ci_low, tf_model.ci_high, digits)})"
             )
         else:
-            text = escape(bias_reason(result, "trim_and_fill"))
-        rows.append(f'<tr><th scope="row">Trim-and-fill</th><td>{text}</td></tr>')
+            text = bias_reason(result, "trim_and_fill")
+        rows.append(f'<tr><th scope="row">Trim-and-fill</th><td>{escape(text)}</td></tr>')
     return _table(
         "Small-study effects and publication bias", ["Method", "Result"], rows, wide=True
     ) + _figure(
@@ -771,7 +776,7 @@ def _published(a: AnalysisInput, inputs: ReportInputs, digits: int, k: int, hr: 
     rows = [
         f'<tr><th scope="row">This review</th>{_td(str(k), num=True)}'
         f"{_td(ours, num=True)}<td>evsynth, {escape(model)}</td></tr>",
-        f'<tr><th scope="row">Published</th>{_td(escape(str(pub.get("k", NA))), num=True)}'
+        f'<tr><th scope="row">Published</th>{_td(str(pub.get("k", NA)), num=True)}'
         f"{_td(pub_hr, num=True)}<td>{escape(str(pub.get('source', NA)))}</td></tr>",
     ]
     return (
@@ -806,7 +811,7 @@ def _declared_sensitivity(a: AnalysisInput, inputs: ReportInputs, digits: int) -
         rows.append(
             f'<tr><th scope="row"><a href="#analysis-{escape(b.id)}">'
             f"{escape(str(b.config.get('label', b.id)))}</a></th>"
-            + _td(escape(s.get("k", "0")), num=True)
+            + _td(s.get("k", "0"), num=True)
             + _td(text, num=True)
             + _td(fmt_p(to_float(s.get("p"))), num=True)
             + "</tr>"
@@ -1017,7 +1022,7 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
                 parts.append(
                     f'<p class="note">Test for subgroup differences: Q = '
                     f"{_fmt(to_float(subgroups.get('q_between')), 2)}"
-                    f"{f' on {df:g} df' if df is not None else ''}, p {fmt_p(q_p)}.</p>"
+                    f"{f' on {df:g} df' if df is not None else ''}, p {escape(fmt_p(q_p))}.</p>"
                 )
         elif cfg.get("subgroup"):
             parts.append(
