@@ -129,7 +129,6 @@ def _setup_logging() -> None:
         handler.setFormatter(logging.Formatter("evsynth search: %(levelname)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        logger.propagate = False
 
 
 def run_search_pubmed(args: argparse.Namespace) -> int:

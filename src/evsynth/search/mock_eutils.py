@@ -41,7 +41,10 @@ __all__ = [
 ]
 
 # Fault names accepted by MockEutils.inject(); "error" may carry a message as "error:<message>".
+# "ok" answers normally (to space faults out over several requests).
 FAULTS: tuple[str, ...] = (
+    "ok",
+    "400",
     "429",
     "429-retry-after",
     "500",
@@ -521,6 +524,11 @@ class _Handler(BaseHTTPRequestHandler):
                 headers = {"Retry-After": str(mock.retry_after_seconds)} if "retry" in kind else {}
                 body = b'{"error":"API rate limit exceeded","count":"4","limit":"3"}'
                 self._send(429, body, "application/json", headers)
+                return
+            if kind == "400":
+                # Some servers echo the request in an error page; the client must redact it.
+                body = f"<html>Bad Request: {query}</html>".encode()
+                self._send(400, body, "text/html")
                 return
             if kind in ("500", "502", "503"):
                 self._send(int(kind), b"<html>Server error</html>", "text/html")

@@ -398,6 +398,8 @@ class _Retriever:
     def run(self) -> dict[str, Any]:
         req = self.request
         self.raw.mkdir(parents=True, exist_ok=True)
+        for leftover in self.raw.glob(".*.part"):  # answers cut off when a run was killed
+            leftover.unlink()
         state = read_archive_log(self.archive)
         if state is not None:
             diffs = req.same_search(state)
