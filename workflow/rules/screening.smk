@@ -1,1 +1,172 @@
-# Rules of the screening stage.
+# Rules of the screening stage: one rule per stage (title/abstract, full text), one that combines the
+# stages' agreement and enforces screening.require_complete, and the PRISMA 2020 counts.
+# The stage rules never fail for missing decisions: they always write the queue files a reviewer
+# fills next; screening_agreement stops the run when require_complete is true (docs/screening.md).
+
+import os
+import shlex
+
+
+def _screening_stage(stage):
+    return config["screening"]["stages"][stage]
+
+
+def _screening_entries(stage):
+    """(path, reviewer or None) of every decision file of a stage; folders expanded, sorted."""
+    entries = []
+    for entry in _screening_stage(stage).get("decisions") or []:
+        if isinstance(entry, str):
+            path, reviewer = entry, None
+        else:
+            path, reviewer = entry["file"], entry.get("reviewer")
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                full = os.path.join(path, name)
+                if os.path.isfile(full) and not name.lower().startswith(("readme", ".")):
+                    entries.append((full, reviewer))
+        elif path.endswith("/") and not os.path.exists(path):
+            continue  # a decisions folder not created yet is an empty one
+        else:
+            entries.append((path, reviewer))
+    return entries
+
+
+def screening_decision_files(stage):
+    """Decision files of a stage (inputs, so adding or editing one reruns the stage)."""
+    return [path for path, _ in _screening_entries(stage)]
+
+
+def screening_adjudication_files(stage):
+    path = _screening_stage(stage).get("adjudication")
+    return [path] if path else []
+
+
+def _screening_required(stage):
+    return _screening_stage(stage).get("required_reviewers") or config["screening"][
+        "required_reviewers"
+    ]
+
+
+def _screening_args(stage):
+    """Command-line options of `evsynth screen` for one stage, from config."""
+    specs = [f"{r}={p}" if r else p for p, r in _screening_entries(stage)]
+    args = ["--decisions", *specs]
+    adjudication = screening_adjudication_files(stage)
+    if adjudication:
+        args += ["--adjudication", *adjudication]
+    reviewers = config["screening"].get("reviewers") or []
+    if reviewers:
+        args += ["--reviewers", ",".join(reviewers)]
+    args += ["--required-reviewers", str(_screening_required(stage))]
+    for reason in _screening_stage(stage).get("exclusion_reasons") or []:
+        args += ["--reason", reason]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def screening_outputs():
+    """Files the screening stage contributes to `rule all`."""
+    stages = ("title_abstract", "full_text")
+    return (
+        [f"results/screening/{s}.tsv" for s in stages]
+        + [f"results/screening/queue_{s}.{ext}" for s in stages for ext in ("csv", "ris")]
+        + ["results/screening/agreement.json", "results/prisma/counts.json"]
+    )
+
+
+rule screening_title_abstract:
+    input:
+        records="results/dedup/unique.tsv",
+        decisions=screening_decision_files("title_abstract"),
+        adjudication=screening_adjudication_files("title_abstract"),
+    output:
+        table="results/screening/title_abstract.tsv",
+        queue_csv="results/screening/queue_title_abstract.csv",
+        queue_ris="results/screening/queue_title_abstract.ris",
+        agreement="results/screening/agreement_title_abstract.json",
+    log:
+        "logs/screening/title_abstract.log",
+    params:
+        args=_screening_args("title_abstract"),
+        outdir=lambda wildcards, output: os.path.dirname(output.table),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    shell:
+        "evsynth screen --records {input.records} --stage title_abstract --out {params.outdir}"
+        " {params.args} --no-require-complete 2> {log}"
+
+
+rule screening_full_text:
+    input:
+        records="results/dedup/unique.tsv",
+        previous="results/screening/title_abstract.tsv",
+        decisions=screening_decision_files("full_text"),
+        adjudication=screening_adjudication_files("full_text"),
+    output:
+        table="results/screening/full_text.tsv",
+        queue_csv="results/screening/queue_full_text.csv",
+        queue_ris="results/screening/queue_full_text.ris",
+        agreement="results/screening/agreement_full_text.json",
+    log:
+        "logs/screening/full_text.log",
+    params:
+        args=_screening_args("full_text"),
+        outdir=lambda wildcards, output: os.path.dirname(output.table),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    shell:
+        "evsynth screen --records {input.records} --stage full_text --out {params.outdir}"
+        " --previous-stage {input.previous} {params.args} --no-require-complete 2> {log}"
+
+
+rule screening_agreement:
+    input:
+        title_abstract="results/screening/agreement_title_abstract.json",
+        full_text="results/screening/agreement_full_text.json",
+    output:
+        agreement="results/screening/agreement.json",
+    log:
+        "logs/screening/agreement.log",
+    params:
+        require_complete=(
+            "--require-complete"
+            if config["screening"]["require_complete"]
+            else "--no-require-complete"
+        ),
+    threads: 1
+    resources:
+        mem_mb=500,
+    shell:
+        "evsynth screen-agreement {input.title_abstract} {input.full_text}"
+        " --out {output.agreement} {params.require_complete} 2> {log}"
+        " || (cat {log} >&2; exit 1)"
+
+
+rule prisma_counts:
+    input:
+        summary="results/dedup/summary.json",
+        title_abstract="results/screening/title_abstract.tsv",
+        full_text="results/screening/full_text.tsv",
+        agreement="results/screening/agreement.json",
+        studies=[config["screening"].get("prisma", {}).get("studies")]
+        if config["screening"].get("prisma", {}).get("studies")
+        else [],
+    output:
+        counts="results/prisma/counts.json",
+    log:
+        "logs/screening/prisma_counts.log",
+    params:
+        studies=lambda wildcards, input: f"--studies {input.studies}" if input.studies else "",
+        previous=" ".join(
+            f"--{key.replace('_', '-')} {value}"
+            for key, value in sorted(config["screening"].get("prisma", {}).items())
+            if key.startswith("previous_") and value is not None
+        ),
+    threads: 1
+    resources:
+        mem_mb=500,
+    shell:
+        "evsynth prisma-counts --dedup-summary {input.summary}"
+        " --title-abstract {input.title_abstract} --full-text {input.full_text}"
+        " {params.studies} {params.previous} --out {output.counts} 2> {log}"
