@@ -495,8 +495,12 @@ def _pick(
 def _study_label(values: Mapping[str, Any]) -> str:
     if values.get("label"):
         return str(values["label"])
-    author = str(values.get("first_author") or "").strip()
-    family = author.split()[0].rstrip(",") if author and not author.startswith("(") else ""
+    author = re.sub(r"\s*\(.*?\)", "", str(values.get("first_author") or "")).strip()
+    words = author.replace(",", " ").split()
+    # "Gok Durnali A" -> "Gok Durnali": trailing initials are not part of the family name.
+    while len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
+        words.pop()
+    family = " ".join(words)
     year = values.get("year")
     if family and year:
         return f"{family} {year}"

@@ -183,7 +183,7 @@ def render_manual() -> str:
         "",
         "<!-- Generated from workflow/schemas/*.schema.yaml by "
         "evsynth.extraction.schema.render_manual(); edit the schemas, then run "
-        "`python -m evsynth.extraction.schema > docs/extraction.md`. -->",
+        "`python -m evsynth.extraction.manual > docs/extraction.md`. -->",
         "",
         "How evsynth reads the extraction sheets. Copy numbers exactly as printed; the pipeline derives,",
         "harmonises and selects (see 'What the pipeline does' at the end).",
@@ -249,7 +249,3 @@ _PIPELINE_NOTES = """
 - **Links to screening**: each study's records (`study_record_ids`, or found by pmid, doi or title in
   results/dedup/unique.tsv) must be included in results/screening/full_text.tsv.
 """
-
-
-if __name__ == "__main__":
-    print(render_manual(), end="")
