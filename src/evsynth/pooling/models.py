@@ -105,6 +105,12 @@ class _Weighted:
 
 
 def _generalised_q(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
+    """Q(tau^2) = y'P(tau^2)y, the statistic that PM and the Q-profile CI invert."""
+    if X.shape[1] == 1 and np.all(X == 1.0):  # intercept only: O(k) without matrix algebra
+        w = 1.0 / (v + tau2)
+        mu = np.dot(w, y) / np.sum(w)
+        r = y - mu
+        return float(np.dot(w, r * r))
     return _Weighted(y, X, 1.0 / (v + tau2)).rss
 
 
