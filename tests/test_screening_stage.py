@@ -187,3 +187,32 @@ def test_full_text_needs_previous_stage():
     settings = StageSettings(stage="full_text")
     with pytest.raises(InputError, match="needs the title/abstract"):
         screen_files(UNIQUE, [], settings=settings)
+
+
+def test_required_reviewers_cannot_exceed_configured_reviewers():
+    with pytest.raises(InputError, match="required_reviewers is 3 but only 2 reviewer"):
+        _ta("alice.csv", required=3)
+
+
+def test_same_decision_on_two_members_counts_once(tmp_path):
+    path = tmp_path / "alice.csv"
+    path.write_text("study_record_id,decision\nembase:L5001,include\npubmed:1001,include\n")
+    settings = StageSettings(stage="title_abstract", reviewers=("alice",))
+    result, _ = screen_files(UNIQUE, [DecisionFile(str(path))], settings=settings)
+    row = next(r for r in result.rows if r.study_record_id == "pubmed:1001")
+    assert (row.decision, row.conflict, row.reviewers) == ("include", "", ["alice"])
+    assert result.votes_per_reviewer == {"alice": 1}
+
+
+def test_plain_xlsx_decision_file(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Study_Record_ID", "Decision", "Reason"])
+    book.active.append(["pubmed:1006", "Exclude", "case report"])
+    path = tmp_path / "bob.xlsx"
+    book.save(path)
+    settings = StageSettings(stage="title_abstract", reviewers=("alice", "bob"))
+    result, _ = screen_files(UNIQUE, [DecisionFile(str(path))], settings=settings)
+    row = next(r for r in result.rows if r.study_record_id == "pubmed:1006")
+    assert (row.decision, row.reason, row.reviewers) == ("exclude", "case report", ["bob"])

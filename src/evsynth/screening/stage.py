@@ -205,6 +205,16 @@ def screen_stage(
     """
     if settings.stage not in vocab.STAGES:
         raise InputError(f"unknown stage {settings.stage!r}; use {' or '.join(vocab.STAGES)}")
+    if settings.required_reviewers < 1:
+        raise InputError(
+            f"required_reviewers is {settings.required_reviewers}; it must be 1 or more"
+        )
+    if settings.reviewers and settings.required_reviewers > len(settings.reviewers):
+        raise InputError(
+            f"required_reviewers is {settings.required_reviewers} but only "
+            f"{len(settings.reviewers)} reviewer(s) are configured: "
+            + ", ".join(settings.reviewers)
+        )
     if settings.stage == "full_text":
         if previous is None:
             raise InputError("the full-text stage needs the title/abstract stage's results")
