@@ -314,7 +314,8 @@ def test_published_comparison_with_reason(html: str) -> None:
     text = text_of(html)
     assert "Published 5 0.21 (0.12 to 0.38) Seed review (2026), Figure 3" in text
     assert (
-        "k = 1 here vs 4 in the published analysis: only 1 study's HR with CI is available" in text
+        "k = 1 here vs 4 in the published analysis: only 1 study's HR with CI is available in "
+        "public abstracts." in text
     )
     assert "1 study reports this comparison only as a p-value or direction" in text
 
@@ -323,7 +324,8 @@ def test_published_comparison_with_reason(html: str) -> None:
     ("k_ours", "hr", "narrative", "excluded", "expected"),
     [
         (0, None, 0, [], "k = 0 here vs 5 in the published analysis: no included study"),
-        (1, 0.2, 0, [], "only 1 study's HR with CI"),
+        (1, 0.2, 0, [], "only 1 study's HR with CI is available in the sources extracted"),
+        (3, 0.2, 0, [], "only 3 studies' HRs with CIs are available"),
         (3, 0.2, 2, [], "2 studies report this comparison only as a p-value"),
         (5, 0.2, 0, [], "Same number of studies (k = 5)"),
         (6, 0.2, 0, [], "this review pools 1 more study"),

@@ -162,6 +162,7 @@ def published_difference(
     narrative_count: int,
     excluded: list[str],
     model: str,
+    sources: str = "the sources extracted",
 ) -> str:
     """A plain-language reason for any difference from the published pooled estimate.
 
@@ -177,13 +178,13 @@ def published_difference(
     elif k_ours == 0:
         parts.append(
             f"k = 0 here vs {k_pub_int} in the published analysis: no included study reports an HR "
-            "with a confidence interval (or the data to derive one) in the sources extracted."
+            f"with a confidence interval (or the data to derive one) in {sources}."
         )
     elif k_ours < k_pub_int:
-        have = "study's" if k_ours == 1 else "studies'"
+        have = "study's HR with CI is" if k_ours == 1 else "studies' HRs with CIs are"
         parts.append(
-            f"k = {k_ours} here vs {k_pub_int} in the published analysis: only {k_ours} {have} HR "
-            "with CI is available in the sources extracted (public abstracts and full texts)."
+            f"k = {k_ours} here vs {k_pub_int} in the published analysis: only {k_ours} {have} "
+            f"available in {sources}."
         )
     elif k_ours > k_pub_int:
         parts.append(

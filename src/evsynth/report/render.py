@@ -765,6 +765,9 @@ def _published(a: AnalysisInput, inputs: ReportInputs, digits: int, k: int, hr: 
         narrative_count=narrative,
         excluded=[str(s) for s in cfg.get("exclude_studies") or []],
         model=model,
+        sources=str(
+            (inputs.config.get("report") or {}).get("extraction_sources") or "the sources extracted"
+        ),
     )
     ours = (
         f"{fmt_hr(to_float(hr), digits)} ({_ci(*_summary_ci(a), digits)})"
