@@ -57,11 +57,12 @@ def model_label(model: ModelSummary) -> str:
 
 def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = None) -> str:
     """``Heterogeneity: I² = 45%, τ² = 0.031, Q = 12.40 (df = 7), p = 0.09``."""
-    tau_model = tau2_from or model
+    # tau^2 of a fixed-effect fit is 0 by assumption, not an estimate: only report a random one.
+    tau_model = tau2_from or (model if model.name == "random" else None)
     bits = []
     if model.i2 is not None:
         bits.append(f"I\u00b2 = {model.i2:.0f}%")
-    if tau_model.tau2 is not None:
+    if tau_model is not None and tau_model.tau2 is not None:
         tau2 = tau_model.tau2
         shown = "0" if tau2 == 0 else format_number(tau2, 3 if tau2 >= 0.001 else 4)
         bits.append(f"\u03c4\u00b2 = {shown}")
@@ -226,12 +227,15 @@ def forest_table(
                 model.ci_high, bold=is_chosen, filled=is_chosen,
                 colour=COLOURS["chosen"] if is_chosen else COLOURS["other"],
                 gid=f"forest-diamond-{model.name}"))
-        pi_model = chosen_model if chosen_model is not None and chosen_model.pi_low is not None \
-            else random
+        # The prediction interval is a random-effects quantity (Higgins et al. 2009); under a
+        # fixed-effect model it would equal the CI, so it always comes from the random model.
+        pi_model = random
         if (pi_model is not None and pi_model.pi_low is not None
                 and pi_model.pi_high is not None and result.k >= 3):
+            label = "Prediction interval" if chosen == "random" else \
+                "Prediction interval (random effects)"
             rows.append(Row(
-                "prediction", "Prediction interval",
+                "prediction", label,
                 (f"[{format_number(math.exp(pi_model.pi_low))}, "
                  f"{format_number(math.exp(pi_model.pi_high))}]",),
                 pi_model.estimate, pi_model.pi_low, pi_model.pi_high,
@@ -240,13 +244,20 @@ def forest_table(
         assert het_model is not None
         rows.append(Row("text", heterogeneity_text(fixed or het_model, tau2_from=random),
                         span=True, gid="forest-heterogeneity"))
+        if has_subgroups and result.subgroup_test is not None:
+            test = result.subgroup_test
+            df = f", df = {test.df:.0f}" if test.df is not None else ""
+            rows.append(Row("text", f"Test for subgroup differences: Q = {test.q:.2f}{df}, "
+                            f"p = {format_p(test.p)}".replace("p = <", "p <"), span=True,
+                            gid="forest-subgroup-test"))
         if chosen_model is not None and chosen_model.p is not None:
             rows.append(Row("text", f"Test for overall effect ({MODEL_LABELS[chosen].lower()}): "
                             f"p = {format_p(chosen_model.p)}".replace("p = <", "p <"),
                             span=True, gid="forest-overall-test"))
         rule = f"the '{result.rule}' rule" if result.rule else "the configured rule"
-        footnotes.append(f"Solid diamond (bold): the model chosen by {rule}; hollow: the "
-                         "other model. Square area proportional to weight.")
+        reason = f" ({result.rule_reason})" if result.rule_reason else ""
+        footnotes.append(f"Solid diamond (bold): the model chosen by {rule}{reason}; hollow: "
+                         "the other model. Square area proportional to weight.")
     else:
         rows.append(Row("text", f"Not pooled: a single study (k = {len(effects)}).", span=True,
                         italic=True, gid="forest-not-pooled"))

@@ -31,6 +31,7 @@ __all__ = [
     "SensitivityRow",
     "StudyEffect",
     "SubgroupSummary",
+    "SubgroupTest",
     "TrimAndFill",
     "read_analysis_effects",
     "read_pooling",
@@ -123,6 +124,15 @@ class SubgroupSummary:
 
 
 @dataclass(frozen=True)
+class SubgroupTest:
+    """Test for subgroup differences (Q between subgroups, chi-square on G - 1 df)."""
+
+    q: float
+    df: float | None
+    p: float | None
+
+
+@dataclass(frozen=True)
 class PoolingResult:
     """Everything the figures need from ``results/pooling/{analysis}.json``."""
 
@@ -140,6 +150,8 @@ class PoolingResult:
     trim_and_fill: TrimAndFill | None = None
     egger: EggerTest | None = None
     subgroups: tuple[SubgroupSummary, ...] = ()
+    subgroup_test: SubgroupTest | None = None
+    rule_reason: str | None = None
     path: str = ""
 
     def model(self, name: str | None = None) -> ModelSummary | None:
@@ -224,10 +236,10 @@ def _required(value: Any, *, path: str, key: str) -> float:
     return number
 
 
-def _model(data: Any, name: str, *, path: str) -> ModelSummary | None:
+def _model(data: Any, where: str, *, path: str, name: str | None = None) -> ModelSummary | None:
     if not isinstance(data, dict) or not data:
         return None
-    where = name
+    name = name or where
     if data.get("estimate") is None:
         return None
     weights_raw = data.get("weights") or []
@@ -300,29 +312,48 @@ def _sensitivity(rows: Any, *, path: str, key: str) -> tuple[SensitivityRow, ...
     return tuple(out)
 
 
-def _subgroups(data: Any, *, path: str) -> tuple[SubgroupSummary, ...]:
-    """Accept ``{name: {fixed, random}}`` or ``[{subgroup|name, fixed, random}]``."""
+def _subgroups(data: Any, chosen: str | None, *, path: str
+               ) -> tuple[tuple[SubgroupSummary, ...], SubgroupTest | None]:
+    """Subgroup fits and the test for subgroup differences.
+
+    The pooling stage writes ``{"column", "method", "test", "groups": {name: <one flat model>},
+    "q_between", "df", "p"}`` (each group fitted with the chosen model); ``{name: {"fixed",
+    "random"}}`` and lists of ``{"subgroup", "fixed", "random"}`` are read too.
+    """
     if not data:
-        return ()
+        return (), None
+    test = None
     items: list[tuple[str, dict]] = []
+    entries: Any = data
     if isinstance(data, dict):
-        groups = data.get("groups", data)
-        if isinstance(groups, dict):
-            items = [(str(k), v) for k, v in groups.items() if isinstance(v, dict)]
-        elif isinstance(groups, list):
-            data = groups
-    if isinstance(data, list):
-        for entry in data:
+        entries = data.get("groups", data)
+        q = _number(data.get("q_between"), path=path, key="subgroups.q_between")
+        if q is not None:
+            test = SubgroupTest(q=q, df=_number(data.get("df"), path=path, key="subgroups.df"),
+                                p=_number(data.get("p"), path=path, key="subgroups.p"))
+    if isinstance(entries, dict):
+        items = [(str(k), v) for k, v in entries.items() if isinstance(v, dict)]
+    elif isinstance(entries, list):
+        for entry in entries:
             if isinstance(entry, dict):
                 name = entry.get("subgroup", entry.get("name", entry.get("level")))
                 items.append((str(name), entry))
     out = []
     for name, entry in items:
-        fixed = _model(entry.get("fixed"), f"subgroups.{name}.fixed", path=path)
-        random = _model(entry.get("random"), f"subgroups.{name}.random", path=path)
+        if "estimate" in entry:
+            # One flat model per group, fitted with the analysis' chosen model.
+            if entry.get("estimate") is None:
+                continue
+            which = chosen if chosen in _MODELS else "random"
+            model = _model(entry, f"subgroups.{name}", path=path, name=which)
+            fixed, random = (model, None) if which == "fixed" else (None, model)
+        else:
+            fixed = _model(entry.get("fixed"), f"subgroups.{name}.fixed", path=path, name="fixed")
+            random = _model(entry.get("random"), f"subgroups.{name}.random", path=path,
+                            name="random")
         if fixed is not None or random is not None:
             out.append(SubgroupSummary(name=name, fixed=fixed, random=random))
-    return tuple(out)
+    return tuple(out), test
 
 
 def _load_json(path: str | Path) -> Any:
@@ -343,8 +374,8 @@ def read_pooling(path: str | Path) -> PoolingResult:
     data = _load_json(path)
     if not isinstance(data, dict):
         raise InputError("expected a JSON object at the top level", path=where)
-    fixed = _model(data.get("fixed"), "fixed", path=where)
-    random = _model(data.get("random"), "random", path=where)
+    fixed = _model(data.get("fixed"), "fixed", path=where, name="fixed")
+    random = _model(data.get("random"), "random", path=where, name="random")
     chosen = data.get("chosen")
     if chosen is not None and chosen not in _MODELS:
         raise InputError(f"{chosen!r} is not a model; valid: fixed, random", path=where,
@@ -373,6 +404,15 @@ def read_pooling(path: str | Path) -> PoolingResult:
             key = f"trim_and_fill.filled[{i}]"
             filled.append((_required(point.get("yi"), path=where, key=f"{key}.yi"),
                            _required(point.get("se"), path=where, key=f"{key}.se")))
+        # The pooling stage's own layout: parallel lists of imputed yi and sampling variances.
+        yis, vis = tf.get("filled_yi") or [], tf.get("filled_vi") or []
+        if len(yis) != len(vis):
+            raise InputError(f"{len(yis)} filled_yi but {len(vis)} filled_vi", path=where,
+                             field="trim_and_fill")
+        for i, (y, v) in enumerate(zip(yis, vis, strict=True)):
+            var = _required(v, path=where, key=f"trim_and_fill.filled_vi[{i}]")
+            filled.append((_required(y, path=where, key=f"trim_and_fill.filled_yi[{i}]"),
+                           math.sqrt(var)))
         trim = TrimAndFill(
             k0=int(tf.get("k0") or 0),
             side=tf.get("side"),
@@ -391,13 +431,18 @@ def read_pooling(path: str | Path) -> PoolingResult:
             df=_number(eg.get("df"), path=where, key="egger.df"),
             p=_number(eg.get("p"), path=where, key="egger.p"),
         )
+    rule = data.get("rule")
+    rule_name, rule_reason = (rule, None) if not isinstance(rule, dict) else (
+        rule.get("name"), rule.get("reason") or rule.get("description"))
+    subgroups, subgroup_test = _subgroups(data.get("subgroups"), chosen, path=where)
     return PoolingResult(
         analysis=str(data.get("analysis") or Path(path).stem),
         label=str(data.get("label") or data.get("analysis") or Path(path).stem),
         status=status,
         k=k,
         chosen=chosen,
-        rule=str(data["rule"]) if data.get("rule") else None,
+        rule=str(rule_name) if rule_name else None,
+        rule_reason=str(rule_reason) if rule_reason else None,
         fixed=fixed,
         random=random,
         studies=tuple(studies),
@@ -405,7 +450,8 @@ def read_pooling(path: str | Path) -> PoolingResult:
         cumulative=_sensitivity(data.get("cumulative"), path=where, key="cumulative"),
         trim_and_fill=trim,
         egger=egger,
-        subgroups=_subgroups(data.get("subgroups"), path=where),
+        subgroups=subgroups,
+        subgroup_test=subgroup_test,
         path=where,
     )
 

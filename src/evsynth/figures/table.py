@@ -170,7 +170,9 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     title_h = 0.32 if table.title else 0.0
     top = _MARGIN_IN + title_h
     rows_h = n * ROW_HEIGHT_IN
-    foot_h = len(table.footnotes) * 0.15
+    notes = [line for note in table.footnotes
+             for line in _wrap_to_width(note, width - 2 * _MARGIN_IN, size - 1).split("\n")]
+    foot_h = len(notes) * 0.15
     bottom = 0.28 + (0.08 + fav_lines * 0.14 if fav else 0.0) + foot_h + _MARGIN_IN
     height = top + rows_h + bottom
 
@@ -292,8 +294,8 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     if table.title:
         fig.text(_MARGIN_IN / width, 1 - _MARGIN_IN / height, table.title, ha="left", va="top",
                  weight="bold", size=size + 1.5, gid=f"{table.gid_prefix}-title")
-    for k, note in enumerate(table.footnotes):
-        fig.text(_MARGIN_IN / width, (_MARGIN_IN + (len(table.footnotes) - 1 - k) * 0.15) / height,
+    for k, note in enumerate(notes):
+        fig.text(_MARGIN_IN / width, (_MARGIN_IN + (len(notes) - 1 - k) * 0.15) / height,
                  note, ha="left", va="bottom", size=size - 1, color="#333333",
                  gid=f"{table.gid_prefix}-footnote-{k}")
     return fig

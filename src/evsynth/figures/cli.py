@@ -1,0 +1,221 @@
+"""`evsynth plot forest|funnel|prisma|leave-one-out|cumulative|rob`: one figure per call.
+
+Each command reads the contract files of earlier stages and writes the figure as SVG and/or
+300-dpi PNG. Factor labels ("Favours ...") come as options so a figure never needs the config.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from evsynth.errors import InputError
+from evsynth.figures.forest import plot_forest
+from evsynth.figures.funnel import plot_funnel
+from evsynth.figures.inputs import (
+    read_analysis_effects,
+    read_pooling,
+    read_prisma_counts,
+    read_risk_of_bias,
+)
+from evsynth.figures.prisma import plot_prisma
+from evsynth.figures.render import figure_style, save_figure
+from evsynth.figures.rob import plot_rob_summary, plot_rob_traffic_light
+from evsynth.figures.sensitivity import plot_cumulative, plot_leave_one_out
+from evsynth.figures.style import PNG_DPI
+from evsynth.tables import read_tsv
+
+__all__ = ["register"]
+
+_EXAMPLES = {
+    "forest": """example:
+  evsynth plot forest --pooling results/pooling/complete_resection_prs.json \\
+      --effects results/extraction/analyses/complete_resection_prs.tsv \\
+      --favours-exposure "Favours complete resection" \\
+      --favours-reference "Favours incomplete resection" \\
+      --svg results/figures/complete_resection_prs.forest.svg \\
+      --png results/figures/complete_resection_prs.forest.png""",
+    "funnel": """example:
+  evsynth plot funnel --pooling results/pooling/complete_resection_prs.json \\
+      --effects results/extraction/analyses/complete_resection_prs.tsv --contours \\
+      --svg results/figures/complete_resection_prs.funnel.svg \\
+      --png results/figures/complete_resection_prs.funnel.png""",
+    "leave-one-out": """example:
+  evsynth plot leave-one-out --pooling results/pooling/complete_resection_prs.json \\
+      --favours-exposure "Favours complete resection" \\
+      --favours-reference "Favours incomplete resection" \\
+      --svg results/figures/complete_resection_prs.leave_one_out.svg \\
+      --png results/figures/complete_resection_prs.leave_one_out.png""",
+    "cumulative": """example:
+  evsynth plot cumulative --pooling results/pooling/complete_resection_prs.json \\
+      --svg results/figures/complete_resection_prs.cumulative.svg \\
+      --png results/figures/complete_resection_prs.cumulative.png""",
+    "prisma": """example:
+  evsynth plot prisma --counts results/prisma/counts.json \\
+      --svg results/figures/prisma.svg --png results/figures/prisma.png""",
+    "rob": """example:
+  evsynth plot rob --rob results/extraction/risk_of_bias.tsv \\
+      --studies results/extraction/studies.tsv --style traffic-light \\
+      --svg results/figures/rob_traffic_light.svg --png results/figures/rob_traffic_light.png""",
+}
+
+
+def _outputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--svg", help="write the figure as SVG (text kept as text)")
+    parser.add_argument("--png", help="write the figure as PNG")
+    parser.add_argument("--dpi", type=int, default=PNG_DPI, help=f"PNG resolution ({PNG_DPI})")
+    parser.add_argument("--title", help="title above the figure (default: the analysis label)")
+    parser.add_argument("--no-title", action="store_true", help="draw no title")
+
+
+def _favours(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--favours-exposure", default="Favours exposure",
+                        help="label left of the null line, where HR < 1 (config "
+                             "extraction.factors.<factor>.favours_exposure)")
+    parser.add_argument("--favours-reference", default="Favours reference",
+                        help="label right of the null line (favours_reference)")
+    parser.add_argument("--measure", default="HR", help="effect measure shown (HR)")
+    parser.add_argument("--xlim", nargs=2, type=float, metavar=("LOW", "HIGH"),
+                        help="axis limits on the ratio scale (default: from the data)")
+
+
+def _check_xlim(args: argparse.Namespace) -> tuple[float, float] | None:
+    if not getattr(args, "xlim", None):
+        return None
+    low, high = args.xlim
+    if not 0 < low < 1 < high:
+        raise InputError(f"--xlim {low} {high}: need 0 < LOW < 1 < HIGH (ratio scale)")
+    return low, high
+
+
+def _title(args: argparse.Namespace, default: str | None) -> str | None:
+    if args.no_title:
+        return None
+    return args.title if args.title is not None else default
+
+
+def _save(args: argparse.Namespace, draw: Callable[[], Figure]) -> int:
+    if not args.svg and not args.png:
+        raise InputError("nothing to write: give --svg PATH and/or --png PATH")
+    for option, suffix in (("svg", ".svg"), ("png", ".png")):
+        path = getattr(args, option)
+        if path and Path(path).suffix.lower() != suffix:
+            raise InputError(f"--{option} {path}: the file name must end in {suffix}")
+    with figure_style():
+        figure = draw()
+        save_figure(figure, svg=args.svg, png=args.png, dpi=args.dpi)
+    return 0
+
+
+def _forest(args: argparse.Namespace) -> int:
+    result = read_pooling(args.pooling)
+    effects = read_analysis_effects(args.effects)
+    return _save(args, lambda: plot_forest(
+        result, effects, favours=(args.favours_exposure, args.favours_reference),
+        measure=args.measure, title=_title(args, result.label), xlim=_check_xlim(args),
+        effects_source=args.effects))
+
+
+def _funnel(args: argparse.Namespace) -> int:
+    result = read_pooling(args.pooling)
+    effects = read_analysis_effects(args.effects)
+    return _save(args, lambda: plot_funnel(result, effects, contours=args.contours,
+                                           measure=args.measure,
+                                           title=_title(args, result.label)))
+
+
+def _leave_one_out(args: argparse.Namespace) -> int:
+    result = read_pooling(args.pooling)
+    return _save(args, lambda: plot_leave_one_out(
+        result, favours=(args.favours_exposure, args.favours_reference), measure=args.measure,
+        title=_title(args, result.label), xlim=_check_xlim(args)))
+
+
+def _cumulative(args: argparse.Namespace) -> int:
+    result = read_pooling(args.pooling)
+    return _save(args, lambda: plot_cumulative(
+        result, favours=(args.favours_exposure, args.favours_reference), measure=args.measure,
+        title=_title(args, result.label), xlim=_check_xlim(args)))
+
+
+def _prisma(args: argparse.Namespace) -> int:
+    counts = read_prisma_counts(args.counts)
+    return _save(args, lambda: plot_prisma(counts, title=_title(args, None)))
+
+
+def _study_labels(path: str | None) -> dict[str, str]:
+    if not path:
+        return {}
+    labels = {}
+    for row in read_tsv(path, required=("study_id",)):
+        label = (row.get("label") or "").strip()
+        year = (row.get("year") or "").strip()
+        if label and year and year not in label:
+            label = f"{label} {year}"
+        labels[row["study_id"].strip()] = label or row["study_id"].strip()
+    return labels
+
+
+def _rob(args: argparse.Namespace) -> int:
+    table = read_risk_of_bias(args.rob, labels=_study_labels(args.studies))
+    draw = plot_rob_traffic_light if args.style == "traffic-light" else plot_rob_summary
+    return _save(args, lambda: draw(table, title=_title(args, None)))
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `evsynth plot` and its figure kinds."""
+    plot = subparsers.add_parser(
+        "plot", help="draw a review figure (forest, funnel, PRISMA, sensitivity, risk of bias)",
+        description="Draw one review figure as SVG and/or 300-dpi PNG from the pipeline's "
+                    "contract files.",
+        epilog=_EXAMPLES["forest"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    kinds = plot.add_subparsers(dest="figure", metavar="<figure>", required=True)
+
+    def sub(name: str, help_text: str, func: Callable[[argparse.Namespace], int]
+            ) -> argparse.ArgumentParser:
+        p = kinds.add_parser(name, help=help_text, description=help_text,
+                             epilog=_EXAMPLES[name],
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    p = sub("forest", "Forest plot of one analysis (studies, weights, both models, PI).",
+            _forest)
+    p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
+    p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
+    _favours(p)
+    _outputs(p)
+
+    p = sub("funnel", "Funnel plot with pseudo 95%% limits, trim-and-fill and Egger's test.",
+            _funnel)
+    p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
+    p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
+    p.add_argument("--contours", action="store_true",
+                   help="contour-enhanced: shade p < 0.10 / 0.05 / 0.01 regions (Peters 2008)")
+    p.add_argument("--measure", default="HR", help="effect measure shown (HR)")
+    _outputs(p)
+
+    for name, func, text in (
+        ("leave-one-out", _leave_one_out, "Leave-one-out plot: the estimate without each study."),
+        ("cumulative", _cumulative, "Cumulative meta-analysis plot, studies added by year."),
+    ):
+        p = sub(name, text, func)
+        p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
+        _favours(p)
+        _outputs(p)
+
+    p = sub("prisma", "PRISMA 2020 flow diagram (new or updated review).", _prisma)
+    p.add_argument("--counts", required=True, help="results/prisma/counts.json")
+    _outputs(p)
+
+    p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)
+    p.add_argument("--rob", required=True,
+                   help="risk-of-bias table (TSV or CSV): study_id, one column per domain, "
+                        "optional overall / total")
+    p.add_argument("--studies", help="results/extraction/studies.tsv, for study labels")
+    p.add_argument("--style", choices=("traffic-light", "summary"), default="traffic-light",
+                   help="traffic-light (per study) or summary (share per domain)")
+    _outputs(p)
