@@ -135,12 +135,16 @@ class Text:
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
         """Yield ``(line_number, line)`` with the line ending removed (CRLF, LF or CR)."""
-        first = True
-        for number, line in enumerate(self._lines, start=1):
-            if first:
-                line = line.removeprefix("\ufeff")
-                first = False
+        for number, line in enumerate(self.raw_lines(), start=1):
             yield number, line.rstrip("\r\n")
+
+    def raw_lines(self) -> Iterator[str]:
+        """The lines with their ``\\n`` endings (what :mod:`csv` needs for quoted line breaks)."""
+        lines = self._lines
+        for first in lines:
+            yield first.removeprefix("\ufeff")
+            break
+        yield from lines
 
 
 def read_text(src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None) -> Text:

@@ -18,10 +18,17 @@ from typing import BinaryIO
 
 from evsynth.errors import InputError
 from evsynth.records import Record
+from evsynth.sources.base import Importer
 from evsynth.sources.inputs import open_source
 from evsynth.sources.xmlstream import element_text, iter_xml_records
 
-__all__ = ["FORMAT", "iter_pubmed_xml", "looks_like_pubmed_xml", "pubmed_record"]
+__all__ = [
+    "FORMAT",
+    "PubmedXmlReader",
+    "iter_pubmed_xml",
+    "looks_like_pubmed_xml",
+    "pubmed_record",
+]
 
 FORMAT = "pubmed-xml"
 _RECORD_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle"})
@@ -260,3 +267,21 @@ def _keywords(citation: ET.Element) -> list[str]:
             seen.add(term)
             unique.append(term)
     return unique
+
+
+class PubmedXmlReader(Importer):
+    """:func:`iter_pubmed_xml` behind the common importer interface (for ``evsynth import``)."""
+
+    format = FORMAT
+    title = "PubMed XML (PubmedArticleSet)"
+
+    def read(
+        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+    ) -> Iterator[Record]:
+        for record in iter_pubmed_xml(src, label=label):
+            self.record_starts += 1
+            yield record
+
+    @classmethod
+    def sniff(cls, head: str) -> bool:
+        return looks_like_pubmed_xml(head)

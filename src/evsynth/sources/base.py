@@ -1,0 +1,75 @@
+"""The importer interface every format implements, and record accounting.
+
+An importer reads one export and yields :class:`~evsynth.records.Record` objects in file order. It
+counts the record starts it saw (``TY`` lines, ``Record #n`` headers, data rows, start tags); when
+a record cannot be read, reading goes on so that one run reports every problem, and the importer
+then raises one :class:`~evsynth.errors.InputError` listing each failed record by file and line.
+That is the accounting rule: records started == records produced, or the run fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, ClassVar
+
+from evsynth.errors import InputError
+from evsynth.records import Record
+
+__all__ = ["Failure", "Importer", "raise_failures"]
+
+_MAX_LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A record (or a stray line) that could not be read: where, and what was expected."""
+
+    line: int
+    message: str
+
+
+def raise_failures(label: str, failures: list[Failure], *, starts: int, produced: int) -> None:
+    """Raise one InputError listing every failure (the first 20), if there are any."""
+    if not failures:
+        return
+    listed = "; ".join(f"{label}:{f.line}: {f.message}" for f in failures[:_MAX_LISTED])
+    more = len(failures) - _MAX_LISTED
+    if more > 0:
+        listed += f"; and {more} more"
+    raise InputError(
+        f"{len(failures)} problem(s): {starts} record start(s) but {produced} record(s) read. "
+        f"{listed}",
+        path=label,
+    )
+
+
+class Importer:
+    """Base class: one instance reads one or more files of one format.
+
+    Subclasses set :attr:`format` (the ``--format`` name) and :attr:`title`, implement
+    :meth:`read` and :meth:`sniff`. After reading, :attr:`record_starts`,
+    :attr:`unknown_tags` (tag or column -> count) and :attr:`skipped_lines` describe the file for
+    the search log.
+    """
+
+    format: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self.record_starts = 0
+        self.unknown_tags: Counter[str] = Counter()
+        self.skipped_lines = 0
+
+    def read(
+        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+    ) -> Iterator[Record]:
+        """Yield the records of one export in file order (raises InputError when it is bad)."""
+        raise NotImplementedError
+
+    @classmethod
+    def sniff(cls, head: str) -> bool:
+        """True when ``head`` (the first decoded kilobytes of a file) is in this format."""
+        raise NotImplementedError

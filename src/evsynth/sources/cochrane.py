@@ -1,0 +1,32 @@
+"""Cochrane Library (CENTRAL) plain-text export: "Record #n of N" blocks of ``Tag: value`` lines."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from evsynth.sources import cochrane_tags
+from evsynth.sources.fields import FieldMap
+from evsynth.sources.tagged import TaggedReader
+
+__all__ = ["CochraneReader"]
+
+_SNIFF = re.compile(r"^Record #\d+ of \d+", re.MULTILINE)
+
+
+class CochraneReader(TaggedReader):
+    """CENTRAL plain text; untagged lines continue the previous value, unknown tags are kept."""
+
+    format = "cochrane"
+    title = "Cochrane Library (CENTRAL) plain text"
+    tag_line = re.compile(r"^([A-Z][A-Z0-9]{1,3}):(?:\s(.*))?$")
+    record_header = re.compile(r"^\s*Record #\d+ of \d+\s*$")
+    # Lines before the first record (export banners, the search's name and date) are skipped.
+    strict_outside_records = False
+    expected_start = "'Record #n of N' headers"
+    field_map: ClassVar[FieldMap] = cochrane_tags.FIELD_MAP
+    ignored_tags = cochrane_tags.IGNORED_TAGS
+
+    @classmethod
+    def sniff(cls, head: str) -> bool:
+        return _SNIFF.search(head) is not None

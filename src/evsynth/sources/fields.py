@@ -1,0 +1,248 @@
+"""Turning a record's raw tagged values into canonical fields, driven by data-only field maps.
+
+Tagged formats (RIS, Web of Science, MEDLINE, Cochrane, Ovid, EndNote XML) differ in which tag
+holds what, not in how a field is derived, so each format supplies a :class:`FieldMap` (in its
+``*_tags`` module) and :func:`build_record` does the rest. Identifiers are found by ordered rules,
+because vendors put accession numbers and PMIDs in different tags and even in URLs or notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from evsynth.records import Record, normalise_doi
+
+__all__ = [
+    "FieldMap",
+    "IdRule",
+    "build_record",
+    "first_year",
+    "join_pages",
+    "normalise_author",
+    "parse_citation",
+]
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+# "Smith JA", "van der Berg A.-M.", "O'Neil K.": family name then initials, without a comma.
+_FAMILY_INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<initials>(?:[A-Z][a-z]?\.?-?){1,5})$")
+_DOI_INSIDE = re.compile(r"10\.\d{4,9}/\S+")
+_ISSN = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
+
+
+@dataclass(frozen=True, slots=True)
+class IdRule:
+    """Take ``field`` (source_id, pmid or doi) from the first of ``tags`` whose value matches.
+
+    ``pattern`` is a regular expression; its first group (or the whole match) is the value.
+    ``database`` (optional) is a pattern the record's database tags must match, for bare numbers
+    whose meaning depends on the database (an Ovid MEDLINE ``AN`` is a PMID, an Embase one is not).
+    ``prefix`` is put before the value (Embase accessions are written ``L`` + digits).
+    """
+
+    field: str
+    tags: tuple[str, ...]
+    pattern: str
+    database: str | None = None
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Where each canonical field comes from in one tagged format.
+
+    single: field -> tags in priority order; the first non-empty value wins. Besides the record
+        columns it may name ``start_page`` and ``end_page`` (joined into ``pages``) and
+        ``citation`` (a free-text citation parsed for journal/volume/issue/pages/year when those
+        are missing).
+    multi: field -> tags whose values are all kept, in order, without repeats (authors, keywords).
+    split: tag -> separator pattern, for tags holding several values in one line.
+    ids: ordered identifier rules (:class:`IdRule`).
+    database_tags: tags naming the database a record came from (for ``IdRule.database``).
+    type_names: record type code -> publication type, used when no type tag is present.
+    type_tag: the tag holding that code (RIS ``TY``).
+    """
+
+    single: Mapping[str, tuple[str, ...]]
+    multi: Mapping[str, tuple[str, ...]]
+    ids: tuple[IdRule, ...] = ()
+    split: Mapping[str, str] = field(default_factory=dict)
+    database_tags: tuple[str, ...] = ()
+    type_names: Mapping[str, str] = field(default_factory=dict)
+    type_tag: str = ""
+
+    @cached_property
+    def compiled_ids(self) -> tuple[tuple[IdRule, re.Pattern[str], re.Pattern[str] | None], ...]:
+        return tuple(
+            (
+                rule,
+                re.compile(rule.pattern, re.IGNORECASE),
+                re.compile(rule.database, re.IGNORECASE) if rule.database else None,
+            )
+            for rule in self.ids
+        )
+
+    @cached_property
+    def compiled_split(self) -> dict[str, re.Pattern[str]]:
+        return {tag: re.compile(sep) for tag, sep in self.split.items()}
+
+    @cached_property
+    def known_tags(self) -> frozenset[str]:
+        tags: set[str] = set(self.database_tags)
+        for group in (*self.single.values(), *self.multi.values()):
+            tags.update(group)
+        for rule in self.ids:
+            tags.update(rule.tags)
+        if self.type_tag:
+            tags.add(self.type_tag)
+        return frozenset(tags)
+
+
+def first_year(text: str) -> str:
+    """The first plausible four-digit year in ``text`` ("2009 May", "2020//", "Spring 1998")."""
+    match = _YEAR.search(text)
+    return match.group(1) if match else ""
+
+
+def join_pages(start: str, end: str) -> str:
+    """ "897-902" from a start and an end page; a start that is already a range is kept."""
+    start, end = start.strip(), end.strip()
+    if not start:
+        return end
+    if not end or "-" in start or end == start:
+        return start
+    return f"{start}-{end}"
+
+
+def normalise_author(name: str) -> str:
+    """ "Family, Initials" for "Family Initials" (MEDLINE/Ovid/Embase style); others unchanged."""
+    name = " ".join(name.split()).strip(" ;")
+    if not name or "," in name:
+        return name
+    match = _FAMILY_INITIALS.match(name)
+    if match and any(c.islower() for c in match.group("family")):
+        return f"{match.group('family')}, {match.group('initials')}"
+    return name
+
+
+_CITATION_PATTERNS = (
+    # Embase: "Annals of Oncology (2009) 20:5 (897-902). Date of Publication: May 2009"
+    #         "Frontiers in Oncology (2020) 11 Article Number: 562220. Date of Publication: ..."
+    re.compile(
+        r"^(?P<journal>.+?)\s*\((?P<year>\d{4})\)\s*(?P<volume>[^\s:(.]+)?"
+        r"(?::(?P<issue>[^\s(.]+))?\s*(?:Suppl\w*\.?\s*(?:[A-Z]?\d+\s*)?)?"
+        r"(?:\((?P<pages>[^)]*)\)|Article Number:?\s*(?P<article>[^\s.]+))?"
+    ),
+    # Ovid/MEDLINE: "Annals of Oncology. 20(5):897-902, 2009 May."
+    re.compile(
+        r"^(?P<journal>.+?)\.\s+(?P<volume>[^\s(:]+)?(?:\((?P<issue>[^)]*)\))?"
+        r"(?::(?P<pages>[^,\s]+))?,?\s*(?P<year>\d{4})?"
+    ),
+)
+
+
+def parse_citation(text: str) -> dict[str, str]:
+    """Journal, year, volume, issue and pages from a free-text citation string.
+
+    Handles the Embase ``Source`` layout "Journal (Year) Volume:Issue (Pages)" (or "Article
+    Number: N") and the Ovid/MEDLINE ``SO`` layout "Journal. Volume(Issue):Pages, Year Month.";
+    returns only what it found.
+    """
+    text = " ".join(text.split())
+    for pattern in _CITATION_PATTERNS:
+        match = pattern.match(text)
+        if match and match.group("journal"):
+            parts = {k: (v or "").strip() for k, v in match.groupdict().items()}
+            if parts.pop("article", ""):
+                parts["pages"] = parts.get("pages") or match.group("article")
+            if not parts.get("year"):
+                parts["year"] = first_year(text)
+            return {k: v for k, v in parts.items() if v}
+    return {"year": first_year(text)} if first_year(text) else {}
+
+
+def _values(tags: Mapping[str, list[str]], names: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        values = tags.get(name)
+        if values:
+            out.extend(values)
+    return out
+
+
+def _first(tags: Mapping[str, list[str]], names: Sequence[str]) -> str:
+    for name in names:
+        for value in tags.get(name, ()):
+            if value.strip():
+                return value
+    return ""
+
+
+def find_id(fmap: FieldMap, tags: Mapping[str, list[str]], wanted: str, database: str) -> str:
+    """Apply the field map's identifier rules for ``wanted``; "" when none matches."""
+    for rule, pattern, database_pattern in fmap.compiled_ids:
+        if rule.field != wanted:
+            continue
+        if database_pattern is not None and not database_pattern.search(database):
+            continue
+        for tag in rule.tags:
+            for value in tags.get(tag, ()):
+                match = pattern.search(value)
+                if match:
+                    found = match.group(1) if match.groups() else match.group(0)
+                    return rule.prefix + found.strip()
+    return ""
+
+
+def build_record(
+    fmap: FieldMap, tags: Mapping[str, list[str]], *, source_file: str, line: int
+) -> Record:
+    """A :class:`Record` from one record's ``tag -> [values]``, following ``fmap``."""
+    for tag, separator in fmap.compiled_split.items():
+        if tag in tags:
+            tags = dict(tags)
+            tags[tag] = [p.strip() for v in tags[tag] for p in separator.split(v) if p.strip()]
+    single = fmap.single
+    values = {name: _first(tags, names) for name, names in single.items()}
+    citation = parse_citation(values.pop("citation", "")) if "citation" in values else {}
+    for name in ("journal", "volume", "issue", "pages", "year"):
+        if not values.get(name) and citation.get(name):
+            values[name] = citation[name]
+    pages = join_pages(values.pop("start_page", ""), values.pop("end_page", ""))
+    if not values.get("pages"):
+        values["pages"] = pages
+    values["year"] = first_year(values.get("year", ""))
+    issn = _ISSN.search(values.get("issn", ""))
+    if issn:
+        values["issn"] = issn.group(0).upper()
+    multi: dict[str, str] = {}
+    for name, names in fmap.multi.items():
+        seen: dict[str, None] = {}
+        for value in _values(tags, names):
+            value = normalise_author(value) if name == "authors" else " ".join(value.split())
+            if name == "pub_type" and (_DOI_INSIDE.search(value) or "://" in value):
+                continue
+            if value:
+                seen.setdefault(value, None)
+        multi[name] = "; ".join(seen)
+    if "pub_type" in multi and not multi["pub_type"] and fmap.type_tag:
+        code = _first(tags, (fmap.type_tag,)).strip()
+        multi["pub_type"] = fmap.type_names.get(code.upper(), code)
+    database = " ".join(_values(tags, fmap.database_tags))
+    doi = find_id(fmap, tags, "doi", database)
+    pmid = find_id(fmap, tags, "pmid", database)
+    source_id = find_id(fmap, tags, "source_id", database) or pmid
+    values.update(multi)
+    values.pop("doi", None)
+    values.pop("pmid", None)
+    values.pop("source_id", None)
+    return Record(
+        source_id=source_id,
+        doi=normalise_doi(doi),
+        pmid=pmid,
+        source_file=source_file,
+        source_line=str(line),
+        **values,
+    )

@@ -1,0 +1,114 @@
+"""RIS tags -> canonical fields, and where each vendor puts its identifiers (data only).
+
+Sources: the RIS specification (Research Information Systems, 2011 revision) for the standard
+tags; vendors' documented export layouts (FORMATS.md) for the flavours. Rules for identifiers are
+tried in order and the first match wins, so the specific patterns (``CN-``, ``WOS:``, ``2-s2.0-``,
+``L`` + digits) come before the bare-number rules that depend on the record's database.
+"""
+
+from __future__ import annotations
+
+from evsynth.sources.fields import FieldMap, IdRule
+
+__all__ = ["ACCESSION_TAGS", "FIELD_MAP", "PMID_TAGS", "TYPE_NAMES", "URL_TAGS"]
+
+#: Tags in which vendors have been seen (or could plausibly) put an accession number.
+ACCESSION_TAGS = (
+    "AN", "ID", "UT", "U1", "U2", "U3", "U4", "U5", "M1", "M2", "C1", "C2", "C3", "C4", "C5",
+    "C6", "C7", "C8", "N1",
+)  # fmt: skip
+#: Tags holding links (Embase record links carry ``id=L...``, Scopus links ``eid=2-s2.0-...``).
+URL_TAGS = ("UR", "L1", "L2", "L3", "L4", "LK")
+#: Tags that may hold a PMID written with a label ("PMID: 123") or in a PubMed link.
+PMID_TAGS = (*ACCESSION_TAGS, *URL_TAGS)
+
+_ANY = (*ACCESSION_TAGS, *URL_TAGS)
+
+IDS = (
+    # Cochrane CENTRAL accession, in AN (Cochrane RIS), ID or a Cochrane Library link.
+    IdRule("source_id", ("AN", "ID", *URL_TAGS, *ACCESSION_TAGS), r"\b(CN-\d{6,})\b"),
+    # Embase accession: "L2005812345" in U2/AN/ID, or "id=L2005812345" in the record link.
+    IdRule("source_id", ("U2", "AN", "ID", "U1", "M1", "C1"), r"^\s*(L\d{6,})\s*$"),
+    IdRule("source_id", URL_TAGS, r"[?&]id=(L\d{6,})\b"),
+    # Web of Science UT (also the older "ISI:" form), in UT, AN or elsewhere.
+    IdRule("source_id", ("UT", "AN", *ACCESSION_TAGS), r"\b((?:WOS|ISI):[0-9A-Z]{15})\b"),
+    # Scopus EID, in U2/AN/UR ("eid=2-s2.0-...").
+    IdRule("source_id", (*ACCESSION_TAGS, *URL_TAGS), r"\b(2-s2\.0-\d{6,})\b"),
+    # Ovid (and reference managers) put the database's own accession in AN/ID/UI; the bare number
+    # is used when the record's database is known: MEDLINE/PubMed (a PMID) or Embase.
+    IdRule("source_id", ("AN", "ID", "UI"), r"^\s*(\d{6,12})\s*$", database=r"embase|excerpta"),
+    # PMIDs: labelled anywhere, in PubMed links, then bare numbers where the database is PubMed.
+    IdRule("pmid", PMID_TAGS, r"\bPMID:?\s*(\d{1,9})\b"),
+    IdRule("pmid", URL_TAGS, r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|/pubmed/)(\d{1,9})\b"),
+    IdRule("pmid", ("AN", "ID", "UI"), r"^\s*(\d{1,9})\s*$", database=r"pub\s*med|medline|nlm"),
+    # Cochrane writes "PUBMED 12345678" for records it took from PubMed.
+    IdRule("pmid", PMID_TAGS, r"\bPUBMED\s*:?\s*(\d{1,9})\b"),
+    # Embase RIS gives the MEDLINE PMID of records also in MEDLINE in C5; Scopus RIS puts the
+    # PubMed ID in C2 (where EndNote keeps a PMCID, hence the database condition).
+    IdRule("pmid", ("C5",), r"^\s*(\d{1,9})\s*$", database=r"embase"),
+    IdRule("pmid", ("C2",), r"^\s*(\d{1,9})\s*$", database=r"scopus"),
+    # DOI: the DOI tags, then M3 (Ovid, Zotero), then doi.org links.
+    IdRule("doi", ("DO", "DI"), r"(10\.\d{4,9}/\S+)"),
+    IdRule("doi", ("M3", "N1", "ID"), r"^\s*(?:doi:?\s*)?(10\.\d{4,9}/\S+)"),
+    IdRule("doi", (*URL_TAGS, "M3", "N1"), r"doi\.org/(10\.\d{4,9}/\S+)"),
+)
+
+#: RIS reference types (TY) -> a readable publication type, used when no type tag says more.
+TYPE_NAMES = {
+    "ABST": "Abstract",
+    "BOOK": "Book",
+    "CHAP": "Book Chapter",
+    "CONF": "Conference Proceeding",
+    "CPAPER": "Conference Paper",
+    "EBOOK": "Electronic Book",
+    "ECHAP": "Electronic Book Section",
+    "EJOUR": "Electronic Article",
+    "ELEC": "Web Page",
+    "GEN": "Generic",
+    "JFULL": "Journal",
+    "JOUR": "Journal Article",
+    "MGZN": "Magazine Article",
+    "NEWS": "Newspaper Article",
+    "RPRT": "Report",
+    "SER": "Serial",
+    "THES": "Thesis",
+    "UNPB": "Unpublished Work",
+}
+
+FIELD_MAP = FieldMap(
+    single={
+        "title": ("TI", "T1", "CT", "BT"),
+        # T2 is the journal in EndNote/Zotero/Scopus RIS; JF/JO in older and Embase/Ovid RIS.
+        "journal": ("T2", "JF", "JO", "JA", "J2", "J1", "T3"),
+        "journal_abbrev": ("JA", "J2", "J1", "JO"),
+        "year": ("PY", "Y1", "DA", "Y2"),
+        "volume": ("VL",),
+        "issue": ("IS", "CP"),
+        "start_page": ("SP", "C7"),
+        "end_page": ("EP",),
+        "abstract": ("AB", "N2"),
+        "issn": ("SN",),
+        "url": ("UR", "L2", "LK", "L1"),
+    },
+    multi={
+        "authors": ("AU", "A1"),
+        "keywords": ("KW",),
+        "language": ("LA",),
+        "pub_type": ("M3", "PT"),
+    },
+    ids=IDS,
+    database_tags=("DB", "DP"),
+    type_names=TYPE_NAMES,
+    type_tag="TY",
+)
+
+#: Used as authors when a record has no AU/A1 (some exports put the only names in A2).
+FALLBACK_AUTHOR_TAGS = ("A2", "A3", "A4")
+
+#: Tags read but not kept: reported neither as unknown nor as fields.
+IGNORED_TAGS = frozenset({
+    "A2", "A3", "A4", "AD", "AV", "CA", "CN", "CY", "DB", "DP", "ED", "ET", "ER", "IN", "L3", "L4",
+    "LB", "M1", "M2", "N1", "NV", "OP", "PB", "PP", "RI", "RN", "RP", "SE", "ST", "TA", "TT",
+    "U1", "U2", "U3", "U4", "U5", "Y2", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "H1", "H2",
+    "TY", "AN", "ID", "UT",
+})  # fmt: skip

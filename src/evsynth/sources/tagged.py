@@ -1,0 +1,196 @@
+"""A line-tagged export reader; RIS, Web of Science, MEDLINE, Cochrane and Ovid are subclasses.
+
+The formats share one shape (a tag, a value, continuation lines, something that starts and maybe
+something that ends a record) and differ in the details, which subclasses set as class attributes:
+the tag-line pattern, the start and end tags or a record header line, how continuation lines are
+recognised, which continued tags hold one value per line, and which lines outside records are
+harmless (file headers, Ovid's search-history lines). The fields come from the format's
+:class:`~evsynth.sources.fields.FieldMap`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import BinaryIO, ClassVar
+
+from evsynth.errors import InputError
+from evsynth.records import Record
+from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.fields import FieldMap, build_record
+from evsynth.sources.inputs import read_text
+
+__all__ = ["TaggedReader"]
+
+
+class TaggedReader(Importer):
+    """Read a line-tagged export; subclasses only change the class attributes below."""
+
+    #: Matches a tag line; group 1 is the tag, group 2 (optional) the value.
+    tag_line: ClassVar[re.Pattern[str]]
+    #: Tags that start a record (``TY``, ``PT``, ``PMID``); empty when a header line does.
+    start_tags: ClassVar[frozenset[str]] = frozenset()
+    #: A line that starts a record by itself ("Record #1 of 20", "<1. >"), or None.
+    record_header: ClassVar[re.Pattern[str] | None] = None
+    #: Tags that end a record (``ER``); empty when a record ends where the next one starts.
+    end_tags: ClassVar[frozenset[str]] = frozenset()
+    #: Continuation lines; group 1 is the text. None: any non-tag line inside a record continues.
+    continuation: ClassVar[re.Pattern[str] | None] = None
+    #: Tags whose continuation lines are separate values (WoS ``AU``: one author per line).
+    one_value_per_line: ClassVar[frozenset[str]] = frozenset()
+    #: Tags allowed outside records (file header and footer such as ``FN``, ``VR``, ``EF``).
+    file_tags: ClassVar[frozenset[str]] = frozenset()
+    #: True: a tag line outside a record is an error (a lost record start). Untagged lines
+    #: outside records (banners, Ovid search history, record numbers) are skipped and counted.
+    strict_outside_records: ClassVar[bool] = True
+    #: True: non-tag lines inside a record that are not continuations are skipped, not errors.
+    tolerate_stray_lines: ClassVar[bool] = False
+    #: What a record start looks like, for messages.
+    expected_start: ClassVar[str] = ""
+    field_map: ClassVar[FieldMap]
+    #: Tags that are read but carry nothing we keep (not reported as unknown).
+    ignored_tags: ClassVar[frozenset[str]] = frozenset()
+
+    def read(
+        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+    ) -> Iterator[Record]:
+        text = read_text(src, label=label)
+        label = text.source.label
+        failures: list[Failure] = []
+        produced = 0
+        known = self.field_map.known_tags | self.ignored_tags | self.start_tags | self.end_tags
+        for start, tags, problem in self._records(text, failures):
+            if problem:
+                failures.append(Failure(start, problem))
+                continue
+            for tag in tags:
+                if tag not in known:
+                    self.unknown_tags[tag] += 1
+            try:
+                record = self.build(tags, source_file=text.source.name, line=start)
+            except InputError as exc:
+                failures.append(Failure(start, str(exc)))
+                continue
+            if not (record.title or record.source_id or record.doi or record.pmid):
+                failures.append(
+                    Failure(start, "record has no title and no identifier; expected at least one")
+                )
+                continue
+            produced += 1
+            yield record
+        raise_failures(label, failures, starts=self.record_starts, produced=produced)
+        if self.record_starts == 0:
+            raise InputError(
+                f"no records found; expected {self.expected_start} lines ({self.title})",
+                path=label,
+            )
+
+    def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
+        """One record from its tags (subclasses add format-specific touches)."""
+        return build_record(self.field_map, tags, source_file=source_file, line=line)
+
+    def _records(
+        self, text: Iterator[tuple[int, str]], failures: list[Failure]
+    ) -> Iterator[tuple[int, dict[str, list[str]], str]]:
+        """Yield ``(first_line, tags, problem)`` per record start; problem "" when complete."""
+        tag_line = self.tag_line.match
+        continuation = self.continuation.match if self.continuation else None
+        header = self.record_header.match if self.record_header else None
+        start_tags, end_tags = self.start_tags, self.end_tags
+        per_line = self.one_value_per_line
+        tags: dict[str, list[str]] | None = None
+        start = 0
+        last: list[str] | None = None
+        last_tag = ""
+        orphan = False
+        for number, line in text:
+            if header is not None and header(line):
+                if tags is not None:
+                    yield start, tags, self._unterminated(number)
+                orphan = False
+                self.record_starts += 1
+                tags, start, last, last_tag = {}, number, None, ""
+                continue
+            match = tag_line(line) if line and not line[0].isspace() else None
+            if tags is None:
+                if match is not None and match.group(1) in start_tags:
+                    orphan = False
+                    self.record_starts += 1
+                    tags, start = {}, number
+                    value = (match.group(2) or "").strip()
+                    last_tag = match.group(1)
+                    last = tags.setdefault(last_tag, [])
+                    last.append(value)
+                elif not line.strip() or (match is not None and match.group(1) in self.file_tags):
+                    continue
+                elif match is not None and self.strict_outside_records:
+                    # A field outside any record means a record start was lost or mangled;
+                    # report the first line of such a run only.
+                    if not orphan:
+                        failures.append(
+                            Failure(
+                                number,
+                                f"tag {match.group(1)!r} outside any record; expected "
+                                f"{self.expected_start}",
+                            )
+                        )
+                    orphan = True
+                else:
+                    self.skipped_lines += 1
+                continue
+            if match is not None:
+                tag = match.group(1)
+                if tag in end_tags:
+                    yield start, tags, ""
+                    tags, last = None, None
+                    continue
+                if tag in start_tags:
+                    yield start, tags, self._unterminated(number)
+                    self.record_starts += 1
+                    tags, start = {}, number
+                value = (match.group(2) or "").strip()
+                last_tag = tag
+                last = tags.setdefault(tag, [])
+                last.append(value)
+                continue
+            if not line.strip():
+                continue
+            if continuation is not None:
+                cont = continuation(line)
+                if cont is None:
+                    if self.tolerate_stray_lines:
+                        self.skipped_lines += 1
+                        continue
+                    failures.append(
+                        Failure(
+                            number,
+                            f"expected a tag line or an indented continuation, found {line[:60]!r}",
+                        )
+                    )
+                    continue
+                extra = cont.group(1).strip()
+            else:
+                extra = line.strip()
+            if last is None:
+                if self.tolerate_stray_lines:
+                    self.skipped_lines += 1
+                    continue
+                failures.append(Failure(number, f"continuation line before any tag: {line[:60]!r}"))
+                continue
+            if last_tag in per_line or not last:
+                last.append(extra)
+            else:
+                last[-1] = f"{last[-1]} {extra}" if last[-1] else extra
+        if tags is not None:
+            if end_tags:
+                yield start, tags, self._unterminated(None)
+            else:
+                yield start, tags, ""
+
+    def _unterminated(self, next_line: int | None) -> str:
+        if not self.end_tags:
+            return ""
+        end = "/".join(sorted(self.end_tags))
+        where = f"before the next record at line {next_line}" if next_line else "before end of file"
+        return f"record has no {end} line {where} (truncated or merged records)"

@@ -1,0 +1,64 @@
+"""Web of Science field tags -> canonical fields (data only).
+
+From Clarivate's field-tag list for the plain-text and tab-delimited exports (FORMATS.md): the
+same two-letter tags head the tagged lines and the tab-delimited columns.
+"""
+
+from __future__ import annotations
+
+from evsynth.sources.fields import FieldMap, IdRule
+
+__all__ = ["COLUMN_ALIASES", "FIELD_MAP", "IGNORED_TAGS", "ONE_VALUE_PER_LINE", "TAB_SPLIT"]
+
+FIELD_MAP = FieldMap(
+    single={
+        "title": ("TI",),
+        "journal": ("SO", "SE", "BS"),
+        "journal_abbrev": ("JI", "J9"),
+        "year": ("PY", "EY", "PD"),
+        "volume": ("VL",),
+        "issue": ("IS",),
+        "start_page": ("BP", "AR"),
+        "end_page": ("EP",),
+        "abstract": ("AB",),
+        "issn": ("SN", "EI", "BN"),
+    },
+    multi={
+        # AF holds full names ("Smith, John A."), AU short ones ("Smith, JA"); AU is kept because
+        # it is always present and matches other databases' initials form.
+        "authors": ("AU",),
+        "keywords": ("DE", "ID"),
+        "language": ("LA",),
+        "pub_type": ("DT",),
+    },
+    ids=(
+        IdRule(
+            "source_id",
+            ("UT",),
+            r"^\s*((?:WOS|ISI|MEDLINE|BCI|CCC|KJD|RSCI|SCIELO|ZOOREC|"
+            r"DIIDW|INSPEC|CABI|BIOSIS|FSTA|GRANTS|PQDT|DRCI)?:?\s*[0-9A-Z]+)\s*$",
+        ),
+        IdRule("pmid", ("PM",), r"(\d{1,9})"),
+        IdRule("doi", ("DI", "D2"), r"(10\.\d{4,9}/\S+)"),
+    ),
+    split={"DE": r";\s*", "ID": r";\s*", "DT": r";\s*", "LA": r";\s*"},
+)
+
+#: Tags whose 3-space continuation lines are separate values (one per line).
+ONE_VALUE_PER_LINE = frozenset(
+    {"AU", "AF", "BA", "BF", "CA", "GP", "CR", "C1", "C3", "RP", "EM", "BE", "ED", "FU"}
+)
+
+#: Tags read but not kept.
+IGNORED_TAGS = frozenset({
+    "PT", "AF", "BA", "BE", "BF", "CA", "GP", "CT", "CY", "CL", "SP", "HO", "C1", "C3", "RP", "EM",
+    "RI", "OI", "FU", "FP", "FX", "CR", "NR", "TC", "Z9", "U1", "U2", "PU", "PI", "PA", "EA", "PG",
+    "WC", "WE", "SC", "GA", "OA", "HC", "HP", "DA", "PN", "SU", "SI", "MA", "BN", "D2", "ER", "EF",
+    "FN", "VR", "ED", "SE", "BS", "EY", "PD", "AR",
+})  # fmt: skip
+
+#: Tab-delimited headers that differ from the tag ("UT (Unique WOS ID)" in newer exports).
+COLUMN_ALIASES = {"UT (Unique WOS ID)": "UT", "UT (Unique ID)": "UT", "Pubmed Id": "PM"}
+
+#: Multi-valued tab-delimited columns hold several values separated by "; ".
+TAB_SPLIT = frozenset({"AU", "AF", "CR", "BA", "BF", "CA", "GP", "BE"})
