@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import copy
-import csv
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +93,11 @@ def test_main_analysis_overlaps_and_unknown_direction() -> None:
     rows = rows_of(result, "complete_os")
     assert [r["study"] for r in rows] == ["Abel 2001", "Baker 2005", "Cole 2010"]
     assert [r["subgroup"] for r in rows] == ["osteosarcoma", "osteosarcoma", "mixed"]
-    left_out = {m.study_id: m.reason for m in result.members if m.analysis == "complete_os" and not m.included}
+    left_out = {
+        m.study_id: m.reason
+        for m in result.members
+        if m.analysis == "complete_os" and not m.included
+    }
     assert left_out == {"Dunn2012": "overlapping cohort: Cole2010 enters instead (same registry)"}
     eve = by_id(result)["Eve2015.1"]
     assert not eve.poolable and "direction unknown" in eve.not_poolable_reason
@@ -112,7 +112,9 @@ def test_assumed_direction_only_in_its_sensitivity_analysis() -> None:
     result = run()
     rows = {r["study_id"]: r for r in rows_of(result, "complete_os_assumed")}
     assert rows["Eve2015"]["yi"] == pytest.approx(-math.log(5.0))
-    assert "direction assumed in config: incomplete vs complete, inverted" in rows["Eve2015"]["label"]
+    assert (
+        "direction assumed in config: incomplete vs complete, inverted" in rows["Eve2015"]["label"]
+    )
     assert "Eve2015" not in {r["study_id"] for r in rows_of(result, "complete_os")}
 
 
@@ -133,37 +135,54 @@ def test_outputs(tmp_path: Path) -> None:
     effects = read_tsv(tmp_path / "effects.tsv")
     assert len(effects) == len(result.effects) == summary["effects_in"] == 9
     narrative = {r["effect_id"]: r for r in read_tsv(tmp_path / "narrative.tsv")}
-    assert narrative["Abel2001.3"]["reason"].startswith("not poolable: p-value only, given as a bound (<0.001)")
+    assert narrative["Abel2001.3"]["reason"].startswith(
+        "not poolable: p-value only, given as a bound (<0.001)"
+    )
     assert narrative["Abel2001.3"]["direction"] == "Favours unilateral"
     assert narrative["Cole2010.2"]["reason"].startswith("not poolable: factor 'other'")
     assert narrative["Eve2015.1"]["direction"] == "Favours complete resection"
-    assert narrative["Baker2005.2"]["reason"] == "narrative synthesis by config (laterality_narrative)"
+    assert (
+        narrative["Baker2005.2"]["reason"] == "narrative synthesis by config (laterality_narrative)"
+    )
     with (tmp_path / "analyses" / "complete_os.tsv").open(encoding="utf-8") as handle:
         assert handle.readline().rstrip("\n").split("\t") == ANALYSIS_COLUMNS
     studies = read_tsv(tmp_path / "studies.tsv")
-    assert list(studies[0])[:9] == "study_id study_record_ids label year country design period n_total n_with_factor".split()
+    first = "study_id study_record_ids label year country design period n_total n_with_factor"
+    assert list(studies[0])[:9] == first.split()
     assert not (tmp_path / "risk_of_bias.tsv").exists()
-    assert summary["analyses"]["complete_os"]["left_out"] == {"Dunn2012": "overlapping cohort: Cole2010 enters instead (same registry)"}
+    assert summary["analyses"]["complete_os"]["left_out"] == {
+        "Dunn2012": "overlapping cohort: Cole2010 enters instead (same registry)"
+    }
 
 
 def test_empty_analysis_has_a_header(tmp_path: Path) -> None:
     write_result(run("effects_select_never.csv"), tmp_path)  # no laterality rows
-    assert (tmp_path / "analyses" / "bilateral_prs.tsv").read_text(encoding="utf-8") == "\t".join(ANALYSIS_COLUMNS) + "\n"
+    assert (tmp_path / "analyses" / "bilateral_prs.tsv").read_text(encoding="utf-8") == "\t".join(
+        ANALYSIS_COLUMNS
+    ) + "\n"
 
 
 def test_cli_is_byte_stable(tmp_path: Path) -> None:
     args = [
         "extract",
-        "--studies", str(DATA / "studies.csv"),
-        "--effects", str(DATA / "effects.csv"),
-        "--config", str(DATA / "config.yaml"),
-        "--screening", str(DATA / "full_text.tsv"),
-        "--records", str(DATA / "unique.tsv"),
-        "--risk-of-bias", str(DATA / "risk_of_bias.csv"),
+        "--studies",
+        str(DATA / "studies.csv"),
+        "--effects",
+        str(DATA / "effects.csv"),
+        "--config",
+        str(DATA / "config.yaml"),
+        "--screening",
+        str(DATA / "full_text.tsv"),
+        "--records",
+        str(DATA / "unique.tsv"),
+        "--risk-of-bias",
+        str(DATA / "risk_of_bias.csv"),
     ]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
-    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
     assert len(files) == 12
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
@@ -172,25 +191,39 @@ def test_cli_is_byte_stable(tmp_path: Path) -> None:
 def test_cli_reports_errors_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
         [
-            "extract", "--studies", str(DATA / "studies.csv"),
-            "--effects", str(DATA / "effects_ci_low_above_hr.csv"),
-            "--config", str(DATA / "config.yaml"), "--out", str(tmp_path),
+            "extract",
+            "--studies",
+            str(DATA / "studies.csv"),
+            "--effects",
+            str(DATA / "effects_ci_low_above_hr.csv"),
+            "--config",
+            str(DATA / "config.yaml"),
+            "--out",
+            str(tmp_path),
         ]
     )
     assert code == 1
     assert "does not contain the HR" in capsys.readouterr().err
 
 
-def test_cli_says_when_links_are_not_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["extract", "--studies", str(DATA / "studies.csv"), "--effects", str(DATA / "effects.csv")]
+def test_cli_says_when_links_are_not_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "extract",
+        "--studies",
+        str(DATA / "studies.csv"),
+        "--effects",
+        str(DATA / "effects.csv"),
+    ]
     assert main([*args, "--config", str(DATA / "config.yaml"), "--out", str(tmp_path)]) == 0
     assert "were NOT checked" in capsys.readouterr().err
 
 
-def test_help_has_an_example() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "evsynth.cli", "extract", "--help"], capture_output=True, text=True, check=True
-    ).stdout
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["extract", "--help"])
+    out = capsys.readouterr().out
     assert "example:" in out and "evsynth extract --studies" in out
 
 

@@ -1,4 +1,5 @@
-"""Log HR and SE derivations against hand-worked values (Parmar et al. 1998; Tierney et al. 2007)."""
+"""Log HR and SE derivations against hand-worked values (Parmar et al. 1998; Tierney et al. "
+"2007)."""
 
 from __future__ import annotations
 
@@ -122,7 +123,9 @@ def test_parse_p_rejects() -> None:
 
 def test_ci_asymmetry() -> None:
     # ln 0.5 - ln 0.3 = 0.510826; ln 2.5 - ln 0.5 = 1.609438; / 1.959964
-    se_low, se_high, rel, explained = ci_asymmetry(0.5, 0.3, 2.5, 95, printed=("0.50", "0.30", "2.50"))
+    se_low, se_high, rel, explained = ci_asymmetry(
+        0.5, 0.3, 2.5, 95, printed=("0.50", "0.30", "2.50")
+    )
     assert se_low == pytest.approx(0.260631, abs=TOL)
     assert se_high == pytest.approx(0.821157, abs=TOL)
     assert rel > 2 and not explained

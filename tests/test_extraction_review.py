@@ -53,10 +53,18 @@ def test_rows_kept_exactly_as_reported() -> None:
     sheet = read_csv(SHEETS / "effects.csv")
     assert len(source) == len(sheet) == 38
     pairs = {
-        "study_id": "study_id", "factor": "factor", "outcome": "outcome",
-        "comparison_as_reported": "comparison_as_reported", "hr": "hr", "ci_low": "ci_low",
-        "ci_high": "ci_high", "ci_level": "ci_level", "p": "p_value", "n": "n_in_analysis",
-        "source": "source_url", "analysis_as_reported": "analysis",
+        "study_id": "study_id",
+        "factor": "factor",
+        "outcome": "outcome",
+        "comparison_as_reported": "comparison_as_reported",
+        "hr": "hr",
+        "ci_low": "ci_low",
+        "ci_high": "ci_high",
+        "ci_level": "ci_level",
+        "p": "p_value",
+        "n": "n_in_analysis",
+        "source": "source_url",
+        "analysis_as_reported": "analysis",
     }
     for got, want in zip(sheet, source, strict=True):
         assert {k: got[k] for k in pairs} == {k: want[v] for k, v in pairs.items()}
@@ -92,18 +100,29 @@ def test_what_each_analysis_gets(result: ExtractionResult) -> None:
         "vats_mortality": ["Lautz2021"],
         "vats_mortality_oligometastatic": ["Lautz2021"],
     }
-    rows = {a.id: result.analysis_rows(a) for a in result.settings.analyses if a.synthesis == "meta_analysis"}
+    rows = {
+        a.id: result.analysis_rows(a)
+        for a in result.settings.analyses
+        if a.synthesis == "meta_analysis"
+    }
     assert rows["metastasectomy_prs"][0]["yi"] == pytest.approx(math.log(0.279))  # IPTW, not naive
     assert rows["vats_mortality"][0]["yi"] == pytest.approx(math.log(2.11))
     assert rows["vats_mortality_oligometastatic"][0]["yi"] == pytest.approx(math.log(1.16))
-    assert rows["complete_resection_pmos_assumed_direction"][0]["yi"] == pytest.approx(-math.log(5.41))
+    assert rows["complete_resection_pmos_assumed_direction"][0]["yi"] == pytest.approx(
+        -math.log(5.41)
+    )
 
 
 def test_every_row_is_accounted_for(result: ExtractionResult) -> None:
     poolable = {e.effect_id for e in result.effects if e.poolable}
     assert poolable == {
-        "Choi2014.1", "Gusho_ND.1", "Smolle2023.1", "Smolle2023.2",
-        "Lautz2021.1", "Lautz2021.2", "Lautz2021.3",
+        "Choi2014.1",
+        "Gusho_ND.1",
+        "Smolle2023.1",
+        "Smolle2023.2",
+        "Lautz2021.1",
+        "Lautz2021.2",
+        "Lautz2021.3",
     }
     for e in result.effects:
         assert e.poolable or e.not_poolable_reason, e.effect_id

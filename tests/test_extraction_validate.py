@@ -51,22 +51,59 @@ def with_extraction(*, keep_assumptions: bool = False, **changes: Any) -> dict[s
 @pytest.mark.parametrize(
     ("fixture", "match"),
     [
-        ("ci_low_above_hr", r"effects_ci_low_above_hr\.csv:2 \(study Abel2001.*CI 0\.55-0\.83 does not contain the HR 0\.5"),
-        ("hr_above_ci_high", r"effects_hr_above_ci_high\.csv:2 \(study Abel2001.*need ci_low < hr < ci_high"),
+        (
+            "ci_low_above_hr",
+            r"effects_ci_low_above_hr\.csv:2 \(study Abel2001.*CI 0\.55-0\.83 does not contain "
+            r"the HR 0\.5",
+        ),
+        (
+            "hr_above_ci_high",
+            r"effects_hr_above_ci_high\.csv:2 \(study Abel2001.*need ci_low < hr < ci_high",
+        ),
         ("hr_not_positive", r"effects_hr_not_positive\.csv:2 \(study Abel2001\): column 'hr'"),
-        ("hr_not_a_number", r"effects_hr_not_a_number\.csv:2: column 'hr': '0\.5x' is not a number"),
-        ("factor_undeclared", r":2 \(study Abel2001, effect Abel2001\.1\): factor 'nodule_count' is not declared in config extraction\.factors"),
-        ("outcome_undeclared", r":2 \(study Abel2001.*outcome 'EFS' is not declared in config extraction\.outcomes \(declared: OS, PRS\)"),
-        ("ci_level_missing", r":2 \(study Abel2001.*'ci_level' is empty but a CI is given.*extraction\.default_ci_level"),
+        (
+            "hr_not_a_number",
+            r"effects_hr_not_a_number\.csv:2: column 'hr': '0\.5x' is not a number",
+        ),
+        (
+            "factor_undeclared",
+            r":2 \(study Abel2001, effect Abel2001\.1\): factor 'nodule_count' is not declared in "
+            r"config extraction\.factors",
+        ),
+        (
+            "outcome_undeclared",
+            r":2 \(study Abel2001.*outcome 'EFS' is not declared in config extraction\.outcomes "
+            r"\(declared: OS, PRS\)",
+        ),
+        (
+            "ci_level_missing",
+            r":2 \(study Abel2001.*'ci_level' is empty but a CI is "
+            r"given.*extraction\.default_ci_level",
+        ),
         ("p_not_a_pvalue", r":2 \(study Abel2001\): column 'p': 'NS' does not match"),
-        ("level_unknown", r"'partial' is not a level of 'complete_vs_incomplete'; valid: complete, radical, incomplete, nonradical, unknown"),
+        (
+            "level_unknown",
+            r"'partial' is not a level of 'complete_vs_incomplete'; valid: complete, radical, "
+            r"incomplete, nonradical, unknown",
+        ),
         ("same_level_twice", r"exposure and reference are both 'complete'"),
         ("direction_missing", r"exposure_as_reported and reference_as_reported are required"),
         ("study_unknown", r":2 \(study Zed1999.*study_id 'Zed1999' is not in the studies sheet"),
         ("one_ci_limit", r"give both CI limits"),
-        ("analysis_type_invalid", r"column 'analysis_type': 'cox' is not one of: multivariable, propensity, univariable, unknown"),
-        ("duplicate_effect_id", r":3 \(study Abel2001, effect Abel2001\.1\): effect_id 'Abel2001\.1' appears twice"),
-        ("selection_tie", r"study Abel2001, complete_vs_incomplete x OS: the selection rule cannot choose between effects Abel2001\.1, Abel2001\.2"),
+        (
+            "analysis_type_invalid",
+            r"column 'analysis_type': 'cox' is not one of: multivariable, propensity, "
+            r"univariable, unknown",
+        ),
+        (
+            "duplicate_effect_id",
+            r":3 \(study Abel2001, effect Abel2001\.1\): effect_id 'Abel2001\.1' appears twice",
+        ),
+        (
+            "selection_tie",
+            r"study Abel2001, complete_vs_incomplete x OS: the selection rule cannot choose "
+            r"between effects Abel2001\.1, Abel2001\.2",
+        ),
     ],
 )
 def test_bad_effects(fixture: str, match: str) -> None:
@@ -81,9 +118,14 @@ def test_ci_level_default_from_config_is_recorded() -> None:
 
 
 def test_bad_studies() -> None:
-    with pytest.raises(InputError, match=r"studies_duplicate_id\.csv:3 \(study Abel2001\): study_id 'Abel2001' appears twice"):
+    with pytest.raises(
+        InputError,
+        match=r"studies_duplicate_id\.csv:3 \(study Abel2001\): study_id 'Abel2001' appears twice",
+    ):
         run("effects_ci_asymmetric.csv", studies="studies_duplicate_id.csv")
-    with pytest.raises(InputError, match=r"studies_bad_doi\.csv:2 \(study Abel2001\): column 'doi'"):
+    with pytest.raises(
+        InputError, match=r"studies_bad_doi\.csv:2 \(study Abel2001\): column 'doi'"
+    ):
         run(studies="studies_bad_doi.csv")
 
 
@@ -110,7 +152,12 @@ def test_problems_are_reported_together(tmp_path: Path) -> None:
 def test_warnings(fixture: str, check: str, match: str) -> None:
     result = run(f"effects_{fixture}.csv")
     (warning,) = result.warnings
-    assert (warning.check, warning.sheet, warning.line, warning.study_id) == (check, "effects", 2, "Abel2001")
+    assert (warning.check, warning.sheet, warning.line, warning.study_id) == (
+        check,
+        "effects",
+        2,
+        "Abel2001",
+    )
     assert pytest.importorskip("re").search(match, warning.message), warning.message
 
 
@@ -142,13 +189,25 @@ def test_screening_links() -> None:
 
 
 def test_link_to_excluded_record_is_an_error() -> None:
-    with pytest.raises(InputError, match=r"studies\.csv:5 \(study Dunn2012\): study record 'wos:000001' was not included at full text \(decision 'exclude', wrong population\)"):
-        run(screening=read_tsv(DATA / "full_text_excluded.tsv"), records=read_tsv(DATA / "unique.tsv"))
+    with pytest.raises(
+        InputError,
+        match=r"studies\.csv:5 \(study Dunn2012\): study record 'wos:000001' was not included at "
+        r"full text \(decision 'exclude', wrong population\)",
+    ):
+        run(
+            screening=read_tsv(DATA / "full_text_excluded.tsv"),
+            records=read_tsv(DATA / "unique.tsv"),
+        )
 
 
 def test_link_to_unknown_record_is_an_error() -> None:
-    with pytest.raises(InputError, match=r"study record 'wos:000001' is unknown to the full-text screening"):
-        run(screening=read_tsv(DATA / "full_text_missing_record.tsv"), records=read_tsv(DATA / "unique.tsv"))
+    with pytest.raises(
+        InputError, match=r"study record 'wos:000001' is unknown to the full-text screening"
+    ):
+        run(
+            screening=read_tsv(DATA / "full_text_missing_record.tsv"),
+            records=read_tsv(DATA / "unique.tsv"),
+        )
 
 
 def test_unlinked_study_is_an_error_when_screening_is_checked() -> None:
@@ -184,8 +243,14 @@ def test_risk_of_bias_absent_means_not_assessed() -> None:
 @pytest.mark.parametrize(
     ("fixture", "match"),
     [
-        ("risk_of_bias_too_many_stars", r"risk_of_bias_too_many_stars\.csv:6 \(study Abel2001\): column 'stars': 3"),
-        ("risk_of_bias_missing_items", r"study Abel2001 NOS lacks item\(s\) adequacy_of_follow_up, assessment_of_outcome"),
+        (
+            "risk_of_bias_too_many_stars",
+            r"risk_of_bias_too_many_stars\.csv:6 \(study Abel2001\): column 'stars': 3",
+        ),
+        (
+            "risk_of_bias_missing_items",
+            r"study Abel2001 NOS lacks item\(s\) adequacy_of_follow_up, assessment_of_outcome",
+        ),
     ],
 )
 def test_bad_risk_of_bias(fixture: str, match: str) -> None:
@@ -196,12 +261,22 @@ def test_bad_risk_of_bias(fixture: str, match: str) -> None:
 def test_config_cross_references() -> None:
     config = copy.deepcopy(CONFIG)
     config["analyses"][0]["factor"] = "size"
-    with pytest.raises(InputError, match=r"analyses\[complete_os\]: factor 'size' is not in extraction\.factors"):
+    with pytest.raises(
+        InputError, match=r"analyses\[complete_os\]: factor 'size' is not in extraction\.factors"
+    ):
         parse_settings(config)
     config = copy.deepcopy(CONFIG)
     config["analyses"][1]["sensitivity_of"] = "nothing"
     with pytest.raises(InputError, match=r"sensitivity_of 'nothing' is not an analysis id"):
         parse_settings(config)
-    config = with_extraction(assumed_directions=[{"effect_id": "Abel2001.1", "exposure_as_reported": "incomplete", "reference_as_reported": "complete"}])
+    config = with_extraction(
+        assumed_directions=[
+            {
+                "effect_id": "Abel2001.1",
+                "exposure_as_reported": "incomplete",
+                "reference_as_reported": "complete",
+            }
+        ]
+    )
     with pytest.raises(InputError, match=r"already gives one"):
         run(config=config)

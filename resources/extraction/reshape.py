@@ -9,7 +9,8 @@ Outputs (the sheets `evsynth extract` reads; format in docs/extraction.md):
 Every number is copied as printed. What this script adds is the structured reading of each row's
 `comparison_as_reported` (which group the HR is for, which group did better) and the analysis type;
 each reading is justified in DIRECTIONS below, from the row's own words. Where the source does not
-say, the reading is `unknown`. Run: `python resources/extraction/reshape.py` (from the repository root).
+say, the reading is `unknown`.
+Run from the repository root: `python resources/extraction/reshape.py`.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scipy.stats import norm
+
 from evsynth.errors import InputError
 from evsynth.extraction.derive import (
     Derived,
@@ -93,7 +95,8 @@ class EffectResult:
         return -self.derived.log_hr if self.inverted else self.derived.log_hr
 
     def harmonised_ci(self) -> tuple[float, float, float] | None:
-        """HR and CI in the configured direction: the printed CI inverted when reported the other way."""
+        """HR and CI in the configured direction: the printed CI inverted when reported the other "
+        "way."""
         if self.log_hr is None or self.derived is None:
             return None
         hr, low, high = self.v["hr"], self.v["ci_low"], self.v["ci_high"]
@@ -172,10 +175,9 @@ class ExtractionResult:
                 parts.append(f"subset: {e.v['subset']}")
             reported = f"{e.v['exposure_as_reported']} vs {e.v['reference_as_reported']}"
             if e.assumed:
-                reported = (
-                    f"direction assumed in config: {e.exposure_level} vs "
-                    f"{e.factor.reference if e.exposure_level == e.factor.exposure else e.factor.exposure}"
-                )
+                f = e.factor
+                other = f.reference if e.exposure_level == f.exposure else f.exposure
+                reported = f"direction assumed in config: {e.exposure_level} vs {other}"
                 parts.append(reported + (", inverted" if e.inverted else ""))
             elif e.inverted:
                 parts.append(f"inverted: reported {reported}")
@@ -264,14 +266,16 @@ def _resolve_direction(e: EffectResult, problems: _Problems, settings: Extractio
             if e.better_level is None:
                 problems.add(
                     e.row,
-                    f"column 'better_group': {better!r} is not a level of {f.key!r}; valid: {valid}, none",
+                    f"column 'better_group': {better!r} is not a level of {f.key!r}; valid: "
+                    f"{valid}, none",
                 )
     assumption = settings.assumed_directions.get(e.effect_id)
     if assumption is not None:
         if e.exposure_level is not None:
             problems.add(
                 e.row,
-                "config extraction.assumed_directions declares a direction for this row, but the sheet "
+                "config extraction.assumed_directions declares a direction for this row, but the "
+                "sheet "
                 "already gives one; remove one of them",
             )
             return
@@ -342,7 +346,8 @@ def _derive(e: EffectResult) -> None:
         return
     if hr is not None:
         e.not_derivable = (
-            f"HR without a CI and with a p-value given only as a bound ({p.text}): not exact, so no "
+            f"HR without a CI and with a p-value given only as a bound ({p.text}): not exact, so "
+            f"no "
             "standard error"
             if p is not None
             else "HR without a CI or p-value: no standard error"
@@ -398,7 +403,8 @@ def _checks(e: EffectResult, settings: ExtractionSettings, warnings: list[Warnin
                 "ci_asymmetry",
                 f"CI {low}-{high} is asymmetric about HR {hr} on the log scale beyond rounding "
                 f"({rel:.0%} > {settings.ci_asymmetry_tolerance:.0%}): the lower limit implies SE "
-                f"{se_low:.4f}, the upper SE {se_high:.4f}; likely a typo (the SE from the whole CI "
+                f"{se_low:.4f}, the upper SE {se_high:.4f}; likely a typo (the SE from the whole "
+                f"CI "
                 f"is used)",
             )
         if e.p is not None:
@@ -409,12 +415,11 @@ def _checks(e: EffectResult, settings: ExtractionSettings, warnings: list[Warnin
             if e.p.exact:
                 if (e.p.value < alpha) != ci_excludes_1 and low != 1 and high != 1:
                     problem = (
-                        f"the CI {'excludes' if ci_excludes_1 else 'includes'} 1 but p = {e.p.text} "
+                        f"the CI {'excludes' if ci_excludes_1 else 'includes'} 1 but p = "
+                        f"{e.p.text} "
                         f"is {'not ' if ci_excludes_1 else ''}below {alpha:g}"
                     )
                 elif 0 < e.p.value < 1 and 0 < p_ci < 1:
-                    from scipy.stats import norm
-
                     z_rep, z_ci = float(norm.isf(e.p.value / 2)), float(norm.isf(p_ci / 2))
                     if abs(z_rep - z_ci) / z_ci > settings.p_tolerance:
                         problem = f"p = {e.p.text} but the CI implies p = {p_ci:.3g}"
@@ -461,7 +466,8 @@ def _describe_key(e: EffectResult, prefer: Sequence[str]) -> str:
         return "preferred by the analysis (prefer_effects)"
     if e.v["select"] == "prefer":
         return "select: prefer in the sheet"
-    return f"{e.v['analysis_type']}{', subset' if e.v['subset'] else ', whole cohort'} (selection rule)"
+    cohort = "subset" if e.v["subset"] else "whole cohort"
+    return f"{e.v['analysis_type']}, {cohort} (selection rule)"
 
 
 def _pick(
@@ -486,7 +492,8 @@ def _pick(
             == _selection_key(best, settings, outcomes, prefer)
         ]
         problems.append(
-            f"{what}: the selection rule cannot choose between effects {', '.join(tied)} (same outcome, "
+            f"{what}: the selection rule cannot choose between effects {', '.join(tied)} (same "
+            f"outcome, "
             "analysis type and cohort); mark one `select: prefer` in the effects sheet"
         )
     return best
@@ -557,7 +564,8 @@ def _link_studies(
                     if len(found) > 1:
                         problems.add(
                             row,
-                            f"{how_} matches several study records ({', '.join(found)}); give study_record_ids",
+                            f"{how_} matches several study records ({', '.join(found)}); give "
+                            f"study_record_ids",
                         )
                     ids, how = found, how_
                     break
@@ -574,10 +582,11 @@ def _link_studies(
                     problems.add(row, f"study record {rid!r} is unknown to the full-text screening")
                 elif decision.get("decision") != "include":
                     reason = decision.get("reason") or ""
+                    said = repr(decision.get("decision") or "undecided")
                     problems.add(
                         row,
                         f"study record {rid!r} was not included at full text (decision "
-                        f"{decision.get('decision') or 'undecided'!r}{', ' + reason if reason else ''})",
+                        f"{said}{', ' + reason if reason else ''})",
                     )
         links[str(v["study_id"])] = (ids, how)
     problems.raise_if_any("studies sheet (links to screening)")
@@ -636,7 +645,8 @@ def _risk_of_bias(rows: Sequence[SheetRow], study_ids: set[str]) -> list[dict[st
         have = {r["item"] for r in out if r["study_id"] == sid and r["tool"] == tool}
         if have != expected:
             problems.items.append(
-                f"risk of bias: study {sid} {tool} lacks item(s) {', '.join(sorted(expected - have))}"
+                f"risk of bias: study {sid} {tool} lacks item(s) "
+                f"{', '.join(sorted(expected - have))}"
             )
         if tool == "NOS":
             out.append(

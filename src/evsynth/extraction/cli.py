@@ -96,17 +96,20 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     for w in result.warnings:
         print(
-            f"warning: {w.sheet} line {w.line} (study {w.study_id}, effect {w.effect_id}): {w.message}",
+            f"warning: {w.sheet} line {w.line} (study {w.study_id}, effect {w.effect_id}): "
+            f"{w.message}",
             file=err,
         )
     if not result.links_checked:
         print(
-            "note: no --screening given: links from studies to full-text inclusions were NOT checked",
+            "note: no --screening given: links from studies to full-text inclusions were NOT "
+            "checked",
             file=err,
         )
     for rid in result.included_without_extraction:
         print(
-            f"note: study record {rid} is included at full text but no study in the studies sheet links to it",
+            f"note: study record {rid} is included at full text but no study in the studies sheet "
+            f"links to it",
             file=err,
         )
     print(

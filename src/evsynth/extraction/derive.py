@@ -1,10 +1,10 @@
 """Log hazard ratio and its standard error from what a paper prints.
 
 Formulas from Parmar, Torri and Stewart (1998), "Extracting summary statistics to perform
-meta-analyses of the published literature for survival endpoints", Stat Med 17:2815-2834, and Tierney,
-Stewart, Ghersi, Burdett and Sydes (2007), "Practical methods for incorporating summary time-to-event
-data into meta-analysis", Trials 8:16. Everything here works on the log scale, where the estimators are
-(asymptotically) normal.
+meta-analyses of the published literature for survival endpoints", Stat Med 17:2815-2834, and
+Tierney, Stewart, Ghersi, Burdett and Sydes (2007), "Practical methods for incorporating summary
+time-to-event data into meta-analysis", Trials 8:16. Everything here works on the log scale, where
+the estimators are (asymptotically) normal.
 """
 
 from __future__ import annotations
@@ -96,10 +96,11 @@ def from_hr_p(hr: float, p: float) -> Derived:
 def from_p_events(
     p: float, events: int, n_exposure: int, n_reference: int, *, exposure_better: bool
 ) -> Derived:
-    """Log HR from an exact two-sided log-rank p, total events and group sizes (Tierney et al. 2007).
+    """Log HR from an exact two-sided log-rank p, total events and group sizes (Tierney 2007).
 
     V = events x n1 x n2 / (n1 + n2)^2 (events shared in proportion to the group sizes, as with
-    1:1 allocation when n1 = n2), O-E = +-z sqrt(V), so log HR = (O-E)/V = +-z/sqrt(V), SE = 1/sqrt(V).
+    1:1 allocation when n1 = n2), O-E = +-z sqrt(V), so log HR = (O-E)/V = +-z/sqrt(V) and
+    SE = 1/sqrt(V).
     The sign is negative when the exposure group did better (fewer events than expected).
     """
     if not 0 < p < 1:
@@ -116,7 +117,8 @@ def p_from_estimate(log_hr: float, se: float) -> float:
 
 
 def _bounds(text: str) -> tuple[float, float]:
-    """The interval of true values that round to a printed number (half a unit of its last digit)."""
+    """The interval of true values that round to a printed number (half a unit of its last "
+    "digit)."""
     value = Decimal(text)
     exponent = value.as_tuple().exponent
     half = (
@@ -128,7 +130,7 @@ def _bounds(text: str) -> tuple[float, float]:
 def ci_asymmetry(
     hr: float, low: float, high: float, level: float, *, printed: tuple[str, str, str] | None = None
 ) -> tuple[float, float, float, bool]:
-    """The SE implied by each half of a CI, their relative difference, and whether rounding explains it.
+    """The SE implied by each half of a CI, their relative difference, whether rounding explains it.
 
     Returns ``(se_lower, se_upper, relative_difference, explained_by_rounding)``; the relative
     difference is ``|se_upper - se_lower| / min(se_lower, se_upper)``. With ``printed`` (the three

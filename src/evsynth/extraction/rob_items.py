@@ -1,8 +1,9 @@
 """Risk-of-bias tools: items, domains and limits (data only).
 
-Newcastle-Ottawa Scale, cohort version (Wells et al., Ottawa Hospital Research Institute): eight items
-in three domains, at most one star each except comparability (two), nine in total. QUIPS (Hayden et
-al. 2013, Ann Intern Med 158:280): six domains judged low, moderate or high, without a summary score.
+Newcastle-Ottawa Scale, cohort version (Wells et al., Ottawa Hospital Research Institute): eight
+items in three domains, at most one star each except comparability (two), nine in total. QUIPS
+(Hayden et al. 2013, Ann Intern Med 158:280): six domains judged low, moderate or high, without a
+summary score.
 """
 
 from __future__ import annotations

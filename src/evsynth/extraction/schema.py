@@ -1,8 +1,8 @@
 """Sheet schemas: type coercion, row validation and the extraction manual rendered from them.
 
 The schemas in ``workflow/schemas/`` are the single description of each sheet: the same column
-descriptions validate a reviewer's CSV here, validate it in Snakemake, and become docs/extraction.md,
-so the manual can never drift from what the code accepts.
+descriptions validate a reviewer's CSV here and become docs/extraction.md, so the manual can never
+drift from what the code accepts.
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ def read_sheet(path: str | Path, sheet: str) -> list[SheetRow]:
         unknown = [h for h in header if h not in props]
         if unknown and extra is False:
             raise InputError(
-                f"unknown column(s) {', '.join(unknown)}; the {sheet} sheet has: {', '.join(props)}",
+                f"unknown column(s) {', '.join(unknown)}; the {sheet} sheet has: "
+                f"{', '.join(props)}",
                 path=str(path),
                 line=1,
             )
@@ -185,7 +186,8 @@ def render_manual() -> str:
         "evsynth.extraction.schema.render_manual(); edit the schemas, then run "
         "`python -m evsynth.extraction.manual > docs/extraction.md`. -->",
         "",
-        "How evsynth reads the extraction sheets. Copy numbers exactly as printed; the pipeline derives,",
+        "How evsynth reads the extraction sheets. Copy numbers exactly as printed; the pipeline "
+        "derives,",
         "harmonises and selects (see 'What the pipeline does' at the end).",
         "",
     ]
@@ -241,11 +243,20 @@ _PIPELINE_NOTES = """
   A CI asymmetric on the log scale beyond `extraction.ci_asymmetry_tolerance` (and beyond what the
   printed digits' rounding explains) and a p-value inconsistent with the CI are warnings
   (`warnings.tsv`), giving the SE implied by each side.
-- **Selection**: per study, factor and outcome, one poolable row: a row marked `select: prefer`, else
-  whole-cohort before subset estimates (`extraction.selection.prefer_whole_cohort`), then the order
-  `extraction.selection.order` (default multivariable > propensity > univariable > unknown). A tie is
-  an error asking for `select: prefer`. Studies declared in `extraction.overlapping_cohorts` (the same
-  patients) enter an analysis once: the first listed that has an estimate.
-- **Links to screening**: each study's records (`study_record_ids`, or found by pmid, doi or title in
-  results/dedup/unique.tsv) must be included in results/screening/full_text.tsv.
+- **Selection**: per study, factor and outcome, one poolable row: a row marked `select: prefer`,
+  else whole-cohort before subset estimates (`extraction.selection.prefer_whole_cohort`), then the
+  order `extraction.selection.order` (default multivariable > propensity > univariable > unknown).
+  A tie is an error asking for `select: prefer`. An analysis may name `prefer_effects` (e.g. a
+  subgroup estimate for a sensitivity analysis) and `exclude_studies`. Studies declared in
+  `extraction.overlapping_cohorts` (the same patients) enter an analysis once: the first listed
+  that has an estimate.
+- **Links to screening**: each study's records (`study_record_ids`, or found by pmid, then doi,
+  then title in results/dedup/unique.tsv) must be included in results/screening/full_text.tsv;
+  without `--screening` the links are not checked and the command says so.
+- **Outputs** (results/extraction/): `effects.tsv` (every row with its derivation, direction,
+  selection and analyses), `studies.tsv`, `narrative.tsv` (every row not pooled: p-value-only,
+  direction-unknown, no-SE rows, rows of narrative syntheses, poolable rows no analysis takes),
+  `analyses/{analysis}.tsv` (`study yi se study_id year label subgroup`), `analysis_members.tsv`
+  (each study's fate in each analysis, with the reason), `warnings.tsv`, `summary.json`, and
+  `risk_of_bias.tsv` when a risk-of-bias sheet is given.
 """

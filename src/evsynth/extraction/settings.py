@@ -141,7 +141,8 @@ def parse_settings(config: Mapping[str, Any], *, path: str = "config") -> Extrac
         for lvl in synonyms:
             if lvl not in (exposure, reference):
                 raise InputError(
-                    f"{where}.synonyms: {lvl!r} is not a level; the levels are {exposure}, {reference}"
+                    f"{where}.synonyms: {lvl!r} is not a level; the levels are {exposure}, "
+                    f"{reference}"
                 )
         factors[key] = Factor(
             key=key,
@@ -217,7 +218,8 @@ def parse_settings(config: Mapping[str, Any], *, path: str = "config") -> Extrac
     for a in analyses:
         if a.sensitivity_of is not None and a.sensitivity_of not in seen:
             raise InputError(
-                f"{path}: analyses[{a.id}]: sensitivity_of {a.sensitivity_of!r} is not an analysis id"
+                f"{path}: analyses[{a.id}]: sensitivity_of {a.sensitivity_of!r} is not an "
+                f"analysis id"
             )
     return ExtractionSettings(
         factors=factors,

@@ -25,7 +25,8 @@ __all__ = [
 EFFECT_COLUMNS = (
     "effect_id study_id factor outcome comparison exposure_as_reported reference_as_reported "
     "analysis_type subset hr ci_low ci_high ci_level p log_hr_as_reported log_hr se derivation "
-    "inverted direction_assumed hr_harmonised ci_low_harmonised ci_high_harmonised direction poolable "
+    "inverted direction_assumed hr_harmonised ci_low_harmonised ci_high_harmonised direction "
+    "poolable "
     "not_poolable_reason selected selection_reason analyses warnings source note"
 ).split()
 STUDY_COLUMNS_FIRST = (
