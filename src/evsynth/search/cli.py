@@ -79,7 +79,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--batch-size", type=int, default=500, help="PMIDs per EFetch (default 500)")
     p.add_argument(
-        "--rps", type=float, help="requests per second (default 3, or 10 with an API key)"
+        "--rps", type=float, help="requests per second (default 3 without an API key, 10 with)"
+    )
+    p.add_argument(
+        "--rps-with-key",
+        type=float,
+        help="requests per second when an API key is set (default: --rps if given, else 10)",
     )
     p.add_argument("--timeout", type=float, default=120.0, help="read timeout in seconds")
     p.add_argument("--max-attempts", type=int, default=8, help="tries per request (default 8)")
@@ -160,7 +165,7 @@ def run_search_pubmed(args: argparse.Namespace) -> int:
             tool=args.tool,
             base_url=args.eutils_url,
             api_key=key,
-            requests_per_second=args.rps,
+            requests_per_second=(args.rps_with_key or args.rps) if key else args.rps,
             read_timeout=args.timeout,
             max_attempts=args.max_attempts,
             backoff_base=args.backoff,

@@ -265,7 +265,11 @@ def _batch_name(n: int) -> str:
 
 
 def read_archive_log(archive: Path) -> dict[str, Any] | None:
-    """The archive's ``log.json``, or None when there is none yet."""
+    """The archive's ``log.json``, or None when there is none yet.
+
+    Logs written by evsynth carry ``format``; a log without it (an archive assembled by another
+    tool, such as the review's reconstructed run) is accepted for offline re-parsing.
+    """
     path = archive / "log.json"
     if not path.exists():
         return None
@@ -273,11 +277,13 @@ def read_archive_log(archive: Path) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"unreadable search log ({exc})", path=str(path)) from None
-    if not isinstance(data, dict) or data.get("format") != ARCHIVE_FORMAT:
+    if not isinstance(data, dict):
+        raise InputError("the search log is not a JSON object", path=str(path))
+    if data.get("format", ARCHIVE_FORMAT) != ARCHIVE_FORMAT:
         raise InputError(
-            f"not an evsynth PubMed archive log (format {data.get('format')!r}, "
-            f"expected {ARCHIVE_FORMAT!r})",
+            f"unknown archive format {data.get('format')!r}; this evsynth reads {ARCHIVE_FORMAT!r}",
             path=str(path),
+            field="format",
         )
     return data
 
@@ -615,11 +621,25 @@ def retrieve_pubmed(
     ).run()
 
 
-def parse_archive(archive: str | Path) -> tuple[list[Record], dict[str, Any]]:
-    """Re-parse a complete archive: (records in batch order, the archive's log).
+def _archive_files(archive: Path, state: dict[str, Any]) -> tuple[list[str], list[dict]]:
+    """ESearch files and batches (``{"file", "records"?, "sha256"?}``) of an archive, in order."""
+    slices = state.get("slices")
+    if isinstance(slices, list) and slices and all("file" in s for s in slices):
+        esearch = [s["file"] for s in slices]
+    else:
+        esearch = [f"raw/{p.name}" for p in sorted((archive / "raw").glob("esearch-*.xml"))]
+    batches = state.get("batches")
+    if not isinstance(batches, list):
+        batches = [{"file": f"raw/{p.name}"} for p in sorted((archive / "raw").glob("batch-*.xml"))]
+    return esearch, batches
 
-    Every batch's SHA-256 must match the log and the parsed PMIDs must equal the union of the
-    archived ESearch id lists, so a damaged or edited archive is an error, not a smaller search.
+
+def parse_archive(archive: str | Path) -> tuple[list[Record], dict[str, Any]]:
+    """Re-parse a complete archive: (records in batch order, the archive's log with file facts).
+
+    Batches must match the SHA-256 in the log (when the log lists them) and the parsed PMIDs must
+    equal the union of the archived ESearch id lists, which must equal the count reported, so a
+    damaged or edited archive is an error, not a smaller search.
     """
     archive = Path(archive)
     state = read_archive_log(archive)
@@ -635,32 +655,47 @@ def parse_archive(archive: str | Path) -> tuple[list[Record], dict[str, Any]]:
             "with the same --out",
             path=str(archive / "log.json"),
         )
+    esearch, batches = _archive_files(archive, state)
+    if not esearch or not batches:
+        raise InputError(
+            "the archive has no raw/esearch-*.xml or raw/batch-*.xml files",
+            path=str(archive / "raw"),
+        )
     expected: set[str] = set()
-    for s in state["slices"]:
-        path = archive / s["file"]
+    for name in esearch:
+        path = archive / name
         if not path.exists():
             raise InputError("ESearch file listed in log.json is missing", path=str(path))
         try:
             expected.update(parse_esearch(path).ids)
         except RetryableResponse as exc:
             raise InputError(f"damaged ESearch file ({exc})", path=str(path)) from None
+    reported = state.get("count_reported")
+    if reported is not None and len(expected) != reported:
+        raise InputError(
+            f"the ESearch files list {len(expected)} PMIDs but log.json reports {reported}",
+            path=str(archive),
+        )
     records: list[Record] = []
-    for batch in state["batches"]:
+    files = []
+    for batch in batches:
         path = archive / batch["file"]
         if not path.exists():
             raise InputError("batch file listed in log.json is missing", path=str(path))
-        if _sha256(path) != batch["sha256"]:
+        digest = _sha256(path)
+        if batch.get("sha256", digest) != digest:
             raise InputError(
                 "batch file differs from the one retrieved (SHA-256 mismatch with log.json)",
                 path=str(path),
             )
         n_before = len(records)
         records.extend(_iter_batch(path))
-        if len(records) - n_before != batch["records"]:
+        n = len(records) - n_before
+        if batch.get("records", n) != n:
             raise InputError(
-                f"parsed {len(records) - n_before} records, log.json says {batch['records']}",
-                path=str(path),
+                f"parsed {n} records, log.json says {batch['records']}", path=str(path)
             )
+        files.append({"file": batch["file"], "records": n, "sha256": digest})
     got = {r.source_id for r in records}
     missing = sorted(expected - got, key=int)
     extra = sorted(got - expected)
@@ -670,7 +705,7 @@ def parse_archive(archive: str | Path) -> tuple[list[Record], dict[str, Any]]:
             f"{_some(missing)}; PMIDs not in ESearch {_some(extra)}",
             path=str(archive),
         )
-    return records, state
+    return records, {**state, "batches": files}
 
 
 def _iter_batch(path: Path) -> Iterator[Record]:
@@ -687,38 +722,44 @@ def results_log(
     database: str,
     platform: str,
 ) -> dict[str, Any]:
-    """The results log (``{source}.log.json``) from the archive's log: same content, so an offline
-    rerun is byte-identical to the online run, plus the contract's fields (architecture.md)."""
+    """The results log (``{source}.log.json``) from the archive's log (as returned by
+    :func:`parse_archive`): nothing from the clock, so an offline rerun is byte-identical to the
+    online run; the contract's fields (architecture.md) plus the PubMed request log."""
     archive = archive.rstrip("/")
-    return {
+    started = state.get("started")
+    out = {
         "source": source,
         "run": run,
         "database": database,
         "platform": platform,
         "archive": archive,
-        "query": state["query"],
-        "query_translation": state["query_translation"],
-        "date_from": state["date_from"],
-        "date_to": state["date_to"],
-        "date_type": state["date_type"],
-        "run_date": state["started"][:10],
-        "started": state["started"],
-        "finished": state["finished"],
-        "count_reported": state["count_reported"],
-        "count_retrieved": state["count_retrieved"],
+        "query": state.get("query"),
+        "query_translation": state.get("query_translation"),
+        "date_from": state.get("date_from"),
+        "date_to": state.get("date_to"),
+        "date_type": state.get("date_type"),
+        "run_date": started[:10] if started else None,
+        "started": started,
+        "finished": state.get("finished"),
+        "count_reported": state.get("count_reported"),
+        "count_retrieved": state.get("count_retrieved", count_parsed),
         "count_parsed": count_parsed,
-        "eutils_url": state["eutils_url"],
-        "tool": state["tool"],
-        "tool_version": state["tool_version"],
+        "eutils_url": state.get("eutils_url"),
+        "tool": state.get("tool"),
+        "tool_version": state.get("tool_version"),
         "parser_version": __version__,
-        "api_key_used": state["api_key_used"],
-        "batch_size": state["batch_size"],
-        "slices": state["slices"],
-        "requests": state["requests"],
-        "batches_reused": state["batches_reused"],
-        "warnings": state["warnings"],
+        "api_key_used": state.get("api_key_used"),
+        "batch_size": state.get("batch_size"),
+        "slices": state.get("slices"),
+        "requests": state.get("requests"),
+        "batches_reused": state.get("batches_reused"),
+        "warnings": state.get("warnings", []),
         "files": [
             {"path": f"{archive}/{b['file']}", "sha256": b["sha256"], "records": b["records"]}
             for b in state["batches"]
         ],
     }
+    for key in ("note", "reconstructed"):  # provenance remarks of archives built by other tools
+        if key in state:
+            out[key] = state[key]
+    return out
