@@ -1,0 +1,140 @@
+"""RIS: each vendor's identifiers land in the right columns; edge cases; accounting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evsynth.errors import InputError
+from evsynth.records import Record
+from evsynth.sources.ris import RisReader
+
+DATA = Path(__file__).parent / "data" / "sources"
+
+
+def read(name: str) -> list[Record]:
+    return list(RisReader().read(DATA / name))
+
+
+def ids(record: Record) -> tuple[str, str, str]:
+    return record.source_id, record.pmid, record.doi
+
+
+def test_embase_bom_crlf_accession_pmid_doi() -> None:
+    first, second = read("ris_embase.ris")
+    assert ids(first) == ("L2005812345", "32274212", "10.21037/jtd.2020.01.12")
+    assert first.title == "Pulmonary metastasectomy for osteosarcoma: outcome of 120 patients"
+    assert first.authors == "García, J.; Okafor, N.; Lee, S.-H."
+    assert (first.journal, first.journal_abbrev) == (
+        "Journal of Thoracic Disease",
+        "J. Thorac. Dis.",
+    )
+    assert (first.year, first.volume, first.issue, first.pages) == ("2020", "12", "3", "845-852")
+    assert first.pub_type == "Article"
+    assert first.issn == "2072-1439"
+    assert first.source_line == "1"
+    # Accession only in the record link; Embase's conference-abstract type is kept.
+    assert ids(second) == ("L629876543", "", "")
+    assert second.pub_type == "Conference Abstract"
+    assert second.source_line == "33"
+
+
+def test_cochrane_accession_with_two_spaces_and_pubmed_note() -> None:
+    first, second = read("ris_cochrane.ris")
+    assert ids(first) == ("CN-01234567", "26001234", "10.1200/jco.2015.33.15_suppl.10512")
+    assert ids(second) == ("CN-02345678", "", "")
+    assert second.pub_type == "Trial registry record"
+
+
+def test_web_of_science_ut() -> None:
+    (record,) = read("ris_wos.ris")
+    assert ids(record) == ("WOS:000226539300016", "", "10.1200/jco.2005.04.063")
+    assert record.authors == "Kempf-Bielack, B; Bielack, SS; Jürgens, H"
+    assert record.journal_abbrev == "J CLIN ONCOL"
+
+
+def test_scopus_eid_from_link_and_pmid_in_c2() -> None:
+    (record,) = read("ris_scopus.ris")
+    assert ids(record) == ("2-s2.0-85063355555", "30923668", "10.1016/j.jbo.2019.100230")
+    assert record.pages == "100230"  # article number (C7) when there are no pages
+    assert record.issn == "22121374"
+
+
+def test_ovid_numbered_records_medline_and_embase() -> None:
+    reader = RisReader()
+    medline, embase = reader.read(DATA / "ris_ovid.ris")
+    assert ids(medline) == ("19001234", "19001234", "10.1093/annonc/mdn731")  # DOI from M3 link
+    assert medline.authors == "Müller, JA; Smith, A"
+    assert medline.pub_type == "Journal Article"  # the M3 link is not a type
+    assert ids(embase) == ("2009123456", "", "10.1093/annonc/mdn731")
+    assert embase.authors == "Muller, J.A."
+    assert embase.source_line == "21"
+    assert reader.skipped_lines == 2  # the banner and the "1." line
+
+
+def test_endnote_pubmed_accession_not_pmcid() -> None:
+    (record,) = read("ris_endnote.ris")
+    assert ids(record) == ("24812345", "24812345", "10.1245/s10434-014-3581-z")
+    assert record.pages == "2030-2036"
+
+
+def test_zotero_pmid_in_note() -> None:
+    (record,) = read("ris_zotero.ris")
+    assert ids(record) == ("21619910", "21619910", "10.1016/j.athoracsur.2011.02.018")
+    assert record.authors == "Letourneau, Paul A.; Xiao, Lianchun"
+    assert record.keywords == "Adolescent; Osteosarcoma"
+
+
+def test_continuation_lines_join_the_value() -> None:
+    (record,) = read("ris_continuation.ris")
+    assert record.title == "A title that the exporter wrapped onto a second line"
+    assert record.abstract == (
+        "First line of the abstract. Second line of the abstract. Third line after a blank line."
+    )
+
+
+@pytest.mark.parametrize("name", ["ris_cp1252.ris", "ris_latin1.ris", "ris_utf16.ris"])
+def test_encodings_keep_accents(name: str) -> None:
+    (record,) = read(name)
+    assert record.authors == "Lefèvre, Hélène; Dupré, François"
+    assert record.title.startswith("Résection des métastases pulmonaires")
+    assert record.title.endswith("résultats à long terme")
+
+
+def test_cp1252_dash_decoded() -> None:
+    (record,) = read("ris_cp1252.ris")
+    assert "pulmonaires – résultats" in record.title
+
+
+def test_missing_er_lists_every_failed_record() -> None:
+    with pytest.raises(InputError) as info:
+        read("ris_missing_er.ris")
+    message = str(info.value)
+    assert "4 record start(s) but 2 record(s) read" in message
+    assert (
+        "ris_missing_er.ris:6: record has no ER line before the next record at line 10" in message
+    )
+    assert "ris_missing_er.ris:15: record has no ER line before end of file" in message
+
+
+def test_tag_lines_outside_records_are_a_lost_record() -> None:
+    with pytest.raises(InputError, match=r"ris_missing_ty.ris:5: tag 'TI' outside any record"):
+        read("ris_missing_ty.ris")
+
+
+def test_record_without_title_or_identifier_fails() -> None:
+    data = b"TY  - JOUR\nPY  - 2001\nER  - \n"
+    with pytest.raises(InputError, match=r"<bytes>:1: record has no title and no identifier"):
+        list(RisReader().read(data))
+
+
+def test_not_ris_at_all() -> None:
+    with pytest.raises(InputError, match=r"no records found; expected 'TY  - '"):
+        list(RisReader().read(b"just some text\n"))
+
+
+def test_unknown_tags_counted() -> None:
+    reader = RisReader()
+    list(reader.read(b"TY  - JOUR\nTI  - x\nZZ  - odd\nZZ  - odder\nER  - \n"))
+    assert dict(reader.unknown_tags) == {"ZZ": 1}
