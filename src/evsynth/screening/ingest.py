@@ -153,6 +153,7 @@ def detect_format(table: Table | RisFile) -> str:
 
 def _parse_plain(table: Table, spec: DecisionFile, summary: FileSummary) -> list[RawDecision]:
     out = []
+    default_reviewer = _default_reviewer(spec)
     for row in table.rows:
         summary.rows += 1
         decision, implied = parse_decision_word(
@@ -172,7 +173,7 @@ def _parse_plain(table: Table, spec: DecisionFile, summary: FileSummary) -> list
             path=table.path,
             line=row.line,
             format="plain",
-            reviewer=row.cells.get("reviewer", "") or _default_reviewer(spec),
+            reviewer=row.cells.get("reviewer", "") or default_reviewer,
             decision=decision,
             reasons=reasons,
             note=row.cells.get("note", ""),
@@ -186,6 +187,7 @@ def _parse_plain(table: Table, spec: DecisionFile, summary: FileSummary) -> list
 
 def _parse_asreview(table: Table, spec: DecisionFile, summary: FileSummary) -> list[RawDecision]:
     out = []
+    default_reviewer = _default_reviewer(spec)
     for row in table.rows:
         summary.rows += 1
         label = row.cells.get("asreview_label", "").strip()
@@ -204,7 +206,7 @@ def _parse_asreview(table: Table, spec: DecisionFile, summary: FileSummary) -> l
                 line=row.line,
                 field="asreview_label",
             )
-        reviewer = row.get("asreview_user_name", "asreview_user") or _default_reviewer(spec)
+        reviewer = row.get("asreview_user_name", "asreview_user") or default_reviewer
         item = RawDecision(
             path=table.path,
             line=row.line,

@@ -19,11 +19,16 @@ from evsynth.screening.ingest import RawDecision
 __all__ = ["Match", "StudyIndex", "fold", "split_ids"]
 
 
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII words: accents, case, punctuation and spacing removed."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def split_ids(value: str) -> list[str]:
