@@ -1,9 +1,6 @@
 # Rules of the extraction stage: validated sheets -> effects, studies, narrative and one pooling
 # input per configured meta-analysis (contract in docs/architecture.md).
 
-import json
-
-
 def meta_analyses():
     """Ids of the configured analyses with `synthesis: meta_analysis` (pooled by the pooling stage)."""
     return [
@@ -11,17 +8,13 @@ def meta_analyses():
     ]
 
 
-def extraction_settings():
-    """The config sections extraction depends on, as canonical JSON: a change re-runs the rule."""
-    return json.dumps(
-        {"extraction": config.get("extraction", {}), "analyses": config.get("analyses", [])},
-        sort_keys=True,
-    )
-
-
 def extraction_inputs(wildcards):
     section = config["extraction"]
-    inputs = {"studies": section["studies"], "effects": section["effects"]}
+    inputs = {
+        "settings": "results/config/extraction.yaml",
+        "studies": section["studies"],
+        "effects": section["effects"],
+    }
     if section.get("link_to_screening", True):
         inputs["screening"] = "results/screening/full_text.tsv"
         inputs["records"] = "results/dedup/unique.tsv"
@@ -54,7 +47,6 @@ rule extraction_tables:
         members="results/extraction/analysis_members.tsv",
         warnings="results/extraction/warnings.tsv",
         summary="results/extraction/summary.json",
-        settings="results/extraction/settings.json",
         analyses=[f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()],
         risk_of_bias=(
             ["results/extraction/risk_of_bias.tsv"] if config["extraction"].get("risk_of_bias") else []
@@ -62,7 +54,6 @@ rule extraction_tables:
     log:
         "logs/extraction/extraction_tables.log",
     params:
-        settings=extraction_settings(),
         screening=lambda wildcards, input: (
             f"--screening {input.screening} --records {input.records}" if "screening" in input.keys() else ""
         ),
@@ -73,7 +64,6 @@ rule extraction_tables:
     resources:
         mem_mb=500,
     shell:
-        "printf '%s\\n' {params.settings:q} > {output.settings} && "
         "evsynth extract --studies {input.studies} --effects {input.effects} "
-        "--config {output.settings} {params.screening} {params.risk_of_bias} "
+        "--config {input.settings} {params.screening} {params.risk_of_bias} "
         "--out results/extraction 2> {log}"
