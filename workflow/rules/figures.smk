@@ -1,1 +1,248 @@
-# Rules of the figures stage.
+# Rules of the figures stage: one `evsynth plot` call per figure, each written as SVG and 300-dpi
+# PNG under results/figures/ and attached to `snakemake --report` with a caption.
+
+
+wildcard_constraints:
+    analysis="[a-z0-9_]+",
+
+
+def figure_analysis_ids():
+    """Ids of the pooled analyses (extraction.smk's meta_analyses(), or the same rule here)."""
+    if "meta_analyses" in globals():
+        return meta_analyses()
+    return [
+        a["id"]
+        for a in config.get("analyses", [])
+        if a.get("synthesis", "meta_analysis") == "meta_analysis"
+    ]
+
+
+def figures_settings():
+    """Optional `figures:` config section (not required): contour funnel, PNG resolution."""
+    return config.get("figures") or {}
+
+
+def figures_favours(analysis):
+    """The factor's "Favours ..." labels (HR < 1 favours the exposure), for the forest plot axis."""
+    entry = next((a for a in config.get("analyses", []) if a["id"] == analysis), {})
+    factor = ((config.get("extraction") or {}).get("factors") or {}).get(entry.get("factor"), {})
+    exposure = factor.get("favours_exposure") or f"Favours {factor.get('exposure', 'exposure')}"
+    reference = factor.get("favours_reference") or f"Favours {factor.get('reference', 'reference')}"
+    return exposure, reference
+
+
+def figures_rob_enabled():
+    return bool((config.get("extraction") or {}).get("risk_of_bias"))
+
+
+def figures_outputs():
+    """What the figures stage contributes to `rule all`."""
+    outputs = []
+    for analysis in figure_analysis_ids():
+        for kind in ("forest", "funnel", "leave_one_out", "cumulative"):
+            outputs += [f"results/figures/{analysis}.{kind}.svg", f"results/figures/{analysis}.{kind}.png"]
+    outputs += ["results/figures/prisma.svg", "results/figures/prisma.png"]
+    if figures_rob_enabled():
+        for style in ("traffic_light", "summary"):
+            outputs += [f"results/figures/rob_{style}.svg", f"results/figures/rob_{style}.png"]
+    return outputs
+
+
+rule figures_forest:
+    input:
+        pooling="results/pooling/{analysis}.json",
+        effects="results/extraction/analyses/{analysis}.tsv",
+    output:
+        svg=report(
+            "results/figures/{analysis}.forest.svg",
+            caption="../report/figure_forest.rst",
+            category="Forest plots",
+            labels={"analysis": "{analysis}", "figure": "forest plot", "format": "SVG"},
+        ),
+        png=report(
+            "results/figures/{analysis}.forest.png",
+            caption="../report/figure_forest.rst",
+            category="Forest plots",
+            labels={"analysis": "{analysis}", "figure": "forest plot", "format": "PNG"},
+        ),
+    log:
+        "logs/figures/{analysis}.forest.log",
+    params:
+        favours_exposure=lambda wildcards: figures_favours(wildcards.analysis)[0],
+        favours_reference=lambda wildcards: figures_favours(wildcards.analysis)[1],
+        dpi=figures_settings().get("dpi", 300),
+    threads: 1
+    resources:
+        mem_mb=400,
+    shell:
+        "evsynth plot forest --pooling {input.pooling} --effects {input.effects} "
+        "--favours-exposure {params.favours_exposure:q} "
+        "--favours-reference {params.favours_reference:q} --dpi {params.dpi} "
+        "--svg {output.svg} --png {output.png} 2> {log}"
+
+
+rule figures_funnel:
+    input:
+        pooling="results/pooling/{analysis}.json",
+        effects="results/extraction/analyses/{analysis}.tsv",
+    output:
+        svg=report(
+            "results/figures/{analysis}.funnel.svg",
+            caption="../report/figure_funnel.rst",
+            category="Funnel plots",
+            labels={"analysis": "{analysis}", "figure": "funnel plot", "format": "SVG"},
+        ),
+        png=report(
+            "results/figures/{analysis}.funnel.png",
+            caption="../report/figure_funnel.rst",
+            category="Funnel plots",
+            labels={"analysis": "{analysis}", "figure": "funnel plot", "format": "PNG"},
+        ),
+    log:
+        "logs/figures/{analysis}.funnel.log",
+    params:
+        contours="--contours" if figures_settings().get("funnel_contours", True) else "",
+        dpi=figures_settings().get("dpi", 300),
+    threads: 1
+    resources:
+        mem_mb=400,
+    shell:
+        "evsynth plot funnel --pooling {input.pooling} --effects {input.effects} "
+        "{params.contours} --dpi {params.dpi} --svg {output.svg} --png {output.png} 2> {log}"
+
+
+rule figures_leave_one_out:
+    input:
+        pooling="results/pooling/{analysis}.json",
+    output:
+        svg=report(
+            "results/figures/{analysis}.leave_one_out.svg",
+            caption="../report/figure_leave_one_out.rst",
+            category="Sensitivity analyses",
+            labels={"analysis": "{analysis}", "figure": "leave-one-out", "format": "SVG"},
+        ),
+        png=report(
+            "results/figures/{analysis}.leave_one_out.png",
+            caption="../report/figure_leave_one_out.rst",
+            category="Sensitivity analyses",
+            labels={"analysis": "{analysis}", "figure": "leave-one-out", "format": "PNG"},
+        ),
+    log:
+        "logs/figures/{analysis}.leave_one_out.log",
+    params:
+        favours_exposure=lambda wildcards: figures_favours(wildcards.analysis)[0],
+        favours_reference=lambda wildcards: figures_favours(wildcards.analysis)[1],
+        dpi=figures_settings().get("dpi", 300),
+    threads: 1
+    resources:
+        mem_mb=400,
+    shell:
+        "evsynth plot leave-one-out --pooling {input.pooling} "
+        "--favours-exposure {params.favours_exposure:q} "
+        "--favours-reference {params.favours_reference:q} --dpi {params.dpi} "
+        "--svg {output.svg} --png {output.png} 2> {log}"
+
+
+rule figures_cumulative:
+    input:
+        pooling="results/pooling/{analysis}.json",
+    output:
+        svg=report(
+            "results/figures/{analysis}.cumulative.svg",
+            caption="../report/figure_cumulative.rst",
+            category="Sensitivity analyses",
+            labels={"analysis": "{analysis}", "figure": "cumulative", "format": "SVG"},
+        ),
+        png=report(
+            "results/figures/{analysis}.cumulative.png",
+            caption="../report/figure_cumulative.rst",
+            category="Sensitivity analyses",
+            labels={"analysis": "{analysis}", "figure": "cumulative", "format": "PNG"},
+        ),
+    log:
+        "logs/figures/{analysis}.cumulative.log",
+    params:
+        favours_exposure=lambda wildcards: figures_favours(wildcards.analysis)[0],
+        favours_reference=lambda wildcards: figures_favours(wildcards.analysis)[1],
+        dpi=figures_settings().get("dpi", 300),
+    threads: 1
+    resources:
+        mem_mb=400,
+    shell:
+        "evsynth plot cumulative --pooling {input.pooling} "
+        "--favours-exposure {params.favours_exposure:q} "
+        "--favours-reference {params.favours_reference:q} --dpi {params.dpi} "
+        "--svg {output.svg} --png {output.png} 2> {log}"
+
+
+rule figures_prisma:
+    input:
+        counts="results/prisma/counts.json",
+    output:
+        svg=report(
+            "results/figures/prisma.svg",
+            caption="../report/figure_prisma.rst",
+            category="PRISMA flow diagram",
+            labels={"figure": "PRISMA 2020 flow diagram", "format": "SVG"},
+        ),
+        png=report(
+            "results/figures/prisma.png",
+            caption="../report/figure_prisma.rst",
+            category="PRISMA flow diagram",
+            labels={"figure": "PRISMA 2020 flow diagram", "format": "PNG"},
+        ),
+    log:
+        "logs/figures/prisma.log",
+    params:
+        dpi=figures_settings().get("dpi", 300),
+    threads: 1
+    resources:
+        mem_mb=400,
+    shell:
+        "evsynth plot prisma --counts {input.counts} --dpi {params.dpi} "
+        "--svg {output.svg} --png {output.png} 2> {log}"
+
+
+if figures_rob_enabled():
+
+    rule figures_rob:
+        input:
+            rob="results/extraction/risk_of_bias.tsv",
+            studies="results/extraction/studies.tsv",
+        output:
+            traffic_light_svg=report(
+                "results/figures/rob_traffic_light.svg",
+                caption="../report/figure_rob.rst",
+                category="Risk of bias",
+                labels={"figure": "traffic-light plot", "format": "SVG"},
+            ),
+            traffic_light_png=report(
+                "results/figures/rob_traffic_light.png",
+                caption="../report/figure_rob.rst",
+                category="Risk of bias",
+                labels={"figure": "traffic-light plot", "format": "PNG"},
+            ),
+            summary_svg=report(
+                "results/figures/rob_summary.svg",
+                caption="../report/figure_rob.rst",
+                category="Risk of bias",
+                labels={"figure": "summary plot", "format": "SVG"},
+            ),
+            summary_png=report(
+                "results/figures/rob_summary.png",
+                caption="../report/figure_rob.rst",
+                category="Risk of bias",
+                labels={"figure": "summary plot", "format": "PNG"},
+            ),
+        log:
+            "logs/figures/rob.log",
+        params:
+            dpi=figures_settings().get("dpi", 300),
+        threads: 1
+        resources:
+            mem_mb=400,
+        shell:
+            "(evsynth plot rob --rob {input.rob} --studies {input.studies} --style traffic-light "
+            "--dpi {params.dpi} --svg {output.traffic_light_svg} --png {output.traffic_light_png} && "
+            "evsynth plot rob --rob {input.rob} --studies {input.studies} --style summary "
+            "--dpi {params.dpi} --svg {output.summary_svg} --png {output.summary_png}) 2> {log}"
