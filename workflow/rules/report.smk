@@ -1,6 +1,9 @@
 # Rules of the report stage: one self-contained HTML page from every stage's outputs.
 # Every file `evsynth report` reads is an input here, so editing any of them re-runs the report.
 
+import glob
+import os
+
 
 def report_analysis_ids():
     """Ids of the configured meta-analyses (fallback while extraction.smk lacks meta_analyses())."""
@@ -28,12 +31,18 @@ def _report_stage_outputs():
     return produced
 
 
+def _report_will_exist(path, produced):
+    """An optional input is listed when a stage produces it or it is already there (the CLI reads
+    whatever exists, so listing existing files keeps every file it reads tracked)."""
+    return path in produced or os.path.exists(path)
+
+
 def _report_figure(name, produced):
     """The file the report embeds for one figure: the configured format first, then the other."""
     preferred = (config.get("report") or {}).get("figure_format", "svg")
     for ext in (preferred, "png" if preferred == "svg" else "svg"):
         path = f"results/figures/{name}.{ext}"
-        if path in produced:
+        if _report_will_exist(path, produced):
             return [path]
     return []
 
@@ -54,19 +63,20 @@ def report_inputs(wildcards):
             "results/screening/title_abstract.tsv",
             "results/screening/full_text.tsv",
         )
-        if path in produced
+        if _report_will_exist(path, produced)
     ]
     rob = ["results/extraction/risk_of_bias.tsv"]
-    rob = [path for path in rob if path in produced]
+    rob = [path for path in rob if _report_will_exist(path, produced)]
     figures = _report_figure("prisma", produced)
     for analysis in meta:
         for kind in ("forest", "funnel", "leave_one_out", "cumulative"):
             figures += _report_figure(f"{analysis}.{kind}", produced)
+    candidates = set(produced) | set(glob.glob("results/figures/rob_*.*"))
     rob_names = sorted(
         {
             os.path.splitext(os.path.basename(path))[0]
-            for path in produced
-            if path.startswith("results/figures/rob_")
+            for path in candidates
+            if path.startswith("results/figures/rob_") and path.endswith((".svg", ".png"))
         }
     )
     for name in rob_names:
