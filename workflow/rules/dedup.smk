@@ -1,1 +1,41 @@
-# Rules of the dedup stage.
+# Rules of the dedup stage: the records of every search run in, one deduplicated set of study
+# records out (contracts in docs/architecture.md, "Dedup").
+
+
+def dedup_decisions_input():
+    """The person's pair decisions file, when it exists (it is optional and always wins)."""
+    path = config.get("dedup", {}).get("decisions")
+    return [path] if path and os.path.exists(path) else []
+
+
+def dedup_outputs():
+    """What deduplication contributes to `rule all`."""
+    return [
+        f"results/dedup/{name}"
+        for name in ("pairs.tsv", "clusters.tsv", "unique.tsv", "possible.csv", "summary.json")
+    ]
+
+
+rule dedup_records:
+    input:
+        records=all_records_tsvs(),
+        decisions=dedup_decisions_input(),
+    output:
+        pairs="results/dedup/pairs.tsv",
+        clusters="results/dedup/clusters.tsv",
+        unique="results/dedup/unique.tsv",
+        possible="results/dedup/possible.csv",
+        summary="results/dedup/summary.json",
+    log:
+        "logs/dedup/dedup_records.log",
+    params:
+        out=lambda wildcards, output: os.path.dirname(output.summary),
+        decisions=lambda wildcards, input: (
+            f"--decisions {input.decisions}" if input.decisions else ""
+        ),
+    threads: config.get("dedup", {}).get("threads", 1)
+    resources:
+        mem_mb=4000,
+    shell:
+        "evsynth dedup {input.records} --out {params.out} {params.decisions} "
+        "--threads {threads} 2> {log}"

@@ -102,7 +102,7 @@ def candidate_pairs(
     add(_groups((r.pmid, r.index) for r in norms if r.pmid))
     add(
         _groups(
-            ((r.title, r.first_page, r.volume) if r.generic else r.title, r.index)
+            ((r.title, r.year) if r.generic else r.title, r.index)
             for r in norms
             if r.title or r.first_page
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = [
     "CONFERENCE_PATTERN",
+    "ENGLISH",
     "GENERIC_TITLES",
     "GREEK_LETTERS",
     "JOURNAL_STOPWORDS",
@@ -55,22 +56,25 @@ TITLE_NOTE_PATTERN = (
 NOTICE_TITLE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("erratum", r"^(?:published\s+)?(?:errat(?:um|a)|corrigend(?:um|a))\b"
                 r"(?:\s+(?:to|for|of|in|on))?\s*[:.\-]?"),
-    ("erratum", r"^correction(?:s)?(?:\s+(?:to|for|of|in|on)\b[^:]{0,60})?\s*(?::|-\s|\.\s|$)"),
+    ("erratum", r"^correction(?:s)?(?:\s+(?:to|for|of|in|on)\b[^:]{0,60})?\s*(?::|-\s|\.\s|\.?$)"),
     ("retraction", r"^(?:notice\s+of\s+)?retraction(?:\s+notice)?"
-                   r"(?:\s+(?:of|to|for|note)\b[^:]{0,60})?\s*(?::|-\s|\.\s|$)"),
+                   r"(?:\s+(?:of|to|for|note)\b[^:]{0,60})?\s*(?::|-\s|\.\s|\.?$)"),
     ("concern", r"^(?:editorial\s+)?expression\s+of\s+concern(?:\s+(?:of|to|for|regarding)\b"
-                r"[^:]{0,60})?\s*(?::|-\s|\.\s|$)"),
+                r"[^:]{0,60})?\s*(?::|-\s|\.\s|\.?$)"),
     ("comment", r"^(?:invited\s+)?(?:comment(?:ary)?|remarks?)\s+(?:on|to|regarding)\b"
                 r"(?:[^:]{0,80}:)?"),
-    ("comment", r"^(?:invited\s+)?comment(?:ary)?\s*(?::|$)"),
+    ("comment", r"^(?:invited\s+)?comment(?:ary)?\s*(?::|\.?$)"),
     ("comment", r"^re\s*:"),
-    ("comment", r"^letter\s+to\s+the\s+editor\s*(?::|-\s|$)"),
+    ("comment", r"^letter\s+to\s+the\s+editor\s*(?::|-\s|\.?$)"),
     ("reply", r"^(?:the\s+)?(?:authors?'?s?'?\s+)?(?:in\s+)?(?:reply|response)"
-              r"(?:\s*:|\s*$|\s+to\b[^:]{0,80}:)"),
+              r"(?:\s*:|\s*\.?$|\s+to\b[^:]{0,80}:)"),
 )  # fmt: skip
 
 # Title prefixes that are dropped without making the record a notice (the item itself, relabelled).
 STRIPPED_TITLE_PREFIXES = r"^(?:retracted(?:\s+article)?|withdrawn)\s*:\s*"
+
+# Values of the language field that mean English (other languages may carry a translated title).
+ENGLISH = frozenset({"", "eng", "en", "english"})
 
 # Publication types (any database's wording) that mark a notice; matched case-insensitively.
 NOTICE_PUBTYPE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -113,11 +117,11 @@ PART_WORDS: dict[str, int] = {
 }  # fmt: skip
 
 # Words dropped from journal titles before comparison (ISO 4 omits articles, conjunctions and
-# prepositions).
+# prepositions; NLM abbreviations also drop "Volume"/"Section": "J Bone Joint Surg Am").
 JOURNAL_STOPWORDS: frozenset[str] = frozenset(
     [
         *"of the and for in on at to a an with from der die das und fur für de del".split(),
-        *"della di des du la le les et y e &".split(),
+        *"della di des du la le les et y e & volume section series".split(),
     ]
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,10 +202,11 @@ def deduplicate(
             by_pair[(i, j)] = pair
         return pair.decision
 
+    ambiguous = _ambiguous_matches(scored, forced_map, decide)
     same = [
         (p.score, records[p.a].record_id, records[p.b].record_id, p.a, p.b)
         for p in scored
-        if p.decision == "same" and (p.a, p.b) not in forced_map
+        if p.decision == "same" and (p.a, p.b) not in forced_map and (p.a, p.b) not in ambiguous
     ]
     clustering = cluster_records(n, same, forced, decide)
     labels = clustering.labels
@@ -215,6 +216,13 @@ def deduplicate(
     for key, d in forced_map.items():
         base = final.get(key) or by_pair.get(key) or score_pair(norms[key[0]], norms[key[1]], t)
         final[key] = _replace(base, rule=f"decision_file:{base.rule}", decision=d.decision)
+    for key, (x, y) in ambiguous.items():
+        base = final[key]
+        final[key] = _replace(
+            base,
+            rule=f"{base.rule}+ambiguous:{records[x].record_id}|{records[y].record_id}",
+            decision="possible",
+        )
     for key, (x, y) in clustering.blocked.items():
         base = final[key]
         blocker = by_pair.get((x, y))
@@ -263,6 +271,38 @@ def deduplicate(
     if summary["unique_records"] + summary["duplicates_removed"] != total:  # pragma: no cover
         raise AssertionError("dedup accounting does not add up")
     return DedupResult(records, pairs, study_of, studies, possible, summary, clustering.blocked)
+
+
+def _ambiguous_matches(
+    scored: Sequence[PairScore],
+    forced: dict[tuple[int, int], ForcedDecision],
+    decide: Callable[[int, int], str],
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """Matches of a record to two records that are different from each other.
+
+    A sparse record (no identifiers, no pages: often a CENTRAL entry) can match both an article
+    and its erratum; whichever merge came first would be arbitrary, so both of its matches go to a
+    person instead. Returns {pair: the two different records that made it ambiguous}.
+    """
+    partners: dict[int, list[int]] = {}
+    for p in scored:
+        if p.decision == "same" and (p.a, p.b) not in forced:
+            partners.setdefault(p.a, []).append(p.b)
+            partners.setdefault(p.b, []).append(p.a)
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for r in sorted(partners):
+        others = sorted(partners[r])
+        for k, x in enumerate(others):
+            for y in others[k + 1 :]:
+                forced_xy = forced.get((x, y))
+                apart = (
+                    forced_xy.decision == "different" if forced_xy else decide(x, y) == "different"
+                )
+                if apart:
+                    for z in (x, y):
+                        key = (r, z) if r < z else (z, r)
+                        out.setdefault(key, (x, y))
+    return out
 
 
 def _replace(pair: PairScore, *, rule: str, decision: str) -> PairScore:

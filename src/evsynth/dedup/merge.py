@@ -38,9 +38,7 @@ def priority_key(run_rank: int, record: Record) -> tuple[int, int, int, str]:
 
 
 def _title_rank(value: str) -> tuple[int, int, int]:
-    letters = [c for c in value if c.isalpha()]
-    shouting = bool(letters) and all(c.isupper() for c in letters)
-    return (0 if shouting else 1, 0 if value.startswith("[") else 1, len(value))
+    return (0 if value.isupper() else 1, 0 if value.startswith("[") else 1, len(value))
 
 
 def _authors_rank(value: str) -> tuple[int, int]:

@@ -44,6 +44,14 @@ _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
 _NUMBER = re.compile(r"\b\d+\b")
+_DIGIT = re.compile(r"\d")
+_FIRST_WORD = re.compile(r"\W*(\w+)")
+# First words that can start a notice prefix (a cheap gate before the notice patterns).
+_NOTICE_WORDS = frozenset(
+    "published erratum errata corrigendum corrigenda correction corrections notice retraction "
+    "editorial expression invited comment commentary remark remarks re letter the author "
+    "authors in reply response".split()
+)
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 _PAGE = re.compile(r"([a-z]*)0*(\d+)([a-z]*)")
 _GREEK_RE = re.compile("|".join(map(re.escape, data.GREEK_LETTERS)))
@@ -109,11 +117,14 @@ def title_parts(title: str) -> TitleParts:
     text = _STRIP_PREFIX.sub("", text)
     kind = ""
     low = text.lower()
-    for name, pattern in _NOTICE_TITLE:
+    first_word = _FIRST_WORD.match(low)
+    patterns = _NOTICE_TITLE if first_word and first_word.group(1) in _NOTICE_WORDS else ()
+    for name, pattern in patterns:
         match = pattern.match(low)
         if match:
             kind = name
-            text = text[match.end() :]
+            # A bare notice ("Correction", "In reply") is a generic title named by its kind.
+            text = text[match.end() :] if fold(text[match.end() :]) else name
             break
     core = fold(text)
     part = 0
@@ -127,13 +138,12 @@ def title_parts(title: str) -> TitleParts:
     else:
         core_wo_part = core
     numbers = (
-        tuple(sorted(set(_NUMBER.findall(core_wo_part))))
-        if any(c.isdigit() for c in core_wo_part)
-        else ()
+        tuple(sorted(set(_NUMBER.findall(core_wo_part)))) if _DIGIT.search(core_wo_part) else ()
     )
     return TitleParts(core, kind, part, numbers)
 
 
+@lru_cache(maxsize=4096)
 def notice_kind_from_pubtype(pub_type: str) -> str:
     """The notice kind a publication type names ("erratum", "comment", ...), or ""."""
     if not pub_type:
@@ -144,8 +154,35 @@ def notice_kind_from_pubtype(pub_type: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=262144)
 def _family_key(family: str) -> str:
     return fold(family).replace(" ", "")
+
+
+@lru_cache(maxsize=4096)
+def _initial(char: str) -> str:
+    return fold(char)[:1]
+
+
+@lru_cache(maxsize=1 << 20)
+def _author_key(entry: str) -> str:
+    if not entry or entry.lower().rstrip(".") in ("et al", "and others"):
+        return ""
+    if "," in entry:
+        family, _, given = entry.partition(",")
+    else:
+        words = entry.split()
+        # "Smith AB" (Vancouver style): a trailing run of capitals is the initials.
+        if len(words) > 1 and words[-1].replace(".", "").isupper() and len(words[-1]) <= 4:
+            family, given = " ".join(words[:-1]), words[-1]
+        else:
+            family, given = entry, ""
+    key = _family_key(family)
+    if not key:
+        return ""
+    given = given.strip()
+    initial = _initial(given[0]) if given else ""
+    return f"{key} {initial}".strip()
 
 
 def normalise_authors(authors: str) -> tuple[str, ...]:
@@ -158,23 +195,9 @@ def normalise_authors(authors: str) -> tuple[str, ...]:
         return ()
     out = []
     for entry in authors.split(";"):
-        entry = entry.strip()
-        if not entry or entry.lower().rstrip(".") in ("et al", "et al", "and others"):
-            continue
-        if "," in entry:
-            family, _, given = entry.partition(",")
-        else:
-            words = entry.split()
-            # "Smith AB" (Vancouver style): a trailing run of capitals is the initials.
-            if len(words) > 1 and words[-1].replace(".", "").isupper() and len(words[-1]) <= 4:
-                family, given = " ".join(words[:-1]), words[-1]
-            else:
-                family, given = entry, ""
-        key = _family_key(family)
-        if not key:
-            continue
-        initial = fold(given)[:1]
-        out.append(f"{key} {initial}".strip())
+        key = _author_key(entry.strip())
+        if key:
+            out.append(key)
     return tuple(out)
 
 
@@ -266,6 +289,7 @@ class NormRecord:
     generic: bool
     conference: bool
     has_pub_type: bool
+    foreign: bool
     authors: tuple[str, ...]
     authors_text: str
     first_author: str
@@ -278,13 +302,15 @@ class NormRecord:
     pmid: str
 
 
+@lru_cache(maxsize=65536)
+def _is_conference(text: str) -> bool:
+    return bool(text) and _CONFERENCE.search(text) is not None
+
+
 def normalise_record(index: int, record: Record) -> NormRecord:
     """Normalise every compared field of one record."""
     parts = title_parts(record.title)
-    conference = bool(
-        (record.pub_type and _CONFERENCE.search(record.pub_type))
-        or (record.journal and _CONFERENCE.search(record.journal))
-    )
+    conference = _is_conference(record.pub_type) or _is_conference(record.journal)
     authors = normalise_authors(record.authors)
     first_page, last_page = normalise_pages(record.pages)
     words = parts.core.split()
@@ -300,6 +326,7 @@ def normalise_record(index: int, record: Record) -> NormRecord:
         generic=generic,
         conference=conference,
         has_pub_type=bool(record.pub_type),
+        foreign=record.language.strip().lower() not in data.ENGLISH,
         authors=authors,
         authors_text=" ".join(a.split(" ")[0] for a in authors[:15]),
         first_author=first_author_family(authors),

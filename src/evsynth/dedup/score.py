@@ -202,11 +202,24 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result("pmid_conflict", "different")
     if doi_match is False:
         return result("doi_conflict", "different")
+    # Titles in two languages cannot be compared; the other fields must then agree.
+    fields_agree = (
+        year_near
+        and author_sim is not None
+        and author_sim >= t.citation_author
+        and journal_sim is not None
+        and journal_sim >= t.citation_journal
+        and pages is not False
+        and volume is not False
+    )
+    foreign = a.foreign or b.foreign
     if pmid_match or doi_match:
         name = "pmid_match" if pmid_match else "doi_match"
         if type_conflict:
             return result(f"{name}_type_conflict", "possible")
         if title_sim < t.title_conflict and not citation:
+            if foreign and fields_agree:
+                return result(f"{name}_translated_title", "same")
             return result(f"{name}_title_conflict", "possible")
         return result(name, "same")
     # 2. The hard non-duplicates.
@@ -214,15 +227,19 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result("notice_vs_article", "different")
     if a.conference != b.conference:
         return result("conference_vs_article", "different")
-    if a.part != b.part:
+    # Part and number markers compare only titles in one language.
+    comparable = not foreign or title_sim >= t.title_conflict
+    if comparable and a.part != b.part:
         return result("part_mismatch", "different")
-    if a.numbers and b.numbers and a.numbers != b.numbers:
+    if comparable and a.numbers and b.numbers and a.numbers != b.numbers:
         return result("title_number_mismatch", "different")
     if not year_near:
         return result("year_mismatch", "different")
     if a.generic or b.generic:
-        if citation and a.title == b.title and pages is True:
+        if title_sim >= t.title_same and citation:
             return result("generic_title_citation", "same")
+        if title_sim >= t.title_same and fields_agree and year_match:
+            return result("generic_title_fields", "possible")
         return result("generic_title", "different")
     # 3. Field agreement.
     conflicts = []
@@ -245,4 +262,6 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result("citation_match", "same")
     if title_sim >= t.title_possible and not conflicts:
         return result("title_close", "possible")
+    if foreign and fields_agree and volume is not None:
+        return result("translated_title_fields", "possible")
     return result("no_agreement", "different")

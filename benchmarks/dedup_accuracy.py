@@ -1,0 +1,123 @@
+#!/usr/bin/env python
+"""Accuracy, speed and memory of `evsynth dedup` on generated corpora of growing size.
+
+For each size the corpus comes from scripts/make_dedup_corpus.py (same seed), deduplication runs in
+a fresh process (so peak memory is that run's own), and pairwise precision, recall and F1 are
+computed from clusters.tsv against truth.tsv: a pair of records is a predicted duplicate when they
+share a study record, a true duplicate when they share a group (the usual pairwise measure, e.g.
+Hair et al. 2023, BMC Biol 21:189). Wall time covers reading, deduplicating and writing.
+
+Example: python benchmarks/dedup_accuracy.py --sizes 1000 10000 100000 --threads 1
+Targets (issue 4): precision >= 0.999, recall >= 0.98; 100k records <= 60 s and < 2 GB;
+1M <= 15 min; time(100k) / time(10k) <= 15.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_RUNNER = """
+import resource, sys
+from evsynth.cli import main
+code = main(sys.argv[1:])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"PEAK_KB={peak}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _pairs(sizes: Counter) -> int:
+    return sum(k * (k - 1) // 2 for k in sizes.values())
+
+
+def pairwise_scores(truth_path: Path, clusters_path: Path) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of the clustering against the truth groups."""
+    group = {r["record_id"]: r["group_id"] for r in _read(truth_path)}
+    study = {r["record_id"]: r["study_record_id"] for r in _read(clusters_path)}
+    true_pairs = _pairs(Counter(group.values()))
+    predicted = _pairs(Counter(study.values()))
+    both = _pairs(Counter((study[r], group[r]) for r in group))
+    precision = both / predicted if predicted else 1.0
+    recall = both / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def run_size(n: int, *, seed: int, threads: int, work: Path) -> dict[str, float]:
+    """Generate a corpus of n records, deduplicate it, and measure."""
+    corpus = work / f"corpus-{n}"
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_dedup_corpus.py"), "--records", str(n),
+         "--seed", str(seed), "--out", str(corpus)],
+        check=True,
+    )  # fmt: skip
+    out = work / f"dedup-{n}"
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, "dedup", str(corpus / "records.tsv"), "--out", str(out),
+         "--threads", str(threads), "--quiet"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    peak_kb = int(proc.stderr.rsplit("PEAK_KB=", 1)[1].split()[0])
+    precision, recall, f1 = pairwise_scores(corpus / "truth.tsv", out / "clusters.tsv")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {
+        "records": n,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "seconds": wall,
+        "peak_mb": peak_kb / 1024,
+        "possible": summary["possible_pairs"],
+        "candidates": summary["candidate_pairs"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one table row per corpus size."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--work", default=None, help="keep corpora and outputs here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(args.work) if args.work else Path(tmp)
+        header = (
+            f"{'records':>9} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} "
+            f"{'peak MB':>8} {'possible':>8} {'candidates':>10}"
+        )
+        print(header, flush=True)
+        times = {}
+        for n in args.sizes:
+            row = run_size(n, seed=args.seed, threads=args.threads, work=work)
+            times[n] = row["seconds"]
+            print(
+                f"{n:>9} {row['precision']:>9.5f} {row['recall']:>7.4f} {row['f1']:>7.4f} "
+                f"{row['seconds']:>8.1f} {row['peak_mb']:>8.0f} {row['possible']:>8} "
+                f"{row['candidates']:>10}",
+                flush=True,
+            )
+        if 10000 in times and 100000 in times:
+            print(f"time(100k)/time(10k) = {times[100000] / times[10000]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
