@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """Build the osteosarcoma review's search exports from public bibliographic facts.
 
-Licensed database exports (Embase, Web of Science, Cochrane Library) cannot be redistributed, so the
-default review ships exports *reconstructed* from the verified facts in ``resources/data/records.csv``
-and ``resources/data/studies.csv``. Each record is rendered the way each database formats it (tags,
+Licensed database exports (Embase, Web of Science, Cochrane Library) cannot be redistributed, so
+the default review ships exports *reconstructed* from the verified facts in
+``resources/data/records.csv`` and ``resources/data/studies.csv``. Each record is rendered the way each database formats it (tags,
 author styles, journal names and abbreviations, page formats, title case and trailing periods), with
 realistic coverage (a record is in PubMed only when its PMID is known; Web of Science and CENTRAL
 hold subsets), so that deduplication has real work. Nothing is invented: a field that is not in the
 facts is left out of every export (no accession numbers, no abstracts, no made-up PMIDs).
 
 The output is deterministic: running the script twice gives byte-identical files. It also writes
-``manifest.tsv`` (which bibliographic item each exported record renders), which the tests use to check
-that deduplication finds exactly the planted cross-database duplicates.
+``manifest.tsv`` (which bibliographic item each exported record renders), which the tests use to
+check that deduplication finds exactly the planted cross-database duplicates. With ``--decisions``
+it also writes the one reviewer's screening decisions, keyed by the record ids evsynth's importers
+give the exported records.
 
-Usage: ``python scripts/build_review_resources.py [--out resources/searches/2025-12-31]``
+Usage: ``python scripts/build_review_resources.py [--out DIR] [--decisions resources/screening]``
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class Item:
     pub_type: str = ""
     language: str = ""
     origin: str = ""  # "records.csv:<line>" or "studies.csv:<line>"
+    decision: str = ""  # records.csv judgement: include | exclude
+    exclusion_reason: str = ""
+    stage: str = ""  # the stage at which records.csv's judgement was made
+    study_ids: list[str] = field(default_factory=list)  # studies.csv rows describing this item
 
 
 def fold(text: str) -> str:
@@ -105,6 +111,9 @@ def load_items() -> list[Item]:
                     pub_type=row["publication_type"].strip(),
                     language=row["language"].strip(),
                     origin=f"records.csv:{lineno}",
+                    decision=row["decision"].strip(),
+                    exclusion_reason=row["exclusion_reason"].strip(),
+                    stage=row["stage"].strip(),
                 )
             )
     by_doi = {i.doi.lower(): i for i in items if i.doi}
@@ -119,6 +128,7 @@ def load_items() -> list[Item]:
                 or (title and by_title.get(fold(title)))
             )
             if known:
+                known.study_ids.append(row["study_id"])
                 # Fill gaps of the records.csv entry with facts from studies.csv.
                 for attr, value in (
                     ("year", row["year"]),
@@ -134,7 +144,7 @@ def load_items() -> list[Item]:
                     known.journal_abbrev = row["journal"].strip()
                 continue
             journal = row["journal"].strip()
-            if journal.startswith("(") or "journal" in journal.lower() and "(" in journal:
+            if journal.startswith("(") or ("journal" in journal.lower() and "(" in journal):
                 journal = ""
             items.append(
                 Item(
@@ -151,6 +161,7 @@ def load_items() -> list[Item]:
                     pub_type="journal article",
                     language="English",
                     origin=f"studies.csv:{lineno}",
+                    study_ids=[row["study_id"]],
                 )
             )
     return items
@@ -544,6 +555,111 @@ def cochrane_export(items: list[Item]) -> str:
     return "\n".join(lines)
 
 
+# --- Screening decisions: the one reviewer's judgements, keyed by imported record ids -------------
+
+REVIEWER = "reviewer_1"
+DECISION_COLUMNS = ["record_id", "reviewer", "decision", "reason", "note"]
+
+
+def imported_record_ids(out: Path, per_db: dict[str, list[Item]]) -> dict[str, str]:
+    """item key -> the record id evsynth gives one of its exported records (PubMed first).
+
+    The ids come from running ``evsynth import`` on the exports just written, so they are exactly
+    the ids the pipeline will see; the record at position i of a file renders the i-th item.
+    """
+    import subprocess
+    import sys
+    import tempfile
+
+    ids: dict[str, str] = {}
+    for item in per_db["pubmed"]:
+        ids.setdefault(item.key, f"pubmed:{item.pmid}")
+    files = {"embase": out / "embase.ris", "wos": out / "wos.txt", "cochrane": out / "cochrane.txt"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for db, path in files.items():
+            table = Path(tmp) / f"{db}.tsv"
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "evsynth.cli",
+                    "import",
+                    str(path),
+                    "--format",
+                    "auto",
+                    "--source",
+                    db,
+                    "--out",
+                    str(table),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            with table.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+            rows.sort(key=lambda r: int(r["source_line"]))
+            if len(rows) != len(per_db[db]):
+                raise SystemExit(f"{db}: {len(rows)} records imported, {len(per_db[db])} written")
+            for item, row in zip(per_db[db], rows, strict=True):
+                ids.setdefault(item.key, row["record_id"])
+    return ids
+
+
+def stage_decisions(item: Item) -> tuple[tuple[str, str, str] | None, tuple[str, str, str] | None]:
+    """(decision, reason, note) at title/abstract and at full text; None where none was made.
+
+    records.csv says at which stage each judgement was made: a record excluded at full text passed
+    title/abstract screening; an include judged at title/abstract has no full-text decision unless
+    the item was extracted as a candidate study (studies.csv), which is a full-text inclusion.
+    Studies known only from studies.csv were extracted, hence included at both stages.
+    """
+    extracted = (
+        f"full text read and extracted as candidate study {', '.join(item.study_ids)} "
+        "(resources/data/studies.csv)"
+    )
+    if item.origin.startswith("studies.csv"):
+        ta = ("include", "", "candidate primary study (resources/data/studies.csv)")
+        return ta, ("include", "", extracted)
+    if item.decision == "exclude" and item.stage == "title_abstract":
+        return ("exclude", item.exclusion_reason, ""), None
+    ta = ("include", "", "")
+    if item.stage == "full_text":
+        reason = item.exclusion_reason if item.decision == "exclude" else ""
+        return ta, (item.decision, reason, "")
+    if item.study_ids:
+        return ta, ("include", "", extracted)
+    return ta, None
+
+
+def write_decisions(items: list[Item], ids: dict[str, str], folder: Path) -> dict[str, int]:
+    rows: dict[str, list[dict[str, str]]] = {"title_abstract": [], "full_text": []}
+    for item in items:
+        for stage, decided in zip(rows, stage_decisions(item), strict=True):
+            if decided is None:
+                continue
+            decision, reason, note = decided
+            rows[stage].append(
+                {
+                    "record_id": ids[item.key],
+                    "reviewer": REVIEWER,
+                    "decision": decision,
+                    "reason": reason,
+                    "note": note,
+                }
+            )
+    counts = {}
+    for stage, stage_rows in rows.items():
+        stage_rows.sort(key=lambda r: r["record_id"])
+        path = folder / stage / f"{REVIEWER}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, DECISION_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(stage_rows)
+        counts[stage] = len(stage_rows)
+    return counts
+
+
 # --- Driver --------------------------------------------------------------------------------------
 
 QUERIES = {
@@ -560,6 +676,12 @@ QUERIES = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "searches" / RUN)
+    parser.add_argument(
+        "--decisions",
+        type=Path,
+        default=None,
+        help="also write the reviewer's decision files into this folder (resources/screening)",
+    )
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -591,6 +713,10 @@ def main() -> None:
                 )
     counts = {db: len(m) for db, m in per_db.items()}
     print(f"items {len(items)}; records per database {counts}; written to {out}")
+    if args.decisions is not None:
+        ids = imported_record_ids(out, per_db)
+        written = write_decisions(items, ids, args.decisions)
+        print(f"decisions per stage {written}; written to {args.decisions}")
 
 
 if __name__ == "__main__":
