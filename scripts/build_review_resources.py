@@ -3,8 +3,8 @@
 
 Licensed database exports (Embase, Web of Science, Cochrane Library) cannot be redistributed, so
 the default review ships exports *reconstructed* from the verified facts in
-``resources/data/records.csv`` and ``resources/data/studies.csv``. Each record is rendered the way each database formats it (tags,
-author styles, journal names and abbreviations, page formats, title case and trailing periods), with
+``resources/data/records.csv`` and ``resources/data/studies.csv``. Each record is rendered the
+way each database formats it (tags, author styles, journal names and abbreviations, page formats, title case and trailing periods), with
 realistic coverage (a record is in PubMed only when its PMID is known; Web of Science and CENTRAL
 hold subsets), so that deduplication has real work. Nothing is invented: a field that is not in the
 facts is left out of every export (no accession numbers, no abstracts, no made-up PMIDs).
