@@ -4,16 +4,17 @@
 Licensed database exports (Embase, Web of Science, Cochrane Library) cannot be redistributed, so
 the default review ships exports *reconstructed* from the verified facts in
 ``resources/data/records.csv`` and ``resources/data/studies.csv``. Each record is rendered the
-way each database formats it (tags, author styles, journal names and abbreviations, page formats, title case and trailing periods), with
-realistic coverage (a record is in PubMed only when its PMID is known; Web of Science and CENTRAL
-hold subsets), so that deduplication has real work. Nothing is invented: a field that is not in the
-facts is left out of every export (no accession numbers, no abstracts, no made-up PMIDs).
+way each database formats it (tags, author styles, journal names and abbreviations, page formats,
+title case and trailing periods), with realistic coverage (a record is in PubMed only when its
+PMID is known; Web of Science and CENTRAL hold subsets), so that deduplication has real work.
+Nothing is invented: a field that is not in the facts is left out of every export (no accession
+numbers, no abstracts, no made-up PMIDs).
 
 The output is deterministic: running the script twice gives byte-identical files. It also writes
 ``manifest.tsv`` (which bibliographic item each exported record renders), which the tests use to
-check that deduplication finds exactly the planted cross-database duplicates. With ``--decisions``
-it also writes the one reviewer's screening decisions, keyed by the record ids evsynth's importers
-give the exported records.
+check that deduplication finds exactly the planted cross-database duplicates. With
+``--decisions`` it also writes the one reviewer's screening decisions, keyed by the record ids
+evsynth's importers give the exported records.
 
 Usage: ``python scripts/build_review_resources.py [--out DIR] [--decisions resources/screening]``
 """
