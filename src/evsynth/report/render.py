@@ -121,6 +121,13 @@ def _figure(path: Path | None, alt: str, caption: str, *, missing: str) -> str:
     )
 
 
+def _label(table: dict[str, Any], key: Any) -> str:
+    """The configured label of a factor or outcome key; the key itself, or a dash when unset."""
+    if key in (None, ""):
+        return DASH
+    return str((table.get(key) or {}).get("label") or key)
+
+
 def _anchor(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
@@ -147,7 +154,12 @@ def _header(inputs: ReportInputs, run_date: str) -> str:
         meta.append(text)
     else:
         meta.append("Protocol not registered")
-    parts.append(f'<p class="meta">{" &middot; ".join(meta)}</p></header>')
+    parts.append(f'<p class="meta">{" &middot; ".join(meta)}</p>')
+    if review.get("reference"):
+        parts.append(
+            f'<p class="meta">Published review compared: {escape(str(review["reference"]))}</p>'
+        )
+    parts.append("</header>")
     elig = review.get("eligibility") or {}
     if elig:
         items = "".join(
@@ -192,10 +204,8 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
         cfg = a.config
         label = escape(str(cfg.get("label", a.id)))
         link = f'<a href="#analysis-{escape(a.id)}">{label}</a>'
-        factor = escape(str((factors.get(cfg.get("factor")) or {}).get("label", cfg.get("factor"))))
-        outcome = escape(
-            str((outcomes.get(cfg.get("outcome")) or {}).get("label", cfg.get("outcome")))
-        )
+        factor = escape(_label(factors, cfg.get("factor")))
+        outcome = escape(_label(outcomes, cfg.get("outcome")))
         if cfg.get("synthesis") != "meta_analysis":
             rows.append(
                 f'<tr data-analysis="{escape(a.id)}"><th scope="row">{link}</th><td>{factor}</td>'
@@ -830,12 +840,11 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
     cfg = a.config
     extraction = inputs.config.get("extraction") or {}
     factor = (extraction.get("factors") or {}).get(cfg.get("factor")) or {}
-    outcome = (extraction.get("outcomes") or {}).get(cfg.get("outcome")) or {}
     label = str(cfg.get("label", a.id))
     parts = [f'<section class="analysis" id="analysis-{escape(a.id)}"><h2>{escape(label)}</h2>']
     facts = [
-        f"Factor: {factor.get('label', cfg.get('factor'))}",
-        f"outcome: {outcome.get('label', cfg.get('outcome'))}",
+        f"Factor: {_label(extraction.get('factors') or {}, cfg.get('factor'))}",
+        f"outcome: {_label(extraction.get('outcomes') or {}, cfg.get('outcome'))}",
     ]
     if factor.get("exposure") and factor.get("reference"):
         facts.append(
@@ -1050,8 +1059,8 @@ def _narrative(inputs: ReportInputs) -> str:
     for r in sorted(
         inputs.narrative, key=lambda r: (r.get("factor", ""), r.get("outcome", ""), r["study_id"])
     ):
-        factor = (factors.get(r.get("factor")) or {}).get("label", r.get("factor", ""))
-        outcome = (outcomes.get(r.get("outcome")) or {}).get("label", r.get("outcome", ""))
+        factor = _label(factors, r.get("factor"))
+        outcome = _label(outcomes, r.get("outcome"))
         rows.append(
             f'<tr><th scope="row">{escape(labels.get(r["study_id"]) or r["study_id"])}</th>'
             f"<td>{escape(str(factor))}</td><td>{escape(str(outcome))}</td>"
