@@ -309,3 +309,51 @@ def test_copy_of_fixture_dir_not_modified(tmp_path):
     copy = tmp_path / "data"
     shutil.copytree(DATA, copy)
     assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in DATA.iterdir())
+
+
+def test_prisma_names_databases_from_search_logs(tmp_path):
+    logs = []
+    for run, source, database in (
+        ("2025-12-31", "pubmed", "PubMed"),
+        ("2026-11-27", "pubmed", "PubMed"),
+        ("2025-12-31", "embase", "Embase"),
+    ):
+        path = tmp_path / run / f"{source}.log.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps({"source": source, "database": database}))
+        logs.append(path)
+    summary = {
+        "records_per_source": {"pubmed": 3, "embase": 1, "wos": 1},
+        "records_total": 5,
+        "duplicates_removed": 1,
+        "unique_records": 4,
+    }
+    summary_path = tmp_path / "summary.json"
+    summary_path.write_text(json.dumps(summary))
+    ta = tmp_path / "ta.tsv"
+    ta.write_text(
+        "study_record_id\tdecision\treason\tstatus\n"
+        + "".join(f"{s}\texclude\t\tdecided\n" for s in "abcd")
+    )
+    ft = tmp_path / "ft.tsv"
+    ft.write_text("study_record_id\tdecision\treason\n")
+    out = tmp_path / "counts.json"
+    args = [
+        "prisma-counts",
+        "--dedup-summary",
+        str(summary_path),
+        "--title-abstract",
+        str(ta),
+        "--full-text",
+        str(ft),
+        "--out",
+        str(out),
+        "--search-logs",
+        *map(str, logs),
+    ]
+    assert main(args) == 0
+    counts = json.loads(out.read_text())
+    assert counts["database_specific_results"] == {"Embase": 1, "PubMed": 3, "wos": 1}
+    assert counts["records_excluded"] == 4 and counts["dbr_sought_reports"] == 0
+    logs[1].write_text(json.dumps({"source": "pubmed", "database": "MEDLINE"}))
+    assert main(args) == 1

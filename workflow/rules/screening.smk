@@ -149,6 +149,11 @@ rule prisma_counts:
         title_abstract="results/screening/title_abstract.tsv",
         full_text="results/screening/full_text.tsv",
         agreement="results/screening/agreement.json",
+        search_logs=[
+            f"results/search/{run}/{source}.log.json"
+            for run in search_runs()
+            for source in run_sources(run)
+        ],
         studies=[config["screening"].get("prisma", {}).get("studies")]
         if config["screening"].get("prisma", {}).get("studies")
         else [],
@@ -169,4 +174,5 @@ rule prisma_counts:
     shell:
         "evsynth prisma-counts --dedup-summary {input.summary}"
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"
-        " {params.studies} {params.previous} --out {output.counts} 2> {log}"
+        " --search-logs {input.search_logs} {params.studies} {params.previous}"
+        " --out {output.counts} 2> {log}"

@@ -143,6 +143,7 @@ def _prisma(args: argparse.Namespace) -> int:
         full_text=args.full_text,
         studies=args.studies,
         not_retrieved=args.not_retrieved,
+        search_logs=args.search_logs or [],
     )
     counts = prisma_counts(
         inputs["summary"],
@@ -152,6 +153,7 @@ def _prisma(args: argparse.Namespace) -> int:
         not_retrieved=inputs["not_retrieved"],
         previous_studies=args.previous_studies,
         previous_reports=args.previous_reports,
+        database_names=inputs["database_names"],
     )
     write_json(args.out, counts.to_dict())
     return 0
@@ -239,6 +241,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     c.add_argument(
         "--previous-reports", type=int, help="reports in the previous version of the review"
+    )
+    c.add_argument(
+        "--search-logs",
+        nargs="*",
+        metavar="JSON",
+        help="results/search/{run}/{source}.log.json: name each source by its database",
     )
     c.add_argument("--out", required=True)
     c.set_defaults(func=_prisma)

@@ -13,6 +13,7 @@ Every number is derived, and the identities a reader checks on the diagram are a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,9 +162,17 @@ def prisma_counts(
     not_retrieved: Sequence[str] = (),
     previous_studies: int | None = None,
     previous_reports: int | None = None,
+    database_names: Mapping[str, str] | None = None,
 ) -> PrismaCounts:
-    """Compute the PRISMA 2020 counts; raises InputError when the inputs disagree."""
-    per_source = {str(k): int(v) for k, v in summary.get("records_per_source", {}).items()}
+    """Compute the PRISMA 2020 counts; raises InputError when the inputs disagree.
+
+    ``database_names`` maps source names (the dedup summary's keys) to the databases' names from
+    the search logs ("pubmed" -> "PubMed"), as the diagram should show them.
+    """
+    per_source: dict[str, int] = {}
+    for source, n in summary.get("records_per_source", {}).items():
+        name = (database_names or {}).get(str(source)) or str(source)
+        per_source[name] = per_source.get(name, 0) + int(n)
     total = int(summary.get("records_total", sum(per_source.values())))
     duplicates = int(summary.get("duplicates_removed", 0))
     unique = int(summary.get("unique_records", total - duplicates))
@@ -275,10 +284,25 @@ def load_prisma_inputs(
     full_text: str | Path,
     studies: str | Path | None = None,
     not_retrieved: str | Path | None = None,
+    search_logs: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
     """Read the files prisma_counts needs (the I/O layer of the CLI)."""
-    import json
-
+    names: dict[str, str] = {}
+    for log in search_logs:
+        try:
+            doc = json.loads(Path(log).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read the search log: {exc}", path=str(log)) from exc
+        source, database = doc.get("source"), doc.get("database")
+        if source and database:
+            if names.get(source, database) != database:
+                raise InputError(
+                    f"source {source!r} is called {names[source]!r} in one search log and "
+                    f"{database!r} in this one; use one database name per source",
+                    path=str(log),
+                    field="database",
+                )
+            names[source] = database
     try:
         summary = json.loads(Path(dedup_summary).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -292,4 +316,5 @@ def load_prisma_inputs(
         if studies
         else None,
         "not_retrieved": _read_ids(not_retrieved) if not_retrieved else [],
+        "database_names": names,
     }
