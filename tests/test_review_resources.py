@@ -13,6 +13,15 @@ def test_builder_is_deterministic_and_matches_the_committed_exports(tmp_path: Pa
     script = ROOT / "scripts" / "build_review_resources.py"
     for out in (tmp_path / "a", tmp_path / "b"):
         subprocess.run([sys.executable, str(script), "--out", str(out)], check=True)
+    decisions = tmp_path / "screening"
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path / "c"), "--decisions", str(decisions)],
+        check=True,
+    )
+    for stage in ("title_abstract", "full_text"):
+        rel = Path(stage) / "reviewer_1.csv"
+        committed = ROOT / "resources" / "screening" / rel
+        assert (decisions / rel).read_bytes() == committed.read_bytes(), f"{rel} is stale"
     built = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
