@@ -183,7 +183,25 @@ def test_cli_is_byte_stable(tmp_path: Path) -> None:
     files = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
-    assert len(files) == 12
+    assert len(files) == 13
+    rob = read_tsv(tmp_path / "a" / "risk_of_bias.tsv")
+    assert list(rob[0]) == [
+        "study_id",
+        "tool",
+        "representativeness",
+        "selection_non_exposed",
+        "ascertainment_of_exposure",
+        "outcome_absent_at_start",
+        "comparability",
+        "assessment_of_outcome",
+        "follow_up_long_enough",
+        "adequacy_of_follow_up",
+        "total",
+    ]
+    assert [(r["study_id"], r["comparability"], r["total"]) for r in rob] == [
+        ("Abel2001", "1", "7"),
+        ("Baker2005", "1", "7"),
+    ]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 

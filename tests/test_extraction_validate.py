@@ -221,17 +221,24 @@ def test_without_screening_links_are_not_checked() -> None:
     assert {s["linked_by"] for s in result.studies} == {"", "study_record_ids"}
 
 
-def test_risk_of_bias() -> None:
+def test_risk_of_bias_nos() -> None:
     result = run(risk_of_bias=read_sheet(DATA / "risk_of_bias.csv", "risk_of_bias"))
-    assert result.risk_of_bias is not None
+    assert result.risk_of_bias is not None and len(result.risk_of_bias) == 16
     rob = {s["study_id"]: s["risk_of_bias"] for s in result.studies}
     assert rob == {
         "Abel2001": "NOS 7/9",
-        "Baker2005": "QUIPS",
+        "Baker2005": "NOS 7/9",
         "Cole2010": "not assessed",
         "Dunn2012": "not assessed",
         "Eve2015": "not assessed",
     }
+
+
+def test_risk_of_bias_quips() -> None:
+    result = run(risk_of_bias=read_sheet(DATA / "risk_of_bias_quips.csv", "risk_of_bias"))
+    rob = {s["study_id"]: s["risk_of_bias"] for s in result.studies}
+    assert rob["Baker2005"] == "QUIPS: 1 of 6 domains at high risk"
+    assert rob["Abel2001"] == "not assessed"
 
 
 def test_risk_of_bias_absent_means_not_assessed() -> None:
@@ -246,6 +253,10 @@ def test_risk_of_bias_absent_means_not_assessed() -> None:
         (
             "risk_of_bias_too_many_stars",
             r"risk_of_bias_too_many_stars\.csv:6 \(study Abel2001\): column 'stars': 3",
+        ),
+        (
+            "risk_of_bias_mixed_tools",
+            r"the sheet mixes tools \(NOS, QUIPS\); use one tool per review",
         ),
         (
             "risk_of_bias_missing_items",

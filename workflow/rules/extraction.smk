@@ -49,7 +49,9 @@ rule extraction_tables:
         summary="results/extraction/summary.json",
         analyses=[f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()],
         risk_of_bias=(
-            ["results/extraction/risk_of_bias.tsv"] if config["extraction"].get("risk_of_bias") else []
+            ["results/extraction/risk_of_bias.tsv", "results/extraction/risk_of_bias_items.tsv"]
+            if config["extraction"].get("risk_of_bias")
+            else []
         ),
     log:
         "logs/extraction/extraction_tables.log",

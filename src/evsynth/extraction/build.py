@@ -648,16 +648,12 @@ def _risk_of_bias(rows: Sequence[SheetRow], study_ids: set[str]) -> list[dict[st
                 f"risk of bias: study {sid} {tool} lacks item(s) "
                 f"{', '.join(sorted(expected - have))}"
             )
-        if tool == "NOS":
-            out.append(
-                {
-                    "study_id": sid,
-                    "tool": tool,
-                    "domain": "total",
-                    "item": "total",
-                    "stars": totals[(sid, tool)],
-                }
-            )
+    tools = sorted({r["tool"] for r in out})
+    if len(tools) > 1:
+        # One table, one plot: a review assesses all its studies with one tool.
+        problems.items.append(
+            f"risk of bias: the sheet mixes tools ({', '.join(tools)}); use one tool per review"
+        )
     problems.raise_if_any("risk-of-bias sheet")
     assert set(QUIPS_DOMAINS) == set(TOOL_ITEMS["QUIPS"])
     return out
@@ -831,11 +827,13 @@ def extract(
     if risk_of_bias is not None:
         rob = _risk_of_bias(risk_of_bias, set(study_values))
     rob_text: dict[str, str] = {}
-    for r in rob or []:
-        if r["item"] == "total":
-            rob_text[r["study_id"]] = f"NOS {r['stars']}/9"
-        elif r["tool"] == "QUIPS":
-            rob_text.setdefault(r["study_id"], "QUIPS")
+    for sid in sorted({r["study_id"] for r in rob or []}):
+        mine = [r for r in rob or [] if r["study_id"] == sid]
+        if mine[0]["tool"] == "NOS":
+            rob_text[sid] = f"NOS {sum(r['stars'] for r in mine)}/9"
+        else:
+            high = sum(r["judgement"] == "high" for r in mine)
+            rob_text[sid] = f"QUIPS: {high} of 6 domains at high risk"
     n_effects: dict[str, int] = defaultdict(int)
     n_poolable: dict[str, int] = defaultdict(int)
     for e in results:

@@ -257,6 +257,7 @@ _PIPELINE_NOTES = """
   selection and analyses), `studies.tsv`, `narrative.tsv` (every row not pooled: p-value-only,
   direction-unknown, no-SE rows, rows of narrative syntheses, poolable rows no analysis takes),
   `analyses/{analysis}.tsv` (`study yi se study_id year label subgroup`), `analysis_members.tsv`
-  (each study's fate in each analysis, with the reason), `warnings.tsv`, `summary.json`, and
-  `risk_of_bias.tsv` when a risk-of-bias sheet is given.
+  (each study's fate in each analysis, with the reason), `warnings.tsv`, `summary.json`, and, when
+  a risk-of-bias sheet is given, `risk_of_bias.tsv` (one row per study, one column per NOS item or
+  QUIPS domain, NOS `total`) and `risk_of_bias_items.tsv` (every item with its support).
 """

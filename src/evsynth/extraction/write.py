@@ -2,7 +2,8 @@
 
 Files (docs/architecture.md): ``effects.tsv``, ``studies.tsv``, ``narrative.tsv``,
 ``analyses/{analysis}.tsv`` for every meta-analysis (header only when empty), ``warnings.tsv``,
-``summary.json``, and ``risk_of_bias.tsv`` only when a risk-of-bias sheet was given.
+``summary.json``, and ``risk_of_bias.tsv`` (wide) with ``risk_of_bias_items.tsv`` (long) only
+when a risk-of-bias sheet was given.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evsynth.extraction.build import ExtractionResult
+from evsynth.extraction.rob_items import TOOL_ITEMS
 from evsynth.tables import write_json, write_tsv
 
 __all__ = [
@@ -41,7 +43,7 @@ NARRATIVE_COLUMNS = (
 ANALYSIS_COLUMNS = "study yi se study_id year label subgroup".split()
 WARNING_COLUMNS = "sheet line study_id effect_id check message".split()
 MEMBER_COLUMNS = "analysis study_id effect_id included reason".split()
-ROB_COLUMNS = "study_id tool domain item stars judgement support assessor".split()
+ROB_ITEM_COLUMNS = "study_id tool domain item stars judgement support assessor".split()
 
 
 def _effect_row(result: ExtractionResult, e: Any, warnings: dict[str, list[str]]) -> dict[str, Any]:
@@ -181,10 +183,11 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
         sort_by=("study_id", "effect_id", "check"),
     )
     if result.risk_of_bias is not None:
+        _write_rob_wide(result.risk_of_bias, out / "risk_of_bias.tsv")
         write_tsv(
-            out / "risk_of_bias.tsv",
+            out / "risk_of_bias_items.tsv",
             result.risk_of_bias,
-            ROB_COLUMNS,
+            ROB_ITEM_COLUMNS,
             sort_by=("study_id", "tool", "domain", "item"),
         )
     derivations: dict[str, int] = {}
@@ -207,3 +210,20 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
     }
     write_json(out / "summary.json", summary)
     return summary
+
+
+def _write_rob_wide(rows: list[dict[str, Any]], path: Path) -> None:
+    """One row per study, one column per NOS item (stars) or QUIPS domain (judgement), and the
+    NOS total: the layout the figures and the report read."""
+    tool = rows[0]["tool"] if rows else "NOS"
+    items = list(TOOL_ITEMS[tool])
+    wide: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        row = wide.setdefault(r["study_id"], {"study_id": r["study_id"], "tool": tool})
+        row[r["item"]] = r["stars"] if tool == "NOS" else r["judgement"]
+    columns = ["study_id", "tool", *items]
+    if tool == "NOS":
+        columns.append("total")
+        for row in wide.values():
+            row["total"] = sum(row[i] for i in items)
+    write_tsv(path, list(wide.values()), columns, sort_by=("study_id",))
