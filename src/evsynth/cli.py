@@ -17,29 +17,36 @@ from evsynth.errors import EvsynthError
 
 __all__ = ["build_parser", "main"]
 
-# Modules that register subcommands, in the order they appear in `evsynth --help`.
-STAGE_MODULES: tuple[str, ...] = (
-    "evsynth.sources.cli",
-    "evsynth.search.cli",
-    "evsynth.dedup.cli",
-    "evsynth.screening.cli",
-    "evsynth.extraction.cli",
-    "evsynth.pooling.cli",
-    "evsynth.figures.cli",
-    "evsynth.report.cli",
-    "evsynth.update",
-)
+# Each step and the module that registers it, in the order of `evsynth --help`. A command imports
+# only its own module, so `evsynth import` does not pay for scipy and matplotlib at start-up (each
+# Snakemake job starts the CLI once).
+COMMANDS: dict[str, str] = {
+    "import": "evsynth.sources.cli",
+    "search": "evsynth.search.cli",
+    "dedup": "evsynth.dedup.cli",
+    "screen": "evsynth.screening.cli",
+    "screen-agreement": "evsynth.screening.cli",
+    "prisma-counts": "evsynth.screening.cli",
+    "extract": "evsynth.extraction.cli",
+    "pool": "evsynth.pooling.cli",
+    "pool-analysis": "evsynth.pooling.cli",
+    "pool-summary": "evsynth.pooling.cli",
+    "plot": "evsynth.figures.cli",
+    "report": "evsynth.report.cli",
+    "update": "evsynth.update",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every stage's subcommand registered."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with the subcommands registered (only ``command``'s module if given)."""
     parser = argparse.ArgumentParser(
         prog="evsynth",
         description="Run one step of a systematic review and meta-analysis.",
     )
     parser.add_argument("--version", action="version", version=f"evsynth {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<step>")
-    for name in STAGE_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -53,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `evsynth` command; returns the process exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
