@@ -89,6 +89,9 @@ class _Weighted:
 
     def __init__(self, y: np.ndarray, X: np.ndarray, w: np.ndarray) -> None:
         self.w = w
+        if X.shape[1] == 1 and np.all(X == 1.0):
+            self._intercept_only(y, w)
+            return
         A = X.T @ (w[:, None] * X)
         self.Ainv = np.linalg.inv(A)
         self.beta = self.Ainv @ (X.T @ (w * y))
@@ -102,6 +105,21 @@ class _Weighted:
         self.yPPy = float(np.sum(self.Py * self.Py))
         self.trPP = float(np.sum(w * w) - 2 * np.trace(self.Ainv @ C) + np.trace(AinvB @ AinvB))
         self.logdetA = float(np.linalg.slogdet(A)[1])
+
+    def _intercept_only(self, y: np.ndarray, w: np.ndarray) -> None:
+        # The same quantities for X = 1 in scalar form (sums only), which is most of the work.
+        sw = float(np.sum(w))
+        sw2 = float(np.dot(w, w))
+        sw3 = float(np.dot(w, w * w))
+        self.Ainv = np.array([[1.0 / sw]])
+        self.beta = np.array([float(np.dot(w, y)) / sw])
+        resid = y - self.beta[0]
+        self.Py = w * resid
+        self.rss = float(np.dot(self.Py, resid))
+        self.trP = sw - sw2 / sw
+        self.yPPy = float(np.dot(self.Py, self.Py))
+        self.trPP = sw2 - 2 * sw3 / sw + (sw2 / sw) ** 2
+        self.logdetA = math.log(sw)
 
 
 def _generalised_q(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
