@@ -56,11 +56,11 @@ TITLE_NOTE_PATTERN = (
 NOTICE_TITLE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("erratum", r"^(?:published\s+)?(?:errat(?:um|a)|corrigend(?:um|a))\b"
                 r"(?:\s+(?:to|for|of|in|on))?\s*[:.\-]?"),
-    ("erratum", r"^correction(?:s)?(?:\s+(?:to|for|of|in|on)\b[^:]{0,60})?\s*(?::|-\s|\.\s|\.?$)"),
+    ("erratum", r"^corrections?(?:\s*(?::|-\s|\.\s|\.?$)|\s+(?:to|for|of|in|on)\b[^:]{0,80}:)"),
     ("retraction", r"^(?:notice\s+of\s+)?retraction(?:\s+notice)?"
-                   r"(?:\s+(?:of|to|for|note)\b[^:]{0,60})?\s*(?::|-\s|\.\s|\.?$)"),
-    ("concern", r"^(?:editorial\s+)?expression\s+of\s+concern(?:\s+(?:of|to|for|regarding)\b"
-                r"[^:]{0,60})?\s*(?::|-\s|\.\s|\.?$)"),
+                   r"(?:\s*(?::|-\s|\.\s|\.?$)|\s+(?:of|to|for|note)\b[^:]{0,80}:)"),
+    ("concern", r"^(?:editorial\s+)?expression\s+of\s+concern"
+                r"(?:\s*(?::|-\s|\.\s|\.?$)|\s+(?:of|to|for|regarding)\b[^:]{0,80}:)"),
     ("comment", r"^(?:invited\s+)?(?:comment(?:ary)?|remarks?)\s+(?:on|to|regarding)\b"
                 r"(?:[^:]{0,80}:)?"),
     ("comment", r"^(?:invited\s+)?comment(?:ary)?\s*(?::|\.?$)"),

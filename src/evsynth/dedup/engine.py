@@ -100,6 +100,12 @@ class DedupResult:
     blocked: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
 
 
+# Reasons a blocked merge needs no person: a person's decision, or two different identifiers.
+DECISIVE_BLOCKERS = frozenset({"decision_file", "pmid_conflict", "doi_conflict"})
+
+# Pairs per work unit when scoring; several processes are used only above two units.
+CHUNK = 20000
+
 # Set in the parent before forking workers, so workers share the normalised records for free.
 _SHARED: dict[str, object] = {}
 
@@ -119,7 +125,7 @@ def _score_all(
     progress: bool,
 ) -> list[PairScore]:
     bar = Progress("scoring", len(pairs), enabled=progress)
-    step = 20000
+    step = CHUNK
     chunks = [pairs[k : k + step] for k in range(0, len(pairs), step)]
     out: list[PairScore] = []
     _SHARED["norms"] = norms
@@ -227,10 +233,12 @@ def deduplicate(
         base = final[key]
         blocker = by_pair.get((x, y))
         why = "decision_file" if (x, y) in forced_map else (blocker.rule if blocker else "")
+        # Blocked by a person or by an identifier conflict: settled; otherwise a person decides.
+        settled = why in DECISIVE_BLOCKERS
         final[key] = _replace(
             base,
             rule=f"{base.rule}+blocked_by:{records[x].record_id}|{records[y].record_id}:{why}",
-            decision="possible",
+            decision="different" if settled else "possible",
         )
     # Indices follow record-id order, so index order is (a, b) record-id order.
     pairs = [final[k] for k in sorted(final)]
