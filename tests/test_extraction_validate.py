@@ -90,6 +90,8 @@ def with_extraction(*, keep_assumptions: bool = False, **changes: Any) -> dict[s
         ("direction_missing", r"exposure_as_reported and reference_as_reported are required"),
         ("study_unknown", r":2 \(study Zed1999.*study_id 'Zed1999' is not in the studies sheet"),
         ("one_ci_limit", r"give both CI limits"),
+        ("oe_without_v", r"give both observed_minus_expected and variance"),
+        ("better_group_invalid", r"column 'better_group': 'partial' is not a level"),
         (
             "analysis_type_invalid",
             r"column 'analysis_type': 'cox' is not one of: multivariable, propensity, "
@@ -279,6 +281,18 @@ def test_config_cross_references() -> None:
     config = copy.deepcopy(CONFIG)
     config["analyses"][1]["sensitivity_of"] = "nothing"
     with pytest.raises(InputError, match=r"sensitivity_of 'nothing' is not an analysis id"):
+        parse_settings(config)
+    config = copy.deepcopy(CONFIG)
+    config["analyses"][0]["also_outcomes"] = ["EFS"]
+    with pytest.raises(InputError, match=r"outcome 'EFS' is not in extraction\.outcomes"):
+        parse_settings(config)
+    config = copy.deepcopy(CONFIG)
+    config["analyses"][0]["factor"] = "other"
+    with pytest.raises(InputError, match=r"factor 'other' has no exposure/reference"):
+        parse_settings(config)
+    config = copy.deepcopy(CONFIG)
+    config["analyses"].append(config["analyses"][0])
+    with pytest.raises(InputError, match=r"duplicate analysis id 'complete_os'"):
         parse_settings(config)
     config = with_extraction(
         assumed_directions=[
