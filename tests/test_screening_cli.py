@@ -357,3 +357,28 @@ def test_prisma_names_databases_from_search_logs(tmp_path):
     assert counts["records_excluded"] == 4 and counts["dbr_sought_reports"] == 0
     logs[1].write_text(json.dumps({"source": "pubmed", "database": "MEDLINE"}))
     assert main(args) == 1
+
+
+def test_gate_publishes_tables_only_when_complete(tmp_path):
+    out = tmp_path / "screening"
+    unchecked = out / "unchecked" / "title_abstract.tsv"
+    base = ["screen", "--records", UNIQUE, "--stage", "title_abstract", "--out", str(out)]
+    assert main([*base, "--table", str(unchecked), "--decisions"]) == 0
+    assert unchecked.exists() and not (out / "title_abstract.tsv").exists()
+    gate = [
+        "screen-agreement",
+        str(out / "agreement_title_abstract.json"),
+        "--out",
+        str(out / "agreement.json"),
+        "--publish",
+        str(unchecked),
+        str(out / "title_abstract.tsv"),
+    ]
+    assert main([*gate, "--require-complete"]) == 1
+    assert not (out / "title_abstract.tsv").exists()
+    assert main([*gate, "--no-require-complete"]) == 0
+    assert (out / "title_abstract.tsv").read_bytes() == unchecked.read_bytes()
+    assert main([*base, "--table", str(unchecked), "--decisions", str(DATA / "alice.csv")]) == 0
+    (out / "title_abstract.tsv").unlink()
+    assert main([*gate, "--require-complete"]) == 0
+    assert (out / "title_abstract.tsv").read_bytes() == unchecked.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -37,7 +38,12 @@ LAB (CSV/TSV/XLSX/RIS), Rayyan (articles CSV or zip), Covidence CSV.
 AGREEMENT_EXAMPLE = """\
 example:
   evsynth screen-agreement results/screening/agreement_title_abstract.json \\
-      results/screening/agreement_full_text.json --out results/screening/agreement.json
+      results/screening/agreement_full_text.json --out results/screening/agreement.json \\
+      --require-complete \\
+      --publish results/screening/unchecked/title_abstract.tsv results/screening/title_abstract.tsv
+
+With --require-complete it stops, naming the counts and the queue files, while a stage has records
+without a final decision; --publish copies stage tables only after that check passed.
 """
 
 PRISMA_EXAMPLE = """\
@@ -93,7 +99,7 @@ def _screen(args: argparse.Namespace) -> int:
         adjudication=[DecisionFile.parse(s) for s in args.adjudication or []],
         previous_stage=args.previous_stage,
     )
-    paths = write_stage(result, records, args.out)
+    paths = write_stage(result, records, args.out, table=args.table)
     counts = result.counts()
     print(
         f"{args.stage}: {counts['records']} records, {counts['include']} include, "
@@ -132,8 +138,24 @@ def _agreement(args: argparse.Namespace) -> int:
             if not d["complete"]
         ]
         raise InputError("\n".join(messages))
+    for source, target in args.publish or []:
+        _copy(Path(source), Path(target))
     write_json(args.out, combined)
     return 0
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Publish a checked stage table: byte copy, written atomically."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the stage table to publish: {exc}", path=str(source)
+        ) from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 def _prisma(args: argparse.Namespace) -> int:
@@ -178,6 +200,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stage", required=True, choices=vocab.STAGES)
     p.add_argument("--out", required=True, help="output directory (results/screening/)")
     p.add_argument(
+        "--table", metavar="TSV", help="write the stage table here (default OUT/STAGE.tsv)"
+    )
+    p.add_argument(
         "--reviewers", default="", help="comma-separated reviewer names (others are an error)"
     )
     p.add_argument(
@@ -217,6 +242,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     a.add_argument("stage_files", nargs="+", metavar="JSON")
     a.add_argument("--out", required=True)
+    a.add_argument(
+        "--publish",
+        nargs=2,
+        action="append",
+        metavar=("SRC", "DEST"),
+        help="copy a stage table to its contract path once the completeness check passed",
+    )
     a.add_argument(
         "--require-complete",
         action=argparse.BooleanOptionalAction,

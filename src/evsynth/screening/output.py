@@ -183,13 +183,21 @@ def agreement_document(
 
 
 def write_stage(
-    result: StageResult, records: Mapping[str, Mapping[str, str]], out_dir: str | Path
+    result: StageResult,
+    records: Mapping[str, Mapping[str, str]],
+    out_dir: str | Path,
+    *,
+    table: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Write {stage}.tsv, queue_{stage}.csv/.ris and agreement_{stage}.json into ``out_dir``."""
+    """Write {stage}.tsv, queue_{stage}.csv/.ris and agreement_{stage}.json into ``out_dir``.
+
+    ``table`` puts the stage table elsewhere (the workflow writes it unchecked and lets
+    ``screen-agreement`` publish it once the require_complete check passed).
+    """
     out = Path(out_dir)
     stage = result.settings.stage
     paths = {
-        "tsv": out / f"{stage}.tsv",
+        "tsv": Path(table) if table else out / f"{stage}.tsv",
         "queue_csv": out / f"queue_{stage}.csv",
         "queue_ris": out / f"queue_{stage}.ris",
         "agreement": out / f"agreement_{stage}.json",
