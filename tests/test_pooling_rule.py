@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import jsonschema
 import pytest
+import yaml
 
 from evsynth.errors import InputError
 from evsynth.pooling import effects, pool
@@ -77,3 +81,19 @@ def test_disabled_sensitivity_analyses_are_left_out():
 def test_bad_pooling_settings(section, pattern):
     with pytest.raises(InputError, match=pattern):
         PoolingSettings.from_config(section)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_config_pooling_section_is_valid_and_readable():
+    schema = yaml.safe_load(
+        (ROOT / "workflow" / "schemas" / "config" / "pooling.schema.yaml").read_text("utf-8")
+    )
+    section = yaml.safe_load((ROOT / "config" / "config.yaml").read_text("utf-8"))["pooling"]
+    jsonschema.validate(section, schema)
+    assert PoolingSettings.from_config(section).rule in {"heterogeneity", "cochrane"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**section, "rule": "bayes"}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**section, "unknown_key": 1}, schema)
