@@ -97,8 +97,9 @@ def test_both_diamonds_span_their_intervals_and_the_chosen_one_is_solid(tmp_path
     fixed_style = next(fig.ids["forest-diamond-fixed"].iter("{http://www.w3.org/2000/svg}path"))
     assert "fill: #ffffff" in fixed_style.get("style")
     assert "fill: #ffffff" not in random_style.get("style")
-    chosen_label = next(fig.ids["forest-diamond-random-label"].iter(
-        "{http://www.w3.org/2000/svg}text"))
+    chosen_label = next(
+        fig.ids["forest-diamond-random-label"].iter("{http://www.w3.org/2000/svg}text")
+    )
     assert "font-weight: 700" in chosen_label.get("style")
 
 
@@ -107,7 +108,8 @@ def test_prediction_interval_and_heterogeneity_line(tmp_path):
     fig = draw(tmp_path, "complete_resection_prs", "complete_resection_prs")
     random = data["random"]
     assert fig.text("forest-prediction-interval-cell-0") == (
-        f"[{math.exp(random['pi_low']):.2f}, {math.exp(random['pi_high']):.2f}]")
+        f"[{math.exp(random['pi_low']):.2f}, {math.exp(random['pi_high']):.2f}]"
+    )
     het = fig.text("forest-heterogeneity-label")
     assert f"I² = {data['fixed']['i2']:.0f}%" in het
     assert f"τ² = {random['tau2']:.3f}" in het
@@ -117,16 +119,20 @@ def test_prediction_interval_and_heterogeneity_line(tmp_path):
 
 def test_pooling_stage_layout_with_fixed_effect_chosen(tmp_path):
     fig = draw(tmp_path, "pooling_complete_resection_prs", "complete_resection_prs")
-    assert "font-weight: 700" in next(fig.ids["forest-diamond-fixed-label"].iter(
-        "{http://www.w3.org/2000/svg}text")).get("style")
+    assert "font-weight: 700" in next(
+        fig.ids["forest-diamond-fixed-label"].iter("{http://www.w3.org/2000/svg}text")
+    ).get("style")
     # The prediction interval always comes from the random-effects model, and says so.
     assert fig.text("forest-prediction-interval-label") == "Prediction interval (random effects)"
-    assert "I2 = 15.9% <= 50%" in " ".join(fig.text(i) for i in fig.matching(r"forest-footnote-\d+"))
+    assert "I2 = 15.9% <= 50%" in " ".join(
+        fig.text(i) for i in fig.matching(r"forest-footnote-\d+")
+    )
 
 
 def test_subgroup_blocks_with_subtotals_and_difference_test(tmp_path):
-    fig = draw(tmp_path, "pooling_complete_resection_prs_by_region",
-               "complete_resection_prs_by_region")
+    fig = draw(
+        tmp_path, "pooling_complete_resection_prs_by_region", "complete_resection_prs_by_region"
+    )
     groups = [fig.text(g) for g in fig.matching(r"forest-subgroup-\d+-label")]
     assert groups == ["Europe", "Asia", "North America"]
     assert len(fig.matching(r"forest-subtotal-\d+")) == 3
@@ -134,9 +140,11 @@ def test_subgroup_blocks_with_subtotals_and_difference_test(tmp_path):
     data = json.loads((DATA / "pooling_complete_resection_prs_by_region.json").read_text())
     asia = data["subgroups"]["groups"]["Asia"]
     assert fig.text("forest-subtotal-2-cell-0") == "{:.2f} [{:.2f}, {:.2f}]".format(
-        *(math.exp(asia[k]) for k in ("estimate", "ci_low", "ci_high")))
+        *(math.exp(asia[k]) for k in ("estimate", "ci_low", "ci_high"))
+    )
     assert fig.text("forest-subgroup-test-label").startswith(
-        f"Test for subgroup differences: Q = {data['subgroups']['q_between']:.2f}, df = 2")
+        f"Test for subgroup differences: Q = {data['subgroups']['q_between']:.2f}, df = 2"
+    )
     assert len(fig.matching(r"forest-study-\d+")) == 8
 
 
@@ -164,7 +172,9 @@ def test_whiskers_beyond_the_axis_end_in_arrows(tmp_path):
     fig = draw(tmp_path, "complete_resection_prs", "complete_resection_prs", xlim=(0.2, 5.0))
     # Chen (0.15) and Fujita (0.09) run past 0.2; nobody reaches 5.
     assert fig.matching(r"forest-study-\d+-ci-arrow-left") == [
-        "forest-study-3-ci-arrow-left", "forest-study-6-ci-arrow-left"]
+        "forest-study-3-ci-arrow-left",
+        "forest-study-6-ci-arrow-left",
+    ]
     assert not fig.matching(r"forest-study-\d+-ci-arrow-right")
 
 
@@ -174,7 +184,8 @@ def test_height_grows_with_rows_and_sixty_studies_fit(tmp_path):
     assert len(large.matching(r"forest-study-\d+")) == 60
     extra_rows = 60 - 8
     assert large.size_pt[1] - small.size_pt[1] == pytest.approx(
-        extra_rows * ROW_HEIGHT_IN * 72, abs=2 * 72 * ROW_HEIGHT_IN)
+        extra_rows * ROW_HEIGHT_IN * 72, abs=2 * 72 * ROW_HEIGHT_IN
+    )
 
 
 def test_reruns_are_byte_identical(tmp_path):
@@ -191,6 +202,9 @@ def test_reruns_are_byte_identical(tmp_path):
 
 
 def test_studies_that_disagree_with_the_pooling_result_are_an_error(tmp_path):
-    with pytest.raises(InputError, match=r"disagree on the studies: only in the pooling JSON: "
-                                         r"Alvarez 2003"):
+    with pytest.raises(
+        InputError,
+        match=r"disagree on the studies: only in the pooling JSON: "
+        r"Alvarez 2003",
+    ):
         draw(tmp_path, "complete_resection_prs", "laterality_prs")

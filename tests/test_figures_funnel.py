@@ -54,17 +54,23 @@ def test_standard_error_axis_is_inverted_and_effect_axis_is_log(tmp_path):
 
 
 def test_contour_enhanced_option_shades_three_regions(tmp_path):
-    fig = draw(tmp_path, "pooling_complete_resection_prs", "complete_resection_prs",
-               contours=True)
+    fig = draw(tmp_path, "pooling_complete_resection_prs", "complete_resection_prs", contours=True)
     assert fig.matching(r"funnel-contour-.*") == [
-        "funnel-contour-0.01", "funnel-contour-0.05", "funnel-contour-0.10"]
+        "funnel-contour-0.01",
+        "funnel-contour-0.05",
+        "funnel-contour-0.10",
+    ]
     assert fig.has("funnel-null-line")
 
 
 def test_egger_result_is_printed_under_the_title(tmp_path):
     data = json.loads((DATA / "pooling_complete_resection_prs.json").read_text())
-    fig = draw(tmp_path, "pooling_complete_resection_prs", "complete_resection_prs",
-               title="Complete resection")
+    fig = draw(
+        tmp_path,
+        "pooling_complete_resection_prs",
+        "complete_resection_prs",
+        title="Complete resection",
+    )
     text = fig.text("funnel-egger")
     assert text.startswith("Egger's test: intercept = ")
     assert f"p = {data['egger']['p']:.2f}" in text

@@ -35,8 +35,11 @@ def test_new_review_boxes_carry_the_counts(tmp_path):
     assert f"Databases (n = {counts['database_results']})" in ident
     for database, n in counts["database_specific_results"].items():
         assert f"{database} (n = {n})" in ident
-    assert counts_in(fig, "removed") == [counts["duplicates"], counts["excluded_automatic"],
-                                         counts["excluded_other"]]
+    assert counts_in(fig, "removed") == [
+        counts["duplicates"],
+        counts["excluded_automatic"],
+        counts["excluded_other"],
+    ]
     assert counts_in(fig, "screened") == [counts["records_screened"]]
     assert counts_in(fig, "screen_excluded") == [counts["records_excluded"]]
     assert counts_in(fig, "sought") == [counts["dbr_sought_reports"]]
@@ -49,7 +52,8 @@ def test_new_review_boxes_carry_the_counts(tmp_path):
     assert counts_in(fig, "included") == [counts["new_studies"], counts["new_reports"]]
     assert not fig.has("prisma-box-previous") and not fig.has("prisma-box-total")
     assert fig.text("prisma-header-databases") == (
-        "Identification of studies via databases and registers")
+        "Identification of studies via databases and registers"
+    )
     assert len(fig.matching(r"prisma-arrow-.*")) == 8
 
 
@@ -73,8 +77,10 @@ def test_updated_review_layout_has_previous_and_total(tmp_path):
 def test_other_methods_column(tmp_path):
     counts = json.loads((DATA / "counts_other_methods.json").read_text())
     fig = draw(tmp_path, "counts_other_methods")
-    assert counts_in(fig, "other_identification") == [counts["website_results"],
-                                                      counts["citations_results"]]
+    assert counts_in(fig, "other_identification") == [
+        counts["website_results"],
+        counts["citations_results"],
+    ]
     assert counts_in(fig, "other_sought") == [counts["other_sought_reports"]]
     assert counts_in(fig, "other_assessed") == [counts["other_assessed"]]
     assert fig.has("prisma-arrow-other_assessed-included")
@@ -83,8 +89,11 @@ def test_other_methods_column(tmp_path):
 def test_bad_count_is_an_error_naming_the_field(tmp_path):
     bad = tmp_path / "counts.json"
     bad.write_text(json.dumps({"records_screened": -3}))
-    with pytest.raises(InputError, match=r"counts.json, field 'records_screened': expected a "
-                                         r"count"):
+    with pytest.raises(
+        InputError,
+        match=r"counts.json, field 'records_screened': expected a "
+        r"count",
+    ):
         read_prisma_counts(bad)
     bad.write_text(json.dumps({"dbr_excluded": {"Wrong design": "7"}}))
     with pytest.raises(InputError, match=r"field 'dbr_excluded'.*'Wrong design'"):

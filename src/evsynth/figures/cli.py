@@ -72,14 +72,25 @@ def _outputs(parser: argparse.ArgumentParser) -> None:
 
 
 def _favours(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--favours-exposure", default="Favours exposure",
-                        help="label left of the null line, where HR < 1 (config "
-                             "extraction.factors.<factor>.favours_exposure)")
-    parser.add_argument("--favours-reference", default="Favours reference",
-                        help="label right of the null line (favours_reference)")
+    parser.add_argument(
+        "--favours-exposure",
+        default="Favours exposure",
+        help="label left of the null line, where HR < 1 (config "
+        "extraction.factors.<factor>.favours_exposure)",
+    )
+    parser.add_argument(
+        "--favours-reference",
+        default="Favours reference",
+        help="label right of the null line (favours_reference)",
+    )
     parser.add_argument("--measure", default="HR", help="effect measure shown (HR)")
-    parser.add_argument("--xlim", nargs=2, type=float, metavar=("LOW", "HIGH"),
-                        help="axis limits on the ratio scale (default: from the data)")
+    parser.add_argument(
+        "--xlim",
+        nargs=2,
+        type=float,
+        metavar=("LOW", "HIGH"),
+        help="axis limits on the ratio scale (default: from the data)",
+    )
 
 
 def _check_xlim(args: argparse.Namespace) -> tuple[float, float] | None:
@@ -113,32 +124,61 @@ def _save(args: argparse.Namespace, draw: Callable[[], Figure]) -> int:
 def _forest(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
     effects = read_analysis_effects(args.effects)
-    return _save(args, lambda: plot_forest(
-        result, effects, favours=(args.favours_exposure, args.favours_reference),
-        measure=args.measure, title=_title(args, result.label), xlim=_check_xlim(args),
-        effects_source=args.effects))
+    return _save(
+        args,
+        lambda: plot_forest(
+            result,
+            effects,
+            favours=(args.favours_exposure, args.favours_reference),
+            measure=args.measure,
+            title=_title(args, result.label),
+            xlim=_check_xlim(args),
+            effects_source=args.effects,
+        ),
+    )
 
 
 def _funnel(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
     effects = read_analysis_effects(args.effects)
-    return _save(args, lambda: plot_funnel(result, effects, contours=args.contours,
-                                           measure=args.measure,
-                                           title=_title(args, result.label)))
+    return _save(
+        args,
+        lambda: plot_funnel(
+            result,
+            effects,
+            contours=args.contours,
+            measure=args.measure,
+            title=_title(args, result.label),
+        ),
+    )
 
 
 def _leave_one_out(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
-    return _save(args, lambda: plot_leave_one_out(
-        result, favours=(args.favours_exposure, args.favours_reference), measure=args.measure,
-        title=_title(args, result.label), xlim=_check_xlim(args)))
+    return _save(
+        args,
+        lambda: plot_leave_one_out(
+            result,
+            favours=(args.favours_exposure, args.favours_reference),
+            measure=args.measure,
+            title=_title(args, result.label),
+            xlim=_check_xlim(args),
+        ),
+    )
 
 
 def _cumulative(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
-    return _save(args, lambda: plot_cumulative(
-        result, favours=(args.favours_exposure, args.favours_reference), measure=args.measure,
-        title=_title(args, result.label), xlim=_check_xlim(args)))
+    return _save(
+        args,
+        lambda: plot_cumulative(
+            result,
+            favours=(args.favours_exposure, args.favours_reference),
+            measure=args.measure,
+            title=_title(args, result.label),
+            xlim=_check_xlim(args),
+        ),
+    )
 
 
 def _prisma(args: argparse.Namespace) -> int:
@@ -168,33 +208,44 @@ def _rob(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth plot` and its figure kinds."""
     plot = subparsers.add_parser(
-        "plot", help="draw a review figure (forest, funnel, PRISMA, sensitivity, risk of bias)",
+        "plot",
+        help="draw a review figure (forest, funnel, PRISMA, sensitivity, risk of bias)",
         description="Draw one review figure as SVG and/or 300-dpi PNG from the pipeline's "
-                    "contract files.",
-        epilog=_EXAMPLES["forest"], formatter_class=argparse.RawDescriptionHelpFormatter)
+        "contract files.",
+        epilog=_EXAMPLES["forest"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     kinds = plot.add_subparsers(dest="figure", metavar="<figure>", required=True)
 
-    def sub(name: str, help_text: str, func: Callable[[argparse.Namespace], int]
-            ) -> argparse.ArgumentParser:
-        p = kinds.add_parser(name, help=help_text, description=help_text,
-                             epilog=_EXAMPLES[name],
-                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    def sub(
+        name: str, help_text: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        p = kinds.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
-    p = sub("forest", "Forest plot of one analysis (studies, weights, both models, PI).",
-            _forest)
+    p = sub("forest", "Forest plot of one analysis (studies, weights, both models, PI).", _forest)
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
     _favours(p)
     _outputs(p)
 
-    p = sub("funnel", "Funnel plot with pseudo 95%% limits, trim-and-fill and Egger's test.",
-            _funnel)
+    p = sub(
+        "funnel", "Funnel plot with pseudo 95%% limits, trim-and-fill and Egger's test.", _funnel
+    )
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
-    p.add_argument("--contours", action="store_true",
-                   help="contour-enhanced: shade p < 0.10 / 0.05 / 0.01 regions (Peters 2008)")
+    p.add_argument(
+        "--contours",
+        action="store_true",
+        help="contour-enhanced: shade p < 0.10 / 0.05 / 0.01 regions (Peters 2008)",
+    )
     p.add_argument("--measure", default="HR", help="effect measure shown (HR)")
     _outputs(p)
 
@@ -212,10 +263,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _outputs(p)
 
     p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)
-    p.add_argument("--rob", required=True,
-                   help="risk-of-bias table (TSV or CSV): study_id, one column per domain, "
-                        "optional overall / total")
+    p.add_argument(
+        "--rob",
+        required=True,
+        help="risk-of-bias table (TSV or CSV): study_id, one column per domain, "
+        "optional overall / total",
+    )
     p.add_argument("--studies", help="results/extraction/studies.tsv, for study labels")
-    p.add_argument("--style", choices=("traffic-light", "summary"), default="traffic-light",
-                   help="traffic-light (per study) or summary (share per domain)")
+    p.add_argument(
+        "--style",
+        choices=("traffic-light", "summary"),
+        default="traffic-light",
+        help="traffic-light (per study) or summary (share per domain)",
+    )
     _outputs(p)

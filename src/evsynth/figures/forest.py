@@ -76,14 +76,26 @@ def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = 
 
 def message_figure(title: str | None, message: str, *, gid: str) -> Figure:
     """A small figure that says why there is nothing to draw (k = 0, test not computable)."""
-    width = max(4.0, text_width_in(message, size=FONT_SIZE + 1) + 0.5,
-                text_width_in(title or "", size=FONT_SIZE + 1.5, bold=True) + 0.5)
+    width = max(
+        4.0,
+        text_width_in(message, size=FONT_SIZE + 1) + 0.5,
+        text_width_in(title or "", size=FONT_SIZE + 1.5, bold=True) + 0.5,
+    )
     fig = new_figure(width, 1.0 if title else 0.7)
     if title:
-        fig.text(0.12 / width, 0.88, title, ha="left", va="top", weight="bold",
-                 size=FONT_SIZE + 1.5, gid=f"{gid}-title")
-    fig.text(0.12 / width, 0.3, message, ha="left", va="center", size=FONT_SIZE + 1,
-             gid=f"{gid}-message")
+        fig.text(
+            0.12 / width,
+            0.88,
+            title,
+            ha="left",
+            va="top",
+            weight="bold",
+            size=FONT_SIZE + 1.5,
+            gid=f"{gid}-title",
+        )
+    fig.text(
+        0.12 / width, 0.3, message, ha="left", va="center", size=FONT_SIZE + 1, gid=f"{gid}-message"
+    )
     return fig
 
 
@@ -106,8 +118,9 @@ def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummar
     se_fe, se_re = 1 / math.sqrt(sw), 1 / math.sqrt(sum(wr))
     common = {"k": len(effects), "i2": i2, "q": q, "q_df": float(df)}
     fixed = ModelSummary("fixed", fe, fe - _Z975 * se_fe, fe + _Z975 * se_fe, tau2=0.0, **common)
-    random = ModelSummary("random", re, re - _Z975 * se_re, re + _Z975 * se_re, tau2=tau2,
-                          method="DL", **common)
+    random = ModelSummary(
+        "random", re, re - _Z975 * se_re, re + _Z975 * se_re, tau2=tau2, method="DL", **common
+    )
     return fixed, random
 
 
@@ -149,8 +162,11 @@ def forest_table(
     _check_studies(result, effects, effects_source)
     fixed, random = result.fixed, result.random
     pooled = result.status == "pooled" and (fixed is not None or random is not None)
-    chosen = result.chosen if result.chosen in ("fixed", "random") else (
-        "random" if random is not None else "fixed")
+    chosen = (
+        result.chosen
+        if result.chosen in ("fixed", "random")
+        else ("random" if random is not None else "fixed")
+    )
     models = [m for m in (fixed, random) if m is not None and m.weights] if pooled else []
     chosen_model = result.model(chosen) if pooled else None
     size_weights = chosen_model.weights if chosen_model is not None else {}
@@ -166,8 +182,17 @@ def forest_table(
         low, high = e.yi - _Z975 * e.se, e.yi + _Z975 * e.se
         cells = [format_ci(math.exp(e.yi), math.exp(low), math.exp(high))]
         cells += [_weight(m, e.study) for m in models]
-        return Row("study", study_display_label(e), tuple(cells), e.yi, low, high,
-                   size=square(e.study), indent=indent, gid=f"forest-study-{index}")
+        return Row(
+            "study",
+            study_display_label(e),
+            tuple(cells),
+            e.yi,
+            low,
+            high,
+            size=square(e.study),
+            indent=indent,
+            gid=f"forest-study-{index}",
+        )
 
     rows: list[Row] = []
     footnotes: list[str] = []
@@ -196,18 +221,42 @@ def forest_table(
                 fallback_used = True
                 sub_fixed, sub_random = _subtotal(members)
                 sub_model = sub_random if chosen == "random" else sub_fixed
-            rows.append(Row(
-                "diamond", f"Subtotal (k = {len(members)})",
-                (format_ci(*(math.exp(v) for v in (sub_model.estimate, sub_model.ci_low,
-                                                   sub_model.ci_high))),),
-                sub_model.estimate, sub_model.ci_low, sub_model.ci_high, indent=True,
-                colour=COLOURS["subtotal"], gid=f"forest-subtotal-{g_index}"))
-            rows.append(Row("text", heterogeneity_text(sub_model), indent=True, italic=True,
-                            span=True, gid=f"forest-subgroup-heterogeneity-{g_index}"))
+            rows.append(
+                Row(
+                    "diamond",
+                    f"Subtotal (k = {len(members)})",
+                    (
+                        format_ci(
+                            *(
+                                math.exp(v)
+                                for v in (sub_model.estimate, sub_model.ci_low, sub_model.ci_high)
+                            )
+                        ),
+                    ),
+                    sub_model.estimate,
+                    sub_model.ci_low,
+                    sub_model.ci_high,
+                    indent=True,
+                    colour=COLOURS["subtotal"],
+                    gid=f"forest-subtotal-{g_index}",
+                )
+            )
+            rows.append(
+                Row(
+                    "text",
+                    heterogeneity_text(sub_model),
+                    indent=True,
+                    italic=True,
+                    span=True,
+                    gid=f"forest-subgroup-heterogeneity-{g_index}",
+                )
+            )
             rows.append(Row("blank"))
         if fallback_used:
-            footnotes.append("Subgroup subtotals computed for display (inverse variance; "
-                             "DerSimonian-Laird for random effects).")
+            footnotes.append(
+                "Subgroup subtotals computed for display (inverse variance; "
+                "DerSimonian-Laird for random effects)."
+            )
     else:
         for e in effects:
             index += 1
@@ -219,48 +268,101 @@ def forest_table(
             if model is None:
                 continue
             is_chosen = model.name == chosen
-            cells = [format_ci(*(math.exp(v) for v in (model.estimate, model.ci_low,
-                                                       model.ci_high)))]
+            cells = [
+                format_ci(*(math.exp(v) for v in (model.estimate, model.ci_low, model.ci_high)))
+            ]
             cells += ["100.0%" if m is model else "" for m in models]
-            rows.append(Row(
-                "diamond", model_label(model), tuple(cells), model.estimate, model.ci_low,
-                model.ci_high, bold=is_chosen, filled=is_chosen,
-                colour=COLOURS["chosen"] if is_chosen else COLOURS["other"],
-                gid=f"forest-diamond-{model.name}"))
+            rows.append(
+                Row(
+                    "diamond",
+                    model_label(model),
+                    tuple(cells),
+                    model.estimate,
+                    model.ci_low,
+                    model.ci_high,
+                    bold=is_chosen,
+                    filled=is_chosen,
+                    colour=COLOURS["chosen"] if is_chosen else COLOURS["other"],
+                    gid=f"forest-diamond-{model.name}",
+                )
+            )
         # The prediction interval is a random-effects quantity (Higgins et al. 2009); under a
         # fixed-effect model it would equal the CI, so it always comes from the random model.
         pi_model = random
-        if (pi_model is not None and pi_model.pi_low is not None
-                and pi_model.pi_high is not None and result.k >= 3):
-            label = "Prediction interval" if chosen == "random" else \
-                "Prediction interval (random effects)"
-            rows.append(Row(
-                "prediction", label,
-                (f"[{format_number(math.exp(pi_model.pi_low))}, "
-                 f"{format_number(math.exp(pi_model.pi_high))}]",),
-                pi_model.estimate, pi_model.pi_low, pi_model.pi_high,
-                colour=COLOURS["prediction"], gid="forest-prediction-interval"))
+        if (
+            pi_model is not None
+            and pi_model.pi_low is not None
+            and pi_model.pi_high is not None
+            and result.k >= 3
+        ):
+            label = (
+                "Prediction interval"
+                if chosen == "random"
+                else "Prediction interval (random effects)"
+            )
+            rows.append(
+                Row(
+                    "prediction",
+                    label,
+                    (
+                        f"[{format_number(math.exp(pi_model.pi_low))}, "
+                        f"{format_number(math.exp(pi_model.pi_high))}]",
+                    ),
+                    pi_model.estimate,
+                    pi_model.pi_low,
+                    pi_model.pi_high,
+                    colour=COLOURS["prediction"],
+                    gid="forest-prediction-interval",
+                )
+            )
         het_model = random or fixed
         assert het_model is not None
-        rows.append(Row("text", heterogeneity_text(fixed or het_model, tau2_from=random),
-                        span=True, gid="forest-heterogeneity"))
+        rows.append(
+            Row(
+                "text",
+                heterogeneity_text(fixed or het_model, tau2_from=random),
+                span=True,
+                gid="forest-heterogeneity",
+            )
+        )
         if has_subgroups and result.subgroup_test is not None:
             test = result.subgroup_test
             df = f", df = {test.df:.0f}" if test.df is not None else ""
-            rows.append(Row("text", f"Test for subgroup differences: Q = {test.q:.2f}{df}, "
-                            f"p = {format_p(test.p)}".replace("p = <", "p <"), span=True,
-                            gid="forest-subgroup-test"))
+            rows.append(
+                Row(
+                    "text",
+                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, "
+                    f"p = {format_p(test.p)}".replace("p = <", "p <"),
+                    span=True,
+                    gid="forest-subgroup-test",
+                )
+            )
         if chosen_model is not None and chosen_model.p is not None:
-            rows.append(Row("text", f"Test for overall effect ({MODEL_LABELS[chosen].lower()}): "
-                            f"p = {format_p(chosen_model.p)}".replace("p = <", "p <"),
-                            span=True, gid="forest-overall-test"))
+            rows.append(
+                Row(
+                    "text",
+                    f"Test for overall effect ({MODEL_LABELS[chosen].lower()}): "
+                    f"p = {format_p(chosen_model.p)}".replace("p = <", "p <"),
+                    span=True,
+                    gid="forest-overall-test",
+                )
+            )
         rule = f"the '{result.rule}' rule" if result.rule else "the configured rule"
         reason = f" ({result.rule_reason})" if result.rule_reason else ""
-        footnotes.append(f"Solid diamond (bold): the model chosen by {rule}{reason}; hollow: "
-                         "the other model. Square area proportional to weight.")
+        footnotes.append(
+            f"Solid diamond (bold): the model chosen by {rule}{reason}; hollow: "
+            "the other model. Square area proportional to weight."
+        )
     else:
-        rows.append(Row("text", f"Not pooled: a single study (k = {len(effects)}).", span=True,
-                        italic=True, gid="forest-not-pooled"))
+        rows.append(
+            Row(
+                "text",
+                f"Not pooled: a single study (k = {len(effects)}).",
+                span=True,
+                italic=True,
+                gid="forest-not-pooled",
+            )
+        )
 
     headers = [f"{measure} [95% CI]"]
     headers += [f"Weight ({'fixed' if m.name == 'fixed' else 'random'})" for m in models]
@@ -296,8 +398,16 @@ def plot_forest(
 ) -> Figure:
     """Draw the forest plot; k = 0 gives a figure saying there is nothing to pool."""
     if result.status == "empty" or not effects:
-        return message_figure(title, "No studies in this analysis (k = 0): nothing to pool.",
-                              gid="forest")
-    table = forest_table(result, effects, favours=favours, measure=measure, title=title,
-                         xlim=xlim, effects_source=effects_source)
+        return message_figure(
+            title, "No studies in this analysis (k = 0): nothing to pool.", gid="forest"
+        )
+    table = forest_table(
+        result,
+        effects,
+        favours=favours,
+        measure=measure,
+        title=title,
+        xlim=xlim,
+        effects_source=effects_source,
+    )
     return draw_interval_table(table)

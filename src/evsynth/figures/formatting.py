@@ -16,8 +16,10 @@ def format_number(value: float | None, digits: int = 2) -> str:
 
 def format_ci(estimate: float, low: float, high: float, *, digits: int = 2) -> str:
     """``0.45 [0.30, 0.68]``, the Cochrane Handbook's layout of an estimate and its interval."""
-    return (f"{format_number(estimate, digits)} [{format_number(low, digits)}, "
-            f"{format_number(high, digits)}]")
+    return (
+        f"{format_number(estimate, digits)} [{format_number(low, digits)}, "
+        f"{format_number(high, digits)}]"
+    )
 
 
 def format_p(p: float | None) -> str:
@@ -46,8 +48,11 @@ def text_width_in(text: str, *, size: float, bold: bool = False) -> float:
 
     prop = FontProperties(family=FONT_FAMILY, size=size, weight="bold" if bold else "normal")
     width = max(
-        (TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0]
-         for line in text.split("\n") if line),
+        (
+            TextToPath().get_text_width_height_descent(line, prop, ismath=False)[0]
+            for line in text.split("\n")
+            if line
+        ),
         default=0.0,
     )
     return width / 72.0

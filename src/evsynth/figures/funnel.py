@@ -76,8 +76,10 @@ def plot_funnel(
     """Draw the funnel plot; fewer than 3 studies give a figure saying why none is drawn."""
     if result.status != "pooled" or len(effects) < _MIN_K:
         return message_figure(
-            title, f"Funnel plot not drawn: k = {len(effects)} (it needs at least {_MIN_K} "
-            "studies).", gid="funnel")
+            title,
+            f"Funnel plot not drawn: k = {len(effects)} (it needs at least {_MIN_K} studies).",
+            gid="funnel",
+        )
     model = result.model()
     assert model is not None
     centre = model.estimate
@@ -95,8 +97,9 @@ def plot_funnel(
     width, height = 5.6, 4.6 + 0.16 * len(subtitle)
     fig = new_figure(width, height)
     top = 0.12 + (0.28 if title else 0.0) + 0.17 * len(subtitle) + 0.1
-    ax = fig.add_axes((0.75 / width, 1.15 / height, (width - 1.0) / width,
-                       (height - 1.15 - top) / height))
+    ax = fig.add_axes(
+        (0.75 / width, 1.15 / height, (width - 1.0) / width, (height - 1.15 - top) / height)
+    )
     ax.set_gid("funnel-axis")
     ax.set_xscale("log")
     ax.set_xlim(*xlim)
@@ -116,56 +119,162 @@ def plot_funnel(
     if contours:
         # Peters' contours are centred on the null: shade by the p-value a study would have.
         ax.set_facecolor(COLOURS["contour_3"])
-        bands = (("0.01", COLOURS["contour_2"], "0.01 < p < 0.05"),
-                 ("0.05", "#efefef", "0.05 < p < 0.10"),
-                 ("0.10", COLOURS["contour_1"], "p > 0.10"))
+        bands = (
+            ("0.01", COLOURS["contour_2"], "0.01 < p < 0.05"),
+            ("0.05", "#efefef", "0.05 < p < 0.10"),
+            ("0.10", COLOURS["contour_1"], "p > 0.10"),
+        )
         for key, colour, _label in bands:
             z = _Z[key]
-            ax.fill_betweenx(grid, np.exp(-z * grid), np.exp(z * grid), color=colour, lw=0,
-                             zorder=0, gid=f"funnel-contour-{key}")
+            ax.fill_betweenx(
+                grid,
+                np.exp(-z * grid),
+                np.exp(z * grid),
+                color=colour,
+                lw=0,
+                zorder=0,
+                gid=f"funnel-contour-{key}",
+            )
         for _key, colour, label in reversed(bands):
             handles.append(Patch(facecolor=colour, edgecolor="#999999", lw=0.5, label=label))
-        handles.append(Patch(facecolor=COLOURS["contour_3"], edgecolor="#999999", lw=0.5,
-                             label="p < 0.01"))
-        ax.add_line(Line2D([1, 1], [0, se_max], color=COLOURS["null_line"], lw=0.6, zorder=1,
-                           gid="funnel-null-line"))
+        handles.append(
+            Patch(facecolor=COLOURS["contour_3"], edgecolor="#999999", lw=0.5, label="p < 0.01")
+        )
+        ax.add_line(
+            Line2D(
+                [1, 1],
+                [0, se_max],
+                color=COLOURS["null_line"],
+                lw=0.6,
+                zorder=1,
+                gid="funnel-null-line",
+            )
+        )
     # Pseudo 95% confidence limits around the summary estimate.
     z = _Z["0.05"]
-    ax.plot(np.exp(centre - z * grid), grid, color="#555555", lw=0.8, ls=(0, (4, 2)), zorder=2,
-            gid="funnel-pseudo-ci-left")
-    ax.plot(np.exp(centre + z * grid), grid, color="#555555", lw=0.8, ls=(0, (4, 2)), zorder=2,
-            gid="funnel-pseudo-ci-right")
-    handles.append(Line2D([], [], color="#555555", lw=0.8, ls=(0, (4, 2)),
-                          label="Pseudo 95% confidence limits"))
-    ax.add_line(Line2D([math.exp(centre)] * 2, [0, se_max], color=COLOURS["study"], lw=0.9,
-                       zorder=2, gid="funnel-estimate-line"))
-    handles.append(Line2D([], [], color=COLOURS["study"], lw=0.9,
-                          label=f"{MODEL_LABELS[model.name]} estimate"))
+    ax.plot(
+        np.exp(centre - z * grid),
+        grid,
+        color="#555555",
+        lw=0.8,
+        ls=(0, (4, 2)),
+        zorder=2,
+        gid="funnel-pseudo-ci-left",
+    )
+    ax.plot(
+        np.exp(centre + z * grid),
+        grid,
+        color="#555555",
+        lw=0.8,
+        ls=(0, (4, 2)),
+        zorder=2,
+        gid="funnel-pseudo-ci-right",
+    )
+    handles.append(
+        Line2D(
+            [], [], color="#555555", lw=0.8, ls=(0, (4, 2)), label="Pseudo 95% confidence limits"
+        )
+    )
+    ax.add_line(
+        Line2D(
+            [math.exp(centre)] * 2,
+            [0, se_max],
+            color=COLOURS["study"],
+            lw=0.9,
+            zorder=2,
+            gid="funnel-estimate-line",
+        )
+    )
+    handles.append(
+        Line2D([], [], color=COLOURS["study"], lw=0.9, label=f"{MODEL_LABELS[model.name]} estimate")
+    )
     for i, e in enumerate(effects, start=1):
-        ax.add_line(Line2D([math.exp(e.yi)], [e.se], marker="o", markersize=4.5, ls="none",
-                           color=COLOURS["study"], markeredgecolor="white",
-                           markeredgewidth=0.4, zorder=4, gid=f"funnel-study-{i}"))
-    handles.append(Line2D([], [], marker="o", ls="none", color=COLOURS["study"], markersize=4.5,
-                          label=f"Studies (k = {len(effects)})"))
+        ax.add_line(
+            Line2D(
+                [math.exp(e.yi)],
+                [e.se],
+                marker="o",
+                markersize=4.5,
+                ls="none",
+                color=COLOURS["study"],
+                markeredgecolor="white",
+                markeredgewidth=0.4,
+                zorder=4,
+                gid=f"funnel-study-{i}",
+            )
+        )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="none",
+            color=COLOURS["study"],
+            markersize=4.5,
+            label=f"Studies (k = {len(effects)})",
+        )
+    )
     if filled:
         for i, (y, se) in enumerate(filled, start=1):
-            ax.add_line(Line2D([math.exp(y)], [se], marker="o", markersize=4.5, ls="none",
-                               markerfacecolor="white", markeredgecolor=COLOURS["filled"],
-                               markeredgewidth=0.9, zorder=4, gid=f"funnel-filled-{i}"))
-        handles.append(Line2D([], [], marker="o", ls="none", markerfacecolor="white",
-                              markeredgecolor=COLOURS["filled"], markersize=4.5,
-                              label=f"Imputed by trim-and-fill (k0 = {len(filled)})"))
-    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-                       ncol=2, frameon=False, fontsize=FONT_SIZE - 0.5, handlelength=2.2,
-                       columnspacing=1.2)
+            ax.add_line(
+                Line2D(
+                    [math.exp(y)],
+                    [se],
+                    marker="o",
+                    markersize=4.5,
+                    ls="none",
+                    markerfacecolor="white",
+                    markeredgecolor=COLOURS["filled"],
+                    markeredgewidth=0.9,
+                    zorder=4,
+                    gid=f"funnel-filled-{i}",
+                )
+            )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="none",
+                markerfacecolor="white",
+                markeredgecolor=COLOURS["filled"],
+                markersize=4.5,
+                label=f"Imputed by trim-and-fill (k0 = {len(filled)})",
+            )
+        )
+    legend = ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncol=2,
+        frameon=False,
+        fontsize=FONT_SIZE - 0.5,
+        handlelength=2.2,
+        columnspacing=1.2,
+    )
     legend.set_gid("funnel-legend")
     y = 1 - 0.12 / height
     if title:
-        fig.text(0.12 / width, y, title, ha="left", va="top", weight="bold",
-                 size=FONT_SIZE + 1.5, gid="funnel-title")
+        fig.text(
+            0.12 / width,
+            y,
+            title,
+            ha="left",
+            va="top",
+            weight="bold",
+            size=FONT_SIZE + 1.5,
+            gid="funnel-title",
+        )
         y -= 0.28 / height
     for k, line in enumerate(subtitle):
-        fig.text(0.12 / width, y, line, ha="left", va="top", size=FONT_SIZE,
-                 gid="funnel-egger" if k == 0 else "funnel-trim-and-fill")
+        fig.text(
+            0.12 / width,
+            y,
+            line,
+            ha="left",
+            va="top",
+            size=FONT_SIZE,
+            gid="funnel-egger" if k == 0 else "funnel-trim-and-fill",
+        )
         y -= 0.17 / height
     return fig

@@ -4,7 +4,8 @@ The pooling JSON (``results/pooling/{analysis}.json``), the analysis input
 (``results/extraction/analyses/{analysis}.tsv``), the PRISMA counts (``results/prisma/counts.json``)
 and the optional risk-of-bias sheet are described in docs/architecture.md. Optional keys may be
 absent (a pooling run with k < 3 has no Egger test, an analysis without subgroups has no
-``subgroups``); required ones missing are an :class:`~evsynth.errors.InputError` naming file and key.
+``subgroups``); required ones missing are an :class:`~evsynth.errors.InputError` naming file
+and key.
 Every estimate in the pooling JSON is on the log scale; the figures exponentiate for display.
 """
 
@@ -181,17 +182,21 @@ class PrismaCounts:
 
     @property
     def is_update(self) -> bool:
-        """An updated review carries the previous version's studies (PRISMA 2020 update template)."""
+        """An updated review carries the previous version's studies (PRISMA 2020 update)."""
         return any(
-            self.values.get(k) not in (None, "")
-            for k in ("previous_studies", "previous_reports")
+            self.values.get(k) not in (None, "") for k in ("previous_studies", "previous_reports")
         )
 
     @property
     def has_other_methods(self) -> bool:
         """Whether records were identified by other methods (websites, organisations, citations)."""
-        keys = ("website_results", "organisation_results", "citations_results",
-                "other_sought_reports", "other_assessed")
+        keys = (
+            "website_results",
+            "organisation_results",
+            "citations_results",
+            "other_sought_reports",
+            "other_assessed",
+        )
         return any(_positive(self.values.get(k)) for k in keys)
 
 
@@ -246,8 +251,9 @@ def _model(data: Any, where: str, *, path: str, name: str | None = None) -> Mode
     studies = data.get("studies") or []
     weights: dict[str, float] = {}
     if isinstance(weights_raw, dict):
-        weights = {str(s): _required(w, path=path, key=f"{where}.weights") for s, w in
-                   weights_raw.items()}
+        weights = {
+            str(s): _required(w, path=path, key=f"{where}.weights") for s, w in weights_raw.items()
+        }
     elif weights_raw:
         if len(studies) != len(weights_raw):
             raise InputError(
@@ -312,8 +318,9 @@ def _sensitivity(rows: Any, *, path: str, key: str) -> tuple[SensitivityRow, ...
     return tuple(out)
 
 
-def _subgroups(data: Any, chosen: str | None, *, path: str
-               ) -> tuple[tuple[SubgroupSummary, ...], SubgroupTest | None]:
+def _subgroups(
+    data: Any, chosen: str | None, *, path: str
+) -> tuple[tuple[SubgroupSummary, ...], SubgroupTest | None]:
     """Subgroup fits and the test for subgroup differences.
 
     The pooling stage writes ``{"column", "method", "test", "groups": {name: <one flat model>},
@@ -329,8 +336,11 @@ def _subgroups(data: Any, chosen: str | None, *, path: str
         entries = data.get("groups", data)
         q = _number(data.get("q_between"), path=path, key="subgroups.q_between")
         if q is not None:
-            test = SubgroupTest(q=q, df=_number(data.get("df"), path=path, key="subgroups.df"),
-                                p=_number(data.get("p"), path=path, key="subgroups.p"))
+            test = SubgroupTest(
+                q=q,
+                df=_number(data.get("df"), path=path, key="subgroups.df"),
+                p=_number(data.get("p"), path=path, key="subgroups.p"),
+            )
     if isinstance(entries, dict):
         items = [(str(k), v) for k, v in entries.items() if isinstance(v, dict)]
     elif isinstance(entries, list):
@@ -349,8 +359,9 @@ def _subgroups(data: Any, chosen: str | None, *, path: str
             fixed, random = (model, None) if which == "fixed" else (None, model)
         else:
             fixed = _model(entry.get("fixed"), f"subgroups.{name}.fixed", path=path, name="fixed")
-            random = _model(entry.get("random"), f"subgroups.{name}.random", path=path,
-                            name="random")
+            random = _model(
+                entry.get("random"), f"subgroups.{name}.random", path=path, name="random"
+            )
         if fixed is not None or random is not None:
             out.append(SubgroupSummary(name=name, fixed=fixed, random=random))
     return tuple(out), test
@@ -378,8 +389,9 @@ def read_pooling(path: str | Path) -> PoolingResult:
     random = _model(data.get("random"), "random", path=where, name="random")
     chosen = data.get("chosen")
     if chosen is not None and chosen not in _MODELS:
-        raise InputError(f"{chosen!r} is not a model; valid: fixed, random", path=where,
-                         field="chosen")
+        raise InputError(
+            f"{chosen!r} is not a model; valid: fixed, random", path=where, field="chosen"
+        )
     studies: list[str] = []
     for model in (data.get("random"), data.get("fixed")):
         if isinstance(model, dict) and model.get("studies"):
@@ -391,28 +403,38 @@ def read_pooling(path: str | Path) -> PoolingResult:
     k = int(k_raw) if isinstance(k_raw, int | float) else len(studies)
     status = data.get("status") or ("pooled" if k >= 2 else "single_study" if k == 1 else "empty")
     if status not in ("pooled", "single_study", "empty"):
-        raise InputError(f"unknown status {status!r}; valid: pooled, single_study, empty",
-                         path=where, field="status")
+        raise InputError(
+            f"unknown status {status!r}; valid: pooled, single_study, empty",
+            path=where,
+            field="status",
+        )
     if status == "pooled" and fixed is None and random is None:
-        raise InputError("status is 'pooled' but neither 'fixed' nor 'random' has an estimate",
-                         path=where)
+        raise InputError(
+            "status is 'pooled' but neither 'fixed' nor 'random' has an estimate", path=where
+        )
     tf = data.get("trim_and_fill")
     trim = None
     if isinstance(tf, dict) and tf:
         filled = []
         for i, point in enumerate(tf.get("filled") or []):
             key = f"trim_and_fill.filled[{i}]"
-            filled.append((_required(point.get("yi"), path=where, key=f"{key}.yi"),
-                           _required(point.get("se"), path=where, key=f"{key}.se")))
+            filled.append(
+                (
+                    _required(point.get("yi"), path=where, key=f"{key}.yi"),
+                    _required(point.get("se"), path=where, key=f"{key}.se"),
+                )
+            )
         # The pooling stage's own layout: parallel lists of imputed yi and sampling variances.
         yis, vis = tf.get("filled_yi") or [], tf.get("filled_vi") or []
         if len(yis) != len(vis):
-            raise InputError(f"{len(yis)} filled_yi but {len(vis)} filled_vi", path=where,
-                             field="trim_and_fill")
+            raise InputError(
+                f"{len(yis)} filled_yi but {len(vis)} filled_vi", path=where, field="trim_and_fill"
+            )
         for i, (y, v) in enumerate(zip(yis, vis, strict=True)):
             var = _required(v, path=where, key=f"trim_and_fill.filled_vi[{i}]")
-            filled.append((_required(y, path=where, key=f"trim_and_fill.filled_yi[{i}]"),
-                           math.sqrt(var)))
+            filled.append(
+                (_required(y, path=where, key=f"trim_and_fill.filled_yi[{i}]"), math.sqrt(var))
+            )
         trim = TrimAndFill(
             k0=int(tf.get("k0") or 0),
             side=tf.get("side"),
@@ -432,8 +454,11 @@ def read_pooling(path: str | Path) -> PoolingResult:
             p=_number(eg.get("p"), path=where, key="egger.p"),
         )
     rule = data.get("rule")
-    rule_name, rule_reason = (rule, None) if not isinstance(rule, dict) else (
-        rule.get("name"), rule.get("reason") or rule.get("description"))
+    rule_name, rule_reason = (
+        (rule, None)
+        if not isinstance(rule, dict)
+        else (rule.get("name"), rule.get("reason") or rule.get("description"))
+    )
     subgroups, subgroup_test = _subgroups(data.get("subgroups"), chosen, path=where)
     return PoolingResult(
         analysis=str(data.get("analysis") or Path(path).stem),
@@ -469,22 +494,35 @@ def read_analysis_effects(path: str | Path) -> tuple[StudyEffect, ...]:
         if not study:
             raise InputError("empty study label", path=where, line=line, field="study")
         if study in seen:
-            raise InputError(f"study label {study!r} appears twice; labels must be unique",
-                             path=where, line=line, field="study")
+            raise InputError(
+                f"study label {study!r} appears twice; labels must be unique",
+                path=where,
+                line=line,
+                field="study",
+            )
         seen.add(study)
         values = {}
         for key in ("yi", "se"):
             try:
                 values[key] = float(row[key])
             except ValueError:
-                raise InputError(f"expected a number, found {row[key]!r}", path=where,
-                                 line=line, field=key) from None
+                raise InputError(
+                    f"expected a number, found {row[key]!r}", path=where, line=line, field=key
+                ) from None
             if not math.isfinite(values[key]):
-                raise InputError(f"expected a finite number, found {row[key]!r}", path=where,
-                                 line=line, field=key)
+                raise InputError(
+                    f"expected a finite number, found {row[key]!r}",
+                    path=where,
+                    line=line,
+                    field=key,
+                )
         if values["se"] <= 0:
-            raise InputError(f"standard error must be > 0, found {row['se']!r}", path=where,
-                             line=line, field="se")
+            raise InputError(
+                f"standard error must be > 0, found {row['se']!r}",
+                path=where,
+                line=line,
+                field="se",
+            )
         out.append(
             StudyEffect(
                 study=study,
@@ -500,12 +538,28 @@ def read_analysis_effects(path: str | Path) -> tuple[StudyEffect, ...]:
 
 
 _COUNT_KEYS = (
-    "previous_studies", "previous_reports", "database_results", "register_results",
-    "website_results", "organisation_results", "citations_results", "duplicates",
-    "excluded_automatic", "excluded_other", "records_screened", "records_excluded",
-    "dbr_sought_reports", "dbr_notretrieved_reports", "other_sought_reports",
-    "other_notretrieved_reports", "dbr_assessed", "other_assessed", "new_studies", "new_reports",
-    "total_studies", "total_reports",
+    "previous_studies",
+    "previous_reports",
+    "database_results",
+    "register_results",
+    "website_results",
+    "organisation_results",
+    "citations_results",
+    "duplicates",
+    "excluded_automatic",
+    "excluded_other",
+    "records_screened",
+    "records_excluded",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "other_sought_reports",
+    "other_notretrieved_reports",
+    "dbr_assessed",
+    "other_assessed",
+    "new_studies",
+    "new_reports",
+    "total_studies",
+    "total_reports",
 )
 
 
@@ -520,31 +574,62 @@ def read_prisma_counts(path: str | Path) -> PrismaCounts:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(f"expected a count (integer >= 0) or null, found {value!r}",
-                             path=where, field=key)
-    for key in ("database_specific_results", "dbr_excluded", "other_excluded",
-                "register_specific_results"):
+            raise InputError(
+                f"expected a count (integer >= 0) or null, found {value!r}", path=where, field=key
+            )
+    for key in (
+        "database_specific_results",
+        "dbr_excluded",
+        "other_excluded",
+        "register_specific_results",
+    ):
         value = data.get(key)
         if value is None:
             continue
         if not isinstance(value, dict):
-            raise InputError(f"expected an object {{name: count}}, found {value!r}", path=where,
-                             field=key)
+            raise InputError(
+                f"expected an object {{name: count}}, found {value!r}", path=where, field=key
+            )
         for name, n in value.items():
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise InputError(f"expected a count (integer >= 0) for {name!r}, found {n!r}",
-                                 path=where, field=key)
+                raise InputError(
+                    f"expected a count (integer >= 0) for {name!r}, found {n!r}",
+                    path=where,
+                    field=key,
+                )
     return PrismaCounts(values=dict(data), path=where)
 
 
-_ROB_META = {"study_id", "study", "label", "tool", "notes", "note", "comment", "comments",
-             "total", "overall", "reviewer", "reviewers"}
+_ROB_META = {
+    "study_id",
+    "study",
+    "label",
+    "tool",
+    "notes",
+    "note",
+    "comment",
+    "comments",
+    "total",
+    "overall",
+    "reviewer",
+    "reviewers",
+}
 _ROB_ALIASES = {
-    "low risk": "low", "l": "low", "+": "low",
-    "some": "some concerns", "some concern": "some concerns", "moderate risk": "moderate",
-    "high risk": "high", "h": "high", "-": "high",
-    "unclear risk": "unclear", "?": "unclear", "u": "unclear",
-    "serious risk": "serious", "critical risk": "critical", "ni": "no information",
+    "low risk": "low",
+    "l": "low",
+    "+": "low",
+    "some": "some concerns",
+    "some concern": "some concerns",
+    "moderate risk": "moderate",
+    "high risk": "high",
+    "h": "high",
+    "-": "high",
+    "unclear risk": "unclear",
+    "?": "unclear",
+    "u": "unclear",
+    "serious risk": "serious",
+    "critical risk": "critical",
+    "ni": "no information",
     "no info": "no information",
 }
 
@@ -558,8 +643,7 @@ def _stars(value: str) -> int | None:
     return None
 
 
-def read_risk_of_bias(path: str | Path, *, labels: dict[str, str] | None = None
-                      ) -> RiskOfBiasTable:
+def read_risk_of_bias(path: str | Path, *, labels: dict[str, str] | None = None) -> RiskOfBiasTable:
     """Read a risk-of-bias sheet (TSV or CSV): ``study_id``, one column per domain, ``total``.
 
     Cells hold judgements (low / some concerns / high / unclear, and the ROBINS-I grades) or
@@ -575,8 +659,9 @@ def read_risk_of_bias(path: str | Path, *, labels: dict[str, str] | None = None
             header = list(reader.fieldnames or [])
             rows = [{k: (v or "") for k, v in r.items() if k is not None} for r in reader]
         if "study_id" not in header:
-            raise InputError(f"missing column study_id; the header has {', '.join(header)}",
-                             path=where, line=1)
+            raise InputError(
+                f"missing column study_id; the header has {', '.join(header)}", path=where, line=1
+            )
     else:
         rows = read_tsv(p, required=("study_id",))
         header = list(rows[0]) if rows else []
@@ -608,7 +693,9 @@ def read_risk_of_bias(path: str | Path, *, labels: dict[str, str] | None = None
                 raise InputError(
                     f"unknown judgement {raw!r}; valid: {', '.join(ROB_JUDGEMENTS)} or "
                     "Newcastle-Ottawa stars (*, **, or a digit)",
-                    path=where, line=line, field=domain,
+                    path=where,
+                    line=line,
+                    field=domain,
                 )
             judgement_cells += 1
             cells.append(text)
@@ -619,8 +706,13 @@ def read_risk_of_bias(path: str | Path, *, labels: dict[str, str] | None = None
     labels = labels or {}
     return RiskOfBiasTable(
         studies=ids,
-        labels=tuple(labels.get(i) or rows[n].get("label", "").strip() or rows[n].get(
-            "study", "").strip() or i for n, i in enumerate(ids)),
+        labels=tuple(
+            labels.get(i)
+            or rows[n].get("label", "").strip()
+            or rows[n].get("study", "").strip()
+            or i
+            for n, i in enumerate(ids)
+        ),
         domains=domains,
         judgements=tuple(t[: len(domains)] for t in table),
         overall=tuple(t[len(domains)] for t in table) if has_overall else None,

@@ -69,35 +69,66 @@ def prisma_boxes(counts: PrismaCounts) -> list[PrismaBox]:
     ident = ["Records identified from:"]
     databases = c("database_specific_results")
     ident.append(f"  Databases (n = {_n(c('database_results'))})")
-    for name, n in (databases.items() if isinstance(databases, dict) else []):
+    for name, n in databases.items() if isinstance(databases, dict) else []:
         ident.extend(_wrap(f"    {name} (n = {_n(n)})", "    "))
     registers = c("register_specific_results")
     if c("register_results") is not None or registers:
         ident.append(f"  Registers (n = {_n(c('register_results'))})")
-        for name, n in (registers.items() if isinstance(registers, dict) else []):
+        for name, n in registers.items() if isinstance(registers, dict) else []:
             ident.extend(_wrap(f"    {name} (n = {_n(n)})", "    "))
     boxes.append(PrismaBox("identification", "main", "identification", tuple(ident)))
-    removed = ["Records removed before screening:",
-               f"  Duplicate records removed (n = {_n(c('duplicates'))})"]
+    removed = [
+        "Records removed before screening:",
+        f"  Duplicate records removed (n = {_n(c('duplicates'))})",
+    ]
     if c("excluded_automatic") is not None:
-        removed += _wrap(f"  Records marked as ineligible by automation tools "
-                         f"(n = {c('excluded_automatic')})", "  ")
+        removed += _wrap(
+            f"  Records marked as ineligible by automation tools (n = {c('excluded_automatic')})",
+            "  ",
+        )
     if c("excluded_other") is not None:
         removed.append(f"  Records removed for other reasons (n = {c('excluded_other')})")
     boxes.append(PrismaBox("removed", "side", "identification", tuple(removed)))
-    boxes.append(PrismaBox("screened", "main", "screened",
-                           ("Records screened", f"(n = {_n(c('records_screened'))})")))
-    boxes.append(PrismaBox("screen_excluded", "side", "screened",
-                           ("Records excluded", f"(n = {_n(c('records_excluded'))})")))
-    boxes.append(PrismaBox("sought", "main", "sought",
-                           ("Reports sought for retrieval",
-                            f"(n = {_n(c('dbr_sought_reports'))})")))
-    boxes.append(PrismaBox("not_retrieved", "side", "sought",
-                           ("Reports not retrieved",
-                            f"(n = {_n(c('dbr_notretrieved_reports'))})")))
-    boxes.append(PrismaBox("assessed", "main", "assessed",
-                           ("Reports assessed for eligibility",
-                            f"(n = {_n(c('dbr_assessed'))})")))
+    boxes.append(
+        PrismaBox(
+            "screened",
+            "main",
+            "screened",
+            ("Records screened", f"(n = {_n(c('records_screened'))})"),
+        )
+    )
+    boxes.append(
+        PrismaBox(
+            "screen_excluded",
+            "side",
+            "screened",
+            ("Records excluded", f"(n = {_n(c('records_excluded'))})"),
+        )
+    )
+    boxes.append(
+        PrismaBox(
+            "sought",
+            "main",
+            "sought",
+            ("Reports sought for retrieval", f"(n = {_n(c('dbr_sought_reports'))})"),
+        )
+    )
+    boxes.append(
+        PrismaBox(
+            "not_retrieved",
+            "side",
+            "sought",
+            ("Reports not retrieved", f"(n = {_n(c('dbr_notretrieved_reports'))})"),
+        )
+    )
+    boxes.append(
+        PrismaBox(
+            "assessed",
+            "main",
+            "assessed",
+            ("Reports assessed for eligibility", f"(n = {_n(c('dbr_assessed'))})"),
+        )
+    )
     reasons = _items(c("dbr_excluded"))
     excluded = ["Reports excluded:"]
     if reasons:
@@ -109,35 +140,91 @@ def prisma_boxes(counts: PrismaCounts) -> list[PrismaBox]:
     studies = c("new_studies") if c("new_studies") is not None else c("total_studies")
     reports = c("new_reports") if c("new_reports") is not None else c("total_reports")
     if update:
-        boxes.append(PrismaBox("previous", "previous", "identification", (
-            *_wrap(f"Studies included in previous version of review "
-                   f"(n = {_n(c('previous_studies'))})"),
-            *_wrap(f"Reports of studies included in previous version of review "
-                   f"(n = {_n(c('previous_reports'))})"))))
-        boxes.append(PrismaBox("included", "main", "included", (
-            f"New studies included in review (n = {_n(c('new_studies'))})",
-            f"Reports of new included studies (n = {_n(c('new_reports'))})")))
-        boxes.append(PrismaBox("total", "main", "total", (
-            f"Total studies included in review (n = {_n(c('total_studies'))})",
-            f"Reports of total included studies (n = {_n(c('total_reports'))})")))
+        boxes.append(
+            PrismaBox(
+                "previous",
+                "previous",
+                "identification",
+                (
+                    *_wrap(
+                        f"Studies included in previous version of review "
+                        f"(n = {_n(c('previous_studies'))})"
+                    ),
+                    *_wrap(
+                        f"Reports of studies included in previous version of review "
+                        f"(n = {_n(c('previous_reports'))})"
+                    ),
+                ),
+            )
+        )
+        boxes.append(
+            PrismaBox(
+                "included",
+                "main",
+                "included",
+                (
+                    f"New studies included in review (n = {_n(c('new_studies'))})",
+                    f"Reports of new included studies (n = {_n(c('new_reports'))})",
+                ),
+            )
+        )
+        boxes.append(
+            PrismaBox(
+                "total",
+                "main",
+                "total",
+                (
+                    f"Total studies included in review (n = {_n(c('total_studies'))})",
+                    f"Reports of total included studies (n = {_n(c('total_reports'))})",
+                ),
+            )
+        )
     else:
-        boxes.append(PrismaBox("included", "main", "included", (
-            f"Studies included in review (n = {_n(studies)})",
-            f"Reports of included studies (n = {_n(reports)})")))
+        boxes.append(
+            PrismaBox(
+                "included",
+                "main",
+                "included",
+                (
+                    f"Studies included in review (n = {_n(studies)})",
+                    f"Reports of included studies (n = {_n(reports)})",
+                ),
+            )
+        )
     if counts.has_other_methods:
         other = ["Records identified from:"]
-        for key, label in (("website_results", "Websites"),
-                           ("organisation_results", "Organisations"),
-                           ("citations_results", "Citation searching")):
+        for key, label in (
+            ("website_results", "Websites"),
+            ("organisation_results", "Organisations"),
+            ("citations_results", "Citation searching"),
+        ):
             if c(key) is not None:
                 other.append(f"  {label} (n = {c(key)})")
         boxes.append(PrismaBox("other_identification", "other", "identification", tuple(other)))
-        boxes.append(PrismaBox("other_sought", "other", "sought", (
-            "Reports sought for retrieval", f"(n = {_n(c('other_sought_reports'))})")))
-        boxes.append(PrismaBox("other_not_retrieved", "other_side", "sought", (
-            "Reports not retrieved", f"(n = {_n(c('other_notretrieved_reports'))})")))
-        boxes.append(PrismaBox("other_assessed", "other", "assessed", (
-            "Reports assessed for eligibility", f"(n = {_n(c('other_assessed'))})")))
+        boxes.append(
+            PrismaBox(
+                "other_sought",
+                "other",
+                "sought",
+                ("Reports sought for retrieval", f"(n = {_n(c('other_sought_reports'))})"),
+            )
+        )
+        boxes.append(
+            PrismaBox(
+                "other_not_retrieved",
+                "other_side",
+                "sought",
+                ("Reports not retrieved", f"(n = {_n(c('other_notretrieved_reports'))})"),
+            )
+        )
+        boxes.append(
+            PrismaBox(
+                "other_assessed",
+                "other",
+                "assessed",
+                ("Reports assessed for eligibility", f"(n = {_n(c('other_assessed'))})"),
+            )
+        )
         other_ex = ["Reports excluded:"]
         for reason, n in _items(c("other_excluded")) or [("", 0)]:
             other_ex += _wrap(f"  {reason} (n = {_n(n)})".replace("   (", "  ("), "  ")
@@ -146,8 +233,10 @@ def prisma_boxes(counts: PrismaCounts) -> list[PrismaBox]:
 
 
 def _box_size(lines: tuple[str, ...], *, bold_first: bool = False) -> tuple[float, float]:
-    width = max(text_width_in(line, size=FONT_SIZE, bold=bold_first and i == 0)
-                for i, line in enumerate(lines))
+    width = max(
+        text_width_in(line, size=FONT_SIZE, bold=bold_first and i == 0)
+        for i, line in enumerate(lines)
+    )
     return width + 2 * _PAD_IN, len(lines) * _LINE_IN + 2 * _PAD_IN
 
 
@@ -156,10 +245,21 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
     boxes = prisma_boxes(counts)
     update = counts.is_update
     other = counts.has_other_methods
-    cols = [*(["previous"] if update else []), "main", "side",
-            *(["other", "other_side"] if other else [])]
-    rows = ["header", "identification", "screened", "sought", "assessed", "included",
-            *(["total"] if update else [])]
+    cols = [
+        *(["previous"] if update else []),
+        "main",
+        "side",
+        *(["other", "other_side"] if other else []),
+    ]
+    rows = [
+        "header",
+        "identification",
+        "screened",
+        "sought",
+        "assessed",
+        "included",
+        *(["total"] if update else []),
+    ]
     col_w = dict.fromkeys(cols, 1.7)
     row_h = dict.fromkeys(rows, 0.5)
     row_h["header"] = 0.42
@@ -194,11 +294,22 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
     ax.set_ylim(height, 0)
     ax.set_axis_off()
 
-    def rect(key: str, x: float, y: float, w: float, h: float, *, fill: str,
-             rounded: bool = False) -> None:
+    def rect(
+        key: str, x: float, y: float, w: float, h: float, *, fill: str, rounded: bool = False
+    ) -> None:
         style = "round,pad=0,rounding_size=0.06" if rounded else "square,pad=0"
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle=style, facecolor=fill,
-                                    edgecolor=COLOURS["box_edge"], lw=0.8, gid=f"prisma-box-{key}"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (x, y),
+                w,
+                h,
+                boxstyle=style,
+                facecolor=fill,
+                edgecolor=COLOURS["box_edge"],
+                lw=0.8,
+                gid=f"prisma-box-{key}",
+            )
+        )
 
     geometry: dict[str, tuple[float, float, float, float]] = {}
     for box in boxes:
@@ -213,11 +324,28 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
         centred = len(box.lines) == 2 and box.lines[1].startswith("(n = ")
         text = "\n".join(box.lines)
         if centred:
-            ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", size=FONT_SIZE,
-                    multialignment="center", linespacing=1.35, gid=f"prisma-text-{box.key}")
+            ax.text(
+                x + w / 2,
+                y + h / 2,
+                text,
+                ha="center",
+                va="center",
+                size=FONT_SIZE,
+                multialignment="center",
+                linespacing=1.35,
+                gid=f"prisma-text-{box.key}",
+            )
         else:
-            ax.text(x + _PAD_IN, y + h / 2, text, ha="left", va="center", size=FONT_SIZE,
-                    linespacing=1.35, gid=f"prisma-text-{box.key}")
+            ax.text(
+                x + _PAD_IN,
+                y + h / 2,
+                text,
+                ha="left",
+                va="center",
+                size=FONT_SIZE,
+                linespacing=1.35,
+                gid=f"prisma-text-{box.key}",
+            )
 
     # Column headers.
     def header(key: str, first: str, last: str, label: str) -> None:
@@ -225,40 +353,68 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
         w = col_x[last] + col_w[last] - x
         y, h = row_y["header"], row_h["header"]
         rect(f"header-{key}", x, y, w, h, fill=COLOURS["box_header"], rounded=True)
-        ax.text(x + w / 2, y + h / 2, label, ha="center", va="center", size=FONT_SIZE,
-                weight="bold", gid=f"prisma-header-{key}")
+        ax.text(
+            x + w / 2,
+            y + h / 2,
+            label,
+            ha="center",
+            va="center",
+            size=FONT_SIZE,
+            weight="bold",
+            gid=f"prisma-header-{key}",
+        )
 
     if update:
         header("previous", "previous", "previous", "Previous studies")
-        header("databases", "main", "side",
-               "Identification of new studies via databases and registers")
+        header(
+            "databases", "main", "side", "Identification of new studies via databases and registers"
+        )
     else:
-        header("databases", "main", "side",
-               "Identification of studies via databases and registers")
+        header("databases", "main", "side", "Identification of studies via databases and registers")
     if other:
         header("other", "other", "other_side", "Identification of studies via other methods")
 
     # Phase labels down the left edge.
-    phases = [("identification", "Identification", "identification", "identification"),
-              ("screening", "Screening", "screened", "assessed"),
-              ("included", "Included", "included", "total" if update else "included")]
+    phases = [
+        ("identification", "Identification", "identification", "identification"),
+        ("screening", "Screening", "screened", "assessed"),
+        ("included", "Included", "included", "total" if update else "included"),
+    ]
     for key, label, first, last in phases:
         y = row_y[first]
         h = row_y[last] + row_h[last] - y
-        rect(f"phase-{key}", margin, y, _PHASE_W_IN, h, fill=COLOURS["box_header"],
-             rounded=True)
-        ax.text(margin + _PHASE_W_IN / 2, y + h / 2, label, ha="center", va="center",
-                rotation=90, size=FONT_SIZE, weight="bold", gid=f"prisma-phase-{key}")
+        rect(f"phase-{key}", margin, y, _PHASE_W_IN, h, fill=COLOURS["box_header"], rounded=True)
+        ax.text(
+            margin + _PHASE_W_IN / 2,
+            y + h / 2,
+            label,
+            ha="center",
+            va="center",
+            rotation=90,
+            size=FONT_SIZE,
+            weight="bold",
+            gid=f"prisma-phase-{key}",
+        )
 
     def arrow(a: tuple[float, float], b: tuple[float, float], gid: str) -> None:
-        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=9, lw=0.8,
-                                     color=COLOURS["box_edge"], shrinkA=0, shrinkB=0,
-                                     gid=f"prisma-arrow-{gid}"))
+        ax.add_patch(
+            FancyArrowPatch(
+                a,
+                b,
+                arrowstyle="-|>",
+                mutation_scale=9,
+                lw=0.8,
+                color=COLOURS["box_edge"],
+                shrinkA=0,
+                shrinkB=0,
+                gid=f"prisma-arrow-{gid}",
+            )
+        )
 
     def down(src: str, dst: str) -> None:
         xs, ys, ws, hs = geometry[src]
-        xd, yd, wd, _ = geometry[dst]
-        x = xs + ws / 2 if src != "previous" else xs + ws / 2
+        yd = geometry[dst][1]
+        x = xs + ws / 2
         arrow((x, ys + hs), (x, yd), f"{src}-{dst}")
 
     def right(src: str, dst: str) -> None:
@@ -267,15 +423,23 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
         y = ys + hs / 2 if hs <= hd else yd + hd / 2
         arrow((xs + ws, y), (xd, y), f"{src}-{dst}")
 
-    for src, dst in (("identification", "screened"), ("screened", "sought"),
-                     ("sought", "assessed"), ("assessed", "included")):
+    for src, dst in (
+        ("identification", "screened"),
+        ("screened", "sought"),
+        ("sought", "assessed"),
+        ("assessed", "included"),
+    ):
         down(src, dst)
-    for src, dst in (("identification", "removed"), ("screened", "screen_excluded"),
-                     ("sought", "not_retrieved"), ("assessed", "excluded")):
+    for src, dst in (
+        ("identification", "removed"),
+        ("screened", "screen_excluded"),
+        ("sought", "not_retrieved"),
+        ("assessed", "excluded"),
+    ):
         right(src, dst)
     if update:
         xi, yi, wi, hi = geometry["included"]
-        xt, yt, wt, _ = geometry["total"]
+        yt = geometry["total"][1]
         arrow((xi + wi / 2, yi + hi), (xi + wi / 2, yt), "included-total")
         xp, yp, wp, hp = geometry["previous"]
         arrow((xp + wp / 2, yp + hp), (xp + wp / 2, yt), "previous-total")
@@ -287,10 +451,19 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
         xo, yo, wo, ho = geometry["other_assessed"]
         xi, yi, wi, hi = geometry["included"]
         ymid = yi + hi / 2
-        ax.add_line(Line2D([xo + wo / 2, xo + wo / 2], [yo + ho, ymid], lw=0.8,
-                           color=COLOURS["box_edge"]))
+        ax.add_line(
+            Line2D([xo + wo / 2, xo + wo / 2], [yo + ho, ymid], lw=0.8, color=COLOURS["box_edge"])
+        )
         arrow((xo + wo / 2, ymid), (xi + wi, ymid), "other_assessed-included")
     if title:
-        ax.text(margin, margin, title, ha="left", va="top", size=FONT_SIZE + 1.5,
-                weight="bold", gid="prisma-title")
+        ax.text(
+            margin,
+            margin,
+            title,
+            ha="left",
+            va="top",
+            size=FONT_SIZE + 1.5,
+            weight="bold",
+            gid="prisma-title",
+        )
     return fig

@@ -17,11 +17,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from evsynth import __version__  # noqa: E402
-from evsynth.figures.style import PNG_DPI, RC_PARAMS  # noqa: E402
+from evsynth import __version__
+from evsynth.figures.style import PNG_DPI, RC_PARAMS
 
 __all__ = ["figure_style", "new_figure", "save_figure"]
 
@@ -54,14 +54,24 @@ def _atomic_save(fig: Figure, path: Path, **kwargs: object) -> None:
         raise
 
 
-def save_figure(fig: Figure, *, svg: str | Path | None = None, png: str | Path | None = None,
-                dpi: int = PNG_DPI) -> None:
+def save_figure(
+    fig: Figure, *, svg: str | Path | None = None, png: str | Path | None = None, dpi: int = PNG_DPI
+) -> None:
     """Save ``fig`` as SVG and/or PNG (300 dpi by default); both byte-stable across reruns."""
     with matplotlib.rc_context(RC_PARAMS):
         if svg is not None:
-            _atomic_save(fig, Path(svg), format="svg",
-                         metadata={"Date": None, "Creator": f"evsynth {__version__}"})
+            _atomic_save(
+                fig,
+                Path(svg),
+                format="svg",
+                metadata={"Date": None, "Creator": f"evsynth {__version__}"},
+            )
         if png is not None:
-            _atomic_save(fig, Path(png), format="png", dpi=dpi,
-                         metadata={"Software": f"evsynth {__version__}"})
+            _atomic_save(
+                fig,
+                Path(png),
+                format="png",
+                dpi=dpi,
+                metadata={"Software": f"evsynth {__version__}"},
+            )
     plt.close(fig)

@@ -64,21 +64,34 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
     if table.total is not None:
         columns.append("Total")
     n_rows = len(table.studies)
-    label_w = max([text_width_in(s, size=FONT_SIZE) for s in table.labels]
-                  + [text_width_in("Study", size=FONT_SIZE, bold=True)]) + 0.2
+    label_w = (
+        max(
+            [text_width_in(s, size=FONT_SIZE) for s in table.labels]
+            + [text_width_in("Study", size=FONT_SIZE, bold=True)]
+        )
+        + 0.2
+    )
     legend = [f"D{i}: {d}" for i, d in enumerate(table.domains, start=1)]
     cats = categories(table)
     key_size = FONT_SIZE - 0.5
     key_head = "Judgement:" if table.kind != "stars" else "Stars:"
-    key_items = ([_label(table, c) for c in cats] if table.kind != "stars"
-                 else ["\u2605 star awarded (Newcastle-Ottawa Scale)", "\u2013 no star"])
-    key_w = (text_width_in(key_head + " ", size=key_size, bold=True) + 0.05
-             + sum(text_width_in(t, size=key_size) + 0.36 for t in key_items))
+    key_items = (
+        [_label(table, c) for c in cats]
+        if table.kind != "stars"
+        else ["\u2605 star awarded (Newcastle-Ottawa Scale)", "\u2013 no star"]
+    )
+    key_w = (
+        text_width_in(key_head + " ", size=key_size, bold=True)
+        + 0.05
+        + sum(text_width_in(t, size=key_size) + 0.36 for t in key_items)
+    )
     title_h = 0.32 if title else 0.0
     grid_w = len(columns) * _CELL_IN
-    width = max(2 * _MARGIN_IN + label_w + grid_w,
-                2 * _MARGIN_IN + max(text_width_in(t, size=FONT_SIZE) for t in legend) + 0.3,
-                2 * _MARGIN_IN + key_w)
+    width = max(
+        2 * _MARGIN_IN + label_w + grid_w,
+        2 * _MARGIN_IN + max(text_width_in(t, size=FONT_SIZE) for t in legend) + 0.3,
+        2 * _MARGIN_IN + key_w,
+    )
     legend_h = 0.3 + len(legend) * 0.17 + 0.25 + 0.12
     height = 2 * _MARGIN_IN + title_h + (n_rows + 1) * _CELL_IN + legend_h
     fig = new_figure(width, height)
@@ -90,49 +103,123 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
     top = _MARGIN_IN + title_h
     x0 = _MARGIN_IN + label_w
     if title:
-        ax.text(_MARGIN_IN, _MARGIN_IN, title, ha="left", va="top", weight="bold",
-                size=FONT_SIZE + 1.5, gid="rob-title")
-    ax.text(_MARGIN_IN, top + _CELL_IN / 2, "Study", ha="left", va="center", weight="bold",
-            size=FONT_SIZE)
+        ax.text(
+            _MARGIN_IN,
+            _MARGIN_IN,
+            title,
+            ha="left",
+            va="top",
+            weight="bold",
+            size=FONT_SIZE + 1.5,
+            gid="rob-title",
+        )
+    ax.text(
+        _MARGIN_IN,
+        top + _CELL_IN / 2,
+        "Study",
+        ha="left",
+        va="center",
+        weight="bold",
+        size=FONT_SIZE,
+    )
     for j, col in enumerate(columns):
-        ax.text(x0 + (j + 0.5) * _CELL_IN, top + _CELL_IN / 2, col, ha="center", va="center",
-                weight="bold", size=FONT_SIZE - (1 if col == "Overall" else 0),
-                gid=f"rob-column-{j + 1}")
-    ax.add_patch(Rectangle((x0, top + _CELL_IN), grid_w, n_rows * _CELL_IN, facecolor="none",
-                           edgecolor="#bbbbbb", lw=0.6))
+        ax.text(
+            x0 + (j + 0.5) * _CELL_IN,
+            top + _CELL_IN / 2,
+            col,
+            ha="center",
+            va="center",
+            weight="bold",
+            size=FONT_SIZE - (1 if col == "Overall" else 0),
+            gid=f"rob-column-{j + 1}",
+        )
+    ax.add_patch(
+        Rectangle(
+            (x0, top + _CELL_IN),
+            grid_w,
+            n_rows * _CELL_IN,
+            facecolor="none",
+            edgecolor="#bbbbbb",
+            lw=0.6,
+        )
+    )
     for i, label in enumerate(table.labels):
         y = top + (i + 1.5) * _CELL_IN
-        ax.text(_MARGIN_IN, y, label, ha="left", va="center", size=FONT_SIZE,
-                gid=f"rob-study-{i + 1}")
+        ax.text(
+            _MARGIN_IN, y, label, ha="left", va="center", size=FONT_SIZE, gid=f"rob-study-{i + 1}"
+        )
         if i:
-            ax.add_line(Line2D([x0, x0 + grid_w], [y - _CELL_IN / 2] * 2, color="#dddddd",
-                               lw=0.5))
+            ax.add_line(Line2D([x0, x0 + grid_w], [y - _CELL_IN / 2] * 2, color="#dddddd", lw=0.5))
         for j, value in enumerate(cells[i]):
             cx = x0 + (j + 0.5) * _CELL_IN
             if not value and table.kind == "stars":
-                ax.text(cx, y, "\u2013", ha="center", va="center", size=FONT_SIZE,
-                        color="#555555", gid=f"rob-cell-{i + 1}-{j + 1}")
+                ax.text(
+                    cx,
+                    y,
+                    "\u2013",
+                    ha="center",
+                    va="center",
+                    size=FONT_SIZE,
+                    color="#555555",
+                    gid=f"rob-cell-{i + 1}-{j + 1}",
+                )
                 continue
             if not value:
-                ax.text(cx, y, "NA", ha="center", va="center", size=FONT_SIZE - 2,
-                        color="#777777", gid=f"rob-cell-{i + 1}-{j + 1}")
+                ax.text(
+                    cx,
+                    y,
+                    "NA",
+                    ha="center",
+                    va="center",
+                    size=FONT_SIZE - 2,
+                    color="#777777",
+                    gid=f"rob-cell-{i + 1}-{j + 1}",
+                )
                 continue
             if table.kind == "stars":
-                ax.text(cx, y, _symbol(table, value) or "0", ha="center", va="center",
-                        size=FONT_SIZE - 2.5 if int(value) > 2 else FONT_SIZE - 1,
-                        color=_colour(table, value) if int(value) == 0 else "#333333",
-                        gid=f"rob-cell-{i + 1}-{j + 1}")
+                ax.text(
+                    cx,
+                    y,
+                    _symbol(table, value) or "0",
+                    ha="center",
+                    va="center",
+                    size=FONT_SIZE - 2.5 if int(value) > 2 else FONT_SIZE - 1,
+                    color=_colour(table, value) if int(value) == 0 else "#333333",
+                    gid=f"rob-cell-{i + 1}-{j + 1}",
+                )
                 continue
-            ax.add_patch(Circle((cx, y), _CELL_IN * 0.36, facecolor=_colour(table, value),
-                                edgecolor="#444444", lw=0.4, gid=f"rob-cell-{i + 1}-{j + 1}"))
-            ax.text(cx, y, _symbol(table, value), ha="center", va="center",
-                    size=FONT_SIZE, weight="bold", color="black")
+            ax.add_patch(
+                Circle(
+                    (cx, y),
+                    _CELL_IN * 0.36,
+                    facecolor=_colour(table, value),
+                    edgecolor="#444444",
+                    lw=0.4,
+                    gid=f"rob-cell-{i + 1}-{j + 1}",
+                )
+            )
+            ax.text(
+                cx,
+                y,
+                _symbol(table, value),
+                ha="center",
+                va="center",
+                size=FONT_SIZE,
+                weight="bold",
+                color="black",
+            )
         if table.total is not None:
-            ax.text(x0 + (len(columns) - 0.5) * _CELL_IN, y, table.total[i] or "NA",
-                    ha="center", va="center", size=FONT_SIZE, gid=f"rob-total-{i + 1}")
+            ax.text(
+                x0 + (len(columns) - 0.5) * _CELL_IN,
+                y,
+                table.total[i] or "NA",
+                ha="center",
+                va="center",
+                size=FONT_SIZE,
+                gid=f"rob-total-{i + 1}",
+            )
     y = top + (n_rows + 1) * _CELL_IN + 0.3
-    ax.text(_MARGIN_IN, y, "Domains:", ha="left", va="center", weight="bold",
-            size=FONT_SIZE - 0.5)
+    ax.text(_MARGIN_IN, y, "Domains:", ha="left", va="center", weight="bold", size=FONT_SIZE - 0.5)
     for line in legend:
         y += 0.17
         ax.text(_MARGIN_IN, y, line, ha="left", va="center", size=FONT_SIZE - 0.5)
@@ -142,10 +229,20 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
     x += text_width_in(key_head + " ", size=key_size, bold=True) + 0.05
     for cat, text in zip(cats if table.kind != "stars" else ["", ""], key_items, strict=True):
         if table.kind != "stars":
-            ax.add_patch(Circle((x + 0.07, y), 0.07, facecolor=_colour(table, cat),
-                                edgecolor="#444444", lw=0.4))
-            ax.text(x + 0.07, y, _symbol(table, cat), ha="center", va="center",
-                    size=FONT_SIZE - 3, weight="bold")
+            ax.add_patch(
+                Circle(
+                    (x + 0.07, y), 0.07, facecolor=_colour(table, cat), edgecolor="#444444", lw=0.4
+                )
+            )
+            ax.text(
+                x + 0.07,
+                y,
+                _symbol(table, cat),
+                ha="center",
+                va="center",
+                size=FONT_SIZE - 3,
+                weight="bold",
+            )
             x += 0.18
         ax.text(x, y, text, ha="left", va="center", size=key_size)
         x += text_width_in(text, size=key_size) + 0.18
@@ -155,8 +252,11 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
 def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Figure:
     """Per domain, a 100% bar of the share of studies at each judgement (or star count)."""
     names = list(table.domains)
-    columns = [list(col) for col in zip(*table.judgements, strict=True)] if table.judgements \
+    columns = (
+        [list(col) for col in zip(*table.judgements, strict=True)]
+        if table.judgements
         else [[] for _ in names]
+    )
     if table.overall is not None:
         names.append("Overall")
         columns.append(list(table.overall))
@@ -168,8 +268,14 @@ def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Fig
     width = 2 * _MARGIN_IN + label_w + bar_w + 0.2
     height = 2 * _MARGIN_IN + title_h + len(names) * row_h + 0.95
     fig = new_figure(width, height)
-    ax = fig.add_axes(((_MARGIN_IN + label_w) / width, 0.75 / height, bar_w / width,
-                       (len(names) * row_h) / height))
+    ax = fig.add_axes(
+        (
+            (_MARGIN_IN + label_w) / width,
+            0.75 / height,
+            bar_w / width,
+            (len(names) * row_h) / height,
+        )
+    )
     ax.set_gid("rob-summary")
     ax.set_xlim(0, 100)
     ax.set_ylim(len(names) - 0.5, -0.5)
@@ -180,7 +286,7 @@ def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Fig
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    for i, (name, values) in enumerate(zip(names, columns, strict=True)):
+    for i, values in enumerate(columns):
         # In a Newcastle-Ottawa table an empty cell is a star not awarded.
         judged = [v or "0" for v in values] if table.kind == "stars" else [v for v in values if v]
         n = len(judged)
@@ -189,23 +295,63 @@ def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Fig
             share = 100.0 * judged.count(cat) / n if n else 0.0
             if share <= 0:
                 continue
-            ax.barh(i, share, left=left, height=0.7, color=_colour(table, cat),
-                    edgecolor="white", lw=0.6, gid=f"rob-bar-{i + 1}-{cat.replace(' ', '_')}")
+            ax.barh(
+                i,
+                share,
+                left=left,
+                height=0.7,
+                color=_colour(table, cat),
+                edgecolor="white",
+                lw=0.6,
+                gid=f"rob-bar-{i + 1}-{cat.replace(' ', '_')}",
+            )
             if share >= 8:
-                ax.text(left + share / 2, i, f"{share:.0f}%", ha="center", va="center",
-                        size=FONT_SIZE - 1.5)
+                ax.text(
+                    left + share / 2,
+                    i,
+                    f"{share:.0f}%",
+                    ha="center",
+                    va="center",
+                    size=FONT_SIZE - 1.5,
+                )
             left += share
         if n < len(values):
-            ax.text(101, i, f"({len(values) - n} NA)", ha="left", va="center",
-                    size=FONT_SIZE - 2, color="#777777")
-    handles = [Rectangle((0, 0), 1, 1, facecolor=_colour(table, c), edgecolor="none",
-                         label=_label(table, c)) for c in cats]
-    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18),
-                       ncol=min(len(cats), 4), frameon=False, fontsize=FONT_SIZE - 0.5,
-                       handlelength=1.2, columnspacing=1.0)
+            ax.text(
+                101,
+                i,
+                f"({len(values) - n} NA)",
+                ha="left",
+                va="center",
+                size=FONT_SIZE - 2,
+                color="#777777",
+            )
+    handles = [
+        Rectangle(
+            (0, 0), 1, 1, facecolor=_colour(table, c), edgecolor="none", label=_label(table, c)
+        )
+        for c in cats
+    ]
+    legend = ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        ncol=min(len(cats), 4),
+        frameon=False,
+        fontsize=FONT_SIZE - 0.5,
+        handlelength=1.2,
+        columnspacing=1.0,
+    )
     legend.set_gid("rob-summary-legend")
     ax.set_xlabel(f"Share of studies (k = {len(table.studies)})", size=FONT_SIZE - 0.5)
     if title:
-        fig.text(_MARGIN_IN / width, 1 - _MARGIN_IN / height, title, ha="left", va="top",
-                 weight="bold", size=FONT_SIZE + 1.5, gid="rob-title")
+        fig.text(
+            _MARGIN_IN / width,
+            1 - _MARGIN_IN / height,
+            title,
+            ha="left",
+            va="top",
+            weight="bold",
+            size=FONT_SIZE + 1.5,
+            gid="rob-title",
+        )
     return fig

@@ -37,17 +37,27 @@ def _ci(estimate: float, low: float, high: float) -> str:
     return format_ci(math.exp(estimate), math.exp(low), math.exp(high))
 
 
-def _overall_rows(result: PoolingResult, label: str, gid: str
-                  ) -> tuple[list[Row], tuple[float, float, float] | None]:
+def _overall_rows(
+    result: PoolingResult, label: str, gid: str
+) -> tuple[list[Row], tuple[float, float, float] | None]:
     model = result.model()
     if model is None:
         return [], None
-    row = Row("diamond", label, (_ci(model.estimate, model.ci_low, model.ci_high),
-                                 "" if model.i2 is None else f"{model.i2:.0f}%",
-                                 "" if model.tau2 is None else _tau2(SensitivityRow(
-                                     "", 0, 0, 0, tau2=model.tau2))),
-              model.estimate, model.ci_low, model.ci_high, bold=True,
-              colour=COLOURS["chosen"], gid=gid)
+    row = Row(
+        "diamond",
+        label,
+        (
+            _ci(model.estimate, model.ci_low, model.ci_high),
+            "" if model.i2 is None else f"{model.i2:.0f}%",
+            "" if model.tau2 is None else _tau2(SensitivityRow("", 0, 0, 0, tau2=model.tau2)),
+        ),
+        model.estimate,
+        model.ci_low,
+        model.ci_high,
+        bold=True,
+        colour=COLOURS["chosen"],
+        gid=gid,
+    )
     return [row], (model.estimate, model.ci_low, model.ci_high)
 
 
@@ -55,70 +65,122 @@ def _fav(favours: tuple[str, str] | None) -> tuple[str, str] | None:
     return (f"\u2190 {favours[0]}", f"{favours[1]} \u2192") if favours else None
 
 
-def leave_one_out_table(result: PoolingResult, *, favours: tuple[str, str] | None = None,
-                        measure: str = "HR", title: str | None = None,
-                        xlim: tuple[float, float] | None = None) -> IntervalTable:
+def leave_one_out_table(
+    result: PoolingResult,
+    *,
+    favours: tuple[str, str] | None = None,
+    measure: str = "HR",
+    title: str | None = None,
+    xlim: tuple[float, float] | None = None,
+) -> IntervalTable:
     """Rows: the estimate with each study omitted, then the estimate from all studies."""
     model = result.model()
     name = MODEL_LABELS[model.name].lower() if model is not None else "model"
     rows = [
-        Row("point", row.study, (_ci(row.estimate, row.ci_low, row.ci_high), _i2(row),
-                                 _tau2(row)),
-            row.estimate, row.ci_low, row.ci_high, size=4.0, gid=f"loo-study-{i}")
+        Row(
+            "point",
+            row.study,
+            (_ci(row.estimate, row.ci_low, row.ci_high), _i2(row), _tau2(row)),
+            row.estimate,
+            row.ci_low,
+            row.ci_high,
+            size=4.0,
+            gid=f"loo-study-{i}",
+        )
         for i, row in enumerate(result.leave_one_out, start=1)
     ]
     rows.append(Row("blank"))
     overall, ref = _overall_rows(result, f"All studies (k = {result.k})", "loo-overall")
     rows += overall
     return IntervalTable(
-        rows=tuple(rows), left_header="Study omitted",
+        rows=tuple(rows),
+        left_header="Study omitted",
         right_headers=(f"{measure} [95% CI]", "I\u00b2", "\u03c4\u00b2"),
-        plot_header=f"{measure} without the study (log scale)", title=title,
-        favours=_fav(favours), reference=ref,
-        footnotes=(f"Each row refits the {name} without that study; the band is the 95% CI "
-                   "from all studies.",),
-        xlim=xlim, gid_prefix="loo")
+        plot_header=f"{measure} without the study (log scale)",
+        title=title,
+        favours=_fav(favours),
+        reference=ref,
+        footnotes=(
+            f"Each row refits the {name} without that study; the band is the 95% CI "
+            "from all studies.",
+        ),
+        xlim=xlim,
+        gid_prefix="loo",
+    )
 
 
-def cumulative_table(result: PoolingResult, *, favours: tuple[str, str] | None = None,
-                     measure: str = "HR", title: str | None = None,
-                     xlim: tuple[float, float] | None = None) -> IntervalTable:
+def cumulative_table(
+    result: PoolingResult,
+    *,
+    favours: tuple[str, str] | None = None,
+    measure: str = "HR",
+    title: str | None = None,
+    xlim: tuple[float, float] | None = None,
+) -> IntervalTable:
     """Rows: the estimate after adding each study, in the pooling stage's order."""
     model = result.model()
     name = MODEL_LABELS[model.name].lower() if model is not None else "model"
     rows = []
     for i, row in enumerate(result.cumulative, start=1):
         k = row.k if row.k is not None else i
-        rows.append(Row("point", f"+ {row.study}",
-                        (_ci(row.estimate, row.ci_low, row.ci_high), str(k), _i2(row)),
-                        row.estimate, row.ci_low, row.ci_high, size=4.0,
-                        gid=f"cumulative-step-{i}"))
+        rows.append(
+            Row(
+                "point",
+                f"+ {row.study}",
+                (_ci(row.estimate, row.ci_low, row.ci_high), str(k), _i2(row)),
+                row.estimate,
+                row.ci_low,
+                row.ci_high,
+                size=4.0,
+                gid=f"cumulative-step-{i}",
+            )
+        )
     return IntervalTable(
-        rows=tuple(rows), left_header="Study added",
+        rows=tuple(rows),
+        left_header="Study added",
         right_headers=(f"{measure} [95% CI]", "k", "I\u00b2"),
-        plot_header=f"Cumulative {measure} (log scale)", title=title,
+        plot_header=f"Cumulative {measure} (log scale)",
+        title=title,
         favours=_fav(favours),
         footnotes=(f"Each row pools the studies up to and including that one ({name}).",),
-        xlim=xlim, gid_prefix="cumulative")
+        xlim=xlim,
+        gid_prefix="cumulative",
+    )
 
 
-def plot_leave_one_out(result: PoolingResult, *, favours: tuple[str, str] | None = None,
-                       measure: str = "HR", title: str | None = None,
-                       xlim: tuple[float, float] | None = None) -> Figure:
+def plot_leave_one_out(
+    result: PoolingResult,
+    *,
+    favours: tuple[str, str] | None = None,
+    measure: str = "HR",
+    title: str | None = None,
+    xlim: tuple[float, float] | None = None,
+) -> Figure:
     """Draw the leave-one-out plot, or say why there is none (k < 3)."""
     if result.status != "pooled" or not result.leave_one_out:
-        return message_figure(title, f"Leave-one-out analysis not available (k = {result.k}; "
-                              "it needs at least 3 studies).", gid="loo")
-    return draw_interval_table(leave_one_out_table(result, favours=favours, measure=measure,
-                                                   title=title, xlim=xlim))
+        return message_figure(
+            title,
+            f"Leave-one-out analysis not available (k = {result.k}; it needs at least 3 studies).",
+            gid="loo",
+        )
+    return draw_interval_table(
+        leave_one_out_table(result, favours=favours, measure=measure, title=title, xlim=xlim)
+    )
 
 
-def plot_cumulative(result: PoolingResult, *, favours: tuple[str, str] | None = None,
-                    measure: str = "HR", title: str | None = None,
-                    xlim: tuple[float, float] | None = None) -> Figure:
+def plot_cumulative(
+    result: PoolingResult,
+    *,
+    favours: tuple[str, str] | None = None,
+    measure: str = "HR",
+    title: str | None = None,
+    xlim: tuple[float, float] | None = None,
+) -> Figure:
     """Draw the cumulative meta-analysis plot, or say why there is none."""
     if result.status != "pooled" or not result.cumulative:
-        return message_figure(title, f"Cumulative meta-analysis not available (k = {result.k}).",
-                              gid="cumulative")
-    return draw_interval_table(cumulative_table(result, favours=favours, measure=measure,
-                                                title=title, xlim=xlim))
+        return message_figure(
+            title, f"Cumulative meta-analysis not available (k = {result.k}).", gid="cumulative"
+        )
+    return draw_interval_table(
+        cumulative_table(result, favours=favours, measure=measure, title=title, xlim=xlim)
+    )

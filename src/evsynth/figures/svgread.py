@@ -70,8 +70,10 @@ class SvgFigure:
     @property
     def size_pt(self) -> tuple[float, float]:
         """Figure width and height in points."""
-        return (float(self.root.get("width", "0").removesuffix("pt")),
-                float(self.root.get("height", "0").removesuffix("pt")))
+        return (
+            float(self.root.get("width", "0").removesuffix("pt")),
+            float(self.root.get("height", "0").removesuffix("pt")),
+        )
 
 
 def load_svg(path: str | Path) -> SvgFigure:

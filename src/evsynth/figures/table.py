@@ -82,8 +82,13 @@ def choose_ticks(xlim: tuple[float, float]) -> list[float]:
     return ticks
 
 
-def auto_xlim(points: Sequence[float], summaries: Sequence[float], intervals: Sequence[float],
-              *, null_value: float = 1.0) -> tuple[float, float]:
+def auto_xlim(
+    points: Sequence[float],
+    summaries: Sequence[float],
+    intervals: Sequence[float],
+    *,
+    null_value: float = 1.0,
+) -> tuple[float, float]:
     """Axis limits (ratio scale) that show every point and summary and most of each study CI.
 
     Study intervals may extend the view by at most a factor of 3 beyond the points and summaries;
@@ -113,8 +118,18 @@ def _wrap_to_width(text: str, width_in: float, size: float) -> str:
     return text
 
 
-def _clip_segment(ax, y: float, low: float, high: float, xlim: tuple[float, float], *,
-                  colour: str, lw: float, gid: str | None, zorder: float = 2) -> None:
+def _clip_segment(
+    ax,
+    y: float,
+    low: float,
+    high: float,
+    xlim: tuple[float, float],
+    *,
+    colour: str,
+    lw: float,
+    gid: str | None,
+    zorder: float = 2,
+) -> None:
     """Draw a CI whisker; where it leaves the axis, stop at the edge and draw an arrow head."""
     lo_x, hi_x = xlim
     a, b = math.exp(low), math.exp(high)
@@ -126,13 +141,33 @@ def _clip_segment(ax, y: float, low: float, high: float, xlim: tuple[float, floa
         line.set_gid(gid)
     ax.add_line(line)
     if a < lo_x:
-        ax.add_line(Line2D([lo_x], [y], marker="<", markersize=4, color=colour, zorder=zorder,
-                           markeredgewidth=0, gid=f"{gid}-arrow-left" if gid else None,
-                           clip_on=False))
+        ax.add_line(
+            Line2D(
+                [lo_x],
+                [y],
+                marker="<",
+                markersize=4,
+                color=colour,
+                zorder=zorder,
+                markeredgewidth=0,
+                gid=f"{gid}-arrow-left" if gid else None,
+                clip_on=False,
+            )
+        )
     if b > hi_x:
-        ax.add_line(Line2D([hi_x], [y], marker=">", markersize=4, color=colour, zorder=zorder,
-                           markeredgewidth=0, gid=f"{gid}-arrow-right" if gid else None,
-                           clip_on=False))
+        ax.add_line(
+            Line2D(
+                [hi_x],
+                [y],
+                marker=">",
+                markersize=4,
+                color=colour,
+                zorder=zorder,
+                markeredgewidth=0,
+                gid=f"{gid}-arrow-right" if gid else None,
+                clip_on=False,
+            )
+        )
 
 
 def draw_interval_table(table: IntervalTable) -> Figure:
@@ -141,23 +176,34 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     n = len(rows) + 1  # + header row 0
     size = FONT_SIZE
     # Column widths from the measured text.
-    label_w = max(
-        [text_width_in(table.left_header, size=size, bold=True)]
-        + [text_width_in(r.label, size=size, bold=r.bold) + (0.12 if r.indent else 0.0)
-           for r in rows if not r.span]
-    ) + _GAP_IN
+    label_w = (
+        max(
+            [text_width_in(table.left_header, size=size, bold=True)]
+            + [
+                text_width_in(r.label, size=size, bold=r.bold) + (0.12 if r.indent else 0.0)
+                for r in rows
+                if not r.span
+            ]
+        )
+        + _GAP_IN
+    )
     n_cols = len(table.right_headers)
     col_w = []
     for j in range(n_cols):
         texts = [r.cells[j] for r in rows if j < len(r.cells)]
-        col_w.append(max([text_width_in(table.right_headers[j], size=size, bold=True)]
-                         + [text_width_in(t, size=size, bold=True) for t in texts])
-                     + _CELL_PAD_IN)
-    plot_w = max(table.plot_width_in, text_width_in(table.plot_header, size=size, bold=True)
-                 + 0.1)
+        col_w.append(
+            max(
+                [text_width_in(table.right_headers[j], size=size, bold=True)]
+                + [text_width_in(t, size=size, bold=True) for t in texts]
+            )
+            + _CELL_PAD_IN
+        )
+    plot_w = max(table.plot_width_in, text_width_in(table.plot_header, size=size, bold=True) + 0.1)
     width = _MARGIN_IN + label_w + plot_w + _GAP_IN + sum(col_w) + _MARGIN_IN
-    span_w = max([text_width_in(r.label, size=size, bold=r.bold) for r in rows if r.span],
-                 default=0.0) + 2 * _MARGIN_IN
+    span_w = (
+        max([text_width_in(r.label, size=size, bold=r.bold) for r in rows if r.span], default=0.0)
+        + 2 * _MARGIN_IN
+    )
     if span_w > width:
         plot_w += span_w - width
         width = span_w
@@ -170,8 +216,11 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     title_h = 0.32 if table.title else 0.0
     top = _MARGIN_IN + title_h
     rows_h = n * ROW_HEIGHT_IN
-    notes = [line for note in table.footnotes
-             for line in _wrap_to_width(note, width - 2 * _MARGIN_IN, size - 1).split("\n")]
+    notes = [
+        line
+        for note in table.footnotes
+        for line in _wrap_to_width(note, width - 2 * _MARGIN_IN, size - 1).split("\n")
+    ]
     foot_h = len(notes) * 0.15
     bottom = 0.28 + (0.08 + fav_lines * 0.14 if fav else 0.0) + foot_h + _MARGIN_IN
     height = top + rows_h + bottom
@@ -193,10 +242,20 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     xlim = table.xlim
     if xlim is None:
         pts = [r.estimate for r in rows if r.kind in ("study", "point") and r.estimate is not None]
-        sums = [v for r in rows if r.kind in ("diamond", "prediction")
-                for v in (r.estimate, r.low, r.high) if v is not None]
-        ints = [v for r in rows if r.kind in ("study", "point") for v in (r.low, r.high)
-                if v is not None]
+        sums = [
+            v
+            for r in rows
+            if r.kind in ("diamond", "prediction")
+            for v in (r.estimate, r.low, r.high)
+            if v is not None
+        ]
+        ints = [
+            v
+            for r in rows
+            if r.kind in ("study", "point")
+            for v in (r.low, r.high)
+            if v is not None
+        ]
         xlim = auto_xlim(pts, [*sums, *table.extra_values], ints, null_value=table.null_value)
     ax.set_xscale("log")
     ax.set_xlim(*xlim)
@@ -211,16 +270,37 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     ax.tick_params(axis="x", length=3, pad=2)
 
     # Null line, and the overall estimate with its CI as a band (leave-one-out, cumulative).
-    null = Line2D([table.null_value] * 2, [0.5, n - 0.5], color=COLOURS["null_line"], lw=0.8,
-                  zorder=1, gid=f"{table.gid_prefix}-null-line")
+    null = Line2D(
+        [table.null_value] * 2,
+        [0.5, n - 0.5],
+        color=COLOURS["null_line"],
+        lw=0.8,
+        zorder=1,
+        gid=f"{table.gid_prefix}-null-line",
+    )
     ax.add_line(null)
     if table.reference is not None:
         est, lo, hi = (math.exp(v) for v in table.reference)
-        ax.fill_betweenx([0.5, n - 0.5], max(lo, xlim[0]), min(hi, xlim[1]),
-                         color=COLOURS["band"], lw=0, zorder=0,
-                         gid=f"{table.gid_prefix}-reference-band")
-        ax.add_line(Line2D([est] * 2, [0.5, n - 0.5], color=COLOURS["summary_line"], lw=0.8,
-                           ls=(0, (4, 2)), zorder=1, gid=f"{table.gid_prefix}-reference-line"))
+        ax.fill_betweenx(
+            [0.5, n - 0.5],
+            max(lo, xlim[0]),
+            min(hi, xlim[1]),
+            color=COLOURS["band"],
+            lw=0,
+            zorder=0,
+            gid=f"{table.gid_prefix}-reference-band",
+        )
+        ax.add_line(
+            Line2D(
+                [est] * 2,
+                [0.5, n - 0.5],
+                color=COLOURS["summary_line"],
+                lw=0.8,
+                ls=(0, (4, 2)),
+                zorder=1,
+                gid=f"{table.gid_prefix}-reference-line",
+            )
+        )
 
     # Header row with rules above and below, as in a journal table.
     cell_right = []
@@ -228,74 +308,169 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     for w in col_w:
         x += w
         cell_right.append(x - 0.04)
-    tab.text(_MARGIN_IN, 0, table.left_header, ha="left", va="center", weight="bold",
-             size=size, gid=f"{table.gid_prefix}-header-label")
-    tab.text(x_plot + plot_w / 2, 0, table.plot_header, ha="center", va="center",
-             weight="bold", size=size, gid=f"{table.gid_prefix}-header-plot")
+    tab.text(
+        _MARGIN_IN,
+        0,
+        table.left_header,
+        ha="left",
+        va="center",
+        weight="bold",
+        size=size,
+        gid=f"{table.gid_prefix}-header-label",
+    )
+    tab.text(
+        x_plot + plot_w / 2,
+        0,
+        table.plot_header,
+        ha="center",
+        va="center",
+        weight="bold",
+        size=size,
+        gid=f"{table.gid_prefix}-header-plot",
+    )
     for j, head in enumerate(table.right_headers):
-        tab.text(cell_right[j], 0, head, ha="right", va="center", weight="bold", size=size,
-                 gid=f"{table.gid_prefix}-header-{j}")
+        tab.text(
+            cell_right[j],
+            0,
+            head,
+            ha="right",
+            va="center",
+            weight="bold",
+            size=size,
+            gid=f"{table.gid_prefix}-header-{j}",
+        )
     for yline in (-0.5, 0.5):
-        tab.add_line(Line2D([_MARGIN_IN, width - _MARGIN_IN], [yline, yline], color="black",
-                            lw=0.6))
+        tab.add_line(
+            Line2D([_MARGIN_IN, width - _MARGIN_IN], [yline, yline], color="black", lw=0.6)
+        )
 
     for i, row in enumerate(rows, start=1):
         colour = row.colour or COLOURS["study"]
         gid = row.gid
         if row.label:
             style = "italic" if row.italic else "normal"
-            text = tab.text(_MARGIN_IN + (0.12 if row.indent else 0.0), i, row.label,
-                            ha="left", va="center", size=size,
-                            weight="bold" if row.bold else "normal", style=style,
-                            gid=f"{gid}-label" if gid else None)
+            text = tab.text(
+                _MARGIN_IN + (0.12 if row.indent else 0.0),
+                i,
+                row.label,
+                ha="left",
+                va="center",
+                size=size,
+                weight="bold" if row.bold else "normal",
+                style=style,
+                gid=f"{gid}-label" if gid else None,
+            )
             if row.span:
                 text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         for j, cell in enumerate(row.cells):
             if cell:
-                tab.text(cell_right[j], i, cell, ha="right", va="center", size=size,
-                         weight="bold" if row.bold else "normal",
-                         gid=f"{gid}-cell-{j}" if gid else None)
+                tab.text(
+                    cell_right[j],
+                    i,
+                    cell,
+                    ha="right",
+                    va="center",
+                    size=size,
+                    weight="bold" if row.bold else "normal",
+                    gid=f"{gid}-cell-{j}" if gid else None,
+                )
         if row.estimate is None or row.low is None or row.high is None:
             continue
         if row.kind in ("study", "point"):
-            _clip_segment(ax, i, row.low, row.high, xlim, colour=colour, lw=0.9,
-                          gid=f"{gid}-ci" if gid else None)
+            _clip_segment(
+                ax,
+                i,
+                row.low,
+                row.high,
+                xlim,
+                colour=colour,
+                lw=0.9,
+                gid=f"{gid}-ci" if gid else None,
+            )
             est = math.exp(row.estimate)
             if xlim[0] <= est <= xlim[1]:
                 marker = "s" if row.kind == "study" else "o"
-                ax.add_line(Line2D([est], [i], marker=marker, markersize=row.size or 4.0,
-                                   color=colour, markeredgewidth=0, zorder=3, gid=gid,
-                                   clip_on=False))
+                ax.add_line(
+                    Line2D(
+                        [est],
+                        [i],
+                        marker=marker,
+                        markersize=row.size or 4.0,
+                        color=colour,
+                        markeredgewidth=0,
+                        zorder=3,
+                        gid=gid,
+                        clip_on=False,
+                    )
+                )
         elif row.kind == "diamond":
             lo = max(math.exp(row.low), xlim[0])
             hi = min(math.exp(row.high), xlim[1])
             est = min(max(math.exp(row.estimate), xlim[0]), xlim[1])
             h = 0.34
-            poly = Polygon([(lo, i), (est, i - h), (hi, i), (est, i + h)], closed=True,
-                           facecolor=colour if row.filled else "white", edgecolor=colour,
-                           lw=0.9, zorder=3, gid=gid)
+            poly = Polygon(
+                [(lo, i), (est, i - h), (hi, i), (est, i + h)],
+                closed=True,
+                facecolor=colour if row.filled else "white",
+                edgecolor=colour,
+                lw=0.9,
+                zorder=3,
+                gid=gid,
+            )
             ax.add_patch(poly)
         elif row.kind == "prediction":
-            _clip_segment(ax, i, row.low, row.high, xlim, colour=colour, lw=2.2,
-                          gid=gid)
+            _clip_segment(ax, i, row.low, row.high, xlim, colour=colour, lw=2.2, gid=gid)
             for v in (row.low, row.high):
                 xv = math.exp(v)
                 if xlim[0] <= xv <= xlim[1]:
-                    ax.add_line(Line2D([xv, xv], [i - 0.22, i + 0.22], color=colour, lw=0.9,
-                                       zorder=3))
+                    ax.add_line(
+                        Line2D([xv, xv], [i - 0.22, i + 0.22], color=colour, lw=0.9, zorder=3)
+                    )
 
     if fav:
-        ax.annotate(fav[0], xy=(table.null_value, 0), xycoords=("data", "axes fraction"),
-                    xytext=(-5, -17), textcoords="offset points", ha="right", va="top",
-                    size=size - 0.5, gid=f"{table.gid_prefix}-favours-left", multialignment="right")
-        ax.annotate(fav[1], xy=(table.null_value, 0), xycoords=("data", "axes fraction"),
-                    xytext=(5, -17), textcoords="offset points", ha="left", va="top",
-                    size=size - 0.5, gid=f"{table.gid_prefix}-favours-right")
+        ax.annotate(
+            fav[0],
+            xy=(table.null_value, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-5, -17),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            size=size - 0.5,
+            gid=f"{table.gid_prefix}-favours-left",
+            multialignment="right",
+        )
+        ax.annotate(
+            fav[1],
+            xy=(table.null_value, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(5, -17),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            size=size - 0.5,
+            gid=f"{table.gid_prefix}-favours-right",
+        )
     if table.title:
-        fig.text(_MARGIN_IN / width, 1 - _MARGIN_IN / height, table.title, ha="left", va="top",
-                 weight="bold", size=size + 1.5, gid=f"{table.gid_prefix}-title")
+        fig.text(
+            _MARGIN_IN / width,
+            1 - _MARGIN_IN / height,
+            table.title,
+            ha="left",
+            va="top",
+            weight="bold",
+            size=size + 1.5,
+            gid=f"{table.gid_prefix}-title",
+        )
     for k, note in enumerate(notes):
-        fig.text(_MARGIN_IN / width, (_MARGIN_IN + (len(notes) - 1 - k) * 0.15) / height,
-                 note, ha="left", va="bottom", size=size - 1, color="#333333",
-                 gid=f"{table.gid_prefix}-footnote-{k}")
+        fig.text(
+            _MARGIN_IN / width,
+            (_MARGIN_IN + (len(notes) - 1 - k) * 0.15) / height,
+            note,
+            ha="left",
+            va="bottom",
+            size=size - 1,
+            color="#333333",
+            gid=f"{table.gid_prefix}-footnote-{k}",
+        )
     return fig
