@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipy.stats import norm
-
 from evsynth.errors import InputError
 from evsynth.extraction.derive import (
     Derived,
@@ -29,6 +27,7 @@ from evsynth.extraction.derive import (
     p_from_estimate,
     parse_p,
     z_for_level,
+    z_from_p,
 )
 from evsynth.extraction.rob_items import NOS_ITEMS, QUIPS_DOMAINS, TOOL_ITEMS
 from evsynth.extraction.schema import SheetRow
@@ -420,7 +419,7 @@ def _checks(e: EffectResult, settings: ExtractionSettings, warnings: list[Warnin
                         f"is {'not ' if ci_excludes_1 else ''}below {alpha:g}"
                     )
                 elif 0 < e.p.value < 1 and 0 < p_ci < 1:
-                    z_rep, z_ci = float(norm.isf(e.p.value / 2)), float(norm.isf(p_ci / 2))
+                    z_rep, z_ci = z_from_p(e.p.value), z_from_p(p_ci)
                     if abs(z_rep - z_ci) / z_ci > settings.p_tolerance:
                         problem = f"p = {e.p.text} but the CI implies p = {p_ci:.3g}"
             elif e.p.relation in ("<", "<=") and p_ci > e.p.value * (1 + settings.p_tolerance):
