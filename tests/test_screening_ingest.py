@@ -236,3 +236,40 @@ def test_ris_without_asreview_labels_is_an_error(tmp_path):
 def test_decision_spec_parses_reviewer_prefix():
     assert DecisionFile.parse("alice=exports/a.csv") == DecisionFile("exports/a.csv", "alice")
     assert DecisionFile.parse(str(DATA / "alice.csv")).reviewer is None
+
+
+def test_queue_ris_reads_back_after_asreview_labels_it(index, tmp_path):
+    from evsynth.screening.output import queue_ris_text
+    from evsynth.screening.stage import StageSettings, screen_stage
+
+    result = screen_stage(index, [], settings=StageSettings(stage="title_abstract"))
+    text = queue_ris_text(result, index.records)
+    labelled = text.replace("ER  - ", "N1  - ASReview_relevant\r\nER  - ")
+    path = tmp_path / "alice.ris"
+    path.write_text(labelled, encoding="utf-8")
+    got = _matched(path, index)
+    assert [g[0] for g in got] == sorted(index.records)
+    assert {g[2] for g in got} == {"include"}
+
+
+def test_plain_fixtures_follow_the_decision_sheet_schema():
+    import csv
+
+    import jsonschema
+    import yaml
+
+    root = Path(__file__).parents[1]
+    schema = yaml.safe_load(
+        (root / "workflow" / "schemas" / "screening_decisions.schema.yaml").read_text()
+    )
+    for name in (
+        "alice.csv",
+        "plain_reviewer_column.csv",
+        "adjudication_ta.csv",
+        "ft_decisions.csv",
+    ):
+        with (DATA / name).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                jsonschema.validate(row, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"study_record_id": "pubmed:1", "decision": "perhaps"}, schema)

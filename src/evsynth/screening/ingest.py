@@ -22,7 +22,14 @@ from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.screening.readers import RisFile, Table, TableRow, read_decision_file
 
-__all__ = ["DecisionFile", "FileSummary", "RawDecision", "parse_decision_word", "read_decisions"]
+__all__ = [
+    "DecisionFile",
+    "FileSummary",
+    "RawDecision",
+    "detect_format",
+    "parse_decision_word",
+    "read_decisions",
+]
 
 
 @dataclass(slots=True)
