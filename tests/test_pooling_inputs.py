@@ -171,3 +171,17 @@ def test_huge_k_is_fast_enough_to_run():
     se = rng.uniform(0.05, 0.5, size=k)
     fit = pool(effects(list(yi), se=list(se), study=[f"S{i}" for i in range(k)]))
     assert fit.k == k and fit.tau2 > 0
+
+
+def test_scoring_fallback_finds_the_same_root(monkeypatch):
+    from evsynth.pooling import models
+
+    table = read_effects_csv(DATA / "bcg.csv")
+    y, v = np.array(table.yi), np.array(table.vi)
+    want, _ = estimate_tau2(y, v, method="REML")
+    monkeypatch.setattr(models, "MAXITER", 1)
+    got, conv = estimate_tau2(y, v, method="REML")
+    assert conv.converged and "Brent root of the score" in conv.algorithm
+    assert math.isclose(got, want, rel_tol=1e-9)
+    ml, conv = estimate_tau2(y, v, method="ML")
+    assert "Brent" in conv.algorithm and ml > 0

@@ -97,3 +97,17 @@ def test_config_pooling_section_is_valid_and_readable():
         jsonschema.validate({**section, "rule": "bayes"}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**section, "unknown_key": 1}, schema)
+
+
+def test_subgroup_analysis_leaves_out_studies_without_a_group_with_a_note():
+    table = effects(
+        [0.1, 0.3, 0.2, -0.1, 0.4],
+        se=[0.1, 0.2, 0.3, 0.2, 0.25],
+        study=["A", "B", "C", "D", "E"],
+        subgroup=["x", "y", None, "x", "y"],
+    )
+    data = run_analysis(table, {"id": "x", "subgroup": "histology"}, PoolingSettings()).to_dict()
+    assert data["subgroups"]["left_out"] == ["C"]
+    assert data["subgroups"]["column"] == "histology"
+    assert sum(g["k"] for g in data["subgroups"]["groups"].values()) == 4
+    assert any("column 'histology': C" in n for n in data["notes"])

@@ -269,13 +269,21 @@ def run_analysis(
             lambda: cumulative(table, method=fit.method, test=fit.test, level=level).to_list(),
         )
     if settings.subgroups and analysis.get("subgroup"):
-        attempt(
-            "subgroups",
-            lambda: {
-                "column": analysis.get("subgroup"),
-                **subgroups(table, method=fit.method, test=fit.test, level=level).to_dict(),
-            },
-        )
+        column = analysis["subgroup"]
+        known = [i for i in range(table.k) if table.subgroup and table.subgroup[i] is not None]
+        left_out = [table.study[i] for i in range(table.k) if i not in known]
+        grouped = table.subset(known)
+
+        def subgroup_analysis() -> dict[str, Any]:
+            result = subgroups(grouped, method=fit.method, test=fit.test, level=level)
+            return {"column": column, "left_out": left_out, **result.to_dict()}
+
+        if left_out:
+            notes.append(
+                f"subgroups: left out for want of a value in column {column!r}: "
+                + ", ".join(left_out)
+            )
+        attempt("subgroups", subgroup_analysis)
     return AnalysisResult(
         analysis, settings, table, "pooled", fixed, random, chosen, reason, extras, tuple(notes)
     )
