@@ -216,3 +216,36 @@ def test_plain_xlsx_decision_file(tmp_path):
     result, _ = screen_files(UNIQUE, [DecisionFile(str(path))], settings=settings)
     row = next(r for r in result.rows if r.study_record_id == "pubmed:1006")
     assert (row.decision, row.reason, row.reviewers) == ("exclude", "case report", ["bob"])
+
+
+def test_consensus_list_contradicted_by_a_reviewer_is_a_conflict():
+    _, rows = _ta(
+        "covidence_review_123_irrelevant_csv_20260110.csv",
+        "plain_reviewer_column.csv",
+        required=1,
+    )
+    # Covidence's irrelevant list excludes pubmed:1007; bob included it
+    assert rows["pubmed:1007"].conflict == "yes"
+    assert "consensus list" in rows["pubmed:1007"].conflict_details
+    # both exclude pubmed:1006: no conflict
+    assert (rows["pubmed:1006"].status, rows["pubmed:1006"].decision) == ("consensus", "exclude")
+
+
+def test_asreview_tsv(tmp_path):
+    text = (DATA / "asreview_export.csv").read_text(encoding="utf-8")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    path = tmp_path / "alice.tsv"
+    path.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    settings = StageSettings(stage="title_abstract", reviewers=("alice",))
+    result, _ = screen_files(UNIQUE, [DecisionFile(str(path))], settings=settings)
+    decided = {r.study_record_id: r.decision for r in result.rows if r.decision}
+    assert decided == {
+        "embase:L5004": "exclude",
+        "pubmed:1001": "include",
+        "pubmed:1006": "exclude",
+        "wos:000123": "include",
+    }
+    assert result.inputs[0].delimiter == "\t" and result.inputs[0].format == "asreview"

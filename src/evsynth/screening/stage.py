@@ -325,6 +325,12 @@ def screen_stage(
             details.append(
                 "consensus lists disagree: " + ", ".join(f"{v.where}={v.decision}" for v in cons)
             )
+        elif cons and any(v.decision != cons[0].decision for v in clean.values()):
+            has_conflict = True
+            details.append(
+                f"consensus list ({cons[0].where}) says {cons[0].decision} but "
+                + ", ".join(f"{r}={v.decision}" for r, v in sorted(clean.items()))
+            )
         row.conflict_details = "; ".join(details)
 
         if sid in adjudicated:
