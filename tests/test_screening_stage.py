@@ -249,3 +249,11 @@ def test_asreview_tsv(tmp_path):
         "wos:000123": "include",
     }
     assert result.inputs[0].delimiter == "\t" and result.inputs[0].format == "asreview"
+
+
+def test_not_retrieved_at_title_abstract_is_an_error(tmp_path):
+    path = tmp_path / "alice.csv"
+    path.write_text("study_record_id,decision\npubmed:1001,not_retrieved\n")
+    settings = StageSettings(stage="title_abstract", reviewers=("alice",))
+    with pytest.raises(InputError, match=r"alice\.csv:2.*not_retrieved is a full-text decision"):
+        screen_files(UNIQUE, [DecisionFile(str(path))], settings=settings)

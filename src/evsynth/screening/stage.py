@@ -141,6 +141,14 @@ def _reason(item: RawDecision, settings: StageSettings) -> str:
     if item.decision != "exclude":
         return ""
     if settings.stage != "full_text":
+        if vocab.NOT_RETRIEVED in reasons:
+            raise InputError(
+                "not_retrieved is a full-text decision (a report sought but not obtained); at "
+                "title/abstract use include, exclude or maybe",
+                path=item.path,
+                line=item.line,
+                field="decision",
+            )
         return "; ".join(reasons)
     if not reasons:
         allowed = ", ".join([*settings.exclusion_reasons, vocab.NOT_RETRIEVED])
