@@ -154,7 +154,10 @@ def read_sheet(path: str | Path, sheet: str) -> list[SheetRow]:
             for column in props:
                 values.setdefault(column, None)
             study = values.get("study_id") or "?"
-            for error in sorted(validator.iter_errors(values), key=lambda e: list(e.path)):
+            for error in sorted(
+                validator.iter_errors({k: v for k, v in values.items() if v is not None}),
+                key=lambda e: list(e.path),
+            ):
                 column = str(error.path[0]) if error.path else ""
                 if column and any(column in p and f":{lineno}:" in p for p in problems):
                     continue
