@@ -183,8 +183,8 @@ def _match_all(items: Sequence[RawDecision], index: StudyIndex, what: str) -> li
     for item in items:
         result = index.match(item)
         if isinstance(result, str):
-            label = item.title[:70] or ", ".join(item.ids) or item.doi or item.pmid
-            failures.append(f"  {item.where}: {result} ({label})")
+            label = f" ({item.title[:70]})" if item.title else ""
+            failures.append(f"  {item.where}: {result}{label}")
         else:
             matches.append(result)
     if failures:
