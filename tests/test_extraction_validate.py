@@ -287,6 +287,12 @@ def test_config_cross_references() -> None:
     with pytest.raises(InputError, match=r"outcome 'EFS' is not in extraction\.outcomes"):
         parse_settings(config)
     config = copy.deepcopy(CONFIG)
+    config["analyses"][0]["subgroup"] = "histologyy"
+    with pytest.raises(
+        InputError, match=r"subgroup column 'histologyy' is not in the studies sheet"
+    ):
+        run(config=config)
+    config = copy.deepcopy(CONFIG)
     config["analyses"][0]["factor"] = "other"
     with pytest.raises(InputError, match=r"factor 'other' has no exposure/reference"):
         parse_settings(config)

@@ -681,6 +681,13 @@ def extract(
         if sid in study_values:
             problems.add(row, f"study_id {sid!r} appears twice in the studies sheet")
         study_values[sid] = dict(row.values)
+    columns = set().union(*(row.raw for row in studies)) if studies else set()
+    for a in settings.analyses:
+        if a.subgroup and a.subgroup not in columns:
+            problems.items.append(
+                f"config analyses[{a.id}]: subgroup column {a.subgroup!r} is not in the studies "
+                f"sheet (columns: {', '.join(sorted(columns))})"
+            )
     problems.raise_if_any("studies sheet")
 
     results: list[EffectResult] = []
