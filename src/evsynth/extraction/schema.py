@@ -223,8 +223,49 @@ def render_manual() -> str:
                 f"| {'; '.join(valid)} | {desc} |"
             )
         lines.append("")
+    lines += _config_manual()
     lines += [line for line in _PIPELINE_NOTES.strip("\n").split("\n")]
     return "\n".join(lines) + "\n"
+
+
+def _config_rows(properties: dict[str, Any], prefix: str) -> list[str]:
+    rows = []
+    for key, spec in properties.items():
+        kinds = "/".join(k for k in _types(spec) if k != "null") or "see description"
+        desc = " ".join(spec.get("description", "").split()).replace("|", "\\|")
+        rows.append(f"| `{prefix}{key}` | {kinds} | {desc} |")
+        if isinstance(spec.get("properties"), dict):
+            rows += _config_rows(spec["properties"], f"{prefix}{key}.")
+        extra = spec.get("additionalProperties")
+        if isinstance(extra, dict) and isinstance(extra.get("properties"), dict):
+            rows += _config_rows(extra["properties"], f"{prefix}{key}.<name>.")
+        items = spec.get("items")
+        if isinstance(items, dict) and isinstance(items.get("properties"), dict):
+            rows += _config_rows(items["properties"], f"{prefix}{key}[].")
+    return rows
+
+
+def _config_manual() -> list[str]:
+    """The `extraction` and `analyses` config keys, from workflow/schemas/config/."""
+    lines = []
+    for section, prefix in (("extraction", "extraction."), ("analyses", "analyses[].")):
+        path = SCHEMA_DIR / "config" / f"{section}.schema.yaml"
+        with path.open(encoding="utf-8") as handle:
+            schema = yaml.safe_load(handle)
+        properties = (
+            schema["items"]["properties"] if section == "analyses" else schema["properties"]
+        )
+        lines += [
+            f"## Config: `{section}`",
+            "",
+            " ".join(schema["description"].split()),
+            "",
+            "| key | type | description |",
+            "|---|---|---|",
+            *_config_rows(properties, prefix),
+            "",
+        ]
+    return lines
 
 
 _PIPELINE_NOTES = """
