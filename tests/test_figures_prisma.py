@@ -98,3 +98,19 @@ def test_bad_count_is_an_error_naming_the_field(tmp_path):
     bad.write_text(json.dumps({"dbr_excluded": {"Wrong design": "7"}}))
     with pytest.raises(InputError, match=r"field 'dbr_excluded'.*'Wrong design'"):
         read_prisma_counts(bad)
+
+
+def test_source_keys_get_database_names_and_interim_counts_are_flagged(tmp_path):
+    counts = read_prisma_counts(DATA / "counts_stage_incomplete.json")
+    svg = tmp_path / "prisma.svg"
+    with figure_style():
+        save_figure(plot_prisma(counts, database_labels={"wos": "Web of Science Core"}), svg=svg)
+    fig = load_svg(svg)
+    ident = fig.lines("prisma-text-identification")
+    assert "    Web of Science Core (n = 266)" in ident
+    assert "    PubMed (n = 418)" in ident  # built-in name for the `pubmed` key
+    assert "  Registers (n = 0)" in ident
+    assert fig.text("prisma-awaiting") == (
+        "Screening incomplete: 39 records awaiting screening, 7 reports awaiting assessment."
+    )
+    assert not draw(tmp_path, "counts_new").has("prisma-awaiting")

@@ -115,3 +115,18 @@ def test_rob_unknown_judgement_is_an_error(tmp_path):
         r"'probably fine'",
     ):
         read_risk_of_bias(bad)
+
+
+def test_rob_extraction_layout_with_item_names_and_zero_stars(tmp_path):
+    path = tmp_path / "risk_of_bias.tsv"
+    path.write_text(
+        "study_id\ttool\trepresentativeness\tcomparability\ttotal\n"
+        "alvarez2003\tNOS\t1\t2\t3\nbecker2008\tNOS\t0\t1\t1\n"
+    )
+    table = read_risk_of_bias(path)
+    assert table.kind == "stars" and table.domains == ("representativeness", "comparability")
+    with figure_style():
+        light = save(tmp_path, plot_rob_traffic_light(table), "nos_stage")
+    assert light.text("rob-cell-2-1") == "–"
+    assert light.text("rob-cell-1-2") == "★★"
+    assert "D2: Comparability of cohorts" in light.all_text()

@@ -1,6 +1,8 @@
 # Rules of the figures stage: one `evsynth plot` call per figure, each written as SVG and 300-dpi
 # PNG under results/figures/ and attached to `snakemake --report` with a caption.
 
+import shlex
+
 
 wildcard_constraints:
     analysis="[a-z0-9_]+",
@@ -29,6 +31,18 @@ def figures_favours(analysis):
     exposure = factor.get("favours_exposure") or f"Favours {factor.get('exposure', 'exposure')}"
     reference = factor.get("favours_reference") or f"Favours {factor.get('reference', 'reference')}"
     return exposure, reference
+
+
+def figures_database_labels():
+    """`--database-label source=Name` for every search source whose config names its database."""
+    labels = {}
+    for run in config["search"]["runs"]:
+        for source, settings in run["sources"].items():
+            if settings.get("database"):
+                labels[source] = settings["database"]
+    return " ".join(
+        "--database-label " + shlex.quote(f"{source}={name}") for source, name in sorted(labels.items())
+    )
 
 
 def figures_rob_enabled():
@@ -194,12 +208,13 @@ rule figures_prisma:
     log:
         "logs/figures/prisma.log",
     params:
+        database_labels=figures_database_labels(),
         dpi=figures_settings().get("dpi", 300),
     threads: 1
     resources:
         mem_mb=400,
     shell:
-        "evsynth plot prisma --counts {input.counts} --dpi {params.dpi} "
+        "evsynth plot prisma --counts {input.counts} {params.database_labels} --dpi {params.dpi} "
         "--svg {output.svg} --png {output.png} 2> {log}"
 
 

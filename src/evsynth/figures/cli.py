@@ -181,9 +181,22 @@ def _cumulative(args: argparse.Namespace) -> int:
     )
 
 
+def _database_labels(pairs: list[str] | None) -> dict[str, str]:
+    labels = {}
+    for pair in pairs or []:
+        key, sep, label = pair.partition("=")
+        if not sep or not key.strip() or not label.strip():
+            raise InputError(f"--database-label {pair!r}: expected SOURCE=NAME, e.g. pubmed=PubMed")
+        labels[key.strip()] = label.strip()
+    return labels
+
+
 def _prisma(args: argparse.Namespace) -> int:
     counts = read_prisma_counts(args.counts)
-    return _save(args, lambda: plot_prisma(counts, title=_title(args, None)))
+    labels = _database_labels(args.database_label)
+    return _save(
+        args, lambda: plot_prisma(counts, title=_title(args, None), database_labels=labels)
+    )
 
 
 def _study_labels(path: str | None) -> dict[str, str]:
@@ -260,6 +273,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub("prisma", "PRISMA 2020 flow diagram (new or updated review).", _prisma)
     p.add_argument("--counts", required=True, help="results/prisma/counts.json")
+    p.add_argument(
+        "--database-label",
+        action="append",
+        metavar="SOURCE=NAME",
+        help="display name of a source key of database_specific_results (repeatable), "
+        "e.g. wos='Web of Science'",
+    )
     _outputs(p)
 
     p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)

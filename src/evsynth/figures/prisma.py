@@ -12,6 +12,7 @@ package's (Haddaway et al. 2022, Campbell Syst Rev 18:e1230), so its users recog
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +23,9 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from evsynth.figures.formatting import text_width_in
 from evsynth.figures.inputs import PrismaCounts
 from evsynth.figures.render import new_figure
-from evsynth.figures.style import COLOURS, FONT_SIZE
+from evsynth.figures.style import COLOURS, DATABASE_LABELS, FONT_SIZE
 
-__all__ = ["PrismaBox", "plot_prisma", "prisma_boxes"]
+__all__ = ["PrismaBox", "awaiting_note", "plot_prisma", "prisma_boxes"]
 
 _PAD_IN = 0.09
 _LINE_IN = 0.155
@@ -61,8 +62,19 @@ def _wrap(line: str, indent: str = "") -> list[str]:
     return [part.replace("\x00", " ") for part in wrapped]
 
 
-def prisma_boxes(counts: PrismaCounts) -> list[PrismaBox]:
-    """The boxes of the diagram with their text, in drawing order."""
+def _database_name(name: str, labels: Mapping[str, str]) -> str:
+    return labels.get(name) or DATABASE_LABELS.get(name.lower()) or name
+
+
+def prisma_boxes(
+    counts: PrismaCounts, *, database_labels: Mapping[str, str] | None = None
+) -> list[PrismaBox]:
+    """The boxes of the diagram with their text, in drawing order.
+
+    ``database_labels`` maps the source keys of ``database_specific_results`` (``pubmed``) to
+    the database names a reader expects (``PubMed``), as configured per search source.
+    """
+    labels = database_labels or {}
     c = counts.get
     update = counts.is_update
     boxes: list[PrismaBox] = []
@@ -70,7 +82,7 @@ def prisma_boxes(counts: PrismaCounts) -> list[PrismaBox]:
     databases = c("database_specific_results")
     ident.append(f"  Databases (n = {_n(c('database_results'))})")
     for name, n in databases.items() if isinstance(databases, dict) else []:
-        ident.extend(_wrap(f"    {name} (n = {_n(n)})", "    "))
+        ident.extend(_wrap(f"    {_database_name(str(name), labels)} (n = {_n(n)})", "    "))
     registers = c("register_specific_results")
     if c("register_results") is not None or registers:
         ident.append(f"  Registers (n = {_n(c('register_results'))})")
@@ -240,9 +252,27 @@ def _box_size(lines: tuple[str, ...], *, bold_first: bool = False) -> tuple[floa
     return width + 2 * _PAD_IN, len(lines) * _LINE_IN + 2 * _PAD_IN
 
 
-def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
+def awaiting_note(counts: PrismaCounts) -> str | None:
+    """Say when screening is unfinished, so an interim diagram is never mistaken for a final one."""
+    screening = counts.get("awaiting_screening") or 0
+    assessment = counts.get("awaiting_assessment") or 0
+    if not screening and not assessment and counts.get("screening_complete") is not False:
+        return None
+    return (
+        f"Screening incomplete: {screening} records awaiting screening, {assessment} reports "
+        "awaiting assessment."
+    )
+
+
+def plot_prisma(
+    counts: PrismaCounts,
+    *,
+    title: str | None = None,
+    database_labels: Mapping[str, str] | None = None,
+) -> Figure:
     """Draw the PRISMA 2020 flow diagram (new or updated review) from the counts."""
-    boxes = prisma_boxes(counts)
+    boxes = prisma_boxes(counts, database_labels=database_labels)
+    note = awaiting_note(counts)
     update = counts.is_update
     other = counts.has_other_methods
     cols = [
@@ -285,7 +315,7 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
     for row in rows:
         row_y[row] = y
         y += row_h[row] + _GAP_Y_IN
-    height = y - _GAP_Y_IN + margin
+    height = y - _GAP_Y_IN + margin + (0.25 if note else 0.0)
 
     fig = new_figure(width, height)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -455,6 +485,17 @@ def plot_prisma(counts: PrismaCounts, *, title: str | None = None) -> Figure:
             Line2D([xo + wo / 2, xo + wo / 2], [yo + ho, ymid], lw=0.8, color=COLOURS["box_edge"])
         )
         arrow((xo + wo / 2, ymid), (xi + wi, ymid), "other_assessed-included")
+    if note:
+        ax.text(
+            margin,
+            height - margin,
+            note,
+            ha="left",
+            va="bottom",
+            size=FONT_SIZE,
+            color=COLOURS["prediction"],
+            gid="prisma-awaiting",
+        )
     if title:
         ax.text(
             margin,

@@ -15,13 +15,27 @@ from matplotlib.patches import Circle, Rectangle
 from evsynth.figures.formatting import text_width_in
 from evsynth.figures.inputs import RiskOfBiasTable
 from evsynth.figures.render import new_figure
-from evsynth.figures.style import FONT_SIZE, ROB_COLOURS, ROB_JUDGEMENTS, ROB_SYMBOLS
+from evsynth.figures.style import (
+    FONT_SIZE,
+    ROB_COLOURS,
+    ROB_DOMAIN_LABELS,
+    ROB_JUDGEMENTS,
+    ROB_SYMBOLS,
+)
 
-__all__ = ["categories", "plot_rob_summary", "plot_rob_traffic_light"]
+__all__ = ["categories", "domain_label", "plot_rob_summary", "plot_rob_traffic_light"]
 
 _CELL_IN = 0.36
 _MARGIN_IN = 0.12
 _STAR_COLOURS = ("#bf0000", "#7fcf3f", "#018a00")
+
+
+def domain_label(name: str) -> str:
+    """``comparability`` -> ``Comparability of cohorts``; other names as written."""
+    if name in ROB_DOMAIN_LABELS:
+        return ROB_DOMAIN_LABELS[name]
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def categories(table: RiskOfBiasTable) -> list[str]:
@@ -71,7 +85,7 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
         )
         + 0.2
     )
-    legend = [f"D{i}: {d}" for i, d in enumerate(table.domains, start=1)]
+    legend = [f"D{i}: {domain_label(d)}" for i, d in enumerate(table.domains, start=1)]
     cats = categories(table)
     key_size = FONT_SIZE - 0.5
     key_head = "Judgement:" if table.kind != "stars" else "Stars:"
@@ -152,7 +166,7 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
             ax.add_line(Line2D([x0, x0 + grid_w], [y - _CELL_IN / 2] * 2, color="#dddddd", lw=0.5))
         for j, value in enumerate(cells[i]):
             cx = x0 + (j + 0.5) * _CELL_IN
-            if not value and table.kind == "stars":
+            if table.kind == "stars" and value in ("", "0"):
                 ax.text(
                     cx,
                     y,
@@ -251,7 +265,7 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
 
 def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Figure:
     """Per domain, a 100% bar of the share of studies at each judgement (or star count)."""
-    names = list(table.domains)
+    names = [domain_label(d) for d in table.domains]
     columns = (
         [list(col) for col in zip(*table.judgements, strict=True)]
         if table.judgements

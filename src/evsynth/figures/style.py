@@ -4,12 +4,14 @@ from __future__ import annotations
 
 __all__ = [
     "COLOURS",
+    "DATABASE_LABELS",
     "FONT_FAMILY",
     "FONT_SIZE",
     "MODEL_LABELS",
     "PNG_DPI",
     "RC_PARAMS",
     "ROB_COLOURS",
+    "ROB_DOMAIN_LABELS",
     "ROB_JUDGEMENTS",
     "ROB_SYMBOLS",
     "ROW_HEIGHT_IN",
@@ -99,4 +101,37 @@ ROB_SYMBOLS: dict[str, str] = {
     "critical": "!!",
     "unclear": "?",
     "no information": "?",
+}
+
+# Display names of the risk-of-bias items the extraction sheet uses (Newcastle-Ottawa Scale, cohort
+# version; QUIPS domains), for figure legends. Unknown names are shown with spaces for underscores.
+ROB_DOMAIN_LABELS: dict[str, str] = {
+    "representativeness": "Representativeness of the exposed cohort",
+    "selection_non_exposed": "Selection of the non-exposed cohort",
+    "ascertainment_of_exposure": "Ascertainment of exposure",
+    "outcome_absent_at_start": "Outcome not present at start of study",
+    "comparability": "Comparability of cohorts",
+    "assessment_of_outcome": "Assessment of outcome",
+    "follow_up_long_enough": "Follow-up long enough for outcomes",
+    "adequacy_of_follow_up": "Adequacy of follow-up",
+    "study_participation": "Study participation",
+    "study_attrition": "Study attrition",
+    "prognostic_factor_measurement": "Prognostic factor measurement",
+    "outcome_measurement": "Outcome measurement",
+    "study_confounding": "Study confounding",
+    "statistical_analysis_and_reporting": "Statistical analysis and reporting",
+}
+
+# Display names of common search source keys, used when counts.json names databases by source key
+# and no --database-label is given.
+DATABASE_LABELS: dict[str, str] = {
+    "pubmed": "PubMed",
+    "medline": "MEDLINE",
+    "embase": "Embase",
+    "wos": "Web of Science",
+    "web_of_science": "Web of Science",
+    "cochrane": "Cochrane CENTRAL",
+    "central": "Cochrane CENTRAL",
+    "scopus": "Scopus",
+    "cinahl": "CINAHL",
 }
