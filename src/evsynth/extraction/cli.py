@@ -48,7 +48,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--studies", required=True, help="studies sheet (CSV)")
     parser.add_argument("--effects", required=True, help="effects sheet (CSV)")
     parser.add_argument(
-        "--config", required=True, help="review config (YAML): extraction and analyses"
+        "--config",
+        default="config/config.yaml",
+        help="review config (YAML) with the extraction and analyses sections "
+        "(default: config/config.yaml)",
     )
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument(
