@@ -92,6 +92,7 @@ def test_what_each_analysis_gets(result: ExtractionResult) -> None:
     assert k_of(result) == {
         "metastasectomy_prs": ["Smolle2023"],
         "metastasectomy_prs_osteosarcoma_only": [],
+        "metastasectomy_prs_strict_outcome": [],
         "complete_resection_prs": [],
         "complete_resection_pmos": [],
         "complete_resection_pmos_assumed_direction": ["Glogowski2024"],
