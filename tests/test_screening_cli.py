@@ -237,6 +237,66 @@ def test_from_empty_folder_to_prisma_counts(tmp_path):
         "database_results_per_run": {"2025-12-31": 9, "2026-11-27": 2},
     }
     assert {k: counts[k] for k in expected} == expected
+    # per search run: each study record counts in the earliest run holding one of its members
+    runs = {
+        "2025-12-31": [
+            "pubmed:1001",
+            "pubmed:1002",
+            "pubmed:1003",
+            "pubmed:1006",
+            "pubmed:1007",
+            "embase:L5001",
+            "embase:L5004",
+        ],
+        "2026-11-27": ["pubmed:1001", "pubmed:1008", "embase:L5008", "wos:000123"],
+    }
+    search_records = []
+    for run, ids in runs.items():
+        path = tmp_path / "results" / "search" / run / "all.records.tsv"
+        path.parent.mkdir(parents=True)
+        path.write_text("record_id\tsource\ttitle\n" + "".join(f"{i}\tx\tt\n" for i in ids))
+        search_records.append(str(path))
+    assert (
+        main(
+            [
+                "prisma-counts",
+                "--dedup-summary",
+                str(DATA / "dedup_summary.json"),
+                "--title-abstract",
+                str(out / "title_abstract.tsv"),
+                "--full-text",
+                str(out / "full_text.tsv"),
+                "--records",
+                UNIQUE,
+                "--search-records",
+                *search_records,
+                "--out",
+                str(counts_path),
+            ]
+        )
+        == 0
+    )
+    per_run = json.loads(counts_path.read_text())["per_run"]
+    assert per_run["2025-12-31"] == {
+        "study_records": 6,
+        "records_screened": 6,
+        "records_excluded": 3,
+        "dbr_sought_reports": 3,
+        "dbr_notretrieved_reports": 1,
+        "dbr_assessed": 2,
+        "dbr_excluded": {"no survival outcome": 1},
+        "new_reports": 1,
+    }
+    assert per_run["2026-11-27"] == {
+        "study_records": 2,
+        "records_screened": 2,
+        "records_excluded": 0,
+        "dbr_sought_reports": 2,
+        "dbr_notretrieved_reports": 0,
+        "dbr_assessed": 2,
+        "dbr_excluded": {},
+        "new_reports": 2,
+    }
     # byte-stable rerun
     before = {p: p.read_bytes() for p in out.iterdir()}
     assert full_text("--require-complete") == 0

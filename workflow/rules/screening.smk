@@ -156,6 +156,8 @@ rule screening_agreement:
 rule prisma_counts:
     input:
         summary="results/dedup/summary.json",
+        records="results/dedup/unique.tsv",
+        search_records=all_records_tsvs(),
         title_abstract="results/screening/title_abstract.tsv",
         full_text="results/screening/full_text.tsv",
         agreement="results/screening/agreement.json",
@@ -184,5 +186,6 @@ rule prisma_counts:
     shell:
         "evsynth prisma-counts --dedup-summary {input.summary}"
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"
-        " --search-logs {input.search_logs} {params.studies} {params.previous}"
+        " --search-logs {input.search_logs} --records {input.records}"
+        " --search-records {input.search_records} {params.studies} {params.previous}"
         " --out {output.counts} 2> {log}"

@@ -166,6 +166,8 @@ def _prisma(args: argparse.Namespace) -> int:
         studies=args.studies,
         not_retrieved=args.not_retrieved,
         search_logs=args.search_logs or [],
+        records=args.records,
+        search_records=args.search_records or [],
     )
     counts = prisma_counts(
         inputs["summary"],
@@ -176,6 +178,7 @@ def _prisma(args: argparse.Namespace) -> int:
         previous_studies=args.previous_studies,
         previous_reports=args.previous_reports,
         database_names=inputs["database_names"],
+        per_run=inputs["per_run"],
     )
     write_json(args.out, counts.to_dict())
     return 0
@@ -279,6 +282,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         nargs="*",
         metavar="JSON",
         help="results/search/{run}/{source}.log.json: name each source by its database",
+    )
+    c.add_argument(
+        "--records", help="results/dedup/unique.tsv (with --search-records: per-run counts)"
+    )
+    c.add_argument(
+        "--search-records",
+        nargs="*",
+        metavar="TSV",
+        help="results/search/{run}/{source}.records.tsv: count each study record in its first run",
     )
     c.add_argument("--out", required=True)
     c.set_defaults(func=_prisma)

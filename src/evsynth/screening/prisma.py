@@ -23,7 +23,7 @@ from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.tables import read_tsv
 
-__all__ = ["PrismaCounts", "load_prisma_inputs", "prisma_counts"]
+__all__ = ["PrismaCounts", "load_prisma_inputs", "per_run_counts", "prisma_counts"]
 
 _QUEUED = ("awaiting_reviewers", "conflict", "maybe")
 
@@ -62,6 +62,7 @@ class PrismaCounts:
     awaiting_screening: int = 0
     awaiting_assessment: int = 0
     database_results_per_run: dict[str, int] = field(default_factory=dict)
+    per_run: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -108,6 +109,22 @@ class PrismaCounts:
                 self.database_results,
             ),
         ]
+        if self.per_run:
+            for key in (
+                "records_screened",
+                "records_excluded",
+                "dbr_sought_reports",
+                "dbr_notretrieved_reports",
+                "dbr_assessed",
+                "new_reports",
+            ):
+                identities.append(
+                    (
+                        f"sum over runs of {key} = {key}",
+                        sum(int(e[key]) for e in self.per_run.values()),
+                        getattr(self, key),
+                    )
+                )
         for label, left, right in identities:
             if left != right:
                 raise InputError(f"PRISMA counts do not add up: {label} ({left} != {right})")
@@ -136,6 +153,7 @@ class PrismaCounts:
             "awaiting_screening": self.awaiting_screening,
             "awaiting_assessment": self.awaiting_assessment,
             "database_results_per_run": dict(sorted(self.database_results_per_run.items())),
+            "per_run": {run: self.per_run[run] for run in sorted(self.per_run)},
             "notes": list(self.notes),
         }
         for name in _OTHER_METHODS:
@@ -153,6 +171,67 @@ def _final(rows: Sequence[Mapping[str, str]]) -> dict[str, tuple[str, str]]:
     return out
 
 
+def per_run_counts(
+    title_abstract: Sequence[Mapping[str, str]],
+    full_text: Sequence[Mapping[str, str]],
+    *,
+    members: Mapping[str, Sequence[str]],
+    record_runs: Mapping[str, str],
+    run_order: Sequence[str],
+) -> dict[str, dict[str, Any]]:
+    """Screening numbers per search run, each study record counted in the earliest run it came from.
+
+    For an updated review this gives the PRISMA update diagram's "new" column: the study records an
+    update search added, and what became of them. ``members`` maps study_record_id -> member record
+    ids (unique.tsv), ``record_runs`` record_id -> the earliest run whose records TSV holds it.
+    A study record none of whose members is in any run's table is counted under "unattributed".
+    """
+    rank = {run: i for i, run in enumerate(run_order)}
+    ta = _final(title_abstract)
+    ft = _final(full_text)
+    out: dict[str, dict[str, Any]] = {}
+    for row in title_abstract:
+        sid = row["study_record_id"]
+        runs = [record_runs[m] for m in members.get(sid, [sid]) if m in record_runs]
+        run = min(runs, key=lambda r: rank.get(r, len(rank))) if runs else "unattributed"
+        entry = out.setdefault(
+            run,
+            {
+                "study_records": 0,
+                "records_screened": 0,
+                "records_excluded": 0,
+                "dbr_sought_reports": 0,
+                "dbr_notretrieved_reports": 0,
+                "dbr_assessed": 0,
+                "dbr_excluded": {},
+                "new_reports": 0,
+            },
+        )
+        entry["study_records"] += 1
+        if sid not in ta:
+            continue
+        entry["records_screened"] += 1
+        if ta[sid][0] == "exclude":
+            entry["records_excluded"] += 1
+            continue
+        entry["dbr_sought_reports"] += 1
+        if sid not in ft:
+            continue
+        decision, reason = ft[sid]
+        if reason == vocab.NOT_RETRIEVED:
+            entry["dbr_notretrieved_reports"] += 1
+        elif decision == "exclude":
+            entry["dbr_assessed"] += 1
+            key = reason or "no reason given"
+            entry["dbr_excluded"][key] = entry["dbr_excluded"].get(key, 0) + 1
+        elif decision == "include":
+            entry["dbr_assessed"] += 1
+            entry["new_reports"] += 1
+    for entry in out.values():
+        entry["dbr_excluded"] = dict(sorted(entry["dbr_excluded"].items()))
+    return out
+
+
 def prisma_counts(
     summary: Mapping[str, Any],
     title_abstract: Sequence[Mapping[str, str]],
@@ -163,6 +242,7 @@ def prisma_counts(
     previous_studies: int | None = None,
     previous_reports: int | None = None,
     database_names: Mapping[str, str] | None = None,
+    per_run: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> PrismaCounts:
     """Compute the PRISMA 2020 counts; raises InputError when the inputs disagree.
 
@@ -263,6 +343,7 @@ def prisma_counts(
             str(k): int(v) for k, v in summary.get("records_per_run", {}).items()
         },
         notes=notes,
+        per_run={k: dict(v) for k, v in (per_run or {}).items()},
     )
     counts.check()
     return counts
@@ -285,6 +366,8 @@ def load_prisma_inputs(
     studies: str | Path | None = None,
     not_retrieved: str | Path | None = None,
     search_logs: Sequence[str | Path] = (),
+    records: str | Path | None = None,
+    search_records: Sequence[str | Path] = (),
 ) -> dict[str, Any]:
     """Read the files prisma_counts needs (the I/O layer of the CLI)."""
     names: dict[str, str] = {}
@@ -308,10 +391,35 @@ def load_prisma_inputs(
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read the dedup summary: {exc}", path=str(dedup_summary)) from exc
     need = ("study_record_id", "decision", "reason")
+    title_abstract_rows = read_tsv(title_abstract, required=need)
+    full_text_rows = read_tsv(full_text, required=need)
+    per_run = None
+    if records is not None and search_records:
+        members = {
+            r["study_record_id"]: [
+                m.strip() for m in r.get("member_ids", "").split(";") if m.strip()
+            ]
+            for r in read_tsv(records, required=("study_record_id",))
+        }
+        # results/search/{run}/{source}.records.tsv: the run is the parent folder's name
+        runs = sorted({Path(p).parent.name for p in search_records})
+        record_runs: dict[str, str] = {}
+        for path in sorted(search_records, key=lambda p: runs.index(Path(p).parent.name)):
+            run = Path(path).parent.name
+            for row in read_tsv(path, required=("record_id",)):
+                record_runs.setdefault(row["record_id"], run)
+        per_run = per_run_counts(
+            title_abstract_rows,
+            full_text_rows,
+            members=members,
+            record_runs=record_runs,
+            run_order=runs,
+        )
     return {
         "summary": summary,
-        "title_abstract": read_tsv(title_abstract, required=need),
-        "full_text": read_tsv(full_text, required=need),
+        "title_abstract": title_abstract_rows,
+        "full_text": full_text_rows,
+        "per_run": per_run,
         "studies": read_tsv(studies, required=("study_id", "study_record_ids"))
         if studies
         else None,
