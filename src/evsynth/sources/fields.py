@@ -85,6 +85,17 @@ class FieldMap:
         )
 
     @cached_property
+    def id_plan(
+        self,
+    ) -> dict[str, tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None, str], ...]]:
+        """Per identifier field, the (tag, pattern, database pattern, prefix) tries in order."""
+        plan: dict[str, list[tuple[str, re.Pattern[str], re.Pattern[str] | None, str]]] = {}
+        for rule, pattern, database in self.compiled_ids:
+            steps = plan.setdefault(rule.field, [])
+            steps.extend((tag, pattern, database, rule.prefix) for tag in rule.tags)
+        return {name: tuple(steps) for name, steps in plan.items()}
+
+    @cached_property
     def compiled_split(self) -> dict[str, re.Pattern[str]]:
         return {tag: re.compile(sep) for tag, sep in self.split.items()}
 
@@ -182,17 +193,17 @@ def _first(tags: Mapping[str, list[str]], names: Sequence[str]) -> str:
 
 def find_id(fmap: FieldMap, tags: Mapping[str, list[str]], wanted: str, database: str) -> str:
     """Apply the field map's identifier rules for ``wanted``; "" when none matches."""
-    for rule, pattern, database_pattern in fmap.compiled_ids:
-        if rule.field != wanted:
+    for tag, pattern, database_pattern, prefix in fmap.id_plan.get(wanted, ()):
+        values = tags.get(tag)
+        if not values:
             continue
         if database_pattern is not None and not database_pattern.search(database):
             continue
-        for tag in rule.tags:
-            for value in tags.get(tag, ()):
-                match = pattern.search(value)
-                if match:
-                    found = match.group(1) if match.groups() else match.group(0)
-                    return rule.prefix + found.strip()
+        for value in values:
+            match = pattern.search(value)
+            if match:
+                found = match.group(1) if match.re.groups else match.group(0)
+                return prefix + found.strip()
     return ""
 
 

@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+_TEXT_BLOCK = 1 << 22
 # Bytes that cp1252 leaves undefined: a file holding them is Latin-1 (ISO 8859-1) instead.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
@@ -125,26 +126,63 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-@dataclass(slots=True)
 class Text:
-    """Decoded lines of one input with their 1-based numbers, read lazily for files."""
+    """Decoded lines of one input, read lazily (in large blocks) for files on disk.
 
-    source: Source
-    encoding: str
-    _lines: Iterator[str]
+    Line endings (CRLF, LF, CR) are normalised on reading, so line numbers match what an editor
+    shows; a leading byte-order mark is removed.
+    """
+
+    __slots__ = ("_data", "_path", "encoding", "source")
+
+    def __init__(
+        self, source: Source, encoding: str, *, path: Path | None = None, data: str | None = None
+    ) -> None:
+        self.source = source
+        self.encoding = encoding
+        self._path = path
+        self._data = data
+
+    def _open(self) -> io.TextIOBase:
+        if self._path is not None:
+            return self._path.open(encoding=self.encoding, newline=None)
+        return io.StringIO(self._data or "", newline=None)
+
+    def line_blocks(self) -> Iterator[list[str]]:
+        """Lists of consecutive lines without their endings (fast: no per-line generator)."""
+        carry = ""
+        first = True
+        with self._open() as handle:
+            while True:
+                chunk = handle.read(_TEXT_BLOCK)
+                if not chunk:
+                    break
+                if first:
+                    chunk = chunk.removeprefix("\ufeff")
+                    first = False
+                lines = (carry + chunk).split("\n")
+                carry = lines.pop()
+                yield lines
+        if carry:
+            yield [carry]
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
-        """Yield ``(line_number, line)`` with the line ending removed (CRLF, LF or CR)."""
-        for number, line in enumerate(self.raw_lines(), start=1):
-            yield number, line.rstrip("\r\n")
+        """Yield ``(line_number, line)`` with the line ending removed."""
+        number = 0
+        for block in self.line_blocks():
+            for line in block:
+                number += 1
+                yield number, line
 
     def raw_lines(self) -> Iterator[str]:
         """The lines with their ``\\n`` endings (what :mod:`csv` needs for quoted line breaks)."""
-        lines = self._lines
-        for first in lines:
-            yield first.removeprefix("\ufeff")
-            break
-        yield from lines
+        with self._open() as handle:
+            first = True
+            for line in handle:
+                if first:
+                    line = line.removeprefix("\ufeff")
+                    first = False
+                yield line
 
 
 def read_text(src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None) -> Text:
@@ -158,13 +196,7 @@ def read_text(src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | No
         with source.stream as handle:
             head = handle.read(_CHUNK)
             encoding = detect_encoding(head, iter(lambda: handle.read(_CHUNK), b""))
-        handle = source.path.open(encoding=encoding, newline=None)
-        return Text(source, encoding, _closing_lines(handle))
+        return Text(source, encoding, path=source.path)
     data = source.stream.read()
     text, encoding = decode_bytes(data)
-    return Text(source, encoding, iter(io.StringIO(text, newline=None)))
-
-
-def _closing_lines(handle: io.TextIOWrapper) -> Iterator[str]:
-    with handle:
-        yield from handle
+    return Text(source, encoding, data=text)

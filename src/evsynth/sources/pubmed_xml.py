@@ -125,11 +125,11 @@ def pubmed_record(
         volume=(issue.findtext("Volume") or "") if issue is not None else "",
         issue=(issue.findtext("Issue") or "") if issue is not None else "",
         pages=_pages(article.find("Pagination")),
-        doi=_doi(elem.find("PubmedData/ArticleIdList"), article),
+        doi=_doi(_find(elem, "PubmedData", "ArticleIdList"), article),
         pmid=pmid,
         abstract=_abstract(article.find("Abstract")),
-        pub_type="; ".join(_texts(article, "PublicationTypeList/PublicationType")),
-        language="; ".join(t.text.strip() for t in article.iterfind("Language") if t.text),
+        pub_type="; ".join(_texts(article.find("PublicationTypeList"), "PublicationType")),
+        language="; ".join(_texts(article, "Language")),
         keywords="; ".join(_keywords(citation)),
         issn=issn,
         url=_PUBMED_URL.format(pmid),
@@ -155,7 +155,7 @@ def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -
         authors = _authors(book.find("AuthorList"))
     year = _year(book.find("PubDate")) if book is not None else ""
     isbn = (book.findtext("Isbn") or "").strip() if book is not None else ""
-    keywords = [k.text.strip() for k in document.iterfind("KeywordList/Keyword") if k.text]
+    keywords = _texts(document.find("KeywordList"), "Keyword")
     return Record(
         source_id=pmid,
         title=chapter_title or book_title,
@@ -164,12 +164,11 @@ def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -
         year=year,
         volume=(book.findtext("Volume") or "") if book is not None else "",
         pages=_pages(document.find("Pagination")),
-        doi=_doi(elem.find("PubmedBookData/ArticleIdList"), document),
+        doi=_doi(_find(elem, "PubmedBookData", "ArticleIdList"), document),
         pmid=pmid,
         abstract=_abstract(document.find("Abstract")),
-        pub_type="; ".join(t.text.strip() for t in document.iterfind("PublicationType") if t.text)
-        or "Book",
-        language="; ".join(t.text.strip() for t in document.iterfind("Language") if t.text),
+        pub_type="; ".join(_texts(document, "PublicationType")) or "Book",
+        language="; ".join(_texts(document, "Language")),
         keywords="; ".join(keywords),
         issn=isbn,
         url=_PUBMED_URL.format(pmid),
@@ -178,8 +177,22 @@ def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -
     )
 
 
-def _texts(elem: ET.Element, path: str) -> list[str]:
-    return [t.text.strip() for t in elem.iterfind(path) if t.text and t.text.strip()]
+# Element.find/findall with a plain tag run in C; paths and iterfind go through the much slower
+# pure-Python ElementPath, hence these helpers.
+
+
+def _find(elem: ET.Element, *tags: str) -> ET.Element | None:
+    found: ET.Element | None = elem
+    for tag in tags:
+        found = found.find(tag) if found is not None else None
+    return found
+
+
+def _texts(elem: ET.Element | None, tag: str) -> list[str]:
+    """Stripped, non-empty texts of the ``tag`` children of ``elem``."""
+    if elem is None:
+        return []
+    return [t.text.strip() for t in elem.findall(tag) if t.text and t.text.strip()]
 
 
 def _authors(author_list: ET.Element | None) -> list[str]:
@@ -187,7 +200,7 @@ def _authors(author_list: ET.Element | None) -> list[str]:
     if author_list is None or author_list.get("Type") == "editors":
         return []
     names = []
-    for author in author_list.iterfind("Author"):
+    for author in author_list.findall("Author"):
         family = (author.findtext("LastName") or "").strip()
         if family:
             initials = (author.findtext("Initials") or "").strip()
@@ -228,10 +241,10 @@ def _pages(pagination: ET.Element | None) -> str:
 def _doi(id_list: ET.Element | None, article: ET.Element) -> str:
     """The article's DOI: PubmedData/ArticleIdList first, then ELocationID (never references)."""
     if id_list is not None:
-        for article_id in id_list.iterfind("ArticleId"):
+        for article_id in id_list.findall("ArticleId"):
             if article_id.get("IdType") == "doi" and article_id.text:
                 return article_id.text.strip()
-    for location in article.iterfind("ELocationID"):
+    for location in article.findall("ELocationID"):
         if location.get("EIdType") == "doi" and location.text:
             return location.text.strip()
     return ""
@@ -242,7 +255,7 @@ def _abstract(abstract: ET.Element | None) -> str:
     if abstract is None:
         return ""
     parts = []
-    for section in abstract.iterfind("AbstractText"):
+    for section in abstract.findall("AbstractText"):
         text = element_text(section)
         label = (section.get("Label") or "").strip()
         if label and text:
@@ -254,10 +267,13 @@ def _abstract(abstract: ET.Element | None) -> str:
 
 def _keywords(citation: ET.Element) -> list[str]:
     """Author keywords, then MeSH headings as "Descriptor/qualifier" (MEDLINE's MH form)."""
-    terms = [element_text(k) for k in citation.iterfind("KeywordList/Keyword")]
-    for heading in citation.iterfind("MeshHeadingList/MeshHeading"):
+    terms = []
+    for keyword_list in citation.findall("KeywordList"):
+        terms.extend(element_text(k) for k in keyword_list.findall("Keyword"))
+    headings = citation.find("MeshHeadingList")
+    for heading in headings.findall("MeshHeading") if headings is not None else ():
         descriptor = element_text(heading.find("DescriptorName"))
-        qualifiers = [element_text(q) for q in heading.iterfind("QualifierName")]
+        qualifiers = [element_text(q) for q in heading.findall("QualifierName")]
         if descriptor:
             terms.append("/".join([descriptor, *qualifiers]))
     seen: set[str] = set()

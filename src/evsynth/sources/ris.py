@@ -20,6 +20,8 @@ from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["RisReader"]
 
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_UPPER_DIGIT = _UPPER | frozenset("0123456789")
 _SNIFF = re.compile(r"^(?:\d+\.\s*)?TY\s{1,2}-\s?\S", re.MULTILINE)
 
 
@@ -52,6 +54,12 @@ class RisReader(TaggedReader):
         if record.journal_abbrev == record.journal:
             record.journal_abbrev = ""
         return record
+
+    def split_line(self, line: str) -> tuple[str, str] | None:
+        # Fast path for the standard "TY  - value" layout; the pattern handles the variants.
+        if line[2:5] == "  -" and line[0] in _UPPER and line[1] in _UPPER_DIGIT:
+            return line[:2], line[5:].strip()
+        return super().split_line(line)
 
     @classmethod
     def sniff(cls, head: str) -> bool:

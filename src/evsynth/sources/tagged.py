@@ -19,7 +19,7 @@ from evsynth.errors import InputError
 from evsynth.records import Record
 from evsynth.sources.base import Failure, Importer, raise_failures
 from evsynth.sources.fields import FieldMap, build_record
-from evsynth.sources.inputs import read_text
+from evsynth.sources.inputs import Text, read_text
 
 __all__ = ["TaggedReader"]
 
@@ -90,103 +90,113 @@ class TaggedReader(Importer):
         """One record from its tags (subclasses add format-specific touches)."""
         return build_record(self.field_map, tags, source_file=source_file, line=line)
 
+    def split_line(self, line: str) -> tuple[str, str] | None:
+        """``(tag, value)`` for a tag line, None for any other line."""
+        match = self.tag_line.match(line)
+        if match is None:
+            return None
+        return match.group(1), (match.group(2) or "").strip()
+
     def _records(
-        self, text: Iterator[tuple[int, str]], failures: list[Failure]
+        self, text: Text, failures: list[Failure]
     ) -> Iterator[tuple[int, dict[str, list[str]], str]]:
         """Yield ``(first_line, tags, problem)`` per record start; problem "" when complete."""
-        tag_line = self.tag_line.match
+        split = self.split_line
         continuation = self.continuation.match if self.continuation else None
         header = self.record_header.match if self.record_header else None
-        start_tags, end_tags = self.start_tags, self.end_tags
+        start_tags, end_tags, file_tags = self.start_tags, self.end_tags, self.file_tags
         per_line = self.one_value_per_line
         tags: dict[str, list[str]] | None = None
         start = 0
         last: list[str] | None = None
         last_tag = ""
         orphan = False
-        for number, line in text:
-            if header is not None and header(line):
-                if tags is not None:
-                    yield start, tags, self._unterminated(number)
-                orphan = False
-                self.record_starts += 1
-                tags, start, last, last_tag = {}, number, None, ""
-                continue
-            match = tag_line(line) if line and not line[0].isspace() else None
-            if tags is None:
-                if match is not None and match.group(1) in start_tags:
+        number = 0
+        for block in text.line_blocks():
+            for line in block:
+                number += 1
+                if not line or line.isspace():
+                    continue
+                if header is not None and header(line):
+                    if tags is not None:
+                        yield start, tags, self._unterminated(number)
                     orphan = False
                     self.record_starts += 1
-                    tags, start = {}, number
-                    value = (match.group(2) or "").strip()
-                    last_tag = match.group(1)
-                    last = tags.setdefault(last_tag, [])
-                    last.append(value)
-                elif not line.strip() or (match is not None and match.group(1) in self.file_tags):
+                    tags, start, last, last_tag = {}, number, None, ""
                     continue
-                elif match is not None and self.strict_outside_records:
-                    # A field outside any record means a record start was lost or mangled;
-                    # report the first line of such a run only.
-                    if not orphan:
+                pair = None if line[0] in " \t" else split(line)
+                if tags is None:
+                    if pair is not None and pair[0] in start_tags:
+                        orphan = False
+                        self.record_starts += 1
+                        tags, start = {}, number
+                        last_tag = pair[0]
+                        last = tags[last_tag] = [pair[1]]
+                    elif pair is not None and pair[0] in file_tags:
+                        continue
+                    elif pair is not None and self.strict_outside_records:
+                        # A field outside any record means a record start was lost or mangled;
+                        # report the first line of such a run only.
+                        if not orphan:
+                            failures.append(
+                                Failure(
+                                    number,
+                                    f"tag {pair[0]!r} outside any record; expected "
+                                    f"{self.expected_start}",
+                                )
+                            )
+                        orphan = True
+                    else:
+                        self.skipped_lines += 1
+                    continue
+                if pair is not None:
+                    tag, value = pair
+                    if tag in end_tags:
+                        yield start, tags, ""
+                        tags, last = None, None
+                        continue
+                    if tag in start_tags:
+                        yield start, tags, self._unterminated(number)
+                        self.record_starts += 1
+                        tags, start = {}, number
+                    last_tag = tag
+                    last = tags.get(tag)
+                    if last is None:
+                        last = tags[tag] = [value]
+                    else:
+                        last.append(value)
+                    continue
+                if continuation is not None:
+                    cont = continuation(line)
+                    if cont is None:
+                        if self.tolerate_stray_lines:
+                            self.skipped_lines += 1
+                            continue
                         failures.append(
                             Failure(
                                 number,
-                                f"tag {match.group(1)!r} outside any record; expected "
-                                f"{self.expected_start}",
+                                "expected a tag line or an indented continuation, found "
+                                f"{line[:60]!r}",
                             )
                         )
-                    orphan = True
+                        continue
+                    extra = cont.group(1).strip()
                 else:
-                    self.skipped_lines += 1
-                continue
-            if match is not None:
-                tag = match.group(1)
-                if tag in end_tags:
-                    yield start, tags, ""
-                    tags, last = None, None
-                    continue
-                if tag in start_tags:
-                    yield start, tags, self._unterminated(number)
-                    self.record_starts += 1
-                    tags, start = {}, number
-                value = (match.group(2) or "").strip()
-                last_tag = tag
-                last = tags.setdefault(tag, [])
-                last.append(value)
-                continue
-            if not line.strip():
-                continue
-            if continuation is not None:
-                cont = continuation(line)
-                if cont is None:
+                    extra = line.strip()
+                if last is None:
                     if self.tolerate_stray_lines:
                         self.skipped_lines += 1
                         continue
                     failures.append(
-                        Failure(
-                            number,
-                            f"expected a tag line or an indented continuation, found {line[:60]!r}",
-                        )
+                        Failure(number, f"continuation line before any tag: {line[:60]!r}")
                     )
                     continue
-                extra = cont.group(1).strip()
-            else:
-                extra = line.strip()
-            if last is None:
-                if self.tolerate_stray_lines:
-                    self.skipped_lines += 1
-                    continue
-                failures.append(Failure(number, f"continuation line before any tag: {line[:60]!r}"))
-                continue
-            if last_tag in per_line or not last:
-                last.append(extra)
-            else:
-                last[-1] = f"{last[-1]} {extra}" if last[-1] else extra
+                if last_tag in per_line or not last:
+                    last.append(extra)
+                else:
+                    last[-1] = f"{last[-1]} {extra}" if last[-1] else extra
         if tags is not None:
-            if end_tags:
-                yield start, tags, self._unterminated(None)
-            else:
-                yield start, tags, ""
+            yield start, tags, self._unterminated(None) if end_tags else ""
 
     def _unterminated(self, next_line: int | None) -> str:
         if not self.end_tags:

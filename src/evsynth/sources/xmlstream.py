@@ -22,6 +22,8 @@ __all__ = ["element_text", "iter_xml_records"]
 _CHUNK = 1 << 20
 _OVERLAP = 64
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# The first element tag after the prolog (<?xml ...?>, <!DOCTYPE ...>, comments) is the root.
+_ROOT = re.compile(rb"<(?![?!/])([A-Za-z_][\w.:-]*)")
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\sencoding=(['\"])[^'\"]*\2", re.IGNORECASE)
 
 
@@ -79,9 +81,10 @@ def iter_xml_records(
     ``<eFetchResult><ERROR>``; its text is quoted), and when the number of record start tags
     differs from the number of records parsed.
     """
-    parser = ET.XMLPullParser(events=("start", "end"))
+    # Only "end" events: each costs Python work, and a record is complete at its end tag.
+    parser = ET.XMLPullParser(events=("end",))
     scanner = _StartScanner(start_pattern)
-    root: ET.Element | None = None
+    root_tag: str | None = None
     produced = 0
     tail = b""
     lines_before = 0
@@ -98,38 +101,40 @@ def iter_xml_records(
                     path=source.label,
                     line=max(1, line),
                 )
+            if root_tag is None:
+                match = _ROOT.search(window)
+                if match:
+                    root_tag = match.group(1).decode("utf-8", "replace")
+                    if root_tag not in root_tags | error_roots:
+                        raise InputError(
+                            f"the root element is <{root_tag}>; a {format_name} file has "
+                            + " or ".join(f"<{t}>" for t in sorted(root_tags)),
+                            path=source.label,
+                            line=1 + window[: match.start()].count(b"\n"),
+                        )
             tail = chunk[-16:]
             lines_before += chunk.count(b"\n")
             scanner.feed(chunk)
             parser.feed(chunk)
-            for event, elem in parser.read_events():
-                if root is None:
-                    root = elem
-                    if elem.tag not in root_tags | error_roots:
-                        raise InputError(
-                            f"the root element is <{elem.tag}>; a {format_name} file has "
-                            + " or ".join(f"<{t}>" for t in sorted(root_tags)),
-                            path=source.label,
-                            line=1,
-                        )
-                    continue
-                if root.tag in error_roots and event == "end" and elem is root:
-                    _raise_error_document(root, source, format_name)
-                if event == "end" and elem.tag in record_tags:
+            for elem in _ended(parser):
+                tag = elem.tag
+                if tag in record_tags:
                     line = scanner.lines.popleft() if scanner.lines else scanner.line
                     produced += 1
                     yield elem, line
+                    # The emptied element stays in its parent (about 100 bytes per record).
                     elem.clear()
-                    root.clear()
+                elif tag in error_roots:
+                    _raise_error_document(elem, source, format_name)
         scanner.feed(b"", final=True)
         parser.close()
-        for event, elem in parser.read_events():
-            if root is not None and root.tag in error_roots and elem is root:
-                _raise_error_document(root, source, format_name)
-            if event == "end" and elem.tag in record_tags:
+        for elem in _ended(parser):
+            if elem.tag in record_tags:
                 line = scanner.lines.popleft() if scanner.lines else scanner.line
                 produced += 1
                 yield elem, line
+            elif elem.tag in error_roots:
+                _raise_error_document(elem, source, format_name)
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(
@@ -137,7 +142,7 @@ def iter_xml_records(
             path=source.label,
             line=line,
         ) from None
-    if root is None:
+    if root_tag is None:
         raise InputError(f"empty file; expected a {format_name} document", path=source.label)
     if scanner.count != produced:
         raise InputError(
@@ -145,6 +150,26 @@ def iter_xml_records(
             "the file may be truncated or hold records nested where they should not be",
             path=source.label,
         )
+
+
+def _ended(parser: ET.XMLPullParser) -> Iterator[ET.Element]:
+    """Elements whose end tag was parsed since the last call, in document order.
+
+    Reads the pull parser's event queue directly when it has one (CPython keeps a deque there),
+    because ``read_events`` costs a Python-level step per element; a parse error, which CPython
+    appends to that queue, is raised after the events that precede it.
+    """
+    queue = getattr(parser, "_events_queue", None)
+    if not isinstance(queue, deque):
+        for _event, elem in parser.read_events():
+            yield elem
+        return
+    error = queue.pop() if queue and isinstance(queue[-1], BaseException) else None
+    popleft = queue.popleft
+    while queue:
+        yield popleft()[1]
+    if error is not None:
+        raise error
 
 
 def _raise_error_document(root: ET.Element, source: Source, format_name: str) -> None:
@@ -160,4 +185,10 @@ def element_text(elem: ET.Element | None) -> str:
     """All text inside ``elem`` (inline markup such as <i> or <sup> kept as plain text)."""
     if elem is None:
         return ""
+    if len(elem) == 0:
+        # No inline markup (the common case): skip itertext's generator.
+        text = elem.text or ""
+        if "  " in text or "\n" in text or "\t" in text:
+            return " ".join(text.split())
+        return text.strip()
     return " ".join("".join(elem.itertext()).split())

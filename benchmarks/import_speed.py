@@ -1,0 +1,218 @@
+"""Benchmark `evsynth import` on a synthetic 100,000-record RIS file and PubMed XML file.
+
+Writes the files (deterministically: a seeded generator, so every run measures the same input),
+times `evsynth import` on each in a subprocess and prints records/s and peak memory (maximum
+resident set size of the child, from getrusage). A smaller file is measured too, so that memory
+growth with file size can be compared with the size of the output table.
+
+    python benchmarks/import_speed.py [--records 100000] [--workdir DIR] [--keep]
+
+Targets (issue 2): >= 20,000 records/s and < 1 GB for either format on the 2-core test machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["main", "write_pubmed_xml", "write_ris"]
+
+_WORDS = (
+    "osteosarcoma pulmonary metastasectomy survival resection lung metastases patients relapse "
+    "complete thoracotomy chemotherapy outcome analysis retrospective cohort hazard ratio overall "
+    "disease free interval nodules bilateral unilateral surgery prognostic factors children "
+    "adolescents young adults sarcoma treatment multivariable recurrence event free months years"
+).split()
+_FAMILY = ("Smith Müller García Rossi Nakamura Okafor Dupont Kim Lee Bielack Harting Choi Ferrari "
+           "Bacci Letourneau Huang Zhao Keller Andersen Novak").split()  # fmt: skip
+_JOURNALS = (
+    ("Journal of Clinical Oncology", "J Clin Oncol"),
+    ("Annals of Surgical Oncology", "Ann Surg Oncol"),
+    ("Pediatric Blood and Cancer", "Pediatr Blood Cancer"),
+    ("Journal of Thoracic Disease", "J Thorac Dis"),
+    ("Cancer", "Cancer"),
+)
+
+
+def _records(n: int, seed: int) -> Iterator[dict[str, object]]:
+    rng = random.Random(seed)
+    for i in range(1, n + 1):
+        journal, abbrev = _JOURNALS[i % len(_JOURNALS)]
+        start = rng.randint(1, 2000)
+        yield {
+            "i": i,
+            "title": " ".join(rng.choices(_WORDS, k=14)).capitalize(),
+            "authors": [
+                (rng.choice(_FAMILY), "".join(rng.choices("ABCDEFGHJKLMNPRST", k=2)))
+                for _ in range(rng.randint(2, 6))
+            ],
+            "journal": journal,
+            "abbrev": abbrev,
+            "year": 1980 + i % 45,
+            "volume": rng.randint(1, 80),
+            "issue": rng.randint(1, 12),
+            "pages": (start, start + rng.randint(3, 12)),
+            "abstract": " ".join(rng.choices(_WORDS, k=160)),
+            "keywords": rng.sample(_WORDS, 5),
+        }
+
+
+def write_ris(path: Path, n: int, *, seed: int = 2) -> None:
+    """An Embase.com-style RIS file with ``n`` records."""
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write("\ufeff")
+        for r in _records(n, seed):
+            i = r["i"]
+            lines = ["TY  - JOUR", f"T1  - {r['title']}"]
+            lines += [f"A1  - {family}, {initials}" for family, initials in r["authors"]]
+            lines += [
+                f"Y1  - {r['year']}//",
+                f"N2  - {r['abstract']}",
+                *(f"KW  - {k}" for k in r["keywords"]),
+                f"JF  - {r['journal']}",
+                f"JA  - {r['abbrev']}",
+                "LA  - English",
+                f"VL  - {r['volume']}",
+                f"IS  - {r['issue']}",
+                f"SP  - {r['pages'][0]}",
+                f"EP  - {r['pages'][1]}",
+                "SN  - 0732-183X",
+                "M3  - Article",
+                "DB  - Embase",
+                f"U2  - L{2000000000 + i}",
+                f"C5  - {30000000 + i}",
+                f"DO  - 10.1000/bench.{i}",
+                "UR  - https://www.embase.com/search/results?subaction=viewrecord"
+                f"&id=L{2000000000 + i}&from=export",
+                "ER  - ",
+                "",
+            ]
+            out.write("\n".join(lines) + "\n")
+
+
+def write_pubmed_xml(path: Path, n: int, *, seed: int = 2) -> None:
+    """An EFetch-style PubmedArticleSet with ``n`` PubmedArticle records."""
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write('<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD '
+                  'PubMedArticle, 1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/'
+                  'pubmed_250101.dtd">\n<PubmedArticleSet>\n')  # fmt: skip
+        for r in _records(n, seed):
+            pmid = 30000000 + r["i"]
+            authors = "".join(
+                f'<Author ValidYN="Y"><LastName>{family}</LastName><ForeName>{initials}</ForeName>'
+                f"<Initials>{initials}</Initials></Author>"
+                for family, initials in r["authors"]
+            )
+            keywords = "".join(f'<Keyword MajorTopicYN="N">{k}</Keyword>' for k in r["keywords"])
+            out.write(
+                f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+                f'<PMID Version="1">{pmid}</PMID><Article PubModel="Print"><Journal>'
+                f'<ISSN IssnType="Print">0732-183X</ISSN><JournalIssue CitedMedium="Print">'
+                f"<Volume>{r['volume']}</Volume><Issue>{r['issue']}</Issue><PubDate>"
+                f"<Year>{r['year']}</Year><Month>May</Month></PubDate></JournalIssue>"
+                f"<Title>{r['journal']}</Title><ISOAbbreviation>{r['abbrev']}</ISOAbbreviation>"
+                f"</Journal><ArticleTitle>{r['title']}</ArticleTitle><Pagination><MedlinePgn>"
+                f"{r['pages'][0]}-{r['pages'][1]}</MedlinePgn></Pagination>"
+                f'<ELocationID EIdType="doi" ValidYN="Y">10.1000/bench.{r["i"]}</ELocationID>'
+                f"<Abstract><AbstractText>{r['abstract']}</AbstractText></Abstract>"
+                f'<AuthorList CompleteYN="Y">{authors}</AuthorList><Language>eng</Language>'
+                f'<PublicationTypeList><PublicationType UI="D016428">Journal Article'
+                f"</PublicationType></PublicationTypeList></Article><MedlineJournalInfo>"
+                f"<Country>United States</Country><MedlineTA>{r['abbrev']}</MedlineTA>"
+                f'</MedlineJournalInfo><KeywordList Owner="NOTNLM">{keywords}</KeywordList>'
+                f'</MedlineCitation><PubmedData><ArticleIdList><ArticleId IdType="pubmed">{pmid}'
+                f'</ArticleId><ArticleId IdType="doi">10.1000/bench.{r["i"]}</ArticleId>'
+                f"</ArticleIdList></PubmedData></PubmedArticle>\n"
+            )
+        out.write("</PubmedArticleSet>\n")
+
+
+_MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+elapsed = time.perf_counter() - t
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
+def measure(argv: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MiB) of one command, in a fresh wrapper process.
+
+    CPU seconds are reported too because the benchmark machine is shared: wall time includes
+    waiting for a core, CPU time does not.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *argv], check=True, capture_output=True, text=True
+    ).stdout.split()
+    if out[0] != "0":
+        raise SystemExit(f"command failed: {' '.join(argv)}")
+    return float(out[1]), float(out[2]), int(out[3]) / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evsynth-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    evsynth = [sys.executable, "-m", "evsynth.cli"]
+    startup, startup_cpu, startup_mem = measure([*evsynth, "import", "--help"])
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")  # fmt: skip
+    print(
+        f"CLI start-up (imports every stage): {startup:.2f} s wall, {startup_cpu:.2f} s CPU, "
+        f"{startup_mem:.0f} MiB"
+    )
+    print(f"{'format':<11} {'records':>8} {'file MB':>8} {'table MB':>8} {'wall s':>7} "
+          f"{'CPU s':>7} {'rec/s':>7} {'rec/s*':>7} {'peak MiB':>8}")  # fmt: skip
+    try:
+        for fmt, writer, suffix in (
+            ("ris", write_ris, "ris"),
+            ("pubmed-xml", write_pubmed_xml, "xml"),
+        ):
+            for n in (args.records // 2, args.records):
+                path = workdir / f"bench-{n}.{suffix}"
+                writer(path, n)
+                out = workdir / f"bench-{n}-{suffix}.tsv"
+                seconds, cpu, peak = measure(
+                    [
+                        *evsynth,
+                        "import",
+                        str(path),
+                        "--format",
+                        fmt,
+                        "--source",
+                        "bench",
+                        "--out",
+                        str(out),
+                    ]
+                )
+                size = path.stat().st_size / 1e6
+                table = out.stat().st_size / 1e6
+                print(
+                    f"{fmt:<11} {n:>8} {size:>8.1f} {table:>8.1f} {seconds:>7.1f} {cpu:>7.1f} "
+                    f"{n / seconds:>7.0f} {n / max(cpu - startup_cpu, 1e-9):>7.0f} {peak:>8.0f}",
+                    flush=True,
+                )
+                path.unlink()
+                out.unlink()
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print("rec/s: records / wall time; rec/s*: records / CPU time without the CLI start-up.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
