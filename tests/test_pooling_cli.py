@@ -154,6 +154,7 @@ def test_pool_analysis_applies_exclusions_with_a_note(tmp_path):
     data = pool_analysis(tmp_path, "analysis_bcg.tsv", "bcg_without_two", "b")
     assert data["k"] == 11
     assert "Aronson 1948" not in data["studies"]
+    assert data["study_ids"] == [f"S{i:02d}" for i in range(3, 14)]
     assert any("Aronson 1948" in n for n in data["notes"])
     assert "subgroups" not in data
 

@@ -141,6 +141,7 @@ class AnalysisResult:
     reason: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    study_ids: tuple[str, ...] = ()
 
     @property
     def chosen_fit(self) -> PoolResult | None:
@@ -182,6 +183,7 @@ class AnalysisResult:
                 "min_k_report": self.settings.min_k_report,
             },
             "studies": list(self.table.study),
+            "study_ids": list(self.study_ids),
             "input_checksum": self.table.checksum,
             "notes": list(self.notes),
             "version": __version__,
@@ -192,14 +194,16 @@ class AnalysisResult:
 
 def _apply_exclusions(
     table: EffectTable, analysis: Mapping[str, Any], study_ids: tuple[str, ...]
-) -> tuple[EffectTable, list[str]]:
+) -> tuple[EffectTable, tuple[str, ...], list[str]]:
+    if len(study_ids) != table.k:
+        raise InputError(
+            f"{len(study_ids)} study ids for {table.k} studies", path=table.source, field="study_id"
+        )
     excluded = set(analysis.get("exclude_studies") or [])
-    if not excluded:
-        return table, []
     keep = [i for i, sid in enumerate(study_ids) if sid not in excluded]
     dropped = [table.study[i] for i in range(table.k) if i not in keep]
     notes = [f"excluded by the analysis's exclude_studies: {s}" for s in dropped]
-    return table.subset(keep), notes
+    return table.subset(keep), tuple(study_ids[i] for i in keep), notes
 
 
 def run_analysis(
@@ -215,8 +219,9 @@ def run_analysis(
     fewer than ``min_k_report`` studies carry ``reportable: false``.
     """
     notes: list[str] = []
+    ids: tuple[str, ...] = ()
     if study_ids is not None:
-        table, dropped = _apply_exclusions(table, analysis, study_ids)
+        table, ids, dropped = _apply_exclusions(table, analysis, study_ids)
         notes.extend(dropped)
     if table.k == 0:
         notes.append("empty: no study reports this analysis")
@@ -229,7 +234,14 @@ def run_analysis(
     if table.k == 1:
         notes.append("not pooled: a single study; its own estimate is shown")
         return AnalysisResult(
-            analysis, settings, table, "single_study", fixed, random, None, None, {}, tuple(notes)
+            analysis,
+            settings,
+            table,
+            "single_study",
+            fixed=fixed,
+            random=random,
+            notes=tuple(notes),
+            study_ids=ids,
         )
     chosen, reason = choose_model(fixed, settings)
     fit = random if chosen == "random" else fixed
@@ -285,7 +297,17 @@ def run_analysis(
             )
         attempt("subgroups", subgroup_analysis)
     return AnalysisResult(
-        analysis, settings, table, "pooled", fixed, random, chosen, reason, extras, tuple(notes)
+        analysis,
+        settings,
+        table,
+        "pooled",
+        fixed=fixed,
+        random=random,
+        chosen=chosen,
+        reason=reason,
+        extras=extras,
+        notes=tuple(notes),
+        study_ids=ids,
     )
 
 
