@@ -201,6 +201,18 @@ def test_reruns_are_byte_identical(tmp_path):
     assert b"<dc:date>" not in outputs[0][0]
 
 
+def test_studies_excluded_by_the_analysis_are_left_out_and_named(tmp_path):
+    # laterality_prs pooled Becker, Dubois and Gomez; the full table has 8 studies.
+    fig = draw(tmp_path, "pooling_laterality_prs", "complete_resection_prs")
+    assert [fig.text(f"{s}-label") for s in fig.matching(r"forest-study-\d+")] == [
+        "Becker 2008",
+        "Dubois 2013",
+        "Gomez 2019",
+    ]
+    notes = " ".join(fig.text(i) for i in fig.matching(r"forest-footnote-\d+"))
+    assert "Not in this analysis (excluded by its settings): Alvarez 2003, Chen 2011" in notes
+
+
 def test_studies_that_disagree_with_the_pooling_result_are_an_error(tmp_path):
     with pytest.raises(
         InputError,

@@ -29,6 +29,7 @@ __all__ = [
     "message_figure",
     "model_label",
     "plot_forest",
+    "pooled_effects",
     "study_display_label",
 ]
 
@@ -124,21 +125,31 @@ def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummar
     return fixed, random
 
 
-def _check_studies(result: PoolingResult, effects: Sequence[StudyEffect], source: str) -> None:
+def pooled_effects(
+    result: PoolingResult, effects: Sequence[StudyEffect], source: str = ""
+) -> tuple[tuple[StudyEffect, ...], tuple[str, ...]]:
+    """The analysis rows the pooling result used, and the labels it left out.
+
+    Pooling drops the studies of an analysis' ``exclude_studies``; those rows are not drawn and
+    are named in a footnote. A study in the pooling result but not in the table means the two
+    files come from different runs: an error, since weights would be matched to the wrong rows.
+    """
     if not result.studies:
-        return
+        return tuple(effects), ()
     listed = set(result.studies)
     given = {e.study for e in effects}
-    if listed != given:
-        only_json = sorted(listed - given)
-        only_tsv = sorted(given - listed)
+    only_json = sorted(listed - given)
+    if only_json:
         raise InputError(
             f"the pooling result and the analysis input disagree on the studies: only in the "
-            f"pooling JSON: {', '.join(only_json) or '-'}; only in {source or 'the TSV'}: "
-            f"{', '.join(only_tsv) or '-'}. Rerun pooling on the current extraction",
+            f"pooling JSON: {', '.join(only_json)}; only in {source or 'the TSV'}: "
+            f"{', '.join(sorted(given - listed)) or '-'}. Rerun pooling on the current extraction",
             path=result.path,
             field="studies",
         )
+    kept = tuple(e for e in effects if e.study in listed)
+    dropped = tuple(e.study for e in effects if e.study not in listed)
+    return kept, dropped
 
 
 def _weight(model: ModelSummary | None, study: str) -> str:
@@ -159,7 +170,7 @@ def forest_table(
     effects_source: str = "",
 ) -> IntervalTable:
     """The rows of a forest plot for a pooled (k >= 2) or single-study analysis."""
-    _check_studies(result, effects, effects_source)
+    effects, excluded = pooled_effects(result, effects, effects_source)
     fixed, random = result.fixed, result.random
     pooled = result.status == "pooled" and (fixed is not None or random is not None)
     chosen = (
@@ -364,6 +375,8 @@ def forest_table(
             )
         )
 
+    if excluded:
+        footnotes.append(f"Not in this analysis (excluded by its settings): {', '.join(excluded)}.")
     headers = [f"{measure} [95% CI]"]
     headers += [f"Weight ({'fixed' if m.name == 'fixed' else 'random'})" for m in models]
     fav = None

@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from evsynth.figures.forest import message_figure
+from evsynth.figures.forest import message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, format_p, format_tick
 from evsynth.figures.inputs import PoolingResult, StudyEffect
 from evsynth.figures.render import new_figure
@@ -74,6 +74,7 @@ def plot_funnel(
     title: str | None = None,
 ) -> Figure:
     """Draw the funnel plot; fewer than 3 studies give a figure saying why none is drawn."""
+    effects, _ = pooled_effects(result, effects)
     if result.status != "pooled" or len(effects) < _MIN_K:
         return message_figure(
             title,
