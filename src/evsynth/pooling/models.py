@@ -191,6 +191,8 @@ def _fisher_scoring(
             adj = (wls.yPPy - wls.trP) / wls.trPP
         if not math.isfinite(adj):
             break
+        if tau2 == 0.0 and adj < 0:
+            adj = 0.0  # already on the boundary with the score pointing below it
         while tau2 + adj < 0:
             adj /= 2.0
         old = tau2
