@@ -243,8 +243,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=AGREEMENT_EXAMPLE,
         formatter_class=fmt,
     )
-    a.add_argument("stage_files", nargs="+", metavar="JSON")
-    a.add_argument("--out", required=True)
+    a.add_argument("stage_files", nargs="+", metavar="JSON", help="agreement_{stage}.json files")
+    a.add_argument("--out", required=True, metavar="JSON", help="results/screening/agreement.json")
     a.add_argument(
         "--publish",
         nargs=2,
@@ -266,16 +266,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=PRISMA_EXAMPLE,
         formatter_class=fmt,
     )
-    c.add_argument("--dedup-summary", required=True)
-    c.add_argument("--title-abstract", required=True)
-    c.add_argument("--full-text", required=True)
-    c.add_argument("--studies", help="results/extraction/studies.tsv (groups reports into studies)")
-    c.add_argument("--not-retrieved", help="study_record_ids sought but not retrieved, one a line")
     c.add_argument(
-        "--previous-studies", type=int, help="studies in the previous version of the review"
+        "--dedup-summary", required=True, metavar="JSON", help="results/dedup/summary.json"
     )
     c.add_argument(
-        "--previous-reports", type=int, help="reports in the previous version of the review"
+        "--title-abstract",
+        required=True,
+        metavar="TSV",
+        help="results/screening/title_abstract.tsv",
+    )
+    c.add_argument(
+        "--full-text", required=True, metavar="TSV", help="results/screening/full_text.tsv"
+    )
+    c.add_argument(
+        "--studies",
+        metavar="TSV",
+        help="results/extraction/studies.tsv (groups reports into studies)",
+    )
+    c.add_argument(
+        "--not-retrieved",
+        metavar="FILE",
+        help="study_record_ids sought but not retrieved, one a line",
+    )
+    c.add_argument(
+        "--previous-studies",
+        type=int,
+        metavar="N",
+        help="studies in the previous version of the review",
+    )
+    c.add_argument(
+        "--previous-reports",
+        type=int,
+        metavar="N",
+        help="reports in the previous version of the review",
     )
     c.add_argument(
         "--search-logs",
@@ -292,5 +315,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="TSV",
         help="results/search/{run}/{source}.records.tsv: count each study record in its first run",
     )
-    c.add_argument("--out", required=True)
+    c.add_argument("--out", required=True, metavar="JSON", help="results/prisma/counts.json")
     c.set_defaults(func=_prisma)
