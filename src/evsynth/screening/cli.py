@@ -196,7 +196,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=SCREEN_EXAMPLE,
         formatter_class=fmt,
     )
-    p.add_argument("--records", required=True, help="results/dedup/unique.tsv")
+    p.add_argument("--records", required=True, metavar="TSV", help="results/dedup/unique.tsv")
     p.add_argument(
         "--decisions", nargs="*", default=[], metavar="FILE", help="decision files or directories"
     )
@@ -307,7 +307,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="results/search/{run}/{source}.log.json: name each source by its database",
     )
     c.add_argument(
-        "--records", help="results/dedup/unique.tsv (with --search-records: per-run counts)"
+        "--records",
+        metavar="TSV",
+        help="results/dedup/unique.tsv (with --search-records: per-run counts)",
     )
     c.add_argument(
         "--search-records",
