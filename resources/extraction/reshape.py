@@ -2,6 +2,8 @@
 
 Inputs (copied into the repository so a clone is self-contained):
   resources/data/studies.csv             31 candidate studies (bibliographic facts, design, notes)
+  resources/data/records.csv             records; those included at full text that are not among
+                                         the 31 become studies without effect rows
   resources/extraction/source/effects.csv  38 effect rows exactly as reported
 Outputs (the sheets `evsynth extract` reads; format in docs/extraction.md):
   resources/extraction/studies.csv, resources/extraction/effects.csv
@@ -21,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES_IN = ROOT / "resources" / "data" / "studies.csv"
+RECORDS_IN = ROOT / "resources" / "data" / "records.csv"
 EFFECTS_IN = ROOT / "resources" / "extraction" / "source" / "effects.csv"
 OUT = ROOT / "resources" / "extraction"
 
@@ -474,7 +477,59 @@ def build_studies() -> list[dict[str, str]]:
                 "notes": row["notes"],
             }
         )
+    out += _included_records_without_study(rows)
     return out
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _included_records_without_study(studies: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Records included at full text that no candidate study describes: included studies whose
+    abstract gave no data, listed so the characteristics table hides nothing."""
+    known = set()
+    for s in studies:
+        known |= {("pmid", s["pmid"]), ("doi", s["doi"].lower()), ("title", _fold(s["title"]))}
+    with RECORDS_IN.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    out = []
+    for r in records:
+        keys = {("pmid", r["pmid"]), ("doi", r["doi"].lower()), ("title", _fold(r["title"]))}
+        if r["decision"] != "include" or r["stage"] != "full_text":
+            continue
+        if any(k[1] and k in known for k in keys):
+            continue
+        family = r["first_author"].split()[0] if r["first_author"] else "Unknown"
+        out.append(
+            {
+                "study_id": f"{family}{r['year']}",
+                "label": "",
+                "study_record_ids": "",
+                "pmid": r["pmid"],
+                "doi": r["doi"],
+                "first_author": r["first_author"],
+                "authors": r["authors"],
+                "year": r["year"],
+                "title": r["title"],
+                "journal": r["journal"] or r["journal_abbrev"],
+                "volume": r["volume"],
+                "issue": r["issue"],
+                "pages": r["pages"],
+                "country": "",
+                "design": "",
+                "period": "",
+                "population": "",
+                "histology": "osteosarcoma",
+                "n_total": "",
+                "n_with_factor": "",
+                "follow_up": "",
+                "source": r["source_url"],
+                "notes": "Included at full text (resources/data/records.csv); no effect data "
+                f"were read. {r['notes']}",
+            }
+        )
+    return sorted(out, key=lambda s: s["study_id"])
 
 
 def write(path: Path, rows: list[dict[str, str]], columns: list[str]) -> None:
