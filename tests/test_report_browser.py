@@ -186,7 +186,9 @@ def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path])
         assert float(cells["ci"]["low"]) == float(s["ci_low"])
         assert float(cells["ci"]["high"]) == float(s["ci_high"])
         assert cells["p"]["text"] == fmt_p(float(s["p"]))
-        assert cells["i2"]["text"] == f"{float(s['i2']):.1f}%"
+        # I^2 means nothing for a single study: shown as a dash.
+        i2 = "\u2013" if s["k"] == "1" else f"{float(s['i2']):.1f}%"
+        assert cells["i2"]["text"] == i2
         checked += 1
     assert checked == 3
     # The chosen model's row in each analysis section shows the same HR.

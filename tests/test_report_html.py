@@ -362,7 +362,8 @@ def test_methods_paragraph_comes_from_config_and_results(html: str) -> None:
     assert "by 2 named reviewers, with 2 independent decisions required per record" in text
     assert "conflicts were resolved by adjudication" in text
     assert "DerSimonian-Laird estimator of \u03c4\u00b2" in text
-    assert "random effects when I\u00b2 > 50% or Cochran's Q p < 0.10" in text
+    assert "random effects when I\u00b2 > 50% or Cochran's Q p < 0.1, otherwise fixed" in text
+    assert "Sensitivity analyses (with at least 3 studies)" in text
     assert "Confidence level 95%" in text
 
 
@@ -373,13 +374,15 @@ def test_methods_follow_the_cochrane_rule(project: Path) -> None:
     for name in ("complete_resection_prs", "complete_resection_prs_no_kempf", "bilateral_pmos"):
         path = project / "results" / "pooling" / f"{name}.json"
         data = json.loads(path.read_text())
-        data["rule"] = "cochrane"
+        data["rule"] = {"name": "cochrane", "description": "REML + HKSJ + PI"}
+        data["settings"] |= {"random_method": "REML", "test": "knha", "min_k_report": 12}
         data["random"]["method"], data["random"]["test"] = "REML", "knha"
         write_json(path, data)
     text = text_of(build(project))
     assert "restricted maximum-likelihood (REML)" in text
     assert "Hartung-Knapp-Sidik-Jonkman (HKSJ) adjustment" in text
     assert "Cochrane preset" in text
+    assert "not computed: k = 4 < 12" in text  # pooling's own minimum for bias tests
 
 
 # ---------------------------------------------------------------- provenance, stability

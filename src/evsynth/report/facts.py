@@ -17,10 +17,13 @@ __all__ = [
     "ModelValues",
     "analysis_status",
     "bias_reason",
+    "describe_rule",
     "level_percent",
     "methods_paragraphs",
+    "min_k_bias",
     "model_values",
     "published_difference",
+    "rule_name",
     "to_float",
 ]
 
@@ -134,6 +137,12 @@ def analysis_status(result: dict[str, Any] | None, summary: dict[str, str] | Non
     return "single_study" if k == 1 else "pooled"
 
 
+def min_k_bias(result: dict[str, Any]) -> int:
+    """Fewest studies for small-study tests: pooling's settings.min_k_report, else 10."""
+    value = to_float((result.get("settings") or {}).get("min_k_report"))
+    return int(value) if value is not None else MIN_K_BIAS
+
+
 def bias_reason(result: dict[str, Any], test: str) -> str:
     """Why a small-study test is absent: the pooling's own note if any, else the k rule."""
     entry = result.get(test)
@@ -142,12 +151,38 @@ def bias_reason(result: dict[str, Any], test: str) -> str:
             if entry.get(key):
                 return str(entry[key])
     k = to_float(result.get("k")) or 0
-    if k < MIN_K_BIAS:
+    minimum = min_k_bias(result)
+    if k < minimum:
         return (
-            f"not computed: k = {int(k)} < {MIN_K_BIAS}; tests for funnel-plot asymmetry have too "
-            "little power with fewer than 10 studies (Cochrane Handbook, section 13.3.5.4)"
+            f"not computed: k = {int(k)} < {minimum}; tests for funnel-plot asymmetry have too "
+            f"little power with fewer than {minimum} studies (Cochrane Handbook, section 13.3.5.4)"
         )
     return "not reported by the pooling step"
+
+
+def rule_name(rule: Any) -> str:
+    """The model-selection rule's name, from the pooling JSON (a name or a dict with `name`)."""
+    if isinstance(rule, dict):
+        return str(rule.get("name") or "")
+    return str(rule or "")
+
+
+def describe_rule(rule: Any) -> str:
+    """The model-selection rule in words, with the thresholds pooling actually used."""
+    name = rule_name(rule)
+    if isinstance(rule, dict) and name == "heterogeneity":
+        i2 = to_float(rule.get("i2_threshold"))
+        qp = to_float(rule.get("q_p_threshold"))
+        if i2 is not None and qp is not None:
+            return (
+                "the model was chosen by heterogeneity, as in the seed review: random effects "
+                f"when I\u00b2 > {i2:g}% or Cochran's Q p < {qp:g}, otherwise fixed (common) effect"
+            )
+    if name in RULES:
+        return RULES[name]
+    if isinstance(rule, dict) and rule.get("description"):
+        return f"{name}: {rule['description']}"
+    return f"rule {name!r}"
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -271,8 +306,13 @@ def methods_paragraphs(
     adjudicated = [name for name, st in stages.items() if (st or {}).get("adjudication")]
     text = (
         f"Screening ran in {_plural(len(stages) or 2, 'stage', 'stages')} (title and abstract, "
-        f"then full text) by {_plural(len(reviewers), 'named reviewer', 'named reviewers')}, "
-        f"with {required} independent "
+        "then full text) by "
+        + (
+            _plural(len(reviewers), "named reviewer", "named reviewers")
+            if reviewers
+            else "reviewers not named in the config"
+        )
+        + f", with {required} independent "
         f"{'decision' if required == 1 else 'decisions'} required per record"
     )
     text += (
@@ -292,18 +332,35 @@ def methods_paragraphs(
     paragraphs.append(text + ".")
 
     methods = sorted({str((r.get("random") or {}).get("method") or "") for r in results} - {""})
-    tests = sorted({str((r.get("random") or {}).get("test") or "") for r in results} - {""})
-    fixed = sorted({str((r.get("fixed") or {}).get("method") or "") for r in results} - {""})
-    levels = sorted({level_percent((r.get("random") or {}).get("level")) for r in results})
-    rule_names = sorted(
-        {str(r.get("rule") or "") for r in results}
-        | {str((config.get("pooling") or {}).get("rule") or "")} - {""}
+    methods = methods or sorted(
+        {str((r.get("settings") or {}).get("random_method") or "") for r in results} - {""}
     )
+    tests = sorted({str((r.get("settings") or {}).get("test") or "") for r in results} - {""})
+    if not tests:
+        tests = sorted({str((r.get("random") or {}).get("test") or "") for r in results} - {""})
+    fixed = sorted({str((r.get("fixed") or {}).get("method") or "") for r in results} - {""})
+    levels = sorted(
+        {
+            level_percent(
+                (r.get("settings") or {}).get("level", (r.get("random") or {}).get("level"))
+            )
+            for r in results
+        }
+    )
+    rules = {rule_name(r.get("rule")): r.get("rule") for r in results if rule_name(r.get("rule"))}
+    configured = str((config.get("pooling") or {}).get("rule") or "")
+    if not rules and configured:
+        rules[configured] = configured
+    min_compute = sorted(
+        {int(to_float((r.get("settings") or {}).get("min_k_compute")) or 3) for r in results}
+    )
+    min_report = sorted({min_k_bias(r) for r in results})
     if results:
         text = (
             "Hazard ratios were pooled on the log scale with inverse-variance weights, one log HR "
             "and standard error per study as the extraction step derived them; findings without "
-            "a usable HR and confidence interval enter the narrative synthesis. "
+            "a usable HR and confidence interval enter the narrative synthesis. A single study "
+            "is shown with its own estimate and not pooled. "
         )
         if fixed:
             text += f"Fixed effect: {', '.join(_describe_method(m) for m in fixed)}. "
@@ -316,17 +373,17 @@ def methods_paragraphs(
             "Heterogeneity is reported as Cochran's Q, I\u00b2 and \u03c4\u00b2 with confidence "
             "intervals, and a prediction interval for random effects. "
         )
-        if rule_names:
+        if rules:
             text += (
-                "Model choice: "
-                + "; ".join(RULES.get(name, f"rule {name!r}") for name in rule_names)
-                + ". "
+                "Model choice: " + "; ".join(describe_rule(rules[n]) for n in sorted(rules)) + ". "
             )
         text += (
-            f"Confidence level {', '.join(f'{lv:g}%' for lv in levels)}. Sensitivity analyses: "
-            "leave-one-out and cumulative (by year) meta-analyses, declared subgroup and "
-            "sensitivity analyses. Small-study effects: Egger's regression test, Begg's rank "
-            f"correlation test and trim-and-fill, when at least {MIN_K_BIAS} studies were pooled."
+            f"Confidence level {', '.join(f'{lv:g}%' for lv in levels)}. Sensitivity analyses "
+            f"(with at least {'/'.join(map(str, min_compute))} studies): leave-one-out and "
+            "cumulative (by year) meta-analyses, and the declared subgroup and sensitivity "
+            "analyses. Small-study effects: Egger's regression test, Begg's rank correlation "
+            f"test and trim-and-fill, when at least {'/'.join(map(str, min_report))} studies "
+            "were pooled."
         )
         paragraphs.append(text)
     else:

@@ -9,6 +9,7 @@ from importlib import resources
 
 __all__ = [
     "CSS",
+    "ELIGIBILITY_ORDER",
     "ESTIMATORS",
     "PRISMA_FIELDS",
     "SCREENING_STAGE_LABELS",
@@ -71,6 +72,20 @@ PRISMA_FIELDS: tuple[tuple[str, str], ...] = (
     ("new_reports", "Reports of new included studies"),
     ("total_studies", "Total studies included in review"),
     ("total_reports", "Reports of total included studies"),
+)
+
+# Eligibility criteria in the order PICO readers expect (the config snapshot sorts keys).
+ELIGIBILITY_ORDER: tuple[str, ...] = (
+    "population",
+    "exposure",
+    "comparator",
+    "outcomes",
+    "study_designs",
+    "setting",
+    "languages",
+    "publication_types",
+    "exclusions",
+    "other",
 )
 
 SCREENING_STAGE_LABELS: dict[str, str] = {

@@ -24,11 +24,13 @@ from evsynth.report.facts import (
     methods_paragraphs,
     model_values,
     published_difference,
+    rule_name,
     to_float,
 )
 from evsynth.report.inputs import AnalysisInput, ReportInputs
 from evsynth.report.labels import (
     CSS,
+    ELIGIBILITY_ORDER,
     PRISMA_FIELDS,
     SCREENING_STAGE_LABELS,
     STUDY_COLUMNS,
@@ -162,6 +164,10 @@ def _header(inputs: ReportInputs, run_date: str) -> str:
     parts.append("</header>")
     elig = review.get("eligibility") or {}
     if elig:
+        order = [k for k in ELIGIBILITY_ORDER if k in elig] + [
+            k for k in elig if k not in ELIGIBILITY_ORDER
+        ]
+        elig = {k: elig[k] for k in order}
         items = "".join(
             f"<dt>{escape(key.replace('_', ' ').capitalize())}</dt><dd>"
             f"{escape('; '.join(map(str, value)) if isinstance(value, list) else str(value))}</dd>"
@@ -229,7 +235,7 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
             if status == "single_study"
             else f"{s.get('chosen', '')} ({s.get('method', '')})"
         )
-        i2 = to_float(s.get("i2"))
+        i2 = to_float(s.get("i2")) if status == "pooled" else None
         rows.append(
             f'<tr data-analysis="{escape(a.id)}"><th scope="row">{link}</th><td>{factor}</td>'
             f"<td>{outcome}</td>"
@@ -240,7 +246,10 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
             )
             + _td(fmt_p(to_float(s.get("p"))), num=True, field="p", value=s.get("p"))
             + _td(
-                f"{_fmt(i2, 1)}%" if i2 is not None else NA, num=True, field="i2", value=s.get("i2")
+                f"{_fmt(i2, 1)}%" if i2 is not None else DASH,
+                num=True,
+                field="i2",
+                value=i2,
             )
             + f"<td>{escape(model)}</td></tr>"
         )
@@ -324,10 +333,11 @@ def _search(inputs: ReportInputs) -> str:
             f" ({d['date_type']})" if d.get("date_type") else ""
         )
         rows.append(
-            f"<tr><td>{escape(log.run)}</td><td>{escape(str(d.get('database') or log.source))}</td>"
+            f'<tr><td class="date">{escape(log.run)}</td>'
+            f"<td>{escape(str(d.get('database') or log.source))}</td>"
             f"<td>{escape(str(d.get('platform') or NA))}</td><td>{escape(window)}</td>"
-            f"<td>{escape(str(d.get('run_date') or NA))}</td>"
-            f'<td class="num">{escape(str(reported if reported is not None else NA))}</td>'
+            f'<td class="date">{escape(str(d.get("run_date") or NA))}</td>'
+            f'<td class="num">{escape(str(reported if reported is not None else "not given"))}</td>'
             f'<td class="num">{escape(str(parsed if parsed is not None else NA))}{flag}</td></tr>'
         )
         block = (
@@ -906,7 +916,11 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
                 )
             )
     else:
-        rule = str(result.get("rule") or (inputs.config.get("pooling") or {}).get("rule") or NA)
+        rule = (
+            rule_name(result.get("rule"))
+            or str((inputs.config.get("pooling") or {}).get("rule") or "")
+            or NA
+        )
         parts.append(
             _table(
                 f"{label}: pooled hazard ratio under both models (the {chosen} model was chosen "
@@ -955,6 +969,10 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
                 )
                 + "</p>"
             )
+    notes = [str(n) for n in result.get("notes") or [] if str(n).strip()]
+    if notes and status == "pooled":
+        items = "".join(f"<li>{escape(n)}</li>" for n in dict.fromkeys(notes))
+        parts.append(f'<div class="note"><p>Notes from the pooling step:</p><ul>{items}</ul></div>')
     hr_text = fmt_hr(to_float(s.get("hr")), digits)
     parts.append(
         _figure(

@@ -33,6 +33,24 @@ STUDIES = [
 MAIN = [("S01", -1.86, 0.25), ("S02", -1.20, 0.30), ("S03", -2.10, 0.45), ("S04", -0.45, 0.33)]
 
 
+# The rule and settings blocks as the pooling stage writes them.
+RULE = {
+    "description": "random effects when I2 > 50% or Q p < 0.1, else fixed effect",
+    "i2_threshold": 50.0,
+    "name": "heterogeneity",
+    "q_p_threshold": 0.1,
+    "reason": None,
+}
+SETTINGS = {
+    "level": 0.95,
+    "min_k_compute": 3,
+    "min_k_report": 10,
+    "prediction_interval": "default",
+    "random_method": "DL",
+    "test": "z",
+}
+
+
 def pool(rows: list[tuple[str, float, float]]) -> dict:
     """FE and DL random effects (DerSimonian & Laird 1986), z-tests, I2 in percent."""
     y = [r[1] for r in rows]
@@ -96,7 +114,15 @@ def pool(rows: list[tuple[str, float, float]]) -> dict:
     fixed = model(w, "FE", 0.0)
     random = model([1 / (vi + tau2) for vi in v], "DL", tau2)
     chosen = "random" if (i2 > 50 or (q_p is not None and q_p < 0.10)) else "fixed"
-    return {"k": k, "fixed": fixed, "random": random, "chosen": chosen, "rule": "heterogeneity"}
+    return {
+        "k": k,
+        "fixed": fixed,
+        "random": random,
+        "chosen": chosen,
+        "rule": RULE,
+        "settings": SETTINGS,
+        "notes": [],
+    }
 
 
 def analysis_json(aid: str, label: str, factor: str, outcome: str, rows, published) -> dict:
@@ -110,7 +136,9 @@ def analysis_json(aid: str, label: str, factor: str, outcome: str, rows, publish
             "k": 0,
             "status": "empty",
             "chosen": None,
-            "rule": "heterogeneity",
+            "rule": RULE,
+            "settings": SETTINGS,
+            "notes": ["empty: no studies"],
             "fixed": None,
             "random": None,
         }
@@ -123,7 +151,8 @@ def analysis_json(aid: str, label: str, factor: str, outcome: str, rows, publish
     }
     data["status"] = "single_study" if len(rows) == 1 else "pooled"
     if len(rows) == 1:
-        data["chosen"] = "fixed"
+        data["chosen"] = None
+        data["notes"] = ["not pooled: a single study; its own estimate is shown"]
     if len(rows) >= 3:
         loo = []
         for i in range(len(rows)):
@@ -241,7 +270,7 @@ def main() -> None:
         if aid == "complete_resection_prs":
             data["subgroups"] = subgroups(rows, data["chosen"])
         write_json(RESULTS / "pooling" / f"{aid}.json", data)
-        m = data[data["chosen"]] if data["chosen"] else {}
+        m = data[data["chosen"] or "fixed"] or {}
         summary.append(
             {
                 "analysis": aid,
@@ -249,7 +278,7 @@ def main() -> None:
                 "outcome": outcome,
                 "k": data["k"],
                 "chosen": data["chosen"],
-                "method": m.get("method"),
+                "method": m.get("method") if data["status"] == "pooled" else "none",
                 "hr": m.get("exp_estimate"),
                 "ci_low": m.get("exp_ci_low"),
                 "ci_high": m.get("exp_ci_high"),
