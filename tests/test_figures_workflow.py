@@ -84,4 +84,5 @@ def test_dry_run_schedules_every_figure_rule(tmp_path):
     ):
         assert f"rule {rule}:" in out
     assert "evsynth plot forest" in out
-    assert "--favours-exposure" in out and "--png results/figures/prisma.png" in out
+    assert "--favours-exposure 'Favours complete resection'" in out
+    assert "--png results/figures/prisma.png" in out
