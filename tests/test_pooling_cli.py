@@ -84,6 +84,8 @@ def test_pool_text_report(capsys):
     assert main(["pool", str(DATA / "three.csv"), "--method", "FE"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Fixed-effect model (k = 3; method FE; test z; level 0.95)")
+    assert main(["pool", str(DATA / "single.tsv")]) == 0
+    assert capsys.readouterr().out.startswith("Single study, not pooled (k = 1;")
 
 
 def test_pool_effects_tsv_for_one_analysis(capsys):

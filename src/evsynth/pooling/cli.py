@@ -161,9 +161,12 @@ def _fmt(value: Any) -> str:
 
 
 def _text_report(r: dict[str, Any]) -> str:
+    if r["status"] == "single_study":
+        heading = "Single study, not pooled"
+    else:
+        heading = "Fixed-effect model" if r["method"] == "FE" else "Random-effects model"
     lines = [
-        f"{'Fixed-effect' if r['method'] == 'FE' else 'Random-effects'} model "
-        f"(k = {r['k']}; method {r['method']}; test {r['test']}; level {r['level']})",
+        f"{heading} (k = {r['k']}; method {r['method']}; test {r['test']}; level {r['level']})",
         f"estimate {_fmt(r['estimate'])}  se {_fmt(r['se'])}  "
         f"CI [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]  stat {_fmt(r['stat'])}  p {_fmt(r['p'])}",
     ]
