@@ -58,6 +58,13 @@ def test_ids_from_accession_and_hash() -> None:
     assert records[2].record_id == records[1].record_id + "~2"
 
 
+def test_hash_id_keeps_non_latin_titles_apart() -> None:
+    chinese = Record(title="骨肉瘤临床循证诊疗指南", authors="郭卫", year="2018")
+    japanese = Record(title="骨軟部悪性腫瘍肺転移切除例", authors="山道 尭", year="2018")
+    a, b = hash_record_id("embase", chinese), hash_record_id("embase", japanese)
+    assert a != b
+
+
 def test_hash_id_depends_on_title() -> None:
     a = hash_record_id("wos", Record(title="Alpha", authors="Smith, J", year="2001"))
     b = hash_record_id("wos", Record(title="Beta", authors="Smith, J", year="2001"))

@@ -116,7 +116,8 @@ def normalise_pmid(value: str) -> str:
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    # \w keeps letters of every script: CJK or Cyrillic titles must not fold to "".
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
 
 
 def hash_record_id(source: str, record: Record) -> str:
