@@ -36,6 +36,7 @@ def test_points_hollow_imputed_points_and_pseudo_limits(tmp_path):
     study_styles = [el.get("style") or "" for el in fig.ids["funnel-study-1"].iter()]
     assert not any("fill: #ffffff" in s for s in study_styles)
     assert fig.has("funnel-pseudo-ci-left") and fig.has("funnel-pseudo-ci-right")
+    assert fig.has("funnel-trim-and-fill-estimate")
     assert not fig.matching(r"funnel-contour-.*")
 
 

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from evsynth.errors import InputError
 from evsynth.figures.formatting import format_ci, format_number, format_p, text_width_in
 from evsynth.figures.inputs import ModelSummary, PoolingResult, StudyEffect
-from evsynth.figures.render import new_figure
+from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
 from evsynth.figures.table import IntervalTable, Row, draw_interval_table
 
@@ -399,6 +399,7 @@ def _measure_name(measure: str) -> str:
     return {"HR": "Hazard ratio", "OR": "Odds ratio", "RR": "Risk ratio"}.get(measure, measure)
 
 
+@styled
 def plot_forest(
     result: PoolingResult,
     effects: Sequence[StudyEffect],

@@ -23,7 +23,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from evsynth.figures.forest import message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, format_p, format_tick
 from evsynth.figures.inputs import PoolingResult, StudyEffect
-from evsynth.figures.render import new_figure
+from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
 from evsynth.figures.table import auto_xlim, choose_ticks
 
@@ -65,6 +65,7 @@ def trim_and_fill_text(result: PoolingResult, *, measure: str = "HR") -> str | N
     return text
 
 
+@styled
 def plot_funnel(
     result: PoolingResult,
     effects: Sequence[StudyEffect],
@@ -243,6 +244,29 @@ def plot_funnel(
                 label=f"Imputed by trim-and-fill (k0 = {len(filled)})",
             )
         )
+        tf = result.trim_and_fill
+        if tf is not None and tf.estimate is not None:
+            ax.add_line(
+                Line2D(
+                    [math.exp(tf.estimate)] * 2,
+                    [0, se_max],
+                    color=COLOURS["filled"],
+                    lw=0.9,
+                    ls=(0, (1, 1.5)),
+                    zorder=2,
+                    gid="funnel-trim-and-fill-estimate",
+                )
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=COLOURS["filled"],
+                    lw=0.9,
+                    ls=(0, (1, 1.5)),
+                    label="Trim-and-fill adjusted estimate",
+                )
+            )
     legend = ax.legend(
         handles=handles,
         loc="upper center",

@@ -22,7 +22,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from evsynth.figures.formatting import text_width_in
 from evsynth.figures.inputs import PrismaCounts
-from evsynth.figures.render import new_figure
+from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, DATABASE_LABELS, FONT_SIZE
 
 __all__ = ["PrismaBox", "awaiting_note", "plot_prisma", "prisma_boxes"]
@@ -264,6 +264,7 @@ def awaiting_note(counts: PrismaCounts) -> str | None:
     )
 
 
+@styled
 def plot_prisma(
     counts: PrismaCounts,
     *,

@@ -8,10 +8,12 @@ unchanged inputs rewrites identical bytes (Snakemake and git see no change).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import matplotlib
 
@@ -23,7 +25,10 @@ from matplotlib.figure import Figure
 from evsynth import __version__
 from evsynth.figures.style import PNG_DPI, RC_PARAMS
 
-__all__ = ["figure_style", "new_figure", "save_figure"]
+__all__ = ["figure_style", "new_figure", "save_figure", "styled"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @contextlib.contextmanager
@@ -31,6 +36,17 @@ def figure_style() -> Iterator[None]:
     """Apply the evsynth rcParams for the duration of one figure."""
     with matplotlib.rc_context(RC_PARAMS):
         yield
+
+
+def styled(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw under the evsynth rcParams, so a figure looks the same whoever calls it."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with figure_style():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def new_figure(width_in: float, height_in: float) -> Figure:

@@ -14,7 +14,7 @@ from matplotlib.patches import Circle, Rectangle
 
 from evsynth.figures.formatting import text_width_in
 from evsynth.figures.inputs import RiskOfBiasTable
-from evsynth.figures.render import new_figure
+from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import (
     FONT_SIZE,
     ROB_COLOURS,
@@ -67,6 +67,7 @@ def _symbol(table: RiskOfBiasTable, value: str) -> str:
     return "\u2605" * int(value) if table.kind == "stars" else ROB_SYMBOLS[value]
 
 
+@styled
 def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) -> Figure:
     """One row per study, one circle per domain (D1, D2, ...) and overall; legend below."""
     columns = [f"D{i}" for i in range(1, len(table.domains) + 1)]
@@ -263,6 +264,7 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
     return fig
 
 
+@styled
 def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Figure:
     """Per domain, a 100% bar of the share of studies at each judgement (or star count)."""
     names = [domain_label(d) for d in table.domains]

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from evsynth.figures.forest import message_figure
 from evsynth.figures.formatting import format_ci, format_number
 from evsynth.figures.inputs import PoolingResult, SensitivityRow
+from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS
 from evsynth.figures.table import IntervalTable, Row, draw_interval_table
 
@@ -148,6 +149,7 @@ def cumulative_table(
     )
 
 
+@styled
 def plot_leave_one_out(
     result: PoolingResult,
     *,
@@ -168,6 +170,7 @@ def plot_leave_one_out(
     )
 
 
+@styled
 def plot_cumulative(
     result: PoolingResult,
     *,
