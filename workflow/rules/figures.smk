@@ -4,10 +4,6 @@
 import shlex
 
 
-wildcard_constraints:
-    analysis="[a-z0-9_]+",
-
-
 def figure_analysis_ids():
     """Ids of the pooled analyses (extraction.smk's meta_analyses(), or the same rule here)."""
     if "meta_analyses" in globals():
