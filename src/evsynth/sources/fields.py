@@ -9,6 +9,7 @@ because vendors put accession numbers and PMIDs in different tags and even in UR
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,6 +17,7 @@ from functools import cached_property
 from evsynth.records import Record, normalise_doi
 
 __all__ = [
+    "REPEATED_FIELDS",
     "FieldMap",
     "IdRule",
     "build_record",
@@ -24,6 +26,12 @@ __all__ = [
     "normalise_author",
     "parse_citation",
 ]
+
+#: Fields whose values repeat across records (one journal for hundreds of records): interned, so a
+#: 100,000-record export holds one copy of each value instead of one per record.
+REPEATED_FIELDS = (
+    "journal", "journal_abbrev", "year", "volume", "issue", "language", "pub_type", "issn",
+)  # fmt: skip
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 # "Smith JA", "van der Berg A.-M.", "O'Neil K.": family name then initials, without a comma.
@@ -249,6 +257,10 @@ def build_record(
     values.pop("doi", None)
     values.pop("pmid", None)
     values.pop("source_id", None)
+    for name in REPEATED_FIELDS:
+        value = values.get(name)
+        if value:
+            values[name] = sys.intern(value)
     return Record(
         source_id=source_id,
         doi=normalise_doi(doi),

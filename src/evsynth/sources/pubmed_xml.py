@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -19,6 +20,7 @@ from typing import BinaryIO
 from evsynth.errors import InputError
 from evsynth.records import Record
 from evsynth.sources.base import Importer
+from evsynth.sources.fields import REPEATED_FIELDS
 from evsynth.sources.inputs import open_source
 from evsynth.sources.xmlstream import element_text, iter_xml_records
 
@@ -115,7 +117,7 @@ def pubmed_record(
     title = element_text(article.find("ArticleTitle")) or element_text(
         article.find("VernacularTitle")
     )
-    return Record(
+    record = Record(
         source_id=pmid,
         title=title,
         authors="; ".join(_authors(article.find("AuthorList"))),
@@ -136,6 +138,11 @@ def pubmed_record(
         source_file=source_file,
         source_line=str(line) if line else "",
     )
+    for name in REPEATED_FIELDS:
+        value = getattr(record, name)
+        if value:
+            setattr(record, name, sys.intern(value))
+    return record
 
 
 def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -> Record:
