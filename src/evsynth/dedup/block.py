@@ -95,8 +95,9 @@ def candidate_pairs(
         return (r.year, r.first_author, r.volume, r.first_page, r.title, r.record_id)
 
     def add(groups: dict[object, list[int]]) -> None:
-        for key in sorted(groups, key=repr):
-            _add_block(out, n, groups[key], s, order)
+        # The pair set does not depend on the order blocks are visited in.
+        for members in groups.values():
+            _add_block(out, n, members, s, order)
 
     add(_groups((r.doi, r.index) for r in norms if r.doi))
     add(_groups((r.pmid, r.index) for r in norms if r.pmid))
@@ -132,10 +133,19 @@ def candidate_pairs(
     by_author_year = _groups(
         ((r.first_author, r.year), r.index) for r in norms if r.first_author and r.year
     )
-    for key in sorted(by_author_year):
-        author, year = key
-        members = by_author_year[key] + by_author_year.get((author, year + 1), [])
+    for (author, year), block in by_author_year.items():
+        members = block + by_author_year.get((author, year + 1), [])
         if len(members) < 2:
+            continue
+        if len(members) <= 4:
+            for x in range(len(members)):
+                i = members[x]
+                for y in range(x + 1, len(members)):
+                    j = members[y]
+                    if Indel.normalized_similarity(
+                        norms[i].title, norms[j].title, score_cutoff=cutoff
+                    ):
+                        out.add(i * n + j if i < j else j * n + i)
             continue
         if len(members) > s.max_block:
             members = sorted(members, key=lambda i: (norms[i].title, norms[i].record_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from evsynth.dedup.engine import deduplicate, load_inputs
+from evsynth.dedup.engine import deduplicate, load_inputs, paused_gc
 from evsynth.dedup.write import write_outputs
 
 __all__ = ["register", "run"]
@@ -53,9 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run deduplication from parsed arguments; returns the exit code."""
     decisions = args.decisions if args.decisions and os.path.exists(args.decisions) else None
-    tables = load_inputs(args.tsv)
-    result = deduplicate(
-        tables, decisions=decisions, threads=max(1, args.threads), progress=not args.quiet
-    )
-    write_outputs(result, args.out)
+    with paused_gc():
+        tables = load_inputs(args.tsv)
+        result = deduplicate(
+            tables, decisions=decisions, threads=max(1, args.threads), progress=not args.quiet
+        )
+        write_outputs(result, args.out)
     return 0

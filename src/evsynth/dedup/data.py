@@ -125,8 +125,9 @@ JOURNAL_STOPWORDS: frozenset[str] = frozenset(
     ]
 )
 
-# ISO 4 abbreviations that are NOT a prefix of the word (prefix abbreviations such as
-# "Clin" for "Clinical" need no entry), plus British spellings mapped to the ISO 4 form.
+# ISO 4 abbreviations that are not a prefix of the word ("Natl" for "National"; prefix
+# abbreviations such as "Clin" for "Clinical" are matched without an entry, though a few common
+# ones are listed for clarity), plus British spellings mapped to the ISO 4 (US) form.
 JOURNAL_WORD_ABBREVIATIONS: dict[str, str] = {
     "national": "natl", "nationale": "natl", "deutsche": "dtsch", "deutsches": "dtsch",
     "deutscher": "dtsch", "gesellschaft": "ges", "zeitschrift": "z", "japanese": "jpn",

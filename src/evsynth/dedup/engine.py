@@ -8,10 +8,12 @@ the result is the same whatever the order of the inputs or the number of process
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,7 @@ __all__ = [
     "StudyRecord",
     "deduplicate",
     "load_inputs",
+    "paused_gc",
     "run_of",
 ]
 
@@ -148,6 +151,22 @@ def _score_all(
     return out
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while deduplicating.
+
+    Dedup builds millions of acyclic objects; the collector's repeated full scans of them cost
+    about a quarter of the run time and free nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def deduplicate(
     tables: Sequence[InputTable],
     *,
@@ -158,6 +177,26 @@ def deduplicate(
     progress: bool = True,
 ) -> DedupResult:
     """Deduplicate the records of all runs; a person's decisions (decisions.csv) always win."""
+    with paused_gc():
+        return _deduplicate(
+            tables,
+            decisions=decisions,
+            thresholds=thresholds,
+            blocking=blocking,
+            threads=threads,
+            progress=progress,
+        )
+
+
+def _deduplicate(
+    tables: Sequence[InputTable],
+    *,
+    decisions: str | Path | None,
+    thresholds: Thresholds | None,
+    blocking: BlockingSettings | None,
+    threads: int,
+    progress: bool,
+) -> DedupResult:
     t = thresholds or Thresholds()
     # The same record id in several runs is one record: keep the earliest run's row.
     first: dict[str, Record] = {}
