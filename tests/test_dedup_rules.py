@@ -147,3 +147,18 @@ def test_every_pair_in_a_cluster_is_checked_not_just_the_path() -> None:
     )
     assert result.labels == [0, 0, 2]
     assert result.blocked == {(1, 2): (0, 2)}
+
+
+def test_titles_in_cjk_scripts_are_compared_not_erased() -> None:
+    result = run("cjk_title")
+    assert clusters(result) == [
+        ["embase:L600000081", "wos:000300000000081"],
+        ["embase:L600000082"],
+    ]
+
+
+def test_an_editorial_label_alone_does_not_split_an_article() -> None:
+    # Embase labels this discussion paper "Editorial"; PubMed calls it a journal article.
+    result = run("editorial_label_vs_article")
+    assert len(result.studies) == 1
+    assert result.studies[0].study_record_id == "pubmed:1439653"

@@ -41,7 +41,8 @@ _STRIP_PREFIX = re.compile(data.STRIPPED_TITLE_PREFIXES, re.IGNORECASE)
 _NOTICE_TITLE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_TITLE_PATTERNS)
 _NOTICE_PUBTYPE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_PUBTYPE_PATTERNS)
 _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Any run of non-word characters; Unicode-aware, so CJK, Cyrillic, ... titles keep their letters.
+_NON_WORD = re.compile(r"[\W_]+")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
 _NUMBER = re.compile(r"\b\d+\b")
 _DIGIT = re.compile(r"\d")
@@ -59,13 +60,17 @@ _SPECIAL_RE = re.compile("|".join(map(re.escape, data.SPECIAL_LETTERS)))
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII words: Greek letters spelt out, diacritics and punctuation removed."""
+    """Lower-case words: Greek letters spelt out, diacritics and punctuation removed.
+
+    Letters of scripts without a Latin decomposition (CJK, Cyrillic) are kept, so a Japanese title
+    exported by Embase and by Web of Science still compares equal.
+    """
     if not text.isascii():
         text = _GREEK_RE.sub(lambda m: " " + data.GREEK_LETTERS[m.group(0)] + " ", text)
         text = _SPECIAL_RE.sub(lambda m: data.SPECIAL_LETTERS[m.group(0)], text)
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", text.lower()).strip()
+    return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def _clean_markup(text: str) -> str:
@@ -314,7 +319,10 @@ def normalise_record(index: int, record: Record) -> NormRecord:
     authors = normalise_authors(record.authors)
     first_page, last_page = normalise_pages(record.pages)
     words = parts.core.split()
-    generic = parts.core in data.GENERIC_TITLES or len(words) < 3
+    # Too short to identify an article: under three words (or six characters of a script
+    # written without spaces, such as Chinese or Japanese).
+    short = len(words) < 3 if parts.core.isascii() else len(parts.core) < 6
+    generic = parts.core in data.GENERIC_TITLES or short
     return NormRecord(
         index=index,
         record_id=record.record_id,

@@ -131,9 +131,10 @@ def kinds_conflict(a: NormRecord, b: NormRecord) -> bool:
             noticed.title_kind, noticed.title_kind
         )
     if a.has_pub_type and b.has_pub_type:
-        return _KIND_CLASS.get(a.type_kind, a.type_kind) != _KIND_CLASS.get(
-            b.type_kind, b.type_kind
-        )
+        # "Editorial" alone is weak: Embase labels some items so that PubMed calls articles.
+        ka = "" if a.type_kind == "editorial" else _KIND_CLASS.get(a.type_kind, a.type_kind)
+        kb = "" if b.type_kind == "editorial" else _KIND_CLASS.get(b.type_kind, b.type_kind)
+        return ka != kb
     return False
 
 
