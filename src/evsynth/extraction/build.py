@@ -34,11 +34,11 @@ from evsynth.extraction.schema import SheetRow
 from evsynth.extraction.settings import UNKNOWN, Analysis, ExtractionSettings, Factor
 from evsynth.records import normalise_doi, normalise_pmid
 
-__all__ = ["AnalysisMember", "EffectResult", "ExtractionResult", "Warning_", "extract"]
+__all__ = ["AnalysisMember", "EffectResult", "ExtractionResult", "ExtractionWarning", "extract"]
 
 
 @dataclass(frozen=True, slots=True)
-class Warning_:
+class ExtractionWarning:
     """A problem worth a reviewer's look that does not stop the run (e.g. an asymmetric CI)."""
 
     sheet: str
@@ -150,7 +150,7 @@ class ExtractionResult:
     labels: dict[str, str]
     settings: ExtractionSettings
     members: list[AnalysisMember]
-    warnings: list[Warning_]
+    warnings: list[ExtractionWarning]
     risk_of_bias: list[dict[str, Any]] | None
     links_checked: bool
     included_without_extraction: list[str]
@@ -382,11 +382,15 @@ def _derive(e: EffectResult) -> None:
     )
 
 
-def _checks(e: EffectResult, settings: ExtractionSettings, warnings: list[Warning_]) -> None:
+def _checks(
+    e: EffectResult, settings: ExtractionSettings, warnings: list[ExtractionWarning]
+) -> None:
     v = e.v
 
     def warn(check: str, message: str) -> None:
-        warnings.append(Warning_("effects", e.row.line, e.study_id, e.effect_id, check, message))
+        warnings.append(
+            ExtractionWarning("effects", e.row.line, e.study_id, e.effect_id, check, message)
+        )
 
     hr, low, high = v["hr"], v["ci_low"], v["ci_high"]
     if e.derived is not None and e.derived.method == "hr_ci":
@@ -726,7 +730,7 @@ def extract(
             )
     problems.raise_if_any("effects sheet")
 
-    warnings: list[Warning_] = []
+    warnings: list[ExtractionWarning] = []
     for e in results:
         _derive(e)
         _checks(e, settings, warnings)
