@@ -248,3 +248,16 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
 def test_manual_is_current() -> None:
     """docs/extraction.md is rendered from the schemas; regenerate it when a schema changes."""
     assert (ROOT / "docs" / "extraction.md").read_text(encoding="utf-8") == render_manual()
+
+
+def test_overlap_falls_to_the_next_study_when_the_first_is_excluded() -> None:
+    config = copy.deepcopy(CONFIG)
+    config["analyses"][1]["exclude_studies"] = ["Cole2010"]
+    result = run(config=config)
+    rows = rows_of(result, "complete_os_without_abel")
+    assert [r["study_id"] for r in rows] == ["Abel2001", "Baker2005", "Dunn2012"]
+    assert [r["study_id"] for r in rows_of(result, "complete_os")] == [
+        "Abel2001",
+        "Baker2005",
+        "Cole2010",
+    ]
