@@ -234,8 +234,10 @@ def _deduplicate(
         norms.append(normalise_record(i, record))
         if i % 5000 == 4999:
             bar.update(5000)
+    bar.update(n % 5000)
     bar.close()
 
+    bar.stage("blocking")
     candidates = candidate_pairs(norms, settings=blocking)
     scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
     by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
@@ -253,6 +255,7 @@ def _deduplicate(
         for p in scored
         if p.decision == "same" and (p.a, p.b) not in forced_map and (p.a, p.b) not in ambiguous
     ]
+    bar.stage("clustering")
     clustering = cluster_records(n, same, forced, decide)
     labels = clustering.labels
 
@@ -288,6 +291,7 @@ def _deduplicate(
         clusters.setdefault(label, []).append(i)
     studies: list[StudyRecord] = []
     study_of: dict[str, str] = {}
+    bar.stage("merging")
     for members in clusters.values():
         ordered = sorted(
             (records[i] for i in members), key=lambda r: priority_key(rank_of[r.record_id], r)

@@ -53,11 +53,16 @@ class Progress:
                 f"{self.label}: {self.done}/{self.total} ({tenth * 10}%, {elapsed:.1f} s)\n"
             )
 
+    def stage(self, label: str) -> None:
+        """Announce a step without a count (blocking, clustering), under the same conditions."""
+        if self.enabled:
+            elapsed = time.monotonic() - self._start
+            self.stream.write(f"{label}... ({elapsed:.1f} s)\n")
+            self.stream.flush()
+
     def close(self) -> None:
         """Finish the bar (newline on a terminal)."""
         if self.enabled:
-            if self.done < self.total:
-                self.done = self.total - 0
             if self.tty:
                 self.stream.write("\n")
             self.stream.flush()
