@@ -134,6 +134,12 @@ def test_outputs(tmp_path: Path) -> None:
     summary = write_result(result, tmp_path)
     effects = read_tsv(tmp_path / "effects.tsv")
     assert len(effects) == len(result.effects) == summary["effects_in"] == 9
+    # Abel2001.2 is meta-analysed by complete_os_univariable_abel, so no row is a bare alternative.
+    assert summary["accounting"] == {
+        "meta_analysed": 6,
+        "narrative": 3,
+        "alternative_not_selected": 0,
+    }
     narrative = {r["effect_id"]: r for r in read_tsv(tmp_path / "narrative.tsv")}
     assert narrative["Abel2001.3"]["reason"].startswith(
         "not poolable: p-value only, given as a bound (<0.001)"
@@ -143,6 +149,10 @@ def test_outputs(tmp_path: Path) -> None:
     assert narrative["Eve2015.1"]["direction"] == "Favours complete resection"
     assert (
         narrative["Baker2005.2"]["reason"] == "narrative synthesis by config (laterality_narrative)"
+    )
+    assert narrative["Dunn2012.1"]["reason"] == (
+        "poolable, but left out of every analysis: overlapping cohort: Cole2010 enters instead "
+        "(same registry)"
     )
     with (tmp_path / "analyses" / "complete_os.tsv").open(encoding="utf-8") as handle:
         assert handle.readline().rstrip("\n").split("\t") == ANALYSIS_COLUMNS

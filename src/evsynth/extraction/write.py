@@ -117,8 +117,14 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
         elif in_narrative:
             reason = "narrative synthesis by config (" + ", ".join(in_narrative) + ")"
         elif e.selected and not e.analyses:
+            left_out = sorted(
+                {m.reason for m in result.members if m.effect_id == e.effect_id and not m.included}
+            )
             reason = (
-                f"poolable, but no configured meta-analysis takes {e.factor.key} x {e.v['outcome']}"
+                "poolable, but left out of every analysis: " + "; ".join(left_out)
+                if left_out
+                else f"poolable, but no configured meta-analysis takes {e.factor.key} x "
+                f"{e.v['outcome']}"
             )
         else:
             continue
@@ -190,6 +196,17 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
             ROB_ITEM_COLUMNS,
             sort_by=("study_id", "tool", "domain", "item"),
         )
+    # Every row lands in one place: meta-analysed, narrative, or an alternative not chosen.
+    meta_ids = {a.id for a in result.settings.analyses if a.synthesis == "meta_analysis"}
+    in_narrative = {r["effect_id"] for r in narrative}
+    accounting = {"meta_analysed": 0, "narrative": 0, "alternative_not_selected": 0}
+    for e in result.effects:
+        if meta_ids.intersection(e.analyses):
+            accounting["meta_analysed"] += 1
+        elif e.effect_id in in_narrative:
+            accounting["narrative"] += 1
+        else:
+            accounting["alternative_not_selected"] += 1
     derivations: dict[str, int] = {}
     for e in result.effects:
         key = e.derived.method if e.derived else "none"
@@ -200,6 +217,7 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
         "effects_selected": sum(e.selected for e in result.effects),
         "effects_inverted": sum(bool(e.inverted) and e.poolable for e in result.effects),
         "effects_narrative": len(narrative),
+        "accounting": accounting,
         "derivations": derivations,
         "studies": len(result.studies),
         "warnings": len(result.warnings),
