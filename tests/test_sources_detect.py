@@ -65,6 +65,8 @@ def test_unknown_format_name() -> None:
         ("TY  - JOUR é".encode("utf-16-le"), "utf-16-le"),
         ("Lefèvre – x".encode("cp1252"), "cp1252"),
         (b"Lef\xe8vre \x90", "latin-1"),
+        ("Á".encode(), "utf-8"),  # 0x81 as a UTF-8 continuation byte is not Latin-1
+        ("Müller ".encode() + "Lefèvre".encode("cp1252"), "utf-8+cp1252"),
         (b"plain ascii", "utf-8"),
     ],
 )

@@ -102,6 +102,14 @@ def test_encodings_keep_accents(name: str) -> None:
     assert record.title.endswith("résultats à long terme")
 
 
+def test_mixed_utf8_and_cp1252_lines_both_kept() -> None:
+    first, second = read("ris_mixed_encoding.ris")
+    assert first.title == "Résection pulmonaire – a UTF-8 record"
+    assert first.authors == "Müller, Jörg"
+    assert second.title == "Métastases: a record pasted from a cp1252 export"
+    assert second.authors == "Lefèvre, Hélène"
+
+
 def test_cp1252_dash_decoded() -> None:
     (record,) = read("ris_cp1252.ris")
     assert "pulmonaires – résultats" in record.title

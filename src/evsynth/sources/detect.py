@@ -8,7 +8,6 @@ headers, then RIS, then CSV headers), so the answer never depends on the file na
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import BinaryIO
 
 from evsynth.errors import InputError
@@ -16,7 +15,7 @@ from evsynth.sources.base import Importer
 from evsynth.sources.cochrane import CochraneReader
 from evsynth.sources.delimited import EmbaseCsvReader, ScopusCsvReader
 from evsynth.sources.endnote_xml import EndnoteXmlReader
-from evsynth.sources.inputs import detect_encoding, open_source
+from evsynth.sources.inputs import codec_of, detect_encoding, open_source
 from evsynth.sources.nbib import NbibReader
 from evsynth.sources.ovid import OvidReader
 from evsynth.sources.pubmed_xml import PubmedXmlReader
@@ -55,10 +54,8 @@ def read_head(src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | No
             data = handle.read(_HEAD)
     else:
         raise InputError("format detection needs a path or bytes", path=label)
-    encoding = detect_encoding(data)
-    if encoding == "utf-8":
-        return data.decode("utf-8", errors="replace")
-    return data.decode(encoding, errors="replace").lstrip("\ufeff")
+    codec, _errors = codec_of(detect_encoding(data))
+    return data.decode(codec, errors="replace").lstrip("\ufeff")
 
 
 def detect_format(src: str | os.PathLike[str] | bytes, *, label: str | None = None) -> str:
@@ -84,7 +81,3 @@ def importer_for(name: str) -> Importer:
     except KeyError:
         valid = ", ".join(["auto", *IMPORTERS])
         raise InputError(f"unknown format {name!r}; valid formats: {valid}") from None
-
-
-def is_path(src: object) -> bool:
-    return isinstance(src, str | os.PathLike | Path)

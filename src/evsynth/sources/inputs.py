@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,10 @@ from typing import BinaryIO
 from evsynth.errors import InputError
 
 __all__ = [
+    "MIXED_UTF8_CP1252",
     "Source",
     "Text",
+    "codec_of",
     "decode_bytes",
     "detect_encoding",
     "open_source",
@@ -29,7 +32,15 @@ __all__ = [
 _CHUNK = 1 << 20
 _TEXT_BLOCK = 1 << 22
 # Bytes that cp1252 leaves undefined: a file holding them is Latin-1 (ISO 8859-1) instead.
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CP1252_UNDEFINED_BYTES = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+# A well-formed multi-byte UTF-8 sequence (a file holding some is UTF-8, at least in part).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+#: Detected encoding of a file that is UTF-8 except for some cp1252 bytes.
+MIXED_UTF8_CP1252 = "utf-8+cp1252"
+_FALLBACK = "evsynth-cp1252-fallback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +86,9 @@ def detect_encoding(head: bytes, rest: Iterator[bytes] | None = None) -> str:
     """The codec name for an export whose first bytes are ``head``.
 
     A byte-order mark decides; UTF-16 without one is recognised by its zero bytes; otherwise the
-    whole content (``head`` then ``rest``) is checked for valid UTF-8, and anything else is cp1252,
-    or Latin-1 when it holds bytes cp1252 leaves undefined.
+    whole content (``head`` then ``rest``) is checked for valid UTF-8; content that is mostly
+    UTF-8 with some invalid bytes is :data:`MIXED_UTF8_CP1252`; anything else is cp1252, or
+    Latin-1 when it holds bytes cp1252 leaves undefined.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -91,17 +103,16 @@ def detect_encoding(head: bytes, rest: Iterator[bytes] | None = None) -> str:
         if even_zeros > len(sample) // 4 and odd_zeros == 0:
             return "utf-16-be"
     decoder = codecs.getincrementaldecoder("utf-8")()
-    seen_undefined = False
     chunks = [head] if rest is None else _chain(head, rest)
-    valid = True
+    valid, has_utf8, undefined = True, False, False
     for chunk in chunks:
         if valid:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 valid = False
-        if not valid and not seen_undefined:
-            seen_undefined = any(b in _CP1252_UNDEFINED for b in chunk)
+        has_utf8 = has_utf8 or _UTF8_SEQUENCE.search(chunk) is not None
+        undefined = undefined or _CP1252_UNDEFINED.search(chunk) is not None
     if valid:
         try:
             decoder.decode(b"", final=True)
@@ -109,7 +120,32 @@ def detect_encoding(head: bytes, rest: Iterator[bytes] | None = None) -> str:
             valid = False
     if valid:
         return "utf-8"
-    return "latin-1" if seen_undefined else "cp1252"
+    if has_utf8:
+        # UTF-8 text with a few bytes that are not (exports concatenated from two sources):
+        # decode as UTF-8 and only the invalid bytes as cp1252, so neither part is mangled.
+        return MIXED_UTF8_CP1252
+    return "latin-1" if undefined else "cp1252"
+
+
+def codec_of(encoding: str) -> tuple[str, str]:
+    """``(codec, errors)`` for :func:`open`/:meth:`bytes.decode` given a detected encoding."""
+    if encoding == MIXED_UTF8_CP1252:
+        return "utf-8", _FALLBACK
+    return encoding, "strict"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 rejected as cp1252 (Latin-1 for the 5 bytes cp1252 leaves out)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    text = "".join(
+        chr(b) if b in _CP1252_UNDEFINED_BYTES else bytes([b]).decode("cp1252") for b in bad
+    )
+    return text, exc.end
+
+
+codecs.register_error(_FALLBACK, _cp1252_fallback)
 
 
 def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -120,7 +156,7 @@ def _chain(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a whole export; returns ``(text, encoding)`` with a leading BOM removed."""
     encoding = detect_encoding(data)
-    text = data.decode(encoding)
+    text = data.decode(*codec_of(encoding))
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, encoding
@@ -145,7 +181,8 @@ class Text:
 
     def _open(self) -> io.TextIOBase:
         if self._path is not None:
-            return self._path.open(encoding=self.encoding, newline=None)
+            codec, errors = codec_of(self.encoding)
+            return self._path.open(encoding=codec, errors=errors, newline=None)
         return io.StringIO(self._data or "", newline=None)
 
     def line_blocks(self) -> Iterator[list[str]]:
