@@ -162,3 +162,18 @@ def test_an_editorial_label_alone_does_not_split_an_article() -> None:
     result = run("editorial_label_vs_article")
     assert len(result.studies) == 1
     assert result.studies[0].study_record_id == "pubmed:1439653"
+
+
+def test_a_journal_named_proceedings_is_not_a_conference() -> None:
+    from evsynth.dedup.normalise import normalise_record
+    from evsynth.dedup.score import Thresholds, score_pair
+    from evsynth.records import Record
+
+    title = "Lung metastasis of osteosarcoma depends on ezrin signalling in mice"
+    a = Record(record_id="pubmed:1", title=title, authors="Khanna, C", year="2004",
+               journal="Proceedings of the National Academy of Sciences of the United States of "
+               "America", pub_type="Journal Article")  # fmt: skip
+    b = Record(record_id="cochrane:CN-1", title=title, authors="Khanna C", year="2004",
+               journal="Proc Natl Acad Sci U S A")  # fmt: skip
+    p = score_pair(normalise_record(0, a), normalise_record(1, b), Thresholds())
+    assert (p.rule, p.decision) == ("title_and_fields", "same")

@@ -10,6 +10,7 @@ the word; every other journal word is matched by prefix (ISO 4 abbreviates by tr
 from __future__ import annotations
 
 __all__ = [
+    "CONFERENCE_JOURNAL_PATTERN",
     "CONFERENCE_PATTERN",
     "ENGLISH",
     "GENERIC_TITLES",
@@ -89,6 +90,12 @@ NOTICE_PUBTYPE_PATTERNS: tuple[tuple[str, str], ...] = (
 # "Meeting Abstract") is not a duplicate of the later full article.
 CONFERENCE_PATTERN = (
     r"conference|congress|meeting\s+abstract|proceeding|abstract\s+only|poster|symposium"
+)
+# The same, in a journal field (Embase: "J Clin Oncol. Conference: 2019 Annual Meeting ...");
+# narrower, since "Proceedings of the National Academy of Sciences" is a journal.
+CONFERENCE_JOURNAL_PATTERN = (
+    r"\bconference\s*:|\.\s*conference\b|annual\s+(?:scientific\s+)?meeting|meeting\s+abstracts?"
+    r"|\bcongress\s+of\b|\babstracts?\s+(?:of|from)\s+the\b"
 )
 
 # Normalised titles that say nothing about the content: never matched on title alone.

@@ -41,6 +41,7 @@ _STRIP_PREFIX = re.compile(data.STRIPPED_TITLE_PREFIXES, re.IGNORECASE)
 _NOTICE_TITLE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_TITLE_PATTERNS)
 _NOTICE_PUBTYPE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_PUBTYPE_PATTERNS)
 _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
+_CONFERENCE_JOURNAL = re.compile(data.CONFERENCE_JOURNAL_PATTERN, re.IGNORECASE)
 # Any run of non-word characters; Unicode-aware, so CJK, Cyrillic, ... titles keep their letters.
 _NON_WORD = re.compile(r"[\W_]+")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
@@ -307,15 +308,20 @@ class NormRecord:
     pmid: str
 
 
+@lru_cache(maxsize=4096)
+def _is_conference(pub_type: str) -> bool:
+    return bool(pub_type) and _CONFERENCE.search(pub_type) is not None
+
+
 @lru_cache(maxsize=65536)
-def _is_conference(text: str) -> bool:
-    return bool(text) and _CONFERENCE.search(text) is not None
+def _is_conference_journal(journal: str) -> bool:
+    return bool(journal) and _CONFERENCE_JOURNAL.search(journal) is not None
 
 
 def normalise_record(index: int, record: Record) -> NormRecord:
     """Normalise every compared field of one record."""
     parts = title_parts(record.title)
-    conference = _is_conference(record.pub_type) or _is_conference(record.journal)
+    conference = _is_conference(record.pub_type) or _is_conference_journal(record.journal)
     authors = normalise_authors(record.authors)
     first_page, last_page = normalise_pages(record.pages)
     words = parts.core.split()

@@ -22,6 +22,7 @@ __all__ = [
     "DECISIONS",
     "PairScore",
     "Thresholds",
+    "conference_conflict",
     "journal_similarity",
     "kinds_conflict",
     "score_pair",
@@ -138,6 +139,18 @@ def kinds_conflict(a: NormRecord, b: NormRecord) -> bool:
     return False
 
 
+def conference_conflict(a: NormRecord, b: NormRecord) -> bool:
+    """True when one record is a conference abstract and the other is known to be an article.
+
+    The other record must carry a publication type or a journal: a bare CENTRAL entry may be
+    the abstract itself, listed without either.
+    """
+    if a.conference == b.conference:
+        return False
+    other = b if a.conference else a
+    return other.has_pub_type or bool(other.journals)
+
+
 def _pages_agree(a: NormRecord, b: NormRecord) -> bool | None:
     if not a.first_page or not b.first_page:
         return None
@@ -181,7 +194,7 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         and author_sim is not None
         and author_sim >= t.citation_author
     )
-    type_conflict = kinds_conflict(a, b) or a.conference != b.conference
+    type_conflict = kinds_conflict(a, b) or conference_conflict(a, b)
 
     def result(rule: str, decision: str) -> PairScore:
         return PairScore(
@@ -226,7 +239,7 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     # 2. The hard non-duplicates.
     if kinds_conflict(a, b):
         return result("notice_vs_article", "different")
-    if a.conference != b.conference:
+    if conference_conflict(a, b):
         return result("conference_vs_article", "different")
     # Part and number markers compare only titles in one language.
     comparable = not foreign or title_sim >= t.title_conflict
