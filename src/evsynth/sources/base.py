@@ -35,6 +35,7 @@ def raise_failures(label: str, failures: list[Failure], *, starts: int, produced
     """Raise one InputError listing every failure (the first 20), if there are any."""
     if not failures:
         return
+    failures = sorted(failures, key=lambda f: f.line)
     listed = "; ".join(f"{label}:{f.line}: {f.message}" for f in failures[:_MAX_LISTED])
     more = len(failures) - _MAX_LISTED
     if more > 0:

@@ -21,6 +21,7 @@ __all__ = [
     "FieldMap",
     "IdRule",
     "build_record",
+    "find_id",
     "first_year",
     "join_pages",
     "normalise_author",

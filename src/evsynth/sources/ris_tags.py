@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from evsynth.sources.fields import FieldMap, IdRule
 
-__all__ = ["ACCESSION_TAGS", "FIELD_MAP", "PMID_TAGS", "TYPE_NAMES", "URL_TAGS"]
+__all__ = [
+    "ACCESSION_TAGS",
+    "FALLBACK_AUTHOR_TAGS",
+    "FIELD_MAP",
+    "IDS",
+    "IGNORED_TAGS",
+    "PMID_TAGS",
+    "TYPE_NAMES",
+    "URL_TAGS",
+]
 
 #: Tags in which vendors have been seen (or could plausibly) put an accession number.
 ACCESSION_TAGS = (

@@ -82,7 +82,7 @@ class TaggedReader(Importer):
         raise_failures(label, failures, starts=self.record_starts, produced=produced)
         if self.record_starts == 0:
             raise InputError(
-                f"no records found; expected {self.expected_start} lines ({self.title})",
+                f"no records found; expected {self.expected_start} ({self.title})",
                 path=label,
             )
 
