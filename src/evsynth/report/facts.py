@@ -209,7 +209,18 @@ def published_difference(
     k_pub = to_float(published.get("k"))
     k_pub_int = int(k_pub) if k_pub is not None else None
     if k_pub_int is None:
-        parts.append(f"k = {k_ours} here; the published analysis does not state its k.")
+        if k_ours == 0:
+            parts.append(
+                f"k = 0 here: no included study reports an HR with a confidence interval (or the "
+                f"data to derive one) in {sources}; the published analysis does not state its k."
+            )
+        elif k_ours == 1:
+            parts.append(
+                f"k = 1 here: only one study's HR with CI is available in {sources}; the "
+                "published analysis does not state its k."
+            )
+        else:
+            parts.append(f"k = {k_ours} here; the published analysis does not state its k.")
     elif k_ours == 0:
         parts.append(
             f"k = 0 here vs {k_pub_int} in the published analysis: no included study reports an HR "

@@ -11,6 +11,7 @@ __all__ = [
     "CSS",
     "ELIGIBILITY_ORDER",
     "ESTIMATORS",
+    "PRISMA_EXTRA_LABELS",
     "PRISMA_FIELDS",
     "SCREENING_STAGE_LABELS",
     "STUDY_COLUMNS",
@@ -87,6 +88,14 @@ ELIGIBILITY_ORDER: tuple[str, ...] = (
     "exclusions",
     "other",
 )
+
+# Labels of counts the PRISMA step adds beyond the PRISMA2020 package's fields.
+PRISMA_EXTRA_LABELS: dict[str, str] = {
+    "awaiting_screening": "Records awaiting screening",
+    "awaiting_assessment": "Reports awaiting assessment",
+    "database_results_per_run": "Records identified, per search run",
+    "screening_complete": "Screening complete",
+}
 
 SCREENING_STAGE_LABELS: dict[str, str] = {
     "title_abstract": "Title and abstract",

@@ -31,6 +31,7 @@ from evsynth.report.inputs import AnalysisInput, ReportInputs
 from evsynth.report.labels import (
     CSS,
     ELIGIBILITY_ORDER,
+    PRISMA_EXTRA_LABELS,
     PRISMA_FIELDS,
     SCREENING_STAGE_LABELS,
     STUDY_COLUMNS,
@@ -102,10 +103,12 @@ def _table(
     ident = f' id="{escape(table_id)}"' if table_id else ""
     if wide:
         ident += ' class="wide"'
-    return (
+    table = (
         f"<table{ident}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+    # A wide table scrolls inside its own box, never the page (WCAG 1.4.10 reflow).
+    return f'<div class="table-scroll">{table}</div>' if wide else table
 
 
 def _data_uri(path: Path) -> str:
@@ -396,13 +399,19 @@ def _search(inputs: ReportInputs) -> str:
 def _prisma_rows(counts: dict[str, Any]) -> list[str]:
     rows = []
     known = {name for name, _ in PRISMA_FIELDS}
-    fields = list(PRISMA_FIELDS) + [
-        (k, k.replace("_", " ")) for k in sorted(counts) if k not in known
+    extras = [
+        (k, PRISMA_EXTRA_LABELS.get(k, k.replace("_", " ").capitalize()))
+        for k in sorted(counts)
+        if k not in known and k != "notes"
     ]
-    for name, label in fields:
+    for name, label in list(PRISMA_FIELDS) + extras:
         if name not in counts or counts[name] is None:
             continue
         value = counts[name]
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = "; ".join(map(str, value)) or DASH
         if isinstance(value, dict):
             total = sum(v for v in value.values() if isinstance(v, int | float))
             rows.append(
@@ -460,6 +469,10 @@ def _selection(inputs: ReportInputs) -> str:
             table_id="prisma-table",
         )
     )
+    notes = inputs.prisma.get("notes")
+    if isinstance(notes, list) and notes:
+        items = "".join(f"<li>{escape(str(n))}</li>" for n in notes)
+        parts.append(f'<div class="note"><p>Notes on the counts:</p><ul>{items}</ul></div>')
     d = inputs.dedup
     rows = [
         f'<tr><th scope="row">Records from {escape(src)}</th><td class="num">{escape(str(n))}</td>'
@@ -538,18 +551,24 @@ def _agreement(agreement: dict[str, Any] | None) -> str:
 
 def _studies(inputs: ReportInputs) -> str:
     present = set(inputs.studies[0]) if inputs.studies else set()
-    shown = [(c, h) for c, h in STUDY_COLUMNS if c in present or c in ("label", "year")]
+    # A column nobody filled (or only "not assessed") says nothing; the file keeps it.
+    filled = {
+        c for row in inputs.studies for c, v in row.items() if v and v.lower() != "not assessed"
+    }
+    shown = [(c, h) for c, h in STUDY_COLUMNS if c in filled or c in ("label", "year")]
     extra = list((inputs.config.get("report") or {}).get("study_columns") or [])
     extra += [str(a.config["subgroup"]) for a in inputs.analyses if a.config.get("subgroup")]
     for col in extra:
-        if col in present and col not in {c for c, _ in shown}:
+        if col in present and col in filled and col not in {c for c, _ in shown}:
             shown.append((col, col.replace("_", " ").capitalize()))
     numeric = {"year", "n_total", "n_with_factor"}
     rows = []
     for s in sorted(inputs.studies, key=lambda r: (r.get("label", ""), r.get("study_id", ""))):
         cells = [f'<th scope="row">{escape(s.get("label") or s.get("study_id", ""))}</th>']
         for col, _ in shown[1:]:
-            cells.append(_td(s.get(col, "") or DASH, num=col in numeric))
+            value = s.get(col, "") or DASH
+            # Right-align (and keep on one line) only real numbers; "93 (57 osteosarcoma)" wraps.
+            cells.append(_td(value, num=col in numeric and to_float(value) is not None))
         rows.append(f'<tr data-study="{escape(s.get("study_id", ""))}">{"".join(cells)}</tr>')
     return (
         '<section id="studies"><h2>Included studies</h2>'
@@ -776,8 +795,12 @@ def _published(a: AnalysisInput, inputs: ReportInputs, digits: int, k: int, hr: 
         if r.get("factor") == cfg.get("factor") and r.get("outcome") == cfg.get("outcome")
     )
     result = a.result or {}
+    status = analysis_status(a.result, a.summary)
     chosen = str(result.get("chosen") or "")
-    model = chosen.replace("fixed", "fixed effect").replace("random", "random effects") or NA
+    model = {
+        "fixed": "fixed effect",
+        "random": "random effects",
+    }.get(chosen, "single study, not pooled" if status == "single_study" else "not pooled")
     reason = published_difference(
         k_ours=k,
         hr_ours=to_float(hr),
@@ -794,12 +817,13 @@ def _published(a: AnalysisInput, inputs: ReportInputs, digits: int, k: int, hr: 
         if to_float(hr) is not None
         else "no poolable estimate"
     )
+    pub_k = str(pub["k"]) if pub.get("k") is not None else "not stated"
     pub_ci = _ci(to_float(pub.get("ci_low")), to_float(pub.get("ci_high")), digits)
     pub_hr = f"{fmt_hr(to_float(pub.get('hr')), digits)} ({pub_ci})"
     rows = [
         f'<tr><th scope="row">This review</th>{_td(str(k), num=True)}'
         f"{_td(ours, num=True)}<td>evsynth, {escape(model)}</td></tr>",
-        f'<tr><th scope="row">Published</th>{_td(str(pub.get("k", NA)), num=True)}'
+        f'<tr><th scope="row">Published</th>{_td(pub_k, num=True)}'
         f"{_td(pub_hr, num=True)}<td>{escape(str(pub.get('source', NA)))}</td></tr>",
     ]
     return (
@@ -979,7 +1003,12 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
             a.figures.get("forest"),
             f"Forest plot of {label}: per-study hazard ratios with 95% CIs and the pooled "
             f"estimate HR {hr_text} ({_ci(*_summary_ci(a), digits)}).",
-            f"Forest plot: {label}. Squares sized by weight; diamonds show the pooled estimates.",
+            f"Forest plot: {label}. "
+            + (
+                "Squares sized by weight; diamonds show the pooled estimates."
+                if status == "pooled"
+                else "A single study, shown with its own estimate (not pooled)."
+            ),
             missing="Forest plot not drawn for this analysis.",
         )
     )
