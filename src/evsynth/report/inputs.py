@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from evsynth.errors import InputError
+from evsynth.report.facts import analysis_status
 from evsynth.tables import read_tsv
 
 __all__ = [
@@ -278,7 +279,10 @@ def load_inputs(
                     path=str(results / "pooling" / "summary.tsv"),
                     record=aid,
                 )
-            for kind in FIGURE_KINDS:
+            # Only a pooled analysis shows funnel, leave-one-out and cumulative plots; the page
+            # lists in provenance exactly the figures it embeds.
+            status = analysis_status(result, by_id.get(aid))
+            for kind in FIGURE_KINDS if status == "pooled" else ("forest",):
                 found = reader.figure(results, f"{aid}.{kind}", preferred)
                 if found is not None:
                     figures[kind] = found
