@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from html import unescape
@@ -494,3 +495,13 @@ def test_cli_writes_report_and_reports_errors(project: Path, capsys) -> None:
         == 1
     )
     assert "config file not found" in capsys.readouterr().err
+
+
+def test_page_is_readable_by_others_like_any_shared_file(project: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        build(project)
+    finally:
+        os.umask(previous)
+    mode = (project / "results" / "report" / "index.html").stat().st_mode & 0o777
+    assert mode == 0o644

@@ -29,6 +29,10 @@ def write_report(
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(page)
+        # mkstemp creates the file 0600; a report is meant to be shared, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
