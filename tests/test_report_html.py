@@ -312,6 +312,10 @@ def test_single_study_and_empty_analyses(html: str) -> None:
 
 
 def test_published_comparison_with_reason(html: str) -> None:
+    row = re.search(r'<tr data-analysis="complete_resection_prs">(.*?)</tr>', html).group(1)
+    assert row.endswith('<td class="num">0.21 (0.12 to 0.38)</td>')
+    row = re.search(r'<tr data-analysis="vats_prs">(.*?)</tr>', html).group(1)
+    assert row.endswith('No poolable estimate</td><td class="num">\u2013</td>')
     text = text_of(html)
     assert "Published 5 0.21 (0.12 to 0.38) Seed review (2026), Figure 3" in text
     assert (

@@ -27,6 +27,9 @@ __all__ = [
     "to_float",
 ]
 
+# Dedup config keys that are file locations or machine settings, not methods.
+DEDUP_NOT_METHODS = frozenset({"decisions", "threads", "progress", "log"})
+
 # Fewest studies for tests of funnel-plot asymmetry (Cochrane Handbook 6.5, section 13.3.5.4).
 MIN_K_BIAS = 10
 
@@ -292,7 +295,7 @@ def methods_paragraphs(
     extra = [
         f"{key} = {value}"
         for key, value in sorted(dedup_cfg.items())
-        if key != "decisions" and not isinstance(value, dict | list)
+        if key not in DEDUP_NOT_METHODS and not isinstance(value, dict | list)
     ]
     text = (
         "Records were deduplicated across sources and runs by exact identifiers (DOI, PMID) and by "

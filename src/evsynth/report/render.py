@@ -205,6 +205,14 @@ def _chosen(a: AnalysisInput) -> ModelValues | None:
     return model_values(a.result.get(name), name)
 
 
+def _published_text(published: dict[str, Any] | None, digits: int) -> str:
+    """The published pooled HR (95% CI) of an analysis, or a dash when the config gives none."""
+    if not published or to_float(published.get("hr")) is None:
+        return DASH
+    ci = _ci(to_float(published.get("ci_low")), to_float(published.get("ci_high")), digits)
+    return f"{fmt_hr(to_float(published.get('hr')), digits)} ({ci})"
+
+
 def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
     factors = (inputs.config.get("extraction") or {}).get("factors") or {}
     outcomes = (inputs.config.get("extraction") or {}).get("outcomes") or {}
@@ -215,11 +223,12 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
         link = f'<a href="#analysis-{escape(a.id)}">{label}</a>'
         factor = escape(_label(factors, cfg.get("factor")))
         outcome = escape(_label(outcomes, cfg.get("outcome")))
+        published = _td(_published_text(cfg.get("published"), digits), num=True)
         if cfg.get("synthesis") != "meta_analysis":
             rows.append(
                 f'<tr data-analysis="{escape(a.id)}"><th scope="row">{link}</th><td>{factor}</td>'
-                f'<td>{outcome}</td><td colspan="5">Narrative synthesis (not pooled by protocol)'
-                "</td></tr>"
+                f'<td>{outcome}</td><td colspan="6">Narrative synthesis (not pooled by protocol)'
+                f"</td>{published}</tr>"
             )
             continue
         s = a.summary or {}
@@ -229,7 +238,7 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
             rows.append(
                 f'<tr data-analysis="{escape(a.id)}"><th scope="row">{link}</th><td>{factor}</td>'
                 f"<td>{outcome}</td>{_td('0', num=True, field='k', value=0)}"
-                f'<td colspan="5">No poolable estimate</td></tr>'
+                f'<td colspan="5">No poolable estimate</td>{published}</tr>'
             )
             continue
         hr, lo, hi = to_float(s.get("hr")), to_float(s.get("ci_low")), to_float(s.get("ci_high"))
@@ -254,7 +263,7 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
                 field="i2",
                 value=i2,
             )
-            + f"<td>{escape(model)}</td></tr>"
+            + f"<td>{escape(model)}</td>{published}</tr>"
         )
     return (
         '<section id="summary"><h2>Summary of findings</h2>'
@@ -270,6 +279,7 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
                 ("p", True),
                 ("I\u00b2", True),
                 "Model",
+                ("Published HR (95% CI)", True),
             ],
             rows,
             table_id="summary-table",
