@@ -509,3 +509,20 @@ def test_page_is_readable_by_others_like_any_shared_file(project: Path) -> None:
         os.umask(previous)
     mode = (project / "results" / "report" / "index.html").stat().st_mode & 0o777
     assert mode == 0o644
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c.pop("review"), "the config has no 'review' section"),
+        (lambda c: c["search"].update(runs=[]), "search.runs must list at least one run"),
+        (lambda c: c["search"]["runs"][1].pop("sources"), r"search.runs\[1\] needs an id"),
+        (lambda c: c["analyses"][2].pop("id"), r"analyses\[2\] needs an id"),
+    ],
+)
+def test_bad_config_is_an_input_error(project: Path, edit, message: str) -> None:
+    config = yaml.safe_load((project / "config.yaml").read_text())
+    edit(config)
+    (project / "config.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(InputError, match=message):
+        build(project)

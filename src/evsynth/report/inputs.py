@@ -112,6 +112,27 @@ def load_config(path: str | Path) -> dict[str, Any]:
     for key in ("review", "search"):
         if key not in data:
             raise InputError(f"the config has no {key!r} section", path=str(path), field=key)
+    runs = (data.get("search") or {}).get("runs")
+    if not isinstance(runs, list) or not runs:
+        raise InputError("search.runs must list at least one run", path=str(path), field="runs")
+    for index, run in enumerate(runs):
+        if (
+            not isinstance(run, dict)
+            or not run.get("id")
+            or not isinstance(run.get("sources"), dict)
+        ):
+            raise InputError(
+                f"search.runs[{index}] needs an id and a sources mapping; found {run!r}",
+                path=str(path),
+                field="runs",
+            )
+    for index, entry in enumerate(data.get("analyses") or []):
+        if not isinstance(entry, dict) or not entry.get("id"):
+            raise InputError(
+                f"analyses[{index}] needs an id ([a-z0-9_]+); found {entry!r}",
+                path=str(path),
+                field="analyses",
+            )
     return data
 
 
