@@ -158,7 +158,7 @@ def _header(inputs: ReportInputs, run_date: str) -> str:
             text += escape(str(reg["id"]))
         meta.append(text)
     else:
-        meta.append("Protocol not registered")
+        meta.append("No protocol registration given")
     parts.append(f'<p class="meta">{" &middot; ".join(meta)}</p>')
     if review.get("reference"):
         parts.append(
