@@ -526,3 +526,11 @@ def test_bad_config_is_an_input_error(project: Path, edit, message: str) -> None
     (project / "config.yaml").write_text(yaml.safe_dump(config))
     with pytest.raises(InputError, match=message):
         build(project)
+
+
+def test_synthesis_defaults_to_meta_analysis(project: Path) -> None:
+    config = yaml.safe_load((project / "config.yaml").read_text())
+    del config["analyses"][0]["synthesis"]
+    (project / "config.yaml").write_text(yaml.safe_dump(config))
+    html = build(project)
+    assert '<tr class="chosen" data-model="random" data-analysis="complete_resection_prs">' in html

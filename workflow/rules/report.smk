@@ -10,7 +10,7 @@ def report_analysis_ids():
     return [
         entry["id"]
         for entry in config.get("analyses") or []
-        if entry.get("synthesis") == "meta_analysis"
+        if entry.get("synthesis", "meta_analysis") == "meta_analysis"
     ]
 
 

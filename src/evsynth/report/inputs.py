@@ -145,7 +145,12 @@ def _sha256(path: Path) -> str:
 
 
 def _meta_analyses(config: dict[str, Any]) -> list[dict[str, Any]]:
-    return [a for a in config.get("analyses") or [] if a.get("synthesis") == "meta_analysis"]
+    """Analyses pooled by the pooling stage (synthesis defaults to meta_analysis, as there)."""
+    return [
+        a
+        for a in config.get("analyses") or []
+        if a.get("synthesis", "meta_analysis") == "meta_analysis"
+    ]
 
 
 def figure_candidates(results: Path, name: str, preferred: str = "svg") -> list[Path]:

@@ -224,7 +224,7 @@ def _summary_of_findings(inputs: ReportInputs, digits: int) -> str:
         factor = escape(_label(factors, cfg.get("factor")))
         outcome = escape(_label(outcomes, cfg.get("outcome")))
         published = _td(_published_text(cfg.get("published"), digits), num=True)
-        if cfg.get("synthesis") != "meta_analysis":
+        if cfg.get("synthesis", "meta_analysis") != "meta_analysis":
             rows.append(
                 f'<tr data-analysis="{escape(a.id)}"><th scope="row">{link}</th><td>{factor}</td>'
                 f'<td>{outcome}</td><td colspan="6">Narrative synthesis (not pooled by protocol)'
@@ -900,7 +900,7 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
         facts.append(f"excluded by protocol: {', '.join(map(str, cfg['exclude_studies']))}")
     parts.append(f'<p class="note">{escape("; ".join(str(f) for f in facts))}.</p>')
 
-    if cfg.get("synthesis") != "meta_analysis":
+    if cfg.get("synthesis", "meta_analysis") != "meta_analysis":
         parts.append(
             "<p>Synthesised narratively by protocol (see the narrative synthesis table).</p>"
         )
