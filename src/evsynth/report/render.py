@@ -732,7 +732,7 @@ def _sensitivity_table(
             + _td(fmt_hr(m.hr, digits), num=True)
             + _td(_ci(m.ci_low, m.ci_high, digits), num=True)
             + _td(fmt_p(m.p), num=True)
-            + _td(NA if m.i2 is None else f"{m.i2:.1f}%", num=True)
+            + _td(DASH if m.i2 is None or m.k == 1 else f"{m.i2:.1f}%", num=True)
             + "</tr>"
         )
     return _table(
