@@ -119,7 +119,7 @@ def _data_uri(path: Path) -> str:
 
 def _figure(path: Path | None, alt: str, caption: str, *, missing: str) -> str:
     if path is None:
-        return f'<p class="note">{escape(missing)}</p>'
+        return f'<p class="note">{escape(missing)}</p>' if missing else ""
     return (
         f'<figure><img src="{_data_uri(path)}" alt="{escape(alt)}">'
         f"<figcaption>{escape(caption)}</figcaption></figure>"
