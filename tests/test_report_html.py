@@ -534,3 +534,31 @@ def test_synthesis_defaults_to_meta_analysis(project: Path) -> None:
     (project / "config.yaml").write_text(yaml.safe_dump(config))
     html = build(project)
     assert '<tr class="chosen" data-model="random" data-analysis="complete_resection_prs">' in html
+
+
+class _Nesting(HTMLParser):
+    """Checks that every element is closed in order (void elements excepted)."""
+
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "input"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[tuple[str, tuple[int, int]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        else:
+            self.errors.append((tag, self.getpos()))
+
+
+def test_page_is_well_formed(html: str) -> None:
+    checker = _Nesting()
+    checker.feed(html)
+    assert checker.errors == []
+    assert checker.stack == []
