@@ -30,11 +30,11 @@ FIELD_MAP = FieldMap(
         "pub_type": ("PT",),
     },
     ids=(
-        IdRule("source_id", ("ID", "AN", "US"), r"\b(CN-\d{6,})\b"),
+        IdRule("source_id", ("ID", "AN", "US"), r"\b(CN-\d{6,})\b", needles=("CN-", "cn-")),
         IdRule("pmid", ("PM", "XR"), r"PUBMED\s*:?\s*(\d{1,9})"),
         IdRule("pmid", ("PM",), r"^\s*(\d{1,9})\s*$"),
-        IdRule("doi", ("DOI", "DO"), r"(10\.\d{4,9}/\S+)"),
-        IdRule("doi", ("US",), r"doi\.org/(10\.\d{4,9}/\S+)"),
+        IdRule("doi", ("DOI", "DO"), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
+        IdRule("doi", ("US",), r"doi\.org/(10\.\d{4,9}/\S+)", needles=("doi.org",)),
     ),
     split={"AU": r";\s*", "KY": r";\s*", "PT": r";\s*", "MH": r";\s*"},
 )

@@ -46,10 +46,12 @@ FIELD_MAP = FieldMap(
             r"^\s*L?(\d{6,})\s*$",
             prefix="L",
         ),
-        IdRule("source_id", ("Embase Link", "Full Text Link"), r"[?&]id=(L\d{6,})\b"),
+        IdRule(
+            "source_id", ("Embase Link", "Full Text Link"), r"[?&]id=(L\d{6,})\b", needles=("id=L",)
+        ),
         IdRule("pmid", ("Medline PMID", "PMID", "PubMed ID"), r"(\d{1,9})"),
-        IdRule("doi", ("DOI",), r"(10\.\d{4,9}/\S+)"),
-        IdRule("doi", ("Full Text Link",), r"doi\.org/(10\.\d{4,9}/\S+)"),
+        IdRule("doi", ("DOI",), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
+        IdRule("doi", ("Full Text Link",), r"doi\.org/(10\.\d{4,9}/\S+)", needles=("doi.org",)),
     ),
     split={
         "Author Names": r",\s+(?=\S)",

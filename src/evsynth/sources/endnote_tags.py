@@ -70,17 +70,29 @@ FIELD_MAP = FieldMap(
         "pub_type": ("work-type", "ref-type"),
     },
     ids=(
-        IdRule("source_id", (*_IDS, *_LINKS), r"\b(CN-\d{6,})\b"),
+        IdRule("source_id", (*_IDS, *_LINKS), r"\b(CN-\d{6,})\b", needles=("CN-", "cn-")),
         IdRule("source_id", _IDS, r"^\s*(L\d{6,})\s*$"),
-        IdRule("source_id", _LINKS, r"[?&]id=(L\d{6,})\b"),
-        IdRule("source_id", _IDS, r"\b((?:WOS|ISI):[0-9A-Z]{15})\b"),
-        IdRule("source_id", (*_IDS, *_LINKS), r"\b(2-s2\.0-\d{6,})\b"),
+        IdRule("source_id", _LINKS, r"[?&]id=(L\d{6,})\b", needles=("id=L",)),
+        IdRule(
+            "source_id",
+            _IDS,
+            r"\b((?:WOS|ISI):[0-9A-Z]{15})\b",
+            needles=("WOS:", "ISI:", "wos:", "isi:"),
+        ),
+        IdRule("source_id", (*_IDS, *_LINKS), r"\b(2-s2\.0-\d{6,})\b", needles=("2-s2.0-",)),
         IdRule("source_id", ("accession-num",), r"^\s*(\d{6,12})\s*$", database=r"embase"),
-        IdRule("pmid", (*_IDS, *_LINKS), r"\bPMID:?\s*(\d{1,9})\b"),
-        IdRule("pmid", _LINKS, r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|/pubmed/)(\d{1,9})\b"),
+        IdRule(
+            "pmid", (*_IDS, *_LINKS), r"\bPMID:?\s*(\d{1,9})\b", needles=("PMID", "pmid", "Pmid")
+        ),
+        IdRule(
+            "pmid",
+            _LINKS,
+            r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|/pubmed/)(\d{1,9})\b",
+            needles=("pubmed",),
+        ),
         IdRule("pmid", ("accession-num",), r"^\s*(\d{1,9})\s*$", database=r"pub\s*med|medline|nlm"),
-        IdRule("doi", ("electronic-resource-num",), r"(10\.\d{4,9}/\S+)"),
-        IdRule("doi", ("notes", *_LINKS), r"doi\.org/(10\.\d{4,9}/\S+)"),
+        IdRule("doi", ("electronic-resource-num",), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
+        IdRule("doi", ("notes", *_LINKS), r"doi\.org/(10\.\d{4,9}/\S+)", needles=("doi.org",)),
     ),
     database_tags=("remote-database-name", "remote-database-provider"),
 )

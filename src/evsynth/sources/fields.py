@@ -49,6 +49,8 @@ class IdRule:
     ``database`` (optional) is a pattern the record's database tags must match, for bare numbers
     whose meaning depends on the database (an Ovid MEDLINE ``AN`` is a PMID, an Embase one is not).
     ``prefix`` is put before the value (Embase accessions are written ``L`` + digits).
+    ``needles``: literal strings of which a value must contain one before the pattern is tried
+    (a substring test is about ten times cheaper than a regular-expression search).
     """
 
     field: str
@@ -56,6 +58,12 @@ class IdRule:
     pattern: str
     database: str | None = None
     prefix: str = ""
+    needles: tuple[str, ...] = ()
+
+
+_IdStep = tuple[
+    tuple[str, ...], frozenset[str], re.Pattern[str], re.Pattern[str] | None, str, tuple[str, ...]
+]
 
 
 @dataclass(frozen=True)
@@ -94,14 +102,13 @@ class FieldMap:
         )
 
     @cached_property
-    def id_plan(
-        self,
-    ) -> dict[str, tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None, str], ...]]:
-        """Per identifier field, the (tag, pattern, database pattern, prefix) tries in order."""
-        plan: dict[str, list[tuple[str, re.Pattern[str], re.Pattern[str] | None, str]]] = {}
+    def id_plan(self) -> dict[str, tuple[_IdStep, ...]]:
+        """Per identifier field, its rules: tags, tag set, pattern, database, prefix, needles."""
+        plan: dict[str, list[_IdStep]] = {}
         for rule, pattern, database in self.compiled_ids:
-            steps = plan.setdefault(rule.field, [])
-            steps.extend((tag, pattern, database, rule.prefix) for tag in rule.tags)
+            plan.setdefault(rule.field, []).append(
+                (rule.tags, frozenset(rule.tags), pattern, database, rule.prefix, rule.needles)
+            )
         return {name: tuple(steps) for name, steps in plan.items()}
 
     @cached_property
@@ -202,17 +209,26 @@ def _first(tags: Mapping[str, list[str]], names: Sequence[str]) -> str:
 
 def find_id(fmap: FieldMap, tags: Mapping[str, list[str]], wanted: str, database: str) -> str:
     """Apply the field map's identifier rules for ``wanted``; "" when none matches."""
-    for tag, pattern, database_pattern, prefix in fmap.id_plan.get(wanted, ()):
-        values = tags.get(tag)
-        if not values:
+    keys = tags.keys()
+    for rule_tags, tag_set, pattern, database_pattern, prefix, needles in fmap.id_plan.get(
+        wanted, ()
+    ):
+        if tag_set.isdisjoint(keys):
             continue
         if database_pattern is not None and not database_pattern.search(database):
             continue
-        for value in values:
-            match = pattern.search(value)
-            if match:
-                found = match.group(1) if match.re.groups else match.group(0)
-                return prefix + found.strip()
+        for tag in rule_tags:
+            for value in tags.get(tag, ()):
+                if needles:
+                    for needle in needles:
+                        if needle in value:
+                            break
+                    else:
+                        continue
+                match = pattern.search(value)
+                if match:
+                    found = match.group(1) if match.re.groups else match.group(0)
+                    return prefix + found.strip()
     return ""
 
 

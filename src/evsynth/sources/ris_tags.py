@@ -35,31 +35,53 @@ _ANY = (*ACCESSION_TAGS, *URL_TAGS)
 
 IDS = (
     # Cochrane CENTRAL accession, in AN (Cochrane RIS), ID or a Cochrane Library link.
-    IdRule("source_id", ("AN", "ID", *URL_TAGS, *ACCESSION_TAGS), r"\b(CN-\d{6,})\b"),
+    IdRule(
+        "source_id",
+        ("AN", "ID", *URL_TAGS, *ACCESSION_TAGS),
+        r"\b(CN-\d{6,})\b",
+        needles=("CN-", "cn-"),
+    ),
     # Embase accession: "L2005812345" in U2/AN/ID, or "id=L2005812345" in the record link.
     IdRule("source_id", ("U2", "AN", "ID", "U1", "M1", "C1"), r"^\s*(L\d{6,})\s*$"),
-    IdRule("source_id", URL_TAGS, r"[?&]id=(L\d{6,})\b"),
+    IdRule("source_id", URL_TAGS, r"[?&]id=(L\d{6,})\b", needles=("id=L",)),
     # Web of Science UT (also the older "ISI:" form), in UT, AN or elsewhere.
-    IdRule("source_id", ("UT", "AN", *ACCESSION_TAGS), r"\b((?:WOS|ISI):[0-9A-Z]{15})\b"),
+    IdRule(
+        "source_id",
+        ("UT", "AN", *ACCESSION_TAGS),
+        r"\b((?:WOS|ISI):[0-9A-Z]{15})\b",
+        needles=("WOS:", "ISI:", "wos:", "isi:"),
+    ),
     # Scopus EID, in U2/AN/UR ("eid=2-s2.0-...").
-    IdRule("source_id", (*ACCESSION_TAGS, *URL_TAGS), r"\b(2-s2\.0-\d{6,})\b"),
+    IdRule(
+        "source_id", (*ACCESSION_TAGS, *URL_TAGS), r"\b(2-s2\.0-\d{6,})\b", needles=("2-s2.0-",)
+    ),
     # Ovid (and reference managers) put the database's own accession in AN/ID/UI; the bare number
     # is used when the record's database is known: MEDLINE/PubMed (a PMID) or Embase.
     IdRule("source_id", ("AN", "ID", "UI"), r"^\s*(\d{6,12})\s*$", database=r"embase|excerpta"),
     # PMIDs: labelled anywhere, in PubMed links, then bare numbers where the database is PubMed.
-    IdRule("pmid", PMID_TAGS, r"\bPMID:?\s*(\d{1,9})\b"),
-    IdRule("pmid", URL_TAGS, r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|/pubmed/)(\d{1,9})\b"),
+    IdRule("pmid", PMID_TAGS, r"\bPMID:?\s*(\d{1,9})\b", needles=("PMID", "pmid", "Pmid")),
+    IdRule(
+        "pmid",
+        URL_TAGS,
+        r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|/pubmed/)(\d{1,9})\b",
+        needles=("pubmed",),
+    ),
     IdRule("pmid", ("AN", "ID", "UI"), r"^\s*(\d{1,9})\s*$", database=r"pub\s*med|medline|nlm"),
     # Cochrane writes "PUBMED 12345678" for records it took from PubMed.
-    IdRule("pmid", PMID_TAGS, r"\bPUBMED\s*:?\s*(\d{1,9})\b"),
+    IdRule(
+        "pmid",
+        PMID_TAGS,
+        r"\bPUBMED\s*:?\s*(\d{1,9})\b",
+        needles=("PUBMED", "PubMed", "pubmed", "Pubmed"),
+    ),
     # Embase RIS gives the MEDLINE PMID of records also in MEDLINE in C5; Scopus RIS puts the
     # PubMed ID in C2 (where EndNote keeps a PMCID, hence the database condition).
     IdRule("pmid", ("C5",), r"^\s*(\d{1,9})\s*$", database=r"embase"),
     IdRule("pmid", ("C2",), r"^\s*(\d{1,9})\s*$", database=r"scopus"),
     # DOI: the DOI tags, then M3 (Ovid, Zotero), then doi.org links.
-    IdRule("doi", ("DO", "DI"), r"(10\.\d{4,9}/\S+)"),
+    IdRule("doi", ("DO", "DI"), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
     IdRule("doi", ("M3", "N1", "ID"), r"^\s*(?:doi:?\s*)?(10\.\d{4,9}/\S+)"),
-    IdRule("doi", (*URL_TAGS, "M3", "N1"), r"doi\.org/(10\.\d{4,9}/\S+)"),
+    IdRule("doi", (*URL_TAGS, "M3", "N1"), r"doi\.org/(10\.\d{4,9}/\S+)", needles=("doi.org",)),
 )
 
 #: RIS reference types (TY) -> a readable publication type, used when no type tag says more.

@@ -31,7 +31,7 @@ FIELD_MAP = FieldMap(
         IdRule("source_id", ("EID",), r"(2-s2\.0-\d+)"),
         IdRule("source_id", ("Link",), r"eid=(2-s2\.0-\d+)"),
         IdRule("pmid", ("PubMed ID",), r"(\d{1,9})"),
-        IdRule("doi", ("DOI",), r"(10\.\d{4,9}/\S+)"),
+        IdRule("doi", ("DOI",), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
     ),
     split={
         "Authors": r";\s*|(?<=\.),\s+",

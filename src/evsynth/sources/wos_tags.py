@@ -39,7 +39,7 @@ FIELD_MAP = FieldMap(
             r"DIIDW|INSPEC|CABI|BIOSIS|FSTA|GRANTS|PQDT|DRCI)?:?\s*[0-9A-Z]+)\s*$",
         ),
         IdRule("pmid", ("PM",), r"(\d{1,9})"),
-        IdRule("doi", ("DI", "D2"), r"(10\.\d{4,9}/\S+)"),
+        IdRule("doi", ("DI", "D2"), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
     ),
     split={"DE": r";\s*", "ID": r";\s*", "DT": r";\s*", "LA": r";\s*"},
 )
