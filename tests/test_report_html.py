@@ -562,3 +562,12 @@ def test_page_is_well_formed(html: str) -> None:
     checker.feed(html)
     assert checker.errors == []
     assert checker.stack == []
+
+
+def test_stale_pooling_json_is_an_error(project: Path) -> None:
+    path = project / "results" / "pooling" / "complete_resection_prs.json"
+    data = json.loads(path.read_text())
+    data["random"]["exp_estimate"] = 0.5
+    write_json(path, data)
+    with pytest.raises(InputError, match=r"record complete_resection_prs.*pooled HR is 0.5 here"):
+        build(project)

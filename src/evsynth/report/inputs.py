@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from evsynth.errors import InputError
-from evsynth.report.facts import analysis_status
+from evsynth.report.facts import analysis_status, to_float
 from evsynth.tables import read_tsv
 
 __all__ = [
@@ -242,6 +242,27 @@ def _expect_mapping(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_agreement(
+    result: dict[str, Any], summary: dict[str, str], path: Path, summary_path: Path
+) -> None:
+    """The page shows both files; a stale one (edited or rerun by hand) must not slip through."""
+    model = result.get(str(result.get("chosen") or "fixed"))
+    if not isinstance(model, dict):
+        return
+    from_json = to_float(model.get("exp_estimate"))
+    from_summary = to_float(summary.get("hr"))
+    if from_json is None or from_summary is None:
+        return
+    if abs(from_json - from_summary) > 1e-9 * max(1.0, abs(from_json)):
+        raise InputError(
+            f"the pooled HR is {from_json!r} here but {from_summary!r} in {summary_path}; "
+            "rerun the pooling step so both come from the same run",
+            path=str(path),
+            record=str(result.get("analysis") or summary.get("analysis")),
+            field="exp_estimate",
+        )
+
+
 def load_inputs(
     config: dict[str, Any],
     results: str | Path,
@@ -305,6 +326,7 @@ def load_inputs(
                     path=str(results / "pooling" / "summary.tsv"),
                     record=aid,
                 )
+            _check_agreement(result, by_id[aid], path, results / "pooling" / "summary.tsv")
             # Only a pooled analysis shows funnel, leave-one-out and cumulative plots; the page
             # lists in provenance exactly the figures it embeds.
             status = analysis_status(result, by_id.get(aid))
