@@ -571,3 +571,13 @@ def test_stale_pooling_json_is_an_error(project: Path) -> None:
     write_json(path, data)
     with pytest.raises(InputError, match=r"record complete_resection_prs.*pooled HR is 0.5 here"):
         build(project)
+
+
+def test_review_without_analyses_needs_no_pooling(project: Path) -> None:
+    config = yaml.safe_load((project / "config.yaml").read_text())
+    config["analyses"] = []
+    (project / "config.yaml").write_text(yaml.safe_dump(config))
+    shutil.rmtree(project / "results" / "pooling")
+    text = text_of(build(project))
+    assert "No analyses are configured." in text
+    assert "No meta-analysis was configured; findings are synthesised narratively." in text
