@@ -72,6 +72,8 @@ def config_snapshot_content(name):
 rule config_snapshot:
     output:
         "results/config/{name}.yaml",
+    log:
+        "logs/config/{name}.log",
     params:
         content=lambda wildcards: config_snapshot_content(wildcards.name),
     wildcard_constraints:
