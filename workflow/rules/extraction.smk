@@ -18,6 +18,8 @@ def extraction_inputs(wildcards):
     if section.get("link_to_screening", True):
         inputs["screening"] = "results/screening/full_text.tsv"
         inputs["records"] = "results/dedup/unique.tsv"
+        # each study's search_run: the earliest run whose records table holds one of its records
+        inputs["search_records"] = all_records_tsvs()
     if section.get("risk_of_bias"):
         inputs["risk_of_bias"] = section["risk_of_bias"]
     return inputs
@@ -62,10 +64,15 @@ rule extraction_tables:
         risk_of_bias=lambda wildcards, input: (
             f"--risk-of-bias {input.risk_of_bias}" if "risk_of_bias" in input.keys() else ""
         ),
+        search_runs=lambda wildcards, input: (
+            f"--search-records {input.search_records} --runs {' '.join(search_runs())}"
+            if "search_records" in input.keys()
+            else ""
+        ),
     threads: 1
     resources:
         mem_mb=500,
     shell:
         "evsynth extract --studies {input.studies} --effects {input.effects} "
-        "--config {input.settings} {params.screening} {params.risk_of_bias} "
+        "--config {input.settings} {params.screening} {params.risk_of_bias} {params.search_runs} "
         "--out results/extraction 2> {log}"

@@ -34,7 +34,14 @@ from evsynth.extraction.schema import SheetRow
 from evsynth.extraction.settings import UNKNOWN, Analysis, ExtractionSettings, Factor
 from evsynth.records import normalise_doi, normalise_pmid
 
-__all__ = ["AnalysisMember", "EffectResult", "ExtractionResult", "ExtractionWarning", "extract"]
+__all__ = [
+    "AnalysisMember",
+    "EffectResult",
+    "ExtractionResult",
+    "ExtractionWarning",
+    "extract",
+    "study_record_runs",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +196,7 @@ class ExtractionResult:
                     "year": study.get("year"),
                     "label": f"{self.labels[e.study_id]} ({'; '.join(parts)})",
                     "subgroup": study.get(analysis.subgroup) if analysis.subgroup else None,
+                    "search_run": study.get("search_run") or None,
                 }
             )
         return rows
@@ -532,6 +540,30 @@ def _unique_labels(studies: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return labels
 
 
+def study_record_runs(
+    records: Sequence[Mapping[str, str]],
+    record_runs: Mapping[str, str],
+    *,
+    run_order: Sequence[str] = (),
+) -> dict[str, str]:
+    """study_record_id -> the earliest search run that found any of its member records.
+
+    ``records`` are rows of results/dedup/unique.tsv (``study_record_id``, ``member_ids``);
+    ``record_runs`` maps record_id -> run. Dedup keeps the study record id of a record already
+    known, so a study record first found in an earlier run keeps that run after an update. Runs
+    are ranked by ``run_order`` (config order, oldest first), unknown runs last, then by name.
+    """
+    rank = {run: i for i, run in enumerate(run_order)}
+    out: dict[str, str] = {}
+    for r in records:
+        sid = r.get("study_record_id", "")
+        members = [m.strip() for m in (r.get("member_ids") or "").split(";") if m.strip()]
+        runs = [record_runs[m] for m in members or [sid] if m in record_runs]
+        if runs:
+            out[sid] = min(runs, key=lambda run: (rank.get(run, len(rank)), run))
+    return out
+
+
 def _link_studies(
     studies: Sequence[SheetRow],
     records: Sequence[Mapping[str, str]] | None,
@@ -670,8 +702,14 @@ def extract(
     screening: Sequence[Mapping[str, str]] | None = None,
     records: Sequence[Mapping[str, str]] | None = None,
     risk_of_bias: Sequence[SheetRow] | None = None,
+    record_runs: Mapping[str, str] | None = None,
+    run_order: Sequence[str] = (),
 ) -> ExtractionResult:
     """Validate, derive, harmonise and select; see the module docstring.
+
+    ``record_runs`` (record_id -> search run, from the runs' records tables) and ``run_order``
+    (oldest first) give each study its ``search_run``: the earliest run that found any record of
+    it, which a living review needs for its cumulative meta-analysis by search run.
 
     Raises
     ------
@@ -849,14 +887,25 @@ def extract(
     for e in results:
         n_effects[e.study_id] += 1
         n_poolable[e.study_id] += e.poolable
+    runs_of = (
+        study_record_runs(records or [], record_runs, run_order=run_order)
+        if record_runs is not None
+        else {}
+    )
+    rank = {run: i for i, run in enumerate(run_order)}
     study_rows = []
     for sid, values in study_values.items():
         ids, how = links[sid]
         row = dict(values)
+        # A study record id is one of its member record ids, so it can stand in for unique.tsv.
+        found = [r for r in (runs_of.get(i) or (record_runs or {}).get(i) for i in ids) if r]
         row.update(
             {
                 "label": labels[sid],
                 "study_record_ids": "; ".join(ids),
+                "search_run": min(found, key=lambda r: (rank.get(r, len(rank)), r))
+                if found
+                else None,
                 "linked_by": how,
                 "effects": n_effects[sid],
                 "poolable_effects": n_poolable[sid],

@@ -27,6 +27,7 @@ EPILOG = """example:
   evsynth extract --studies resources/extraction/studies.csv \\
       --effects resources/extraction/effects.csv --config config/config.yaml \\
       --screening results/screening/full_text.tsv --records results/dedup/unique.tsv \\
+      --search-records results/search/*/*.records.tsv --runs 2025-12-31 2026-11-27 \\
       --out results/extraction
 
 Writes effects.tsv, studies.tsv, narrative.tsv, analyses/{analysis}.tsv (one per meta-analysis in
@@ -64,6 +65,21 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--risk-of-bias", dest="risk_of_bias", help="risk-of-bias sheet (CSV, NOS or QUIPS)"
     )
+    parser.add_argument(
+        "--search-records",
+        nargs="+",
+        default=[],
+        metavar="TSV",
+        help="the runs' records tables (results/search/{run}/{source}.records.tsv; the run is the "
+        "folder name): each study's search_run is the earliest run that found it",
+    )
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=None,
+        metavar="RUN",
+        help="search run ids oldest first (config order; default: the folder names sorted)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -80,6 +96,28 @@ def _load_config(path: str) -> dict[str, Any]:
     return config
 
 
+def _record_runs(
+    paths: list[str], runs: list[str] | None
+) -> tuple[dict[str, str] | None, list[str]]:
+    """record_id -> earliest run, from results/search/{run}/{source}.records.tsv files."""
+    if not paths:
+        return None, list(runs or [])
+    folders = sorted({Path(p).parent.name for p in paths})
+    order = list(runs) if runs else folders
+    unknown = [f for f in folders if f not in order]
+    if unknown:
+        raise InputError(
+            f"records tables of run(s) {', '.join(unknown)} but --runs lists only "
+            f"{', '.join(order)}; pass every run (the folder under results/search/)",
+            path=next(p for p in paths if Path(p).parent.name in unknown),
+        )
+    record_runs: dict[str, str] = {}
+    for path in sorted(paths, key=lambda p: (order.index(Path(p).parent.name), p)):
+        for row in read_tsv(path, required=("record_id",)):
+            record_runs.setdefault(row["record_id"], Path(path).parent.name)
+    return record_runs, order
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `evsynth extract`; returns the exit code."""
     settings = parse_settings(_load_config(args.config), path=args.config)
@@ -92,8 +130,16 @@ def run(args: argparse.Namespace) -> int:
         else None
     )
     records = read_tsv(args.records, required=("study_record_id",)) if args.records else None
+    record_runs, run_order = _record_runs(args.search_records, args.runs)
     result = extract(
-        studies, effects, settings, screening=screening, records=records, risk_of_bias=rob
+        studies,
+        effects,
+        settings,
+        screening=screening,
+        records=records,
+        risk_of_bias=rob,
+        record_runs=record_runs,
+        run_order=run_order,
     )
     summary = write_result(result, args.out)
     err = sys.stderr

@@ -297,11 +297,16 @@ _PIPELINE_NOTES = """
 - **Links to screening**: each study's records (`study_record_ids`, or found by pmid, then doi,
   then title in results/dedup/unique.tsv) must be included in results/screening/full_text.tsv;
   without `--screening` the links are not checked and the command says so.
+- **Search run**: with `--search-records` (every run's results/search/{run}/*.records.tsv) and
+  `--runs` (config order), `studies.tsv` and the analysis tables carry `search_run`: the earliest
+  run that found any record of the study (via `member_ids` of results/dedup/unique.tsv), the basis
+  of the cumulative meta-analysis by search run of a living review.
 - **Outputs** (results/extraction/): `effects.tsv` (every row with its derivation, direction,
   selection and analyses), `studies.tsv`, `narrative.tsv` (every row not pooled: p-value-only,
   direction-unknown, no-SE rows, rows of narrative syntheses, poolable rows no analysis takes),
-  `analyses/{analysis}.tsv` (`study yi se study_id year label subgroup`), `analysis_members.tsv`
-  (each study's fate in each analysis, with the reason), `warnings.tsv`, `summary.json`, and, when
+  `analyses/{analysis}.tsv` (`study yi se study_id year label subgroup search_run`),
+  `analysis_members.tsv` (each study's fate in each analysis, with the reason), `warnings.tsv`,
+  `summary.json`, and, when
   a risk-of-bias sheet is given, `risk_of_bias.tsv` (one row per study, one column per NOS item or
   QUIPS domain, NOS `total`) and `risk_of_bias_items.tsv` (every item with its support).
 """

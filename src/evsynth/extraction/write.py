@@ -33,14 +33,14 @@ EFFECT_COLUMNS = (
 ).split()
 STUDY_COLUMNS_FIRST = (
     "study_id study_record_ids label year country design period n_total n_with_factor "
-    "first_author title journal pmid doi population follow_up linked_by effects poolable_effects "
-    "risk_of_bias"
+    "first_author title journal pmid doi population follow_up linked_by search_run effects "
+    "poolable_effects risk_of_bias"
 ).split()
 STUDY_COLUMNS = STUDY_COLUMNS_FIRST
 NARRATIVE_COLUMNS = (
     "study_id factor outcome comparison analysis_type hr p direction reason effect_id analyses"
 ).split()
-ANALYSIS_COLUMNS = "study yi se study_id year label subgroup".split()
+ANALYSIS_COLUMNS = "study yi se study_id year label subgroup search_run".split()
 WARNING_COLUMNS = "sheet line study_id effect_id check message".split()
 MEMBER_COLUMNS = "analysis study_id effect_id included reason".split()
 ROB_ITEM_COLUMNS = "study_id tool domain item stars judgement support assessor".split()
