@@ -2,6 +2,7 @@
 # rule, bias and sensitivity analyses) and summary.tsv (contracts in docs/architecture.md).
 
 import json
+import shlex
 
 
 def pooling_analysis_ids():
@@ -15,6 +16,12 @@ def pooling_settings(wildcards):
     """The analysis entry and the pooling section as canonical JSON: a change re-runs the rule."""
     analysis = next(a for a in config.get("analyses", []) if a["id"] == wildcards.analysis)
     return json.dumps({"analysis": analysis, "pooling": config.get("pooling", {})}, sort_keys=True)
+
+
+def pooling_runs_option():
+    """`--runs` with the configured search runs, oldest first (none configured: no option)."""
+    runs = [str(run["id"]) for run in (config.get("search") or {}).get("runs") or []]
+    return "--runs " + " ".join(shlex.quote(r) for r in runs) if runs else ""
 
 
 def pooling_outputs():
@@ -33,6 +40,8 @@ rule pooling_analysis:
         "logs/pooling/{analysis}.log",
     params:
         settings=pooling_settings,
+        # the cumulative meta-analysis by search run (by_search_run) follows the config's run order
+        runs=pooling_runs_option(),
     threads: 1
     resources:
         mem_mb=500,
@@ -40,7 +49,7 @@ rule pooling_analysis:
         analysis="[a-z0-9_]+",
     shell:
         "evsynth pool-analysis {input.table} --settings {params.settings:q} "
-        "--analysis {wildcards.analysis} --out {output.json} 2> {log}"
+        "--analysis {wildcards.analysis} {params.runs} --out {output.json} 2> {log}"
 
 
 rule pooling_summary:

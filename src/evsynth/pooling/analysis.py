@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "AnalysisResult",
     "PoolingSettings",
+    "by_search_run",
     "choose_model",
     "run_analysis",
     "summary_row",
@@ -206,26 +207,135 @@ def _apply_exclusions(
     return table.subset(keep), tuple(study_ids[i] for i in keep), notes
 
 
+_RUN_MODEL_KEYS = (
+    "k estimate se ci_low ci_high p tau2 i2 q q_p method test exp_estimate exp_ci_low exp_ci_high"
+).split()
+
+
+def _run_model(fit: PoolResult) -> dict[str, Any]:
+    full = fit.to_dict()
+    return {key: full[key] for key in _RUN_MODEL_KEYS if key in full}
+
+
+def by_search_run(
+    table: EffectTable,
+    runs_of: Mapping[str, str | None],
+    settings: PoolingSettings,
+    *,
+    run_order: Sequence[str],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Cumulative meta-analysis by search run: the pooled estimate as each version stood.
+
+    Entry i pools the studies first found in runs ``run_order[: i + 1]`` (``runs_of`` maps each
+    study label to its run, extraction's ``search_run``), with both models and the review's rule
+    applied afresh, so a living review can show its estimate before and after an update (the
+    "cumulative meta-analysis" of Lau et al. 1992, N Engl J Med 327:248, ordered by search date
+    rather than publication year). A study without a run counts from the first run (noted);
+    k = 1 is ``single_study`` (its own estimate, not pooled) and k = 0 ``empty``, as elsewhere.
+    Returns the entries and the notes.
+    """
+    rank = {run: i for i, run in enumerate(run_order)}
+    notes = []
+    unknown = sorted({str(r) for r in runs_of.values() if r and r not in rank})
+    if unknown:
+        raise InputError(
+            f"search_run {', '.join(unknown)} is not a configured search run "
+            f"({', '.join(run_order) or 'none'})",
+            path=table.source,
+            field="search_run",
+        )
+    missing = [s for s in table.study if not runs_of.get(s)]
+    if missing:
+        notes.append(
+            "by_search_run: no search run for "
+            + ", ".join(missing)
+            + "; counted from the first run"
+        )
+    study_rank = [rank[runs_of[s]] if runs_of.get(s) else 0 for s in table.study]
+    level, pi_type = settings.level, settings.prediction_interval
+    entries: list[dict[str, Any]] = []
+    for i, run in enumerate(run_order):
+        keep = [j for j in range(table.k) if study_rank[j] <= i]
+        sub = table.subset(keep)
+        entry: dict[str, Any] = {
+            "run": run,
+            "k": sub.k,
+            "studies": list(sub.study),
+            "new_studies": [table.study[j] for j in keep if study_rank[j] == i],
+            "status": "empty",
+            "chosen": None,
+            "reason": None,
+            "fixed": None,
+            "random": None,
+            "estimate": None,
+            "ci_low": None,
+            "ci_high": None,
+        }
+        if sub.k:
+            fixed = pool(sub, method="FE", test="z", level=level, pi_type=pi_type)
+            random = pool(
+                sub, method=settings.random_method, test=settings.test, level=level, pi_type=pi_type
+            )
+            entry["fixed"], entry["random"] = _run_model(fixed), _run_model(random)
+            if sub.k == 1:
+                entry["status"], shown = "single_study", entry["fixed"]
+            else:
+                chosen, reason = choose_model(fixed, settings)
+                entry.update(status="pooled", chosen=chosen, reason=reason)
+                shown = entry[chosen]
+            for key in (
+                "estimate",
+                "ci_low",
+                "ci_high",
+                "exp_estimate",
+                "exp_ci_low",
+                "exp_ci_high",
+            ):
+                if key in shown:
+                    entry[key] = shown[key]
+        entries.append(entry)
+    return entries, notes
+
+
 def run_analysis(
     table: EffectTable,
     analysis: Mapping[str, Any],
     settings: PoolingSettings,
     *,
     study_ids: tuple[str, ...] | None = None,
+    search_runs: Sequence[str | None] | None = None,
+    run_order: Sequence[str] = (),
 ) -> AnalysisResult:
     """Fit both models, apply the rule, and run every bias and sensitivity analysis computable.
 
     Analyses below their minimum k are left out with a note saying why; results computed with
-    fewer than ``min_k_report`` studies carry ``reportable: false``.
+    fewer than ``min_k_report`` studies carry ``reportable: false``. With ``search_runs`` (one
+    run per input row, extraction's ``search_run``) and ``run_order``, the result carries
+    ``by_search_run`` (see :func:`by_search_run`).
     """
     notes: list[str] = []
     ids: tuple[str, ...] = ()
+    runs_of: dict[str, str | None] = {}
+    if search_runs is not None:
+        if len(search_runs) != table.k:
+            raise InputError(
+                f"{len(search_runs)} search runs for {table.k} studies",
+                path=table.source,
+                field="search_run",
+            )
+        runs_of = dict(zip(table.study, search_runs, strict=True))
     if study_ids is not None:
         table, ids, dropped = _apply_exclusions(table, analysis, study_ids)
         notes.extend(dropped)
+    extras: dict[str, Any] = {}
+    if search_runs is not None and run_order:
+        extras["by_search_run"], run_notes = by_search_run(
+            table, runs_of, settings, run_order=run_order
+        )
+        notes.extend(run_notes)
     if table.k == 0:
         notes.append("empty: no study reports this analysis")
-        return AnalysisResult(analysis, settings, table, "empty", notes=tuple(notes))
+        return AnalysisResult(analysis, settings, table, "empty", notes=tuple(notes), extras=extras)
     level, pi_type = settings.level, settings.prediction_interval
     fixed = pool(table, method="FE", test="z", level=level, pi_type=pi_type)
     random = pool(
@@ -242,10 +352,10 @@ def run_analysis(
             random=random,
             notes=tuple(notes),
             study_ids=ids,
+            extras=extras,
         )
     chosen, reason = choose_model(fixed, settings)
     fit = random if chosen == "random" else fixed
-    extras: dict[str, Any] = {}
     reportable = table.k >= settings.min_k_report
 
     def attempt(name: str, compute) -> None:

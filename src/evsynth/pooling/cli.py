@@ -39,7 +39,7 @@ ANALYSIS_EXAMPLE = """\
 example:
   evsynth pool-analysis results/extraction/analyses/complete_resection_prs.tsv \\
       --config config/config.yaml --analysis complete_resection_prs \\
-      --out results/pooling/complete_resection_prs.json
+      --runs 2025-12-31 2026-11-27 --out results/pooling/complete_resection_prs.json
 """
 
 SUMMARY_EXAMPLE = """\
@@ -99,6 +99,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help='JSON {"analysis": {...}, "pooling": {...}} (what the Snakemake rule passes)',
     )
     a.add_argument("--analysis", required=True, help="the analysis id")
+    a.add_argument(
+        "--runs",
+        nargs="+",
+        metavar="RUN",
+        help="search run ids, oldest first (config search.runs): adds by_search_run, the "
+        "cumulative meta-analysis by search run, from the table's search_run column (default: "
+        "the column's values sorted)",
+    )
     a.add_argument("--out", required=True, help="output JSON path")
     a.set_defaults(func=_cmd_pool_analysis)
 
@@ -216,8 +224,21 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
         raise InputError("file not found", path=str(path))
     rows = read_tsv(path, required=("study", "yi", "se"))
     table = read_effects_csv(path, ratio=settings.ratio)
-    study_ids = tuple(r.get("study_id") or r["study"] for r in rows if any(r.values()))
-    result = run_analysis(table, analysis, settings, study_ids=study_ids)
+    rows = [r for r in rows if any(r.values())]
+    study_ids = tuple(r.get("study_id") or r["study"] for r in rows)
+    search_runs, run_order = None, list(args.runs or [])
+    if (rows and "search_run" in rows[0]) or args.runs:
+        search_runs = [r.get("search_run") or None for r in rows]
+        if not run_order:
+            run_order = sorted({r for r in search_runs if r})
+    result = run_analysis(
+        table,
+        analysis,
+        settings,
+        study_ids=study_ids,
+        search_runs=search_runs,
+        run_order=run_order,
+    )
     write_json(args.out, _json_safe(result.to_dict()))
     chosen = result.chosen_fit
     print(
