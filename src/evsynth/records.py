@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from evsynth.errors import InputError
@@ -63,23 +63,30 @@ class Record:
     source_line: str = ""
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is None:
-                value = ""
-            value = str(value)
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
+            if not value:
+                if value is not None and value == "":
+                    continue
+                value = "" if value is None else str(value)
+            elif not isinstance(value, str):
+                value = str(value)
             if "\t" in value or "\n" in value or "\r" in value or "  " in value:
                 value = " ".join(value.split())
-            setattr(self, f.name, value.strip())
+            elif value[:1].isspace() or value[-1:].isspace():
+                value = value.strip()
+            setattr(self, name, value)
         self.doi = normalise_doi(self.doi)
         self.pmid = normalise_pmid(self.pmid)
 
     def to_dict(self) -> dict[str, str]:
         """The record as a column -> value mapping in :data:`COLUMNS` order."""
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies, which dominated writing 100,000-record tables.
+        return {name: getattr(self, name) for name in COLUMNS}
 
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Record))
+_FIELD_NAMES = COLUMNS
 
 _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.[a-z]+\.org/)", re.IGNORECASE

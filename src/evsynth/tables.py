@@ -8,6 +8,7 @@ are folded to spaces so that one row is one line, which keeps the files greppabl
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 from evsynth.errors import InputError
 
-__all__ = ["clean_cell", "read_tsv", "write_json", "write_tsv"]
+__all__ = ["clean_cell", "read_tsv", "write_json", "write_text", "write_tsv"]
 
 
 def clean_cell(value: Any) -> str:
@@ -37,7 +38,8 @@ def clean_cell(value: Any) -> str:
     return text
 
 
-def _atomic_write(path: Path, data: str) -> None:
+def _atomic_write(path: Path, data: str | Iterable[str]) -> None:
+    """Write text (or an iterable of text chunks) to ``path`` via a temporary file and rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     # mkstemp creates 0600 files; results are meant to be read by others like any written file.
@@ -46,12 +48,20 @@ def _atomic_write(path: Path, data: str) -> None:
     os.chmod(tmp, 0o666 & ~umask)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(data)
+            if isinstance(data, str):
+                handle.write(data)
+            else:
+                handle.writelines(data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write a whole text file atomically (readers never see a half-written result)."""
+    _atomic_write(Path(path), text)
 
 
 def write_tsv(
@@ -70,8 +80,8 @@ def write_tsv(
     if sort_by:
         idx = [columns.index(c) for c in sort_by]
         rendered.sort(key=lambda r: [r[i] for i in idx])
-    lines = ["\t".join(columns)] + ["\t".join(r) for r in rendered]
-    _atomic_write(Path(path), "\n".join(lines) + "\n")
+    header = "\t".join(columns) + "\n"
+    _atomic_write(Path(path), itertools.chain((header,), ("\t".join(r) + "\n" for r in rendered)))
     return len(rendered)
 
 
