@@ -213,7 +213,10 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     if table.favours:
         fav = tuple(_wrap_to_width(t, plot_w / 2 - 0.12, size - 0.5) for t in table.favours)
         fav_lines = max(t.count("\n") + 1 for t in fav)
-    title_h = 0.32 if table.title else 0.0
+    # Long analysis titles wrap to the figure's width instead of running off its edge.
+    title_w = 0.9 * (width - 2 * _MARGIN_IN)  # bold text runs about a tenth wider
+    title = _wrap_to_width(table.title, title_w, size + 1.5) if table.title else None
+    title_h = 0.12 + 0.2 * (title.count("\n") + 1) if title else 0.0
     top = _MARGIN_IN + title_h
     rows_h = n * ROW_HEIGHT_IN
     notes = [
@@ -451,11 +454,11 @@ def draw_interval_table(table: IntervalTable) -> Figure:
             size=size - 0.5,
             gid=f"{table.gid_prefix}-favours-right",
         )
-    if table.title:
+    if title:
         fig.text(
             _MARGIN_IN / width,
             1 - _MARGIN_IN / height,
-            table.title,
+            title,
             ha="left",
             va="top",
             weight="bold",
