@@ -180,6 +180,8 @@ rule prisma_counts:
             for key, value in sorted(config["screening"].get("prisma", {}).items())
             if key.startswith("previous_") and value is not None
         ),
+        # run order for the PRISMA 2020 updated-review counts (several runs)
+        runs="--runs " + " ".join(shlex.quote(run) for run in search_runs()),
     threads: 1
     resources:
         mem_mb=500,
@@ -187,5 +189,5 @@ rule prisma_counts:
         "evsynth prisma-counts --dedup-summary {input.summary}"
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"
         " --search-logs {input.search_logs} --records {input.records}"
-        " --search-records {input.search_records} {params.studies} {params.previous}"
+        " --search-records {input.search_records} {params.studies} {params.previous} {params.runs}"
         " --out {output.counts} 2> {log}"

@@ -168,6 +168,7 @@ def _prisma(args: argparse.Namespace) -> int:
         search_logs=args.search_logs or [],
         records=args.records,
         search_records=args.search_records or [],
+        runs=args.runs,
     )
     counts = prisma_counts(
         inputs["summary"],
@@ -179,6 +180,9 @@ def _prisma(args: argparse.Namespace) -> int:
         previous_reports=args.previous_reports,
         database_names=inputs["database_names"],
         per_run=inputs["per_run"],
+        study_record_runs=inputs["study_record_runs"],
+        run_order=inputs["run_order"],
+        database_results_per_run_source=inputs["database_results_per_run_source"],
     )
     write_json(args.out, counts.to_dict())
     return 0
@@ -316,6 +320,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         nargs="*",
         metavar="TSV",
         help="results/search/{run}/{source}.records.tsv: count each study record in its first run",
+    )
+    c.add_argument(
+        "--runs",
+        nargs="+",
+        metavar="RUN",
+        help="search run ids oldest first (config order; default: the run folders sorted); with "
+        "several runs the counts follow the PRISMA 2020 updated-review template",
     )
     c.add_argument("--out", required=True, metavar="JSON", help="results/prisma/counts.json")
     c.set_defaults(func=_prisma)

@@ -64,6 +64,10 @@ class PrismaCounts:
     database_results_per_run: dict[str, int] = field(default_factory=dict)
     per_run: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Included reports of all runs; set when new_reports counts only the latest run's.
+    all_reports: int | None = None
+    #: The latest run's own flow (PRISMA 2020 updated-review diagram), when there are several runs.
+    update_flow: dict[str, Any] | None = None
 
     @property
     def total_studies(self) -> int:
@@ -82,6 +86,7 @@ class PrismaCounts:
         unique = (
             self.database_results - self.duplicates - self.excluded_automatic - self.excluded_other
         )
+        included = self.new_reports if self.all_reports is None else self.all_reports
         identities = [
             (
                 "records screened + awaiting = unique records",
@@ -100,7 +105,7 @@ class PrismaCounts:
             ),
             (
                 "reports excluded + included reports = reports assessed",
-                sum(self.dbr_excluded.values()) + self.new_reports,
+                sum(self.dbr_excluded.values()) + included,
                 self.dbr_assessed,
             ),
             (
@@ -122,7 +127,40 @@ class PrismaCounts:
                     (
                         f"sum over runs of {key} = {key}",
                         sum(int(e[key]) for e in self.per_run.values()),
-                        getattr(self, key),
+                        included if key == "new_reports" else getattr(self, key),
+                    )
+                )
+        u = self.update_flow
+        if u is not None:
+            identities += [
+                (
+                    "update: records - duplicates = records screened + awaiting",
+                    u["database_results"] - u["duplicates"],
+                    u["records_screened"] + u["awaiting_screening"],
+                ),
+                (
+                    "update: records excluded + reports sought = records screened",
+                    u["records_excluded"] + u["dbr_sought_reports"],
+                    u["records_screened"],
+                ),
+                (
+                    "update: not retrieved + assessed + awaiting = reports sought",
+                    u["dbr_notretrieved_reports"] + u["dbr_assessed"] + u["awaiting_assessment"],
+                    u["dbr_sought_reports"],
+                ),
+                (
+                    "update: reports excluded + new reports = reports assessed",
+                    sum(u["dbr_excluded"].values()) + u["new_reports"],
+                    u["dbr_assessed"],
+                ),
+                ("update: new reports", u["new_reports"], self.new_reports),
+            ]
+            if u["database_specific_results"]:
+                identities.append(
+                    (
+                        "update: sum of database_specific_results = database_results",
+                        sum(u["database_specific_results"].values()),
+                        u["database_results"],
                     )
                 )
         for label, left, right in identities:
@@ -154,6 +192,7 @@ class PrismaCounts:
             "awaiting_assessment": self.awaiting_assessment,
             "database_results_per_run": dict(sorted(self.database_results_per_run.items())),
             "per_run": {run: self.per_run[run] for run in sorted(self.per_run)},
+            "update_flow": self.update_flow,
             "notes": list(self.notes),
         }
         for name in _OTHER_METHODS:
@@ -243,11 +282,22 @@ def prisma_counts(
     previous_reports: int | None = None,
     database_names: Mapping[str, str] | None = None,
     per_run: Mapping[str, Mapping[str, Any]] | None = None,
+    study_record_runs: Mapping[str, str] | None = None,
+    run_order: Sequence[str] = (),
+    database_results_per_run_source: Mapping[str, Mapping[str, int]] | None = None,
 ) -> PrismaCounts:
     """Compute the PRISMA 2020 counts; raises InputError when the inputs disagree.
 
     ``database_names`` maps source names (the dedup summary's keys) to the databases' names from
     the search logs ("pubmed" -> "PubMed"), as the diagram should show them.
+
+    With more than one search run (``run_order``, oldest first) and each study record's run
+    (``study_record_runs``, with ``per_run``), the counts follow the PRISMA 2020 updated-review
+    template (Page et al. 2021, BMJ 372:n71, figure 2): ``previous_studies``/``previous_reports``
+    are the studies and reports first found in earlier runs (values given here win),
+    ``new_studies``/``new_reports`` those of the latest run, and ``update_flow`` holds the latest
+    run's own identification and screening numbers for the diagram. A study counts in the earliest
+    run of its reports. The top-level flow fields keep counting every run.
     """
     per_source: dict[str, int] = {}
     for source, n in summary.get("records_per_source", {}).items():
@@ -298,9 +348,9 @@ def prisma_counts(
     awaiting_assessment = len(sought) - len(not_retrieved_set) - assessed
 
     new_studies = len(included)
+    study_of: dict[str, str] = {}
     if studies is not None:
         included_set = set(included)
-        study_of: dict[str, str] = {}
         for row in studies:
             ids = [s.strip() for s in row.get("study_record_ids", "").split(";") if s.strip()]
             for sid in ids:
@@ -320,6 +370,51 @@ def prisma_counts(
             )
         new_studies = len(groups)
 
+    new_reports = len(included)
+    all_reports = None
+    update_flow = None
+    if per_run is not None and study_record_runs is not None and len(run_order) > 1:
+        if "unattributed" in per_run:
+            notes.append(
+                "updated-review counts not derived: some study records are in no run's records "
+                "table (per_run 'unattributed')"
+            )
+        else:
+            latest = run_order[-1]
+            rank = {run: i for i, run in enumerate(run_order)}
+            run_of = {sid: rank.get(study_record_runs.get(sid, ""), len(rank)) for sid in included}
+            first_of: dict[str, int] = {}
+            for sid in included:
+                group = study_of.get(sid, sid) if studies is not None else sid
+                first_of[group] = min(first_of.get(group, len(rank)), run_of[sid])
+            last = len(run_order) - 1
+            new_reports = sum(1 for r in run_of.values() if r == last)
+            all_reports = len(included)
+            new_studies = sum(1 for r in first_of.values() if r == last)
+            if previous_studies is None:
+                previous_studies = len(first_of) - new_studies
+            if previous_reports is None:
+                previous_reports = all_reports - new_reports
+            # The run's records tables are what it retrieved; dedup's records_per_run should agree.
+            latest_sources = dict((database_results_per_run_source or {}).get(latest, {}))
+            reported = summary.get("records_per_run", {}).get(latest)
+            found = sum(latest_sources.values()) if latest_sources else int(reported or 0)
+            if latest_sources and reported is not None and int(reported) != found:
+                notes.append(
+                    f"run {latest}: the records tables hold {found} records but the dedup summary "
+                    f"says {reported}; the update flow uses the tables (rerun dedup if stale)"
+                )
+            update_flow = _update_flow(
+                latest, per_run.get(latest), found, latest_sources, database_names or {}
+            )
+            update_flow["previous_runs"] = list(run_order[:-1])
+            update_flow["new_studies"] = new_studies
+            notes.append(
+                f"updated review: previous = studies first found in runs "
+                f"{', '.join(run_order[:-1])}; new = run {latest}; update_flow is run {latest}'s "
+                "own flow"
+            )
+
     counts = PrismaCounts(
         database_specific_results=per_source,
         database_results=total,
@@ -334,7 +429,7 @@ def prisma_counts(
         dbr_assessed=assessed,
         dbr_excluded=excluded_ft,
         new_studies=new_studies,
-        new_reports=len(included),
+        new_reports=new_reports,
         previous_studies=previous_studies,
         previous_reports=previous_reports,
         awaiting_screening=unique - len(ta),
@@ -344,9 +439,50 @@ def prisma_counts(
         },
         notes=notes,
         per_run={k: dict(v) for k, v in (per_run or {}).items()},
+        all_reports=all_reports,
+        update_flow=update_flow,
     )
     counts.check()
     return counts
+
+
+def _update_flow(
+    run: str,
+    entry: Mapping[str, Any] | None,
+    records: int,
+    per_source: Mapping[str, int],
+    names: Mapping[str, str],
+) -> dict[str, Any]:
+    """One run's flow under the PRISMA2020 names: what the update search found and became of it.
+
+    Records of the run that did not start a new study record (duplicates within the run, and
+    records of studies already known from earlier runs) are the duplicates removed.
+    """
+    e = dict(entry or {})
+    study_records = int(e.get("study_records", 0))
+    by_db: dict[str, int] = {}
+    for source, n in per_source.items():
+        name = names.get(str(source)) or str(source)
+        by_db[name] = by_db.get(name, 0) + int(n)
+    screened = int(e.get("records_screened", 0))
+    sought = int(e.get("dbr_sought_reports", 0))
+    not_retrieved = int(e.get("dbr_notretrieved_reports", 0))
+    assessed = int(e.get("dbr_assessed", 0))
+    return {
+        "run": run,
+        "database_specific_results": dict(sorted(by_db.items())),
+        "database_results": records,
+        "duplicates": records - study_records,
+        "records_screened": screened,
+        "records_excluded": int(e.get("records_excluded", 0)),
+        "dbr_sought_reports": sought,
+        "dbr_notretrieved_reports": not_retrieved,
+        "dbr_assessed": assessed,
+        "dbr_excluded": dict(sorted((e.get("dbr_excluded") or {}).items())),
+        "new_reports": int(e.get("new_reports", 0)),
+        "awaiting_screening": study_records - screened,
+        "awaiting_assessment": sought - not_retrieved - assessed,
+    }
 
 
 def _read_ids(path: str | Path) -> list[str]:
@@ -368,8 +504,13 @@ def load_prisma_inputs(
     search_logs: Sequence[str | Path] = (),
     records: str | Path | None = None,
     search_records: Sequence[str | Path] = (),
+    runs: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Read the files prisma_counts needs (the I/O layer of the CLI)."""
+    """Read the files prisma_counts needs (the I/O layer of the CLI).
+
+    ``runs`` orders the search runs oldest first (config order); by default the run folders'
+    names sorted (dated run ids sort by date).
+    """
     names: dict[str, str] = {}
     for log in search_logs:
         try:
@@ -394,6 +535,9 @@ def load_prisma_inputs(
     title_abstract_rows = read_tsv(title_abstract, required=need)
     full_text_rows = read_tsv(full_text, required=need)
     per_run = None
+    study_runs: dict[str, str] | None = None
+    run_order: list[str] = []
+    per_run_source: dict[str, dict[str, int]] = {}
     if records is not None and search_records:
         members = {
             r["study_record_id"]: [
@@ -402,24 +546,47 @@ def load_prisma_inputs(
             for r in read_tsv(records, required=("study_record_id",))
         }
         # results/search/{run}/{source}.records.tsv: the run is the parent folder's name
-        runs = sorted({Path(p).parent.name for p in search_records})
+        folders = sorted({Path(p).parent.name for p in search_records})
+        run_order = list(runs) if runs else folders
+        unknown = [f for f in folders if f not in run_order]
+        if unknown:
+            raise InputError(
+                f"records tables of run(s) {', '.join(unknown)} but --runs lists only "
+                f"{', '.join(run_order)}; pass every run (the folder under results/search/)"
+            )
         record_runs: dict[str, str] = {}
-        for path in sorted(search_records, key=lambda p: runs.index(Path(p).parent.name)):
+        for path in sorted(
+            search_records, key=lambda p: (run_order.index(Path(p).parent.name), str(p))
+        ):
             run = Path(path).parent.name
-            for row in read_tsv(path, required=("record_id",)):
+            source = Path(path).name.removesuffix(".tsv").removesuffix(".records")
+            rows = read_tsv(path, required=("record_id",))
+            by_source = per_run_source.setdefault(run, {})
+            by_source[source] = by_source.get(source, 0) + len(rows)
+            for row in rows:
                 record_runs.setdefault(row["record_id"], run)
         per_run = per_run_counts(
             title_abstract_rows,
             full_text_rows,
             members=members,
             record_runs=record_runs,
-            run_order=runs,
+            run_order=run_order,
         )
+        rank = {run: i for i, run in enumerate(run_order)}
+        study_runs = {}
+        for row in title_abstract_rows:
+            sid = row["study_record_id"]
+            found = [record_runs[m] for m in members.get(sid, [sid]) if m in record_runs]
+            if found:
+                study_runs[sid] = min(found, key=lambda r: rank[r])
     return {
         "summary": summary,
         "title_abstract": title_abstract_rows,
         "full_text": full_text_rows,
         "per_run": per_run,
+        "study_record_runs": study_runs,
+        "run_order": run_order,
+        "database_results_per_run_source": per_run_source,
         "studies": read_tsv(studies, required=("study_id", "study_record_ids"))
         if studies
         else None,
