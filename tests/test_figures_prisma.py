@@ -114,3 +114,30 @@ def test_source_keys_get_database_names_and_interim_counts_are_flagged(tmp_path)
         "Screening incomplete: 39 records awaiting screening, 7 reports awaiting assessment."
     )
     assert not draw(tmp_path, "counts_new").has("prisma-awaiting")
+
+
+def test_update_flow_of_several_runs_fills_the_flow_boxes(tmp_path):
+    """With several search runs the diagram shows the latest run's flow (PRISMA 2020 update)."""
+    counts = json.loads((DATA / "counts_update_runs.json").read_text())
+    flow = counts["update_flow"]
+    fig = draw(tmp_path, "counts_update_runs")
+    ident = " ".join(fig.lines("prisma-text-identification"))
+    assert f"Databases (n = {flow['database_results']})" in ident  # 4, not the 9 of all runs
+    assert "PubMed (n = 2)" in ident and "Embase (n = 2)" in ident
+    assert counts_in(fig, "removed")[0] == flow["duplicates"]
+    assert counts_in(fig, "screened") == [flow["records_screened"]]
+    assert counts_in(fig, "screen_excluded") == [flow["records_excluded"]]
+    assert counts_in(fig, "assessed") == [flow["dbr_assessed"]]
+    assert counts_in(fig, "included") == [flow["new_studies"], flow["new_reports"]]
+    assert counts_in(fig, "previous") == [counts["previous_studies"], counts["previous_reports"]]
+    assert counts_in(fig, "total") == [counts["total_studies"], counts["total_reports"]]
+
+
+def test_update_flow_must_be_an_object(tmp_path):
+    bad = tmp_path / "counts.json"
+    bad.write_text(json.dumps({"update_flow": [4]}))
+    with pytest.raises(InputError, match=r"field 'update_flow': expected an object"):
+        read_prisma_counts(bad)
+    bad.write_text(json.dumps({"update_flow": {"records_screened": -1}}))
+    with pytest.raises(InputError, match=r"field 'records_screened'"):
+        read_prisma_counts(bad)

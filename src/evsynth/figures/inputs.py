@@ -563,12 +563,43 @@ _COUNT_KEYS = (
 )
 
 
+#: Fields an updated review's ``update_flow`` (the latest search run's own flow) replaces in the
+#: diagram; the awaiting counts stay the whole review's, so the "incomplete" note never hides work.
+_UPDATE_FLOW_KEYS = (
+    "database_specific_results",
+    "database_results",
+    "duplicates",
+    "records_screened",
+    "records_excluded",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "dbr_assessed",
+    "dbr_excluded",
+    "new_studies",
+    "new_reports",
+)
+
+
 def read_prisma_counts(path: str | Path) -> PrismaCounts:
-    """Read ``results/prisma/counts.json``; counts must be non-negative integers or null."""
+    """Read ``results/prisma/counts.json``; counts must be non-negative integers or null.
+
+    When the counts carry ``update_flow`` (several search runs: PRISMA 2020 updated review, see
+    docs/screening.md), the identification and screening boxes show the latest run's own flow,
+    as the updated-review template asks (Page et al. 2021, BMJ 372:n71, figure 2).
+    """
     where = str(path)
     data = _load_json(path)
     if not isinstance(data, dict):
         raise InputError("expected a JSON object with PRISMA2020 field names", path=where)
+    flow = data.get("update_flow")
+    if flow is not None:
+        if not isinstance(flow, dict):
+            raise InputError(
+                f"expected an object (the latest run's flow) or null, found {flow!r}",
+                path=where,
+                field="update_flow",
+            )
+        data = {**data, **{key: flow[key] for key in _UPDATE_FLOW_KEYS if key in flow}}
     for key in _COUNT_KEYS:
         value = data.get(key)
         if value is None:
