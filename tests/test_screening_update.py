@@ -185,3 +185,23 @@ def test_cli_rejects_a_run_missing_from_runs(tmp_path: Path, capsys: pytest.Capt
     assert "records tables of run(s) 2026-11-27 but --runs lists only 2025-12-31" in (
         capsys.readouterr().err
     )
+
+
+def test_cli_writes_each_study_records_first_run(tmp_path: Path) -> None:
+    paths = write_review(tmp_path)
+    out = tmp_path / "runs.tsv"
+    args = ["prisma-counts", "--out", str(tmp_path / "c.json"), "--study-record-runs", str(out)]
+    for key in ("dedup_summary", "title_abstract", "full_text", "records"):
+        args += [f"--{key.replace('_', '-')}", str(paths[key])]
+    assert main([*args, "--search-records", *paths["search_records"]]) == 0  # type: ignore[list-item]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "study_record_id\tsearch_run\ttitle\tyear"
+    runs = dict(line.split("\t")[:2] for line in lines[1:])
+    assert runs == {
+        "pubmed:1": FIRST,
+        "pubmed:2": FIRST,  # embase:3 found it again in the update
+        "pubmed:3": FIRST,
+        "pubmed:4": FIRST,
+        "pubmed:5": UPDATE,
+        "pubmed:6": UPDATE,
+    }

@@ -72,7 +72,11 @@ def screening_outputs():
     return (
         [f"results/screening/{s}.tsv" for s in stages]
         + [f"results/screening/queue_{s}.{ext}" for s in stages for ext in ("csv", "ris")]
-        + ["results/screening/agreement.json", "results/prisma/counts.json"]
+        + [
+            "results/screening/agreement.json",
+            "results/prisma/counts.json",
+            "results/prisma/study_record_runs.tsv",
+        ]
     )
 
 
@@ -171,6 +175,7 @@ rule prisma_counts:
         else [],
     output:
         counts="results/prisma/counts.json",
+        runs="results/prisma/study_record_runs.tsv",
     log:
         "logs/screening/prisma_counts.log",
     params:
@@ -190,4 +195,4 @@ rule prisma_counts:
         " --title-abstract {input.title_abstract} --full-text {input.full_text}"
         " --search-logs {input.search_logs} --records {input.records}"
         " --search-records {input.search_records} {params.studies} {params.previous} {params.runs}"
-        " --out {output.counts} 2> {log}"
+        " --out {output.counts} --study-record-runs {output.runs} 2> {log}"

@@ -12,10 +12,10 @@ from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.screening.ingest import DecisionFile
 from evsynth.screening.output import write_stage
-from evsynth.screening.prisma import load_prisma_inputs, prisma_counts
+from evsynth.screening.prisma import RUN_TABLE_COLUMNS, load_prisma_inputs, prisma_counts
 from evsynth.screening.run import screen_files
 from evsynth.screening.stage import StageSettings
-from evsynth.tables import write_json
+from evsynth.tables import write_json, write_tsv
 
 __all__ = ["combine_agreement", "register"]
 
@@ -185,6 +185,15 @@ def _prisma(args: argparse.Namespace) -> int:
         database_results_per_run_source=inputs["database_results_per_run_source"],
     )
     write_json(args.out, counts.to_dict())
+    if args.study_record_runs:
+        if not args.search_records or not args.records:
+            raise InputError("--study-record-runs needs --records and --search-records")
+        write_tsv(
+            args.study_record_runs,
+            inputs["study_record_run_rows"],
+            RUN_TABLE_COLUMNS,
+            sort_by=("search_run", "study_record_id"),
+        )
     return 0
 
 
@@ -329,4 +338,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "several runs the counts follow the PRISMA 2020 updated-review template",
     )
     c.add_argument("--out", required=True, metavar="JSON", help="results/prisma/counts.json")
+    c.add_argument(
+        "--study-record-runs",
+        metavar="TSV",
+        help="also write each study record's first search run here "
+        "(results/prisma/study_record_runs.tsv: study_record_id search_run title year)",
+    )
     c.set_defaults(func=_prisma)

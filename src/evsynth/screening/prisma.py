@@ -23,7 +23,17 @@ from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.tables import read_tsv
 
-__all__ = ["PrismaCounts", "load_prisma_inputs", "per_run_counts", "prisma_counts"]
+__all__ = [
+    "RUN_TABLE_COLUMNS",
+    "PrismaCounts",
+    "load_prisma_inputs",
+    "per_run_counts",
+    "prisma_counts",
+]
+
+#: results/prisma/study_record_runs.tsv: the search run that first found each study record (empty
+#: when none of its records is in a run's table), so the report can list what an update added.
+RUN_TABLE_COLUMNS = ("study_record_id", "search_run", "title", "year")
 
 _QUEUED = ("awaiting_reviewers", "conflict", "maybe")
 
@@ -538,12 +548,14 @@ def load_prisma_inputs(
     study_runs: dict[str, str] | None = None
     run_order: list[str] = []
     per_run_source: dict[str, dict[str, int]] = {}
+    run_rows: list[dict[str, str]] = []
     if records is not None and search_records:
+        unique = read_tsv(records, required=("study_record_id",))
         members = {
             r["study_record_id"]: [
                 m.strip() for m in r.get("member_ids", "").split(";") if m.strip()
             ]
-            for r in read_tsv(records, required=("study_record_id",))
+            for r in unique
         }
         # results/search/{run}/{source}.records.tsv: the run is the parent folder's name
         folders = sorted({Path(p).parent.name for p in search_records})
@@ -574,17 +586,28 @@ def load_prisma_inputs(
         )
         rank = {run: i for i, run in enumerate(run_order)}
         study_runs = {}
+        titles = {r["study_record_id"]: (r.get("title", ""), r.get("year", "")) for r in unique}
         for row in title_abstract_rows:
             sid = row["study_record_id"]
             found = [record_runs[m] for m in members.get(sid, [sid]) if m in record_runs]
             if found:
                 study_runs[sid] = min(found, key=lambda r: rank[r])
+            title, year = titles.get(sid, ("", ""))
+            run_rows.append(
+                {
+                    "study_record_id": sid,
+                    "search_run": study_runs.get(sid, ""),
+                    "title": title,
+                    "year": year,
+                }
+            )
     return {
         "summary": summary,
         "title_abstract": title_abstract_rows,
         "full_text": full_text_rows,
         "per_run": per_run,
         "study_record_runs": study_runs,
+        "study_record_run_rows": run_rows,
         "run_order": run_order,
         "database_results_per_run_source": per_run_source,
         "studies": read_tsv(studies, required=("study_id", "study_record_ids"))
