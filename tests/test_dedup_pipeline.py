@@ -225,3 +225,23 @@ def test_progress_bar_goes_to_the_stream_only_for_long_runs() -> None:
     quiet = io.StringIO()
     Progress("scoring", 5, min_total=10, stream=quiet).update(5)
     assert quiet.getvalue() == ""
+
+
+def test_pubmeds_own_record_names_the_study_when_several_carry_the_pmid() -> None:
+    from evsynth.dedup.merge import priority_key
+    from evsynth.records import Record
+
+    members = [
+        Record(record_id="cochrane:30559126", source="cochrane", pmid="30559126", doi="10.1/x"),
+        Record(record_id="pubmed:30559126", source="pubmed", pmid="30559126", doi="10.1/x"),
+        Record(record_id="embase:L1", source="embase", doi="10.1000/x"),
+    ]
+    ordered = sorted(members, key=lambda r: priority_key(0, r))
+    assert [r.record_id for r in ordered] == [
+        "pubmed:30559126", "cochrane:30559126", "embase:L1"
+    ]  # fmt: skip
+    # An earlier run still wins: adding a run never renames a study.
+    assert (
+        min(members, key=lambda r: priority_key(1 if r.source == "pubmed" else 0, r))
+        is (members[0])
+    )

@@ -28,13 +28,20 @@ MERGE_RULES: dict[str, str] = {
 _IDENTITY = ("record_id", "source", "source_id", "source_file", "source_line")
 
 
-def priority_key(run_rank: int, record: Record) -> tuple[int, int, int, str]:
+def priority_key(run_rank: int, record: Record) -> tuple[int, int, int, int, str]:
     """Order of members for the study record id: earliest run, then PMID, then DOI, then id.
 
     The run comes first so that records added by a later search run never rename a study
-    (DESIGN.md, "Identities"); within a run a member with a PMID, then with a DOI, is preferred.
+    (DESIGN.md, "Identities"); within a run a member with a PMID (PubMed's own record first, as
+    the PMID's authority), then with a DOI, is preferred.
     """
-    return (run_rank, 0 if record.pmid else 1, 0 if record.doi else 1, record.record_id)
+    return (
+        run_rank,
+        0 if record.pmid else 1,
+        0 if record.pmid and record.source == "pubmed" else 1,
+        0 if record.doi else 1,
+        record.record_id,
+    )
 
 
 def _title_rank(value: str) -> tuple[int, int, int]:
