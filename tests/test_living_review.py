@@ -445,7 +445,8 @@ def test_prisma_counts_carry_per_run_numbers(living: LivingReview) -> None:
 def test_report_lists_what_changed_since_the_previous_version(living: LivingReview) -> None:
     html = (living.root / "results" / "report" / "index.html").read_text(encoding="utf-8")
     match = re.search(
-        r"<section[^>]*>\s*<h2[^>]*>[^<]*(?:what changed|changes since)[^<]*</h2>(.*?)</section>",
+        r"<section[^>]*>\s*<h2[^>]*>[^<]*(?:changed|changes|since the previous|update)[^<]*</h2>"
+        r"(.*?)</section>",
         html,
         flags=re.IGNORECASE | re.DOTALL,
     )
