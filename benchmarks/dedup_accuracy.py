@@ -66,12 +66,13 @@ def pairwise_scores(truth_path: Path, clusters_path: Path) -> tuple[float, float
 
 def run_size(n: int, *, seed: int, threads: int, work: Path) -> dict[str, float]:
     """Generate a corpus of n records, deduplicate it, and measure."""
-    corpus = work / f"corpus-{n}"
-    subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "make_dedup_corpus.py"), "--records", str(n),
-         "--seed", str(seed), "--out", str(corpus)],
-        check=True,
-    )  # fmt: skip
+    corpus = work / f"corpus-{n}-seed{seed}"
+    if not (corpus / "truth.tsv").exists():  # generated once per --work directory
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "make_dedup_corpus.py"), "--records",
+             str(n), "--seed", str(seed), "--out", str(corpus)],
+            check=True,
+        )  # fmt: skip
     out = work / f"dedup-{n}"
     start = time.perf_counter()
     proc = subprocess.run(
