@@ -245,3 +245,9 @@ def test_pubmeds_own_record_names_the_study_when_several_carry_the_pmid() -> Non
         min(members, key=lambda r: priority_key(1 if r.source == "pubmed" else 0, r))
         is (members[0])
     )
+
+
+def test_cli_names_a_missing_decisions_file(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "decisions.csv"
+    assert main(["dedup", str(FOUR), "--out", str(tmp_path), "--decisions", str(missing)]) == 1
+    assert f"{missing}: decisions file not found" in capsys.readouterr().err

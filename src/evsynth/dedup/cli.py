@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from evsynth.dedup.engine import deduplicate, load_inputs, paused_gc
 from evsynth.dedup.write import write_outputs
@@ -40,8 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--decisions",
         metavar="CSV",
         default=None,
-        help="a person's pair decisions (record_id_a,record_id_b,decision,note); a missing "
-        "file is treated as empty",
+        help="a person's pair decisions (record_id_a,record_id_b,decision,note); they always "
+        "win over the rules",
     )
     parser.add_argument(
         "--threads", type=int, default=1, metavar="N", help="processes for scoring (default 1)"
@@ -52,11 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run deduplication from parsed arguments; returns the exit code."""
-    decisions = args.decisions if args.decisions and os.path.exists(args.decisions) else None
     with paused_gc():
         tables = load_inputs(args.tsv)
         result = deduplicate(
-            tables, decisions=decisions, threads=max(1, args.threads), progress=not args.quiet
+            tables, decisions=args.decisions, threads=max(1, args.threads), progress=not args.quiet
         )
         write_outputs(result, args.out)
     return 0
