@@ -55,10 +55,10 @@ def test_import_two_wos_files_as_one_export(tmp_path: Path, capsys: pytest.Captu
     assert run(tmp_path, "wos_part1.txt", "wos_part2.txt", extra=extra) == 0
     records = read_records(tmp_path / "out" / "wos.records.tsv")
     assert [r.record_id for r in records] == [
-        "wos:WOS:000226539300016",
-        "wos:WOS:000235093500036",
-        "wos:WOS:000235093500036~2",  # the overlap between the two files is kept for dedup
-        "wos:WOS:000280000000001",
+        "wos:000226539300016",
+        "wos:000235093500036",
+        "wos:000235093500036~2",  # the overlap between the two files is kept for dedup
+        "wos:000280000000001",
     ]
     assert {r.source_file for r in records} == {"wos_part1.txt", "wos_part2.txt"}
     log = json.loads((tmp_path / "out" / "wos.log.json").read_text())

@@ -24,7 +24,7 @@ def ids(record: Record) -> tuple[str, str, str]:
 
 def test_wos_plain_text_continuations_and_ids() -> None:
     first, second = WosReader().read(DATA / "wos_part1.txt")
-    assert ids(first) == ("WOS:000226539300016", "15659502", "10.1200/jco.2005.04.063")
+    assert ids(first) == ("000226539300016", "15659502", "10.1200/jco.2005.04.063")
     assert first.authors == "Kempf-Bielack, B; Bielack, SS; Jurgens, H"
     assert first.title == (
         "Osteosarcoma relapse after combined modality therapy: an analysis of unselected "
@@ -55,10 +55,10 @@ def test_wos_missing_er() -> None:
 
 def test_wos_tab_utf16_with_alias_column() -> None:
     first, second = WosTabReader().read(DATA / "wos_tab.txt")
-    assert ids(first) == ("WOS:000226539300016", "15659502", "10.1200/jco.2005.04.063")
+    assert ids(first) == ("000226539300016", "15659502", "10.1200/jco.2005.04.063")
     assert first.authors == "Kempf-Bielack, B; Bielack, SS"
     assert first.source_line == "2"
-    assert ids(second) == ("WOS:000235093500036", "", "10.1016/j.jpedsurg.2005.10.089")
+    assert ids(second) == ("000235093500036", "", "10.1016/j.jpedsurg.2005.10.089")
     assert second.pages == "194-199"
 
 

@@ -49,7 +49,7 @@ def test_cochrane_accession_with_two_spaces_and_pubmed_note() -> None:
 
 def test_web_of_science_ut() -> None:
     (record,) = read("ris_wos.ris")
-    assert ids(record) == ("WOS:000226539300016", "", "10.1200/jco.2005.04.063")
+    assert ids(record) == ("000226539300016", "", "10.1200/jco.2005.04.063")
     assert record.authors == "Kempf-Bielack, B; Bielack, SS; Jürgens, H"
     assert record.journal_abbrev == "J CLIN ONCOL"
 

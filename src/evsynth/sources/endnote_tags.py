@@ -10,6 +10,7 @@ goes through the same ordered identifier rules as RIS.
 from __future__ import annotations
 
 from evsynth.sources.fields import FieldMap, IdRule
+from evsynth.sources.ris_tags import PUBMED_DATABASE
 
 __all__ = ["FIELD_MAP", "KNOWN_CHILDREN", "PATHS"]
 
@@ -76,7 +77,7 @@ FIELD_MAP = FieldMap(
         IdRule(
             "source_id",
             _IDS,
-            r"\b((?:WOS|ISI):[0-9A-Z]{15})\b",
+            r"\b(?:WOS|ISI):([0-9A-Z]{15})\b",
             needles=("WOS:", "ISI:", "wos:", "isi:"),
         ),
         IdRule("source_id", (*_IDS, *_LINKS), r"\b(2-s2\.0-\d{6,})\b", needles=("2-s2.0-",)),
@@ -95,6 +96,7 @@ FIELD_MAP = FieldMap(
         IdRule("doi", ("notes", *_LINKS), r"doi\.org/(10\.\d{4,9}/\S+)", needles=("doi.org",)),
     ),
     database_tags=("remote-database-name", "remote-database-provider"),
+    pmid_accession_database=PUBMED_DATABASE,
 )
 
 #: Children of <record> that are read or deliberately ignored (others are reported).

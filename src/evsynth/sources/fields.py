@@ -80,6 +80,7 @@ class FieldMap:
     database_tags: tags naming the database a record came from (for ``IdRule.database``).
     type_names: record type code -> publication type, used when no type tag is present.
     type_tag: the tag holding that code (RIS ``TY``).
+    pmid_accession_database: see the attribute.
     """
 
     single: Mapping[str, tuple[str, ...]]
@@ -89,6 +90,9 @@ class FieldMap:
     database_tags: tuple[str, ...] = ()
     type_names: Mapping[str, str] = field(default_factory=dict)
     type_tag: str = ""
+    #: Pattern for the database tags of records from PubMed/MEDLINE, whose accession is the PMID
+    #: (a reference manager's RIS of PubMed records); "" for formats without such records.
+    pmid_accession_database: str = ""
 
     @cached_property
     def compiled_ids(self) -> tuple[tuple[IdRule, re.Pattern[str], re.Pattern[str] | None], ...]:
@@ -269,7 +273,12 @@ def build_record(
     database = " ".join(_values(tags, fmap.database_tags))
     doi = find_id(fmap, tags, "doi", database)
     pmid = find_id(fmap, tags, "pmid", database)
-    source_id = find_id(fmap, tags, "source_id", database) or pmid
+    # Only the database's own accession (DESIGN.md, "Identities"): never the PMID or DOI, or a
+    # Web of Science record without UT would get an id like wos:25705707 that looks like one.
+    source_id = find_id(fmap, tags, "source_id", database)
+    if not source_id and pmid and fmap.pmid_accession_database:
+        if re.search(fmap.pmid_accession_database, database, re.IGNORECASE):
+            source_id = pmid
     values.update(multi)
     values.pop("doi", None)
     values.pop("pmid", None)

@@ -17,6 +17,7 @@ __all__ = [
     "IDS",
     "IGNORED_TAGS",
     "PMID_TAGS",
+    "PUBMED_DATABASE",
     "TYPE_NAMES",
     "URL_TAGS",
 ]
@@ -33,6 +34,13 @@ PMID_TAGS = (*ACCESSION_TAGS, *URL_TAGS)
 
 _ANY = (*ACCESSION_TAGS, *URL_TAGS)
 
+#: A record whose database tags match this came from PubMed/MEDLINE, whose own accession is the
+#: PMID; any other database's record never takes its PMID as source_id (DESIGN.md, "Identities").
+PUBMED_DATABASE = (
+    r"^(?!.*(?:embase|excerpta|scopus|web of science|cochrane|central))"
+    r".*(?:pub\s*med|medline|nlm)"
+)
+
 IDS = (
     # Cochrane CENTRAL accession, in AN (Cochrane RIS), ID or a Cochrane Library link.
     IdRule(
@@ -44,11 +52,12 @@ IDS = (
     # Embase accession: "L2005812345" in U2/AN/ID, or "id=L2005812345" in the record link.
     IdRule("source_id", ("U2", "AN", "ID", "U1", "M1", "C1"), r"^\s*(L\d{6,})\s*$"),
     IdRule("source_id", URL_TAGS, r"[?&]id=(L\d{6,})\b", needles=("id=L",)),
-    # Web of Science UT (also the older "ISI:" form), in UT, AN or elsewhere.
+    # Web of Science UT (also the older "ISI:" form), in UT, AN or elsewhere; the accession is the
+    # 15 characters after the prefix (DESIGN.md: wos:000082252000006).
     IdRule(
         "source_id",
         ("UT", "AN", *ACCESSION_TAGS),
-        r"\b((?:WOS|ISI):[0-9A-Z]{15})\b",
+        r"\b(?:WOS|ISI):([0-9A-Z]{15})\b",
         needles=("WOS:", "ISI:", "wos:", "isi:"),
     ),
     # Scopus EID, in U2/AN/UR ("eid=2-s2.0-...").
@@ -131,6 +140,7 @@ FIELD_MAP = FieldMap(
     database_tags=("DB", "DP"),
     type_names=TYPE_NAMES,
     type_tag="TY",
+    pmid_accession_database=PUBMED_DATABASE,
 )
 
 #: Used as authors when a record has no AU/A1 (some exports put the only names in A2).

@@ -35,8 +35,10 @@ FIELD_MAP = FieldMap(
         IdRule(
             "source_id",
             ("UT",),
-            r"^\s*((?:WOS|ISI|MEDLINE|BCI|CCC|KJD|RSCI|SCIELO|ZOOREC|"
-            r"DIIDW|INSPEC|CABI|BIOSIS|FSTA|GRANTS|PQDT|DRCI)?:?\s*[0-9A-Z]+)\s*$",
+            # "WOS:000082252000006" -> "000082252000006" (the accession number, DESIGN.md);
+            # other collections keep their prefix ("MEDLINE:25705707", "BCI:BCI200500123456").
+            r"^\s*(?:(?:WOS|ISI):\s*)?((?:(?:MEDLINE|BCI|CCC|KJD|RSCI|SCIELO|ZOOREC|"
+            r"DIIDW|INSPEC|CABI|BIOSIS|FSTA|GRANTS|PQDT|DRCI):?\s*)?[0-9A-Z]+)\s*$",
         ),
         IdRule("pmid", ("PM",), r"(\d{1,9})"),
         IdRule("doi", ("DI", "D2"), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
