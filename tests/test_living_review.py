@@ -633,3 +633,21 @@ def test_pubmed_client_settings_rerun_no_search(living: LivingReview, tmp_path: 
     path.write_text(edited, encoding="utf-8")
     jobs = planned_jobs(project)
     assert not UPSTREAM & set(jobs), jobs
+
+
+def test_require_complete_stops_the_update_naming_the_queue(
+    living: LivingReview, tmp_path: Path
+) -> None:
+    # The scheduled update's contract: with new records unscreened, the run fails loudly and
+    # names the queue file the reviewer has to fill.
+    project = _copy(living, tmp_path / "project")
+    path = project / "config" / "config.yaml"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("require_complete: false", "require_complete: true")
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+    result = snakemake(project, "results/screening/agreement.json")
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "queue_title_abstract.csv" in message
+    assert f"{len(NEW_IN_WINDOW)} of {len(FIRST) + len(NEW_IN_WINDOW)} records" in message
