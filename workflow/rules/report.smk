@@ -67,6 +67,9 @@ def report_inputs(wildcards):
     ]
     rob = ["results/extraction/risk_of_bias.tsv"]
     rob = [path for path in rob if _report_will_exist(path, produced)]
+    # each study record's first search run: the "what changed" section lists the update's records
+    record_runs = ["results/prisma/study_record_runs.tsv"]
+    record_runs = [path for path in record_runs if _report_will_exist(path, produced)]
     figures = _report_figure("prisma", produced)
     for analysis in meta:
         for kind in ("forest", "funnel", "leave_one_out", "cumulative"):
@@ -89,6 +92,7 @@ def report_inputs(wildcards):
         "studies": "results/extraction/studies.tsv",
         "narrative": "results/extraction/narrative.tsv",
         "screening": screening,
+        "record_runs": record_runs,
         "risk_of_bias": rob,
         "figures": figures,
     }

@@ -96,6 +96,8 @@ class ReportInputs:
     prisma_figure: Path | None
     rob_figures: list[Path]
     files: list[InputFile]
+    #: results/prisma/study_record_runs.tsv: each study record's first search run (optional).
+    record_runs: list[dict[str, str]] | None = None
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -295,6 +297,9 @@ def load_inputs(
     dedup = _expect_mapping(reader.json(dedup_path, "dedup"), dedup_path)
     prisma_path = results / "prisma" / "counts.json"
     prisma = _expect_mapping(reader.json(prisma_path, "prisma"), prisma_path)
+    record_runs = reader.tsv(
+        results / "prisma" / "study_record_runs.tsv", None, ("study_record_id", "search_run")
+    )
     agreement = reader.json(results / "screening" / "agreement.json", None)
     screening = {}
     for stage in SCREENING_STAGES:
@@ -368,4 +373,5 @@ def load_inputs(
         prisma_figure=prisma_figure,
         rob_figures=rob_figures,
         files=sorted(reader.files.values(), key=lambda f: f.path),
+        record_runs=record_runs,
     )

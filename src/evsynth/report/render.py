@@ -186,6 +186,7 @@ def _header(inputs: ReportInputs, run_date: str) -> str:
 def _toc(inputs: ReportInputs) -> str:
     items = [
         ("summary", "Summary of findings"),
+        ("changes", CHANGES_TITLE),
         ("methods", "Methods"),
         ("search", "Search (PRISMA-S)"),
         ("selection", "Study selection"),
@@ -406,13 +407,240 @@ def _search(inputs: ReportInputs) -> str:
     )
 
 
+CHANGES_TITLE = "What changed since the previous version"
+#: New study records of the latest run listed by name, at most (the rest are counted).
+CHANGES_RECORD_LIMIT = 500
+
+
+def _run_hr(entry: dict[str, Any], digits: int) -> tuple[str, float | None]:
+    """A by_search_run entry's estimate as "HR (CI)" text and the HR itself."""
+    hr = to_float(entry.get("exp_estimate"))
+    low, high = to_float(entry.get("exp_ci_low")), to_float(entry.get("exp_ci_high"))
+    if hr is None and "exp_estimate" not in entry:  # a difference measure: no exp_* values
+        hr = to_float(entry.get("estimate"))
+        low, high = to_float(entry.get("ci_low")), to_float(entry.get("ci_high"))
+    if hr is None:
+        return ("no studies" if entry.get("status") == "empty" else NA), None
+    model = entry.get("chosen") or ("single study" if entry.get("status") == "single_study" else "")
+    return f"{fmt_hr(hr, digits)} ({_ci(low, high, digits)}){', ' + model if model else ''}", hr
+
+
+def _record_status(sid: str, inputs: ReportInputs) -> str:
+    """Where a study record stands in screening, in words."""
+    ft = {r.get("study_record_id"): r for r in inputs.screening.get("full_text", [])}
+    ta = {r.get("study_record_id"): r for r in inputs.screening.get("title_abstract", [])}
+    if sid in ft and ft[sid].get("decision"):
+        reason = ft[sid].get("reason") or ""
+        decision = ft[sid]["decision"]
+        word = {"include": "included", "exclude": "excluded"}.get(decision, decision)
+        return f"{word} at full text" + (f" ({reason})" if reason and decision != "include" else "")
+    decision = (ta.get(sid) or {}).get("decision") or ""
+    if decision == "exclude":
+        return "excluded at title/abstract"
+    if decision in ("include", "maybe"):
+        return "awaiting full-text assessment"
+    return "awaiting screening"
+
+
+def _changes(inputs: ReportInputs, digits: int) -> str:
+    """What the latest search run added: records, studies, estimates before and after.
+
+    A living review is read as a sequence of versions (Elliott et al. 2017, J Clin Epidemiol
+    91:23); each update states what it added. Numbers come from counts.json (``per_run``,
+    ``database_results_per_run``), studies.tsv (``search_run``), study_record_runs.tsv and each
+    analysis's ``by_search_run`` (the cumulative meta-analysis by search run).
+    """
+    runs = [str(r["id"]) for r in inputs.config["search"]["runs"]]
+    head = f'<section id="changes"><h2>{escape(CHANGES_TITLE)}</h2>'
+    if len(runs) < 2:
+        return (
+            head + f"<p>This is the first version of this review (search run {escape(runs[0])}); "
+            "an update search will be reported here.</p></section>"
+        )
+    latest, previous = runs[-1], runs[-2]
+    counts = inputs.prisma
+    per_run = counts.get("per_run") if isinstance(counts.get("per_run"), dict) else {}
+    found = counts.get("database_results_per_run") or inputs.dedup.get("records_per_run") or {}
+    studies_of: dict[str, list[str]] = {}
+    for row in inputs.studies:
+        studies_of.setdefault(row.get("search_run") or "", []).append(
+            row.get("label") or row.get("study_id", "")
+        )
+    new_records = [r for r in inputs.record_runs or [] if r.get("search_run") == latest]
+    new_studies = sorted(studies_of.get(latest, []))
+    parts = [head]
+    run_cfg = inputs.config["search"]["runs"][-1]
+    window = f"{run_cfg.get('from') or 'inception'} to {run_cfg.get('to') or latest}"
+    entry = per_run.get(latest) or {}
+    summary = (
+        f"<p>This version adds search run {escape(latest)} (window {escape(window)}) to the "
+        f"previous version (run {escape(previous)}). It found {escape(str(found.get(latest, NA)))} "
+        f"records, {escape(str(entry.get('study_records', NA)))} of them new study records after "
+        "deduplication; "
+    )
+    if "search_run" in (inputs.studies[0] if inputs.studies else {}):
+        summary += (
+            f"{len(new_studies)} new included "
+            f"stud{'y' if len(new_studies) == 1 else 'ies'}"
+            + (f": {escape(', '.join(new_studies))}" if new_studies else "")
+            + ".</p>"
+        )
+    else:
+        summary += "new included studies not known (studies.tsv has no search_run column).</p>"
+    parts.append(summary)
+
+    rows = []
+    for run in runs:
+        e = per_run.get(run) or {}
+        excluded_ft = sum(v for v in (e.get("dbr_excluded") or {}).values() if isinstance(v, int))
+        awaiting = (
+            e["study_records"] - e["records_screened"]
+            if isinstance(e.get("study_records"), int)
+            and isinstance(e.get("records_screened"), int)
+            else None
+        )
+        labels = sorted(studies_of.get(run, []))
+        cells = [
+            f'<th scope="row" class="date">{escape(run)}</th>',
+            _td(str(found.get(run, NA)), num=True, field="records_found", value=found.get(run)),
+        ]
+        for key, value in (
+            ("study_records", e.get("study_records")),
+            ("records_screened", e.get("records_screened")),
+            ("records_excluded", e.get("records_excluded")),
+            ("full_text_excluded", excluded_ft if e else None),
+            ("awaiting_screening", awaiting),
+            ("new_reports", e.get("new_reports")),
+        ):
+            cells.append(_td(NA if value is None else str(value), num=True, field=key, value=value))
+        cells.append(_td(", ".join(labels) if labels else DASH))
+        rows.append(f'<tr data-run="{escape(run)}">{"".join(cells)}</tr>')
+    parts.append(
+        _table(
+            "What each search run added (each study record counted in the earliest run that "
+            "found it)",
+            [
+                "Run",
+                ("Records found", True),
+                ("New study records", True),
+                ("Screened", True),
+                ("Excluded at title/abstract", True),
+                ("Excluded at full text", True),
+                ("Awaiting screening", True),
+                ("New included reports", True),
+                "New included studies",
+            ],
+            rows,
+            table_id="changes-runs",
+            wide=True,
+        )
+    )
+
+    if inputs.record_runs is None:
+        parts.append(
+            '<p class="note">The new study records are not listed: results/prisma/'
+            "study_record_runs.tsv was not found (written by evsynth prisma-counts).</p>"
+        )
+    else:
+        shown = sorted(new_records, key=lambda r: r.get("study_record_id", ""))
+        record_rows = [
+            f'<tr data-record="{escape(r.get("study_record_id", ""))}">'
+            + _td(r.get("study_record_id", ""))
+            + _td(r.get("title", ""))
+            + _td(r.get("year", ""))
+            + _td(_record_status(r.get("study_record_id", ""), inputs))
+            + "</tr>"
+            for r in shown[:CHANGES_RECORD_LIMIT]
+        ]
+        parts.append(
+            _table(
+                f"New study records of run {latest} after deduplication ({len(shown)})",
+                ["Study record", "Title", "Year", "Status"],
+                record_rows,
+                table_id="changes-records",
+                empty="The update search found no new study record.",
+                wide=True,
+            )
+        )
+        if len(shown) > CHANGES_RECORD_LIMIT:
+            parts.append(
+                f'<p class="note">{len(shown) - CHANGES_RECORD_LIMIT} more are listed in '
+                "results/prisma/study_record_runs.tsv.</p>"
+            )
+
+    estimate_rows = []
+    for a in inputs.analyses:
+        if a.result is None:
+            continue
+        label = escape(str(a.config.get("label", a.id)))
+        by_run = {
+            str(e.get("run")): e for e in a.result.get("by_search_run") or [] if isinstance(e, dict)
+        }
+        if previous not in by_run or latest not in by_run:
+            estimate_rows.append(
+                f'<tr data-changes-analysis="{escape(a.id)}"><th scope="row">{label}</th>'
+                '<td colspan="5" class="note">Not available: the pooling result has no '
+                "by_search_run for these runs.</td></tr>"
+            )
+            continue
+        before, after = by_run[previous], by_run[latest]
+        before_text, before_hr = _run_hr(before, digits)
+        after_text, after_hr = _run_hr(after, digits)
+        added = after.get("new_studies") or []
+        estimate_rows.append(
+            f'<tr data-changes-analysis="{escape(a.id)}"><th scope="row">{label}</th>'
+            + _td(str(before.get("k", NA)), num=True, field="k_before", value=before.get("k"))
+            + _td(before_text, num=True, field="hr_before", value=before_hr)
+            + _td(str(after.get("k", NA)), num=True, field="k_after", value=after.get("k"))
+            + _td(after_text, num=True, field="hr_after", value=after_hr)
+            + _td(", ".join(map(str, added)) if added else DASH)
+            + "</tr>"
+        )
+    if estimate_rows:
+        parts.append(
+            _table(
+                f"Pooled estimates before (run {previous}) and after (run {latest}) the update: "
+                "a cumulative meta-analysis by search run, the review's model rule applied to "
+                "each",
+                [
+                    "Analysis",
+                    ("k before", True),
+                    ("HR before (CI), model", True),
+                    ("k after", True),
+                    ("HR after (CI), model", True),
+                    "Studies added",
+                ],
+                estimate_rows,
+                table_id="changes-estimates",
+                wide=True,
+            )
+        )
+    if counts.get("previous_studies") is not None or counts.get("previous_reports") is not None:
+        parts.append(
+            "<p>The PRISMA 2020 flow diagram under Study selection (Figure 1) uses the "
+            "updated-review template: studies included in the previous version (n = "
+            f"{escape(str(counts.get('previous_studies', NA)))}, reports n = "
+            f"{escape(str(counts.get('previous_reports', NA)))}), the identification and "
+            f"screening of run {escape(latest)}, new studies (n = "
+            f"{escape(str(counts.get('new_studies', NA)))}) and the total (n = "
+            f"{escape(str(counts.get('total_studies', NA)))}).</p>"
+        )
+    else:
+        parts.append(
+            '<p class="note">The PRISMA 2020 flow diagram under Study selection (Figure 1) has no '
+            "previous-version counts (counts.json gives no previous_studies).</p>"
+        )
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _prisma_rows(counts: dict[str, Any]) -> list[str]:
     rows = []
     known = {name for name, _ in PRISMA_FIELDS}
     extras = [
         (k, PRISMA_EXTRA_LABELS.get(k, k.replace("_", " ").capitalize()))
         for k in sorted(counts)
-        if k not in known and k != "notes"
+        if k not in known and k not in ("notes", "per_run", "update_flow")
     ]
     for name, label in list(PRISMA_FIELDS) + extras:
         if name not in counts or counts[name] is None:
@@ -1205,6 +1433,7 @@ def render_html(inputs: ReportInputs) -> str:
             _header(inputs, run_date),
             _toc(inputs),
             _summary_of_findings(inputs, digits),
+            _changes(inputs, digits),
             _methods(inputs),
             _search(inputs),
             _selection(inputs),
