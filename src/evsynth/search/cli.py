@@ -6,10 +6,12 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from evsynth.errors import InputError
-from evsynth.records import assign_record_ids, write_records
+from evsynth.records import COLUMNS, Record, assign_record_ids
 from evsynth.search.eutils import DEFAULT_EUTILS_URL, ClientSettings, EutilsClient
 from evsynth.search.pubmed import (
     DATETYPES,
@@ -21,9 +23,9 @@ from evsynth.search.pubmed import (
     results_log,
     retrieve_pubmed,
 )
-from evsynth.tables import write_json
+from evsynth.tables import clean_cell, write_json
 
-__all__ = ["register", "run_search_pubmed"]
+__all__ = ["register", "run_search_pubmed", "write_records_streaming"]
 
 _EPILOG = """\
 examples:
@@ -188,7 +190,7 @@ def run_search_pubmed(args: argparse.Namespace) -> int:
         records, state = parse_archive(archive)
         records = assign_record_ids(records, args.source)
         if args.records:
-            write_records(args.records, records)
+            write_records_streaming(args.records, records)
         if args.log:
             write_json(
                 args.log,
@@ -203,3 +205,24 @@ def run_search_pubmed(args: argparse.Namespace) -> int:
                 ),
             )
     return 0
+
+
+def write_records_streaming(path: str | os.PathLike[str], records: Sequence[Record]) -> int:
+    """Write the records TSV byte-identical to :func:`evsynth.records.write_records`, one row at
+    a time: a 100,000-record PubMed search would otherwise hold the table in memory three times
+    (records, rendered rows, joined text). Sorted by ``record_id``; written atomically."""
+    order = sorted(range(len(records)), key=lambda i: clean_cell(records[i].record_id))
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write("\t".join(COLUMNS) + "\n")
+            for i in order:
+                record = records[i]
+                handle.write("\t".join(clean_cell(getattr(record, c)) for c in COLUMNS) + "\n")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(order)

@@ -152,7 +152,8 @@ class RateLimiter:
             if len(self._starts) < self.limit:
                 self._starts.append(now)
                 return
-            self._sleep(self.window - (now - self._starts[0]))
+            # At least 1 ms: a float remainder of ~1e-16 s would not move the clock.
+            self._sleep(max(self.window - (now - self._starts[0]), 0.001))
 
 
 def is_off_peak(moment: datetime) -> bool:

@@ -17,6 +17,7 @@ Run it by hand with ``python -m evsynth.search.mock_eutils --records 1000``.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import random
@@ -160,13 +161,34 @@ def _sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+@functools.cache
+def _fragments(k: int, abstract_sentences: int) -> dict[str, str]:
+    """The k-th of 64 pre-built text fragments; articles combine them cheaply by PMID."""
+    rng = random.Random(k)
+    return {
+        "title": escape(f"{_sentence(rng, 8)[:-1]} & <outcomes>"),
+        "abstract": escape(" ".join(_sentence(rng, 14) for _ in range(abstract_sentences))),
+        "results": _sentence(rng, 12),
+        "authors": _authors_xml(rng, rng.randint(1, 6)),
+        "editors": _authors_xml(rng, 2, ' Type="authors"'),
+        "keywords": "".join(
+            f'<Keyword MajorTopicYN="N">{rng.choice(_WORDS)}</Keyword>' for _ in range(3)
+        ),
+        "pub_type": rng.choice(_PUB_TYPES),
+    }
+
+
+def _pick(pmid: int, salt: int) -> int:
+    return ((pmid * 2654435761 + salt * 40503) >> 5) % 64
+
+
 def article_xml(article: MockArticle, *, abstract_sentences: int = 8) -> str:
     """The ``PubmedArticle`` (or, for every 97th PMID, ``PubmedBookArticle``) of one record."""
-    rng = random.Random(article.pmid)
     pmid = article.pmid
     d = article.pdat
-    title = escape(f"{_sentence(rng, 8)[:-1]} & <outcomes> in cohort {pmid}") + "."
-    abstract = " ".join(_sentence(rng, 14) for _ in range(abstract_sentences))
+    frag = [_fragments(_pick(pmid, salt), abstract_sentences) for salt in range(4)]
+    title = f"{frag[0]['title']} in cohort {pmid}."
+    abstract = frag[1]["abstract"]
     history = (
         "<History>"
         f'<PubMedPubDate PubStatus="entrez"><Year>{article.edat.year}</Year>'
@@ -186,44 +208,42 @@ def article_xml(article: MockArticle, *, abstract_sentences: int = 8) -> str:
             "<Medium>Internet</Medium></Book>"
             f'<ArticleTitle book="mock{pmid}" part="ch1">{title}</ArticleTitle>'
             "<Language>eng</Language>"
-            + _authors_xml(rng, 2, ' Type="authors"')
+            + frag[2]["editors"]
             + '<PublicationType UI="D016454">Review</PublicationType>'
-            f"<Abstract><AbstractText>{escape(abstract)}</AbstractText></Abstract>"
+            f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract>"
             "</BookDocument><PubmedBookData>"
             f"{history}<PublicationStatus>ppublish</PublicationStatus>"
             f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList>'
             "</PubmedBookData></PubmedBookArticle>"
         )
     journal, abbrev, issn = _JOURNALS[pmid % len(_JOURNALS)]
-    first_page = rng.randint(1, 900)
+    first_page = 1 + pmid % 900
     doi = f"10.5555/mock.{pmid}"
-    keywords = "".join(
-        f'<Keyword MajorTopicYN="N">{rng.choice(_WORDS)}</Keyword>' for _ in range(3)
-    )
+    keywords = frag[3]["keywords"]
     return (
         "<PubmedArticle>"
         '<MedlineCitation Status="MEDLINE" Owner="NLM">'
         f'<PMID Version="1">{pmid}</PMID>'
         '<Article PubModel="Print">'
         f'<Journal><ISSN IssnType="Print">{issn}</ISSN>'
-        f'<JournalIssue CitedMedium="Print"><Volume>{rng.randint(1, 80)}</Volume>'
-        f"<Issue>{rng.randint(1, 12)}</Issue>"
+        f'<JournalIssue CitedMedium="Print"><Volume>{1 + pmid % 80}</Volume>'
+        f"<Issue>{1 + pmid % 12}</Issue>"
         f"<PubDate><Year>{d.year}</Year><Month>{_MONTHS[d.month - 1]}</Month>"
         f"<Day>{d.day:02d}</Day></PubDate></JournalIssue>"
         f"<Title>{escape(journal)}</Title><ISOAbbreviation>{abbrev}</ISOAbbreviation></Journal>"
         f"<ArticleTitle>{title}</ArticleTitle>"
-        f"<Pagination><MedlinePgn>{first_page}-{first_page + rng.randint(2, 12)}</MedlinePgn>"
+        f"<Pagination><MedlinePgn>{first_page}-{first_page + 2 + pmid % 11}</MedlinePgn>"
         "</Pagination>"
         f'<ELocationID EIdType="doi" ValidYN="Y">{doi}</ELocationID>'
         "<Abstract>"
         '<AbstractText Label="BACKGROUND" NlmCategory="BACKGROUND">'
-        f"{escape(abstract)}</AbstractText>"
-        f'<AbstractText Label="RESULTS" NlmCategory="RESULTS">{_sentence(rng, 12)}</AbstractText>'
+        f"{abstract}</AbstractText>"
+        f'<AbstractText Label="RESULTS" NlmCategory="RESULTS">{frag[2]["results"]}</AbstractText>'
         "</Abstract>"
-        f"{_authors_xml(rng, rng.randint(1, 6))}"
+        f"{frag[3]['authors']}"
         "<Language>eng</Language>"
         "<PublicationTypeList>"
-        f'<PublicationType UI="D016428">{rng.choice(_PUB_TYPES)}</PublicationType>'
+        f'<PublicationType UI="D016428">{frag[0]["pub_type"]}</PublicationType>'
         "</PublicationTypeList>"
         "</Article>"
         f"<MedlineJournalInfo><MedlineTA>{abbrev}</MedlineTA></MedlineJournalInfo>"
