@@ -60,6 +60,7 @@ def test_a_run_with_no_study_is_empty_and_one_study_is_not_pooled(tmp_path: Path
         None,
         None,
     )
+    assert first["exp_estimate"] is None and first["exp_ci_low"] is None
     assert (update["k"], update["status"], update["chosen"]) == (1, "single_study", None)
     assert update["estimate"] == pytest.approx(0.6)
 

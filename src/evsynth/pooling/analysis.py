@@ -271,6 +271,8 @@ def by_search_run(
             "ci_low": None,
             "ci_high": None,
         }
+        if table.ratio:
+            entry.update(exp_estimate=None, exp_ci_low=None, exp_ci_high=None)
         if sub.k:
             fixed = pool(sub, method="FE", test="z", level=level, pi_type=pi_type)
             random = pool(
