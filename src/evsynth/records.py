@@ -65,6 +65,17 @@ class Record:
     def __post_init__(self) -> None:
         for name in _FIELD_NAMES:
             value = getattr(self, name)
+            if value.__class__ is str:
+                # The common case, kept cheap: 100,000-record imports build one Record each.
+                if not value:
+                    continue
+                if "\t" in value or "\n" in value or "\r" in value or "  " in value:
+                    setattr(self, name, " ".join(value.split()))
+                else:
+                    stripped = value.strip()
+                    if stripped is not value:
+                        setattr(self, name, stripped)
+                continue
             if not value:
                 if value is not None and value == "":
                     continue
@@ -92,6 +103,8 @@ _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.[a-z]+\.org/)", re.IGNORECASE
 )
 _DOI_SHAPE = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_SUFFIX = re.compile(r"\s*\[doi\]\s*$", re.IGNORECASE)
+_PMID = re.compile(r"\d{1,9}")
 
 
 def normalise_doi(value: str) -> str:
@@ -103,7 +116,8 @@ def normalise_doi(value: str) -> str:
     if not value:
         return ""
     text = value.strip()
-    text = re.sub(r"\s*\[doi\]\s*$", "", text, flags=re.IGNORECASE)
+    if "[" in text:
+        text = _DOI_SUFFIX.sub("", text)
     text = _DOI_PREFIX.sub("", text)
     match = _DOI_SHAPE.search(text)
     if not match:
@@ -116,7 +130,9 @@ def normalise_pmid(value: str) -> str:
     """Return the PMID as digits only ("PMID: 123" -> "123"), or "" if there is none."""
     if not value:
         return ""
-    match = re.search(r"\d{1,9}", value)
+    if len(value) <= 9 and value.isascii() and value.isdigit():
+        return value.lstrip("0")
+    match = _PMID.search(value)
     return match.group(0).lstrip("0") if match else ""
 
 

@@ -11,9 +11,10 @@ import csv
 import itertools
 import json
 import math
+import operator
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +77,42 @@ def write_tsv(
     Rows are sorted by ``sort_by`` (string comparison of the rendered cells) when given, so output
     order never depends on input order or on dictionary/set iteration.
     """
-    rendered = [[clean_cell(row.get(col)) for col in columns] for row in rows]
+    getter = operator.itemgetter(*columns) if len(columns) > 1 else None
+    rendered = [_render_row(row, columns, getter) for row in rows]
     if sort_by:
         idx = [columns.index(c) for c in sort_by]
         rendered.sort(key=lambda r: [r[i] for i in idx])
     header = "\t".join(columns) + "\n"
     _atomic_write(Path(path), itertools.chain((header,), ("\t".join(r) + "\n" for r in rendered)))
     return len(rendered)
+
+
+_STR_ONLY = {str}
+
+
+def _render_row(
+    row: Mapping[str, Any], columns: Sequence[str], getter: Callable[[Any], Any] | None
+) -> Sequence[str]:
+    """The cells of one row, as :func:`clean_cell` renders them (checked per row, not per cell)."""
+    values: Sequence[Any]
+    try:
+        # itemgetter only on plain dicts: a defaultdict or Counter would invent missing cells.
+        if getter is not None and row.__class__ is dict:
+            values = getter(row)
+        else:
+            values = [row.get(col) for col in columns]
+    except KeyError:
+        values = [row.get(col) for col in columns]
+    try:
+        # Fails on any non-string cell (None, numbers), which then go through clean_cell.
+        line = "\t".join(values)
+    except TypeError:
+        return [clean_cell(value) for value in values]
+    if line.count("\t") != len(values) - 1 or "\n" in line or "\r" in line:
+        return [clean_cell(value) for value in values]
+    if {*map(type, values)} != _STR_ONLY:
+        return [clean_cell(value) for value in values]  # str subclasses: clean_cell's str()
+    return values
 
 
 def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str, str]]:

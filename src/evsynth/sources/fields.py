@@ -116,6 +116,25 @@ class FieldMap:
         return {name: tuple(steps) for name, steps in plan.items()}
 
     @cached_property
+    def _layouts(self) -> dict[tuple[str, ...], _Layout]:
+        return {}
+
+    def layout(self, tags: Mapping[str, list[str]]) -> _Layout:
+        """The map narrowed to the tags one record has, cached per tag layout.
+
+        Records of one export share a handful of layouts, so the rules are filtered once per
+        layout instead of looking up every candidate tag in every record.
+        """
+        key = tuple(tags)
+        cache = self._layouts
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= _LAYOUT_CACHE:
+                cache.clear()  # bounded: memory must not grow with the file
+            found = cache[key] = _Layout(self, frozenset(key))
+        return found
+
+    @cached_property
     def compiled_split(self) -> dict[str, re.Pattern[str]]:
         return {tag: re.compile(sep) for tag, sep in self.split.items()}
 
@@ -129,6 +148,60 @@ class FieldMap:
         if self.type_tag:
             tags.add(self.type_tag)
         return frozenset(tags)
+
+
+_LAYOUT_CACHE = 4096
+
+
+class _Layout:
+    """A :class:`FieldMap` restricted to the tags present in a record (see ``FieldMap.layout``)."""
+
+    __slots__ = ("database", "empty", "ids", "multi", "single")
+
+    def __init__(self, fmap: FieldMap, present: frozenset[str]) -> None:
+        def keep(names: Sequence[str]) -> tuple[str, ...]:
+            return tuple(name for name in names if name in present)
+
+        self.single = tuple(
+            (name, keep(names)) for name, names in fmap.single.items() if keep(names)
+        )
+        self.empty = {name: "" for name, names in fmap.single.items() if not keep(names)}
+        self.multi = tuple((name, keep(names)) for name, names in fmap.multi.items())
+        self.database = keep(fmap.database_tags)
+        self.ids = {
+            wanted: tuple(
+                (keep(rule_tags), pattern, database, prefix, needles)
+                for rule_tags, _set, pattern, database, prefix, needles in steps
+                if keep(rule_tags)
+            )
+            for wanted, steps in fmap.id_plan.items()
+        }
+
+
+def _find_in_layout(
+    steps: Sequence[
+        tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str] | None, str, tuple[str, ...]]
+    ],
+    tags: Mapping[str, list[str]],
+    database: str,
+) -> str:
+    """:func:`find_id` over rules already narrowed to the record's tags."""
+    for rule_tags, pattern, database_pattern, prefix, needles in steps:
+        if database_pattern is not None and not database_pattern.search(database):
+            continue
+        for tag in rule_tags:
+            for value in tags[tag]:
+                if needles:
+                    for needle in needles:
+                        if needle in value:
+                            break
+                    else:
+                        continue
+                match = pattern.search(value)
+                if match:
+                    found = match.group(1) if match.re.groups else match.group(0)
+                    return prefix + found.strip()
+    return ""
 
 
 def first_year(text: str) -> str:
@@ -244,38 +317,58 @@ def build_record(
         if tag in tags:
             tags = dict(tags)
             tags[tag] = [p.strip() for v in tags[tag] for p in separator.split(v) if p.strip()]
-    single = fmap.single
-    values = {name: _first(tags, names) for name, names in single.items()}
-    citation = parse_citation(values.pop("citation", "")) if "citation" in values else {}
-    for name in ("journal", "volume", "issue", "pages", "year"):
-        if not values.get(name) and citation.get(name):
-            values[name] = citation[name]
+    layout = fmap.layout(tags)
+    values = dict(layout.empty)
+    for name, names in layout.single:
+        # The first value that is not blank, in tag priority order (as _first).
+        found = ""
+        for tag in names:
+            for value in tags[tag]:
+                if value.strip():
+                    found = value
+                    break
+            if found:
+                break
+        values[name] = found
+    if "citation" in values:
+        citation = parse_citation(values.pop("citation"))
+        for name in ("journal", "volume", "issue", "pages", "year"):
+            if not values.get(name) and citation.get(name):
+                values[name] = citation[name]
     pages = join_pages(values.pop("start_page", ""), values.pop("end_page", ""))
     if not values.get("pages"):
         values["pages"] = pages
     values["year"] = first_year(values.get("year", ""))
-    issn = _ISSN.search(values.get("issn", ""))
+    issn = values.get("issn")
     if issn:
-        values["issn"] = issn.group(0).upper()
+        found_issn = _ISSN.search(issn)
+        if found_issn:
+            values["issn"] = found_issn.group(0).upper()
     multi: dict[str, str] = {}
-    for name, names in fmap.multi.items():
+    for name, names in layout.multi:
         seen: dict[str, None] = {}
-        for value in _values(tags, names):
-            value = normalise_author(value) if name == "authors" else " ".join(value.split())
-            if name == "pub_type" and (_DOI_INSIDE.search(value) or "://" in value):
-                continue
-            if value:
-                seen.setdefault(value, None)
+        authors = name == "authors"
+        pub_type = name == "pub_type"
+        for tag in names:
+            for value in tags[tag]:
+                value = normalise_author(value) if authors else " ".join(value.split())
+                if pub_type and (
+                    "://" in value or ("10." in value and _DOI_INSIDE.search(value))
+                ):
+                    continue
+                if value:
+                    seen[value] = None
         multi[name] = "; ".join(seen)
     if "pub_type" in multi and not multi["pub_type"] and fmap.type_tag:
         code = _first(tags, (fmap.type_tag,)).strip()
         multi["pub_type"] = fmap.type_names.get(code.upper(), code)
-    database = " ".join(_values(tags, fmap.database_tags))
-    doi = find_id(fmap, tags, "doi", database)
-    pmid = find_id(fmap, tags, "pmid", database)
+    database = " ".join([v for tag in layout.database for v in tags[tag]])
+    ids = layout.ids
+    doi = _find_in_layout(ids.get("doi", ()), tags, database)
+    pmid = _find_in_layout(ids.get("pmid", ()), tags, database)
     # Only the database's own accession (DESIGN.md, "Identities"): never the PMID or DOI, or a
     # Web of Science record without UT would get an id like wos:25705707 that looks like one.
-    source_id = find_id(fmap, tags, "source_id", database)
+    source_id = _find_in_layout(ids.get("source_id", ()), tags, database)
     if not source_id and pmid and fmap.pmid_accession_database:
         if re.search(fmap.pmid_accession_database, database, re.IGNORECASE):
             source_id = pmid

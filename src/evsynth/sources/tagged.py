@@ -51,6 +51,12 @@ class TaggedReader(Importer):
     field_map: ClassVar[FieldMap]
     #: Tags that are read but carry nothing we keep (not reported as unknown).
     ignored_tags: ClassVar[frozenset[str]] = frozenset()
+    #: Optional fast path: matches, at a position, one complete record in the plainest layout
+    #: (group 1: the blank lines before its start tag); any record it does not match is read line
+    #: by line, so it only has to accept records the line reader would read the same way.
+    fast_record: ClassVar[re.Pattern[str] | None] = None
+    #: With :attr:`fast_record`: finds ``(tag, raw value)`` in such a record, end tag last.
+    fast_pair: ClassVar[re.Pattern[str] | None] = None
 
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
@@ -64,9 +70,10 @@ class TaggedReader(Importer):
             if problem:
                 failures.append(Failure(start, problem))
                 continue
-            for tag in tags:
-                if tag not in known:
-                    self.unknown_tags[tag] += 1
+            if not known.issuperset(tags):
+                for tag in tags:
+                    if tag not in known:
+                        self.unknown_tags[tag] += 1
             try:
                 record = self.build(tags, source_file=text.source.name, line=start)
             except InputError as exc:
@@ -112,7 +119,18 @@ class TaggedReader(Importer):
         last_tag = ""
         orphan = False
         number = 0
-        for block in text.line_blocks():
+        blocks = text.line_blocks() if self.fast_record is None else self._fast_blocks(text)
+        for block in blocks:
+            if block.__class__ is _FastRecord:
+                if tags is None:
+                    # What the line loop below would do with the record's lines.
+                    orphan = False
+                    self.record_starts += 1
+                    yield number + block.lead + 1, block.tags, ""
+                    number += block.lines
+                    last = None
+                    continue
+                block = block.text.split("\n")[:-1]
             for line in block:
                 number += 1
                 if not line or line.isspace():
@@ -198,9 +216,70 @@ class TaggedReader(Importer):
         if tags is not None:
             yield start, tags, self._unterminated(None) if end_tags else ""
 
+    def _fast_blocks(self, text: Text) -> Iterator[list[str] | _FastRecord]:
+        """Whole records matched by :attr:`fast_record`, and lists of the lines between them."""
+        assert self.fast_record is not None and self.fast_pair is not None
+        match = self.fast_record.match
+        pairs = self.fast_pair.findall
+        start_marker = "\n" + self._fast_start
+        for chunk in text.text_blocks():
+            pos, end = 0, len(chunk)
+            while pos < end:
+                found = match(chunk, pos)
+                if found is not None:
+                    head, stop = found.end(1), found.end()
+                    found_pairs = pairs(chunk, head, stop)
+                    del found_pairs[-1]  # the end tag
+                    tags: dict[str, list[str]] = {}
+                    for tag, value in found_pairs:
+                        values = tags.get(tag)
+                        if values is None:
+                            tags[tag] = [value.strip()]
+                        else:
+                            values.append(value.strip())
+                    yield _FastRecord(
+                        chunk.count("\n", pos, head),
+                        chunk.count("\n", pos, stop),
+                        tags,
+                        chunk,
+                        pos,
+                        stop,
+                    )
+                    pos = stop
+                    continue
+                cut = chunk.find(start_marker, pos)
+                cut = end if cut < 0 else cut + 1
+                yield chunk[pos:cut].split("\n")[:-1]
+                pos = cut
+
+    @property
+    def _fast_start(self) -> str:
+        return next(iter(self.start_tags)) + "  -"
+
     def _unterminated(self, next_line: int | None) -> str:
         if not self.end_tags:
             return ""
         end = "/".join(sorted(self.end_tags))
         where = f"before the next record at line {next_line}" if next_line else "before end of file"
         return f"record has no {end} line {where} (truncated or merged records)"
+
+
+class _FastRecord:
+    """A record read by the fast path: its tags, line counts, and where its text is."""
+
+    __slots__ = ("_chunk", "_start", "_stop", "lead", "lines", "tags")
+
+    def __init__(
+        self, lead: int, lines: int, tags: dict[str, list[str]], chunk: str, start: int, stop: int
+    ) -> None:
+        self.lead = lead
+        self.lines = lines
+        self.tags = tags
+        self._chunk = chunk
+        self._start = start
+        self._stop = stop
+
+    @property
+    def text(self) -> str:
+        """The record's lines (each ending with a line break), for the line-by-line reader."""
+        return self._chunk[self._start : self._stop]
