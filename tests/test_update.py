@@ -60,11 +60,13 @@ def test_update_appends_next_window_and_keeps_the_rest(review: Path, capsys) -> 
     assert first["sources"]["cochrane"]["query"] == "#1 osteosarcoma:ti,ab\n#2 #1 AND lung:ti,ab"
     assert new["id"] == "2026-11-27"
     assert (new["from"], new["to"]) == ("2026-01-01", "2026-11-27")
+    # The first run searched by publication date: the entry-date window reaches back 92 days.
     assert new["sources"]["pubmed"] == {
         "mode": "online",
         "datetype": "edat",
         "archive": "resources/searches/2026-11-27/pubmed",
         "query": "osteosarcoma[tiab]",
+        "from": "2025-10-01",
     }
     # No Cochrane export for the new window yet: left out and named in the next steps.
     assert "cochrane" not in new["sources"]
@@ -97,6 +99,9 @@ def test_two_updates_in_a_row(review: Path) -> None:
     assert main(["update", "--to", "2026-03-31", "--config", str(review)]) == 0
     assert main(["update", "--to", "2026-06-30", "--config", str(review)]) == 0
     runs = yaml.safe_load(review.read_text(encoding="utf-8"))["search"]["runs"]
+    # Only the first entry-date window overlaps the publication-date run before it.
+    assert runs[1]["sources"]["pubmed"]["from"] == "2025-10-01"
+    assert "from" not in runs[2]["sources"]["pubmed"]
     assert [(r["id"], r["from"]) for r in runs] == [
         ("2025-12-31", "1900-01-01"),
         ("2026-03-31", "2026-01-01"),

@@ -25,6 +25,9 @@ __all__ = ["NewRun", "append_run", "plan_run", "register"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Export files a reviewer may drop into resources/searches/{run}/ for an imported database.
 _EXPORT_SUFFIXES = (".ris", ".txt", ".csv", ".tsv", ".xml", ".nbib")
+# How far the first entry-date (edat) window reaches back after a publication-date (pdat) run:
+# records indexed before their issue date wait weeks, rarely a quarter, between entry and issue.
+OVERLAP_DAYS = 92
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,16 @@ def _parse_date(value: str, what: str) -> dt.date:
         raise InputError(f"{what} {value!r} is not a valid date: {exc}") from None
 
 
-def plan_run(config: dict[str, Any], to: str, *, root: Path) -> NewRun:
+def plan_run(
+    config: dict[str, Any], to: str, *, root: Path, overlap_days: int = OVERLAP_DAYS
+) -> NewRun:
     """Work out the new run from the last one: same sources and queries, the next window.
 
     PubMed sources become ``mode: online`` with ``datetype: edat`` and an archive under
     ``resources/searches/{to}/``; imported sources are included when export files for them
     already sit in that folder (named after the source, e.g. ``embase.ris``), and reported
-    missing otherwise.
+    missing otherwise. When the previous PubMed search was by publication date, the first
+    entry-date window starts ``overlap_days`` early (see :data:`OVERLAP_DAYS`).
     """
     runs = config.get("search", {}).get("runs") or []
     if not runs:
@@ -74,6 +80,15 @@ def plan_run(config: dict[str, Any], to: str, *, root: Path) -> NewRun:
         mode = source.get("mode", "import")
         new = {k: v for k, v in source.items() if k not in ("files", "archive")}
         if mode in ("offline", "online"):
+            if source.get("datetype", "pdat") != "edat":
+                # The previous run searched by publication date: a record entered before its end
+                # but published after it (next year's issue) is in neither window, so the first
+                # entry-date window reaches back; records found twice keep their ids in dedup.
+                start = last_to + dt.timedelta(days=1) - dt.timedelta(days=overlap_days)
+                new["from"] = start.isoformat()
+            else:
+                new.pop("from", None)
+            new.pop("to", None)
             new["mode"] = "online"
             new["datetype"] = "edat"
             new["archive"] = str(folder / name)
@@ -152,7 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     root = config_path.resolve().parent.parent
     to = args.to or dt.date.today().isoformat()
-    new = plan_run(config, to, root=root)
+    new = plan_run(config, to, root=root, overlap_days=args.overlap_days)
     if args.dry_run:
         print(yaml.safe_dump([new.run], sort_keys=False, allow_unicode=True), end="")
         return 0
@@ -192,6 +207,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--to", help="last day of the new run's window (default: today)")
     parser.add_argument("--config", default="config/config.yaml", help="the review's config file")
+    parser.add_argument(
+        "--overlap-days",
+        type=int,
+        default=OVERLAP_DAYS,
+        help="after a PubMed run by publication date, start the entry-date window this many days "
+        f"early so no record falls between the two (default {OVERLAP_DAYS})",
+    )
     parser.add_argument(
         "--dry-run", action="store_true", help="print the run that would be appended and stop"
     )
