@@ -1,15 +1,38 @@
 # Validation first, then small input functions; get_final_output() decides what "done" means.
 
+import json
 import os
 
+import jsonschema
+import yaml
 from snakemake.utils import validate
+
+
+def validate_section(section):
+    """Validate config[section] against workflow/schemas/config/{section}.schema.yaml.
+
+    Mappings go through snakemake's validate (which also fills schema defaults); a list section
+    such as `analyses` is validated with jsonschema directly, because snakemake's validate skips
+    data that is not a mapping or a data frame without a word.
+    """
+    schema_path = os.path.join(workflow.basedir, "workflow", "schemas", "config", f"{section}.schema.yaml")
+    if section not in config or not os.path.exists(schema_path):
+        return
+    if isinstance(config[section], dict):
+        validate(config[section], schema=schema_path)
+        return
+    with open(schema_path, encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    try:
+        jsonschema.Draft202012Validator(schema).validate(config[section])
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise ValueError(f"config/config.yaml: {section}/{where}: {error.message}") from None
 
 
 validate(config, schema="../schemas/config.schema.yaml")
 for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report"):
-    _schema = os.path.join(workflow.basedir, "workflow", "schemas", "config", f"{_section}.schema.yaml")
-    if _section in config and os.path.exists(_schema):
-        validate(config[_section], schema=_schema)
+    validate_section(_section)
 
 
 def search_runs():
@@ -63,10 +86,9 @@ CONFIG_SNAPSHOTS = {
 
 
 def config_snapshot_content(name):
-    import yaml
-
+    """The sections as JSON (which is YAML too): sorted keys, so equal content is equal text."""
     sections = {key: config.get(key) for key in CONFIG_SNAPSHOTS[name]}
-    return yaml.safe_dump(sections, sort_keys=True, allow_unicode=True)
+    return json.dumps(sections, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 rule config_snapshot:
