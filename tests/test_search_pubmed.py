@@ -397,3 +397,11 @@ def test_large_job_at_peak_time_is_warned_about(mock, tmp_path, monkeypatch, cap
     with caplog.at_level(logging.WARNING, logger="evsynth.search"):
         retrieve(mock, tmp_path / "b")  # Saturday
     assert "large jobs" not in caplog.text
+
+
+def test_a_search_without_results_is_complete_and_empty(tmp_path):
+    with MockEutils(generate_corpus(10), queries={QUERY: []}) as server:
+        state = retrieve(server, tmp_path / "a")
+    assert state["complete"] and state["count_reported"] == state["count_retrieved"] == 0
+    records, _ = parse_archive(tmp_path / "a")
+    assert records == []

@@ -62,7 +62,7 @@ def search_pubmed_mode_args(wildcards):
     ):
         if client.get(key) is not None:
             args += [option, str(client[key])]
-    return args + ["--no-progress"]
+    return args
 
 
 def search_outputs():

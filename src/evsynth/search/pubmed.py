@@ -673,7 +673,7 @@ def parse_archive(archive: str | Path) -> tuple[list[Record], dict[str, Any]]:
             path=str(archive / "log.json"),
         )
     esearch, batches = _archive_files(archive, state)
-    if not esearch or not batches:
+    if not esearch or (not batches and state.get("count_reported") != 0):
         raise InputError(
             "the archive has no raw/esearch-*.xml or raw/batch-*.xml files",
             path=str(archive / "raw"),
