@@ -2,6 +2,7 @@
 # Imported exports (mode import) are handled by import.smk; the `source` wildcard of each rule is
 # constrained to the names of its own kind, so the two never compete for an output.
 
+import glob
 import re
 
 EUTILS_MODES = ("offline", "online")
@@ -34,10 +35,11 @@ def search_window(wildcards):
 
 
 def search_pubmed_input(wildcards):
-    """Offline: the archived run's log (the archive is the input). Online: nothing."""
+    """Offline: the archived run (its log and raw answers) is the input. Online: nothing."""
     source = source_config(wildcards.run, wildcards.source)
     if source["mode"] == "offline":
-        return {"archive_log": os.path.join(source["archive"], "log.json")}
+        raw = sorted(glob.glob(os.path.join(source["archive"], "raw", "*.xml")))
+        return {"archive_log": os.path.join(source["archive"], "log.json"), "archive_raw": raw}
     return {}
 
 
