@@ -352,9 +352,7 @@ def build_record(
         for tag in names:
             for value in tags[tag]:
                 value = normalise_author(value) if authors else " ".join(value.split())
-                if pub_type and (
-                    "://" in value or ("10." in value and _DOI_INSIDE.search(value))
-                ):
+                if pub_type and ("://" in value or ("10." in value and _DOI_INSIDE.search(value))):
                     continue
                 if value:
                     seen[value] = None

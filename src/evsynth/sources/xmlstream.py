@@ -85,6 +85,7 @@ def iter_xml_records(
     parser = ET.XMLPullParser(events=("end",))
     scanner = _StartScanner(start_pattern)
     root_tag: str | None = None
+    wanted = record_tags | error_roots
     produced = 0
     tail = b""
     lines_before = 0
@@ -116,7 +117,8 @@ def iter_xml_records(
             lines_before += chunk.count(b"\n")
             scanner.feed(chunk)
             parser.feed(chunk)
-            for elem in _ended(parser):
+            found, error = _ended(parser, wanted)
+            for elem in found:
                 tag = elem.tag
                 if tag in record_tags:
                     line = scanner.lines.popleft() if scanner.lines else scanner.line
@@ -126,15 +128,20 @@ def iter_xml_records(
                     elem.clear()
                 elif tag in error_roots:
                     _raise_error_document(elem, source, format_name)
+            if error is not None:
+                raise error
         scanner.feed(b"", final=True)
         parser.close()
-        for elem in _ended(parser):
+        found, error = _ended(parser, wanted)
+        for elem in found:
             if elem.tag in record_tags:
                 line = scanner.lines.popleft() if scanner.lines else scanner.line
                 produced += 1
                 yield elem, line
             elif elem.tag in error_roots:
                 _raise_error_document(elem, source, format_name)
+        if error is not None:
+            raise error
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(
@@ -152,24 +159,32 @@ def iter_xml_records(
         )
 
 
-def _ended(parser: ET.XMLPullParser) -> Iterator[ET.Element]:
-    """Elements whose end tag was parsed since the last call, in document order.
+def _ended(
+    parser: ET.XMLPullParser, wanted: frozenset[str]
+) -> tuple[list[ET.Element], BaseException | None]:
+    """Elements with a ``wanted`` tag whose end tag was parsed since the last call, in document
+    order, and the parse error that followed them (None if none).
 
-    Reads the pull parser's event queue directly when it has one (CPython keeps a deque there),
-    because ``read_events`` costs a Python-level step per element; a parse error, which CPython
-    appends to that queue, is raised after the events that precede it.
+    Reads the pull parser's event queue directly when it has one (CPython keeps a deque there):
+    a 100,000-record file has millions of end events, and ``read_events`` (a generator step per
+    element) cost more than parsing; a list comprehension over the queue costs a fraction.
+    CPython appends a parse error to that queue; it is returned for the caller to raise after
+    handling the elements that precede it.
     """
     queue = getattr(parser, "_events_queue", None)
     if not isinstance(queue, deque):
-        for _event, elem in parser.read_events():
-            yield elem
-        return
+        found: list[ET.Element] = []
+        try:
+            for _event, elem in parser.read_events():
+                if elem.tag in wanted:
+                    found.append(elem)
+        except ET.ParseError as exc:
+            return found, exc
+        return found, None
     error = queue.pop() if queue and isinstance(queue[-1], BaseException) else None
-    popleft = queue.popleft
-    while queue:
-        yield popleft()[1]
-    if error is not None:
-        raise error
+    events = list(queue)
+    queue.clear()
+    return [elem for _event, elem in events if elem.tag in wanted], error
 
 
 def _raise_error_document(root: ET.Element, source: Source, format_name: str) -> None:
