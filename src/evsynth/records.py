@@ -8,6 +8,7 @@ the database says about it, so re-exporting or re-running never renames a record
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -63,6 +64,17 @@ class Record:
     source_line: str = ""
 
     def __post_init__(self) -> None:
+        values = _ALL_FIELDS(self)
+        if {*map(type, values)} == _STR_ONLY:
+            # One check for the whole record (C-level loops): no tab, line break or double space
+            # anywhere and nothing to strip means the per-field loop below would change nothing.
+            joined = "".join(values)
+            if not ("\t" in joined or "\n" in joined or "\r" in joined or "  " in joined) and (
+                sum(map(len, map(str.strip, values))) == len(joined)
+            ):
+                self.doi = normalise_doi(self.doi)
+                self.pmid = normalise_pmid(self.pmid)
+                return
         for name in _FIELD_NAMES:
             value = getattr(self, name)
             if value.__class__ is str:
@@ -98,6 +110,8 @@ class Record:
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Record))
 _FIELD_NAMES = COLUMNS
+_ALL_FIELDS = operator.attrgetter(*_FIELD_NAMES)
+_STR_ONLY = {str}
 
 _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.[a-z]+\.org/)", re.IGNORECASE
