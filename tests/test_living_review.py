@@ -602,15 +602,6 @@ def test_a_pooling_setting_reruns_only_pooling_figures_and_report(
     assert jobs.get("config_snapshot", 0) <= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "workflow/rules/search.smk rule search_pubmed puts the online client settings (email, "
-        "tool, eutils_url, rates, batch size, timeout, attempts) in params.mode_args, so changing "
-        "any of them re-runs every online run (re-parsing its complete archive), dedup and "
-        "everything after it"
-    ),
-)
 def test_pubmed_client_settings_rerun_no_search(living: LivingReview, tmp_path: Path) -> None:
     # How politely we ask NCBI does not change what an archived run found.
     project = _copy(living, tmp_path / "project")

@@ -130,3 +130,32 @@ def test_rule_offline_reads_the_archive_and_online_retrieves_into_it(tmp_path):
         assert server.requests["esearch"] == 1 and server.requests["efetch"] == 1
     assert json.loads((archive / "log.json").read_text())["complete"] is True
     assert json.loads((work / log).read_text())["count_parsed"] == 120
+
+
+def test_client_settings_come_from_the_config_and_the_environment(tmp_path, monkeypatch):
+    # The workflow hands client settings over in the config file (not as rule parameters), and
+    # a scheduled job gives the email in $NCBI_EMAIL.
+    monkeypatch.setenv("NCBI_EMAIL", "reviewer@example.org")
+    search = ["search", "pubmed", "--query", "osteosarcoma", "--from", "2000-01-01"]
+    search += ["--to", "2001-12-31"]
+    archive = tmp_path / "archive"
+    with MockEutils(generate_corpus(40, seed=5)) as server:
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            yaml.safe_dump({"search": {"pubmed": {"eutils_url": server.url, "batch_size": 7}}}),
+            encoding="utf-8",
+        )
+        args = [*search, "--client-config", str(config), "--out", str(archive), "--no-progress"]
+        assert main(args) == 0
+        log = json.loads((archive / "log.json").read_text(encoding="utf-8"))
+        assert server.requests["efetch"] == -(
+            -log["count_retrieved"] // 7
+        )  # batch size from config
+        fetched = dict(server.requests)
+    # Finished: a rerun needs no email, no key and no server (the clone of an updated review).
+    monkeypatch.delenv("NCBI_EMAIL")
+    records = tmp_path / "records.tsv"
+    rerun = [*search, "--eutils-url", "http://127.0.0.1:9", "--out", str(archive)]
+    assert main([*rerun, "--records", str(records), "--log", str(tmp_path / "l.json")]) == 0
+    assert records.read_text(encoding="utf-8").count("\n") == log["count_retrieved"] + 1
+    assert fetched["esearch"] >= 1

@@ -102,7 +102,8 @@ def test_every_request_sends_tool_and_email(mock, tmp_path):
         assert "api_key" not in params
 
 
-def test_online_without_email_is_refused(mock, tmp_path):
+def test_online_without_email_is_refused(mock, tmp_path, monkeypatch):
+    monkeypatch.delenv("NCBI_EMAIL", raising=False)
     with pytest.raises(InputError, match="email address is required"):
         client_for(mock, email="")
     code = main(

@@ -44,27 +44,19 @@ def search_pubmed_input(wildcards):
 
 
 def search_pubmed_mode_args(wildcards):
-    """Command-line arguments of the chosen mode; online ones come from search.pubmed."""
+    """Command-line arguments of the chosen mode.
+
+    Online client settings (email, rates, URL, ...) are read by the command from the config files
+    rather than passed as parameters: they say how to fetch, not what was searched, so changing
+    them must not rerun a finished search and everything after it.
+    """
     source = source_config(wildcards.run, wildcards.source)
     if source["mode"] == "offline":
         return ["--offline-cache", source["archive"]]
-    client = config["search"].get("pubmed", {})
     args = ["--out", source["archive"]]
-    if client.get("email"):
-        args += ["--email", client["email"]]
-    for key, option in (
-        ("tool", "--tool"),
-        ("eutils_url", "--eutils-url"),
-        ("api_key_env", "--api-key-env"),
-        ("requests_per_second", "--rps"),
-        ("requests_per_second_with_key", "--rps-with-key"),
-        ("batch_size", "--batch-size"),
-        ("timeout", "--timeout"),
-        ("max_attempts", "--max-attempts"),
-    ):
-        if client.get(key) is not None:
-            args += [option, str(client[key])]
-    return args
+    for path in workflow.configfiles:
+        args += ["--client-config", str(path)]
+    return args + ["--no-progress"]
 
 
 def search_outputs():

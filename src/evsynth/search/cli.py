@@ -70,16 +70,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (YYYY-MM-DD)")
     p.add_argument("--datetype", choices=DATETYPES, default="pdat", help="date type of the window")
-    p.add_argument("--email", help="your email address (NCBI requires one for online use)")
-    p.add_argument("--tool", default="evsynth", help="tool name sent to NCBI (default evsynth)")
-    p.add_argument("--eutils-url", default=DEFAULT_EUTILS_URL, help="E-utilities base URL")
+    p.add_argument(
+        "--email",
+        help="your email address (NCBI requires one for online use; default: $NCBI_EMAIL, then "
+        "search.pubmed.email of --client-config)",
+    )
+    p.add_argument(
+        "--client-config",
+        action="append",
+        default=[],
+        metavar="YAML",
+        help="read unset client options (email, tool, eutils_url, rates, batch_size, timeout, "
+        "max_attempts, api_key_env) from this config's search.pubmed block; repeatable, later "
+        "files win. The workflow passes its config files this way, so that changing a client "
+        "setting does not rerun a finished search",
+    )
+    p.add_argument("--tool", help="tool name sent to NCBI (default evsynth)")
+    p.add_argument("--eutils-url", help=f"E-utilities base URL (default {DEFAULT_EUTILS_URL})")
     p.add_argument(
         "--api-key-env",
-        default="NCBI_API_KEY",
         metavar="NAME",
         help="environment variable holding the API key (default NCBI_API_KEY)",
     )
-    p.add_argument("--batch-size", type=int, default=500, help="PMIDs per EFetch (default 500)")
+    p.add_argument("--batch-size", type=int, help="PMIDs per EFetch (default 500)")
     p.add_argument(
         "--rps", type=float, help="requests per second (default 3 without an API key, 10 with)"
     )
@@ -88,8 +101,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         help="requests per second when an API key is set (default: --rps if given, else 10)",
     )
-    p.add_argument("--timeout", type=float, default=120.0, help="read timeout in seconds")
-    p.add_argument("--max-attempts", type=int, default=8, help="tries per request (default 8)")
+    p.add_argument("--timeout", type=float, help="read timeout in seconds (default 120)")
+    p.add_argument("--max-attempts", type=int, help="tries per request (default 8)")
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay scale, seconds")
     p.add_argument("--page-cap", type=int, default=PAGE_CAP, help=argparse.SUPPRESS)
     p.add_argument("--out", metavar="ARCHIVE_DIR", help="archive directory (online mode)")
@@ -158,9 +171,18 @@ def run_search_pubmed(args: argparse.Namespace) -> int:
                     + ")",
                     path=os.path.join(archive, "log.json"),
                 )
+    elif _archive_complete(Path(args.out), _request(args, required=True)):
+        # A finished run is never downloaded again, and needs no email, key or network: a clone
+        # of a review whose update runs are committed reruns them offline.
+        archive = args.out
+        print(
+            f"evsynth search: {archive} holds this search, complete; nothing downloaded",
+            file=sys.stderr,
+        )
     else:
         archive = args.out
         request = _request(args, required=True)
+        _resolve_client_options(args)
         key = os.environ.get(args.api_key_env) or None
         settings = ClientSettings(
             email=args.email or "",
@@ -205,6 +227,58 @@ def run_search_pubmed(args: argparse.Namespace) -> int:
                 ),
             )
     return 0
+
+
+def _archive_complete(archive: Path, request: SearchRequest | None) -> bool:
+    """True when ``archive`` already holds this very search, complete."""
+    state = read_archive_log(archive)
+    if state is None or not state.get("complete") or request is None:
+        return False
+    diffs = request.same_search(state)
+    if diffs:
+        raise InputError(
+            "this archive holds a different search (" + "; ".join(diffs) + "); "
+            "use a new --out directory for a new search",
+            path=str(archive / "log.json"),
+        )
+    return True
+
+
+# Client options, their config keys (search.pubmed.*) and defaults.
+_CLIENT_OPTIONS: tuple[tuple[str, str, object], ...] = (
+    ("tool", "tool", "evsynth"),
+    ("eutils_url", "eutils_url", DEFAULT_EUTILS_URL),
+    ("api_key_env", "api_key_env", "NCBI_API_KEY"),
+    ("batch_size", "batch_size", 500),
+    ("rps", "requests_per_second", None),
+    ("rps_with_key", "requests_per_second_with_key", None),
+    ("timeout", "timeout", 120.0),
+    ("max_attempts", "max_attempts", 8),
+)
+
+
+def _resolve_client_options(args: argparse.Namespace) -> None:
+    """Fill options not given on the command line: config files, then $NCBI_EMAIL, then defaults.
+
+    Client settings (how to fetch) are not part of a search's identity (what was searched), so
+    the workflow hands them over in the config file rather than as rule parameters.
+    """
+    import yaml  # only online runs need it
+
+    block: dict[str, object] = {}
+    for path in args.client_config:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                loaded = yaml.safe_load(handle) or {}
+        except OSError as exc:
+            raise InputError(f"cannot read the config: {exc.strerror}", path=path) from None
+        block.update((loaded.get("search") or {}).get("pubmed") or {})
+    for option, key, default in _CLIENT_OPTIONS:
+        if getattr(args, option) is None:
+            value = block.get(key)
+            setattr(args, option, default if value is None else value)
+    if not args.email:
+        args.email = os.environ.get("NCBI_EMAIL") or block.get("email") or None
 
 
 def write_records_streaming(path: str | os.PathLike[str], records: Sequence[Record]) -> int:
