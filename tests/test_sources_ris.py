@@ -8,6 +8,7 @@ import pytest
 
 from evsynth.errors import InputError
 from evsynth.records import Record
+from evsynth.sources import inputs
 from evsynth.sources.ris import RisReader
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -146,3 +147,37 @@ def test_unknown_tags_counted() -> None:
     reader = RisReader()
     list(reader.read(b"TY  - JOUR\nTI  - x\nZZ  - odd\nZZ  - odder\nER  - \n"))
     assert dict(reader.unknown_tags) == {"ZZ": 1}
+
+
+class _LineByLine(RisReader):
+    """The RIS reader without its fast path, as the reference for it."""
+
+    fast_record = None
+
+
+@pytest.mark.parametrize("block", [1 << 22, 7, 40])
+def test_fast_path_reads_exactly_as_the_line_reader(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small text blocks put record boundaries inside blocks and records across two blocks.
+    monkeypatch.setattr(inputs, "_TEXT_BLOCK", block)
+    fast, slow = RisReader(), _LineByLine()
+    records = list(fast.read(DATA / "ris_layouts.ris"))
+    assert records == list(slow.read(DATA / "ris_layouts.ris"))
+    assert len(records) == 7
+    assert [r.source_line for r in records] == ["3", "11", "17", "20", "23", "27", "30"]
+    assert (fast.record_starts, fast.skipped_lines) == (slow.record_starts, slow.skipped_lines)
+
+
+@pytest.mark.parametrize("block", [1 << 22, 11])
+def test_fast_path_reports_broken_records_as_the_line_reader(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputs, "_TEXT_BLOCK", block)
+    messages = []
+    for reader in (RisReader(), _LineByLine()):
+        with pytest.raises(InputError, match="record start") as caught:
+            list(reader.read(DATA / "ris_layouts_broken.ris"))
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert ":4: tag 'TI' outside any record" in messages[0]
