@@ -47,7 +47,6 @@ class RisReader(TaggedReader):
         r"(?:(?!TY|ER)[A-Z][A-Z0-9]  -[^\n]*\n|[ \t]*\n)*"
         r"ER  -[^\n]*\n"
     )
-    fast_pair = re.compile(r"([A-Z][A-Z0-9])  -([^\n]*)")
 
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         record = build_record(self.field_map, tags, source_file=source_file, line=line)
@@ -62,6 +61,21 @@ class RisReader(TaggedReader):
         if record.journal_abbrev == record.journal:
             record.journal_abbrev = ""
         return record
+
+    def fast_tags(self, record: str) -> dict[str, list[str]]:
+        # Every line of a fast_record match is "XX  -..." or blank; the last one is ER.
+        lines = record.split("\n")
+        del lines[-2:]
+        tags: dict[str, list[str]] = {}
+        for line in lines:
+            if line[2:5] == "  -":
+                tag = line[:2]
+                values = tags.get(tag)
+                if values is None:
+                    tags[tag] = [line[5:].strip()]
+                else:
+                    values.append(line[5:].strip())
+        return tags
 
     def split_line(self, line: str) -> tuple[str, str] | None:
         # Fast path for the standard "TY  - value" layout; the pattern handles the variants.

@@ -55,8 +55,6 @@ class TaggedReader(Importer):
     #: (group 1: the blank lines before its start tag); any record it does not match is read line
     #: by line, so it only has to accept records the line reader would read the same way.
     fast_record: ClassVar[re.Pattern[str] | None] = None
-    #: With :attr:`fast_record`: finds ``(tag, raw value)`` in such a record, end tag last.
-    fast_pair: ClassVar[re.Pattern[str] | None] = None
 
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
@@ -218,9 +216,9 @@ class TaggedReader(Importer):
 
     def _fast_blocks(self, text: Text) -> Iterator[list[str] | _FastRecord]:
         """Whole records matched by :attr:`fast_record`, and lists of the lines between them."""
-        assert self.fast_record is not None and self.fast_pair is not None
+        assert self.fast_record is not None
         match = self.fast_record.match
-        pairs = self.fast_pair.findall
+        fast_tags = self.fast_tags
         start_marker = "\n" + self._fast_start
         for chunk in text.text_blocks():
             pos, end = 0, len(chunk)
@@ -228,19 +226,10 @@ class TaggedReader(Importer):
                 found = match(chunk, pos)
                 if found is not None:
                     head, stop = found.end(1), found.end()
-                    found_pairs = pairs(chunk, head, stop)
-                    del found_pairs[-1]  # the end tag
-                    tags: dict[str, list[str]] = {}
-                    for tag, value in found_pairs:
-                        values = tags.get(tag)
-                        if values is None:
-                            tags[tag] = [value.strip()]
-                        else:
-                            values.append(value.strip())
                     yield _FastRecord(
                         chunk.count("\n", pos, head),
                         chunk.count("\n", pos, stop),
-                        tags,
+                        fast_tags(chunk[head:stop]),
                         chunk,
                         pos,
                         stop,
@@ -251,6 +240,10 @@ class TaggedReader(Importer):
                 cut = end if cut < 0 else cut + 1
                 yield chunk[pos:cut].split("\n")[:-1]
                 pos = cut
+
+    def fast_tags(self, record: str) -> dict[str, list[str]]:
+        """``tag -> values`` of a record matched by :attr:`fast_record` (its text, end tag last)."""
+        raise NotImplementedError
 
     @property
     def _fast_start(self) -> str:
