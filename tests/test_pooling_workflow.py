@@ -44,6 +44,8 @@ def test_pooling_rules_build_every_analysis_and_the_summary(tmp_path):
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (tmp_path / "Snakefile").write_text(
         f'configfile: "config.yaml"\n'
+        f'include: "{ROOT / "workflow" / "rules" / "common" / "analyses.smk"}"\n'
+        f'include: "{ROOT / "workflow" / "rules" / "common" / "pooling.smk"}"\n'
         f'include: "{ROOT / "workflow" / "rules" / "pooling.smk"}"\n'
         "rule all:\n    input: pooling_outputs()\n",
         encoding="utf-8",

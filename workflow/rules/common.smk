@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import jsonschema
 import yaml
@@ -56,6 +57,11 @@ def source_config(run, source):
     return run_config(run)["sources"][source]
 
 
+def alternation(names):
+    """A wildcard regex matching exactly these names (nothing at all when there are none)."""
+    return "|".join(re.escape(n) for n in names) if names else "(?!)"
+
+
 def all_records_tsvs():
     """Every run's records table for every source: the input of deduplication."""
     return [
@@ -66,13 +72,17 @@ def all_records_tsvs():
 
 
 def get_final_output():
-    """What a complete run of the review produces: each stage's rule file defines <stage>_outputs()."""
-    outputs = list(all_records_tsvs())
-    for stage in ("dedup", "screening", "extraction", "pooling", "figures", "report"):
-        stage_outputs = globals().get(f"{stage}_outputs")
-        if stage_outputs is not None:
-            outputs.extend(stage_outputs())
-    return outputs
+    """What a complete run of the review produces: each stage's <stage>_outputs() (common/)."""
+    return [
+        *all_records_tsvs(),
+        *search_outputs(),
+        *dedup_outputs(),
+        *screening_outputs(),
+        *extraction_outputs(),
+        *pooling_outputs(),
+        *figures_outputs(),
+        *report_outputs(),
+    ]
 
 
 # Config snapshots: a stage that needs part of the protocol reads results/config/{name}.yaml, not
@@ -91,15 +101,13 @@ def config_snapshot_content(name):
     return json.dumps(sections, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-rule config_snapshot:
-    output:
-        "results/config/{name}.yaml",
-    log:
-        "logs/config/{name}.log",
-    params:
-        content=lambda wildcards: config_snapshot_content(wildcards.name),
-    wildcard_constraints:
-        name="|".join(CONFIG_SNAPSHOTS),
-    run:
-        with open(output[0], "w", encoding="utf-8") as handle:
-            handle.write(params.content)
+# Each stage's input functions live beside this file, so rule files hold rules only.
+include: "common/analyses.smk"
+include: "common/import.smk"
+include: "common/search.smk"
+include: "common/dedup.smk"
+include: "common/screening.smk"
+include: "common/extraction.smk"
+include: "common/pooling.smk"
+include: "common/figures.smk"
+include: "common/report.smk"

@@ -2,20 +2,6 @@
 # records out (contracts in docs/architecture.md, "Dedup").
 
 
-def dedup_decisions_input():
-    """The person's pair decisions file, when it exists (it is optional and always wins)."""
-    path = config.get("dedup", {}).get("decisions")
-    return [path] if path and os.path.exists(path) else []
-
-
-def dedup_outputs():
-    """What deduplication contributes to `rule all`."""
-    return [
-        f"results/dedup/{name}"
-        for name in ("pairs.tsv", "clusters.tsv", "unique.tsv", "possible.csv", "summary.json")
-    ]
-
-
 rule dedup_records:
     input:
         records=all_records_tsvs(),
@@ -36,6 +22,8 @@ rule dedup_records:
     threads: config.get("dedup", {}).get("threads", 1)
     resources:
         mem_mb=4000,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth dedup {input.records} --out {params.out} {params.decisions} "
         "--threads {threads} 2> {log}"

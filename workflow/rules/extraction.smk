@@ -1,43 +1,6 @@
 # Rules of the extraction stage: validated sheets -> effects, studies, narrative and one pooling
 # input per configured meta-analysis (contract in docs/architecture.md).
 
-def meta_analyses():
-    """Ids of the configured analyses with `synthesis: meta_analysis` (pooled by the pooling stage)."""
-    return [
-        a["id"] for a in config.get("analyses", []) if a.get("synthesis", "meta_analysis") == "meta_analysis"
-    ]
-
-
-def extraction_inputs(wildcards):
-    section = config["extraction"]
-    inputs = {
-        "settings": "results/config/extraction.yaml",
-        "studies": section["studies"],
-        "effects": section["effects"],
-    }
-    if section.get("link_to_screening", True):
-        inputs["screening"] = "results/screening/full_text.tsv"
-        inputs["records"] = "results/dedup/unique.tsv"
-        # each study's search_run: the earliest run whose records table holds one of its records
-        inputs["search_records"] = all_records_tsvs()
-    if section.get("risk_of_bias"):
-        inputs["risk_of_bias"] = section["risk_of_bias"]
-    return inputs
-
-
-def extraction_outputs():
-    """What extraction contributes to `rule all`."""
-    outputs = [
-        "results/extraction/effects.tsv",
-        "results/extraction/studies.tsv",
-        "results/extraction/narrative.tsv",
-        "results/extraction/summary.json",
-    ]
-    outputs += [f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()]
-    if config["extraction"].get("risk_of_bias"):
-        outputs.append("results/extraction/risk_of_bias.tsv")
-    return outputs
-
 
 rule extraction_tables:
     input:
@@ -72,6 +35,8 @@ rule extraction_tables:
     threads: 1
     resources:
         mem_mb=500,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth extract --studies {input.studies} --effects {input.effects} "
         "--config {input.settings} {params.screening} {params.risk_of_bias} {params.search_runs} "

@@ -1,62 +1,6 @@
 # Rules of the figures stage: one `evsynth plot` call per figure, each written as SVG and 300-dpi
 # PNG under results/figures/ and attached to `snakemake --report` with a caption.
 
-import shlex
-
-
-def figure_analysis_ids():
-    """Ids of the pooled analyses (extraction.smk's meta_analyses(), or the same rule here)."""
-    if "meta_analyses" in globals():
-        return meta_analyses()
-    return [
-        a["id"]
-        for a in config.get("analyses", [])
-        if a.get("synthesis", "meta_analysis") == "meta_analysis"
-    ]
-
-
-def figures_settings():
-    """Optional `figures:` config section (not required): contour funnel, PNG resolution."""
-    return config.get("figures") or {}
-
-
-def figures_favours(analysis):
-    """The factor's "Favours ..." labels (HR < 1 favours the exposure), for the forest plot axis."""
-    entry = next((a for a in config.get("analyses", []) if a["id"] == analysis), {})
-    factor = ((config.get("extraction") or {}).get("factors") or {}).get(entry.get("factor"), {})
-    exposure = factor.get("favours_exposure") or f"Favours {factor.get('exposure', 'exposure')}"
-    reference = factor.get("favours_reference") or f"Favours {factor.get('reference', 'reference')}"
-    return exposure, reference
-
-
-def figures_database_labels():
-    """`--database-label source=Name` for every search source whose config names its database."""
-    labels = {}
-    for run in config["search"]["runs"]:
-        for source, settings in run["sources"].items():
-            if settings.get("database"):
-                labels[source] = settings["database"]
-    return " ".join(
-        "--database-label " + shlex.quote(f"{source}={name}") for source, name in sorted(labels.items())
-    )
-
-
-def figures_rob_enabled():
-    return bool((config.get("extraction") or {}).get("risk_of_bias"))
-
-
-def figures_outputs():
-    """What the figures stage contributes to `rule all`."""
-    outputs = []
-    for analysis in figure_analysis_ids():
-        for kind in ("forest", "funnel", "leave_one_out", "cumulative"):
-            outputs += [f"results/figures/{analysis}.{kind}.svg", f"results/figures/{analysis}.{kind}.png"]
-    outputs += ["results/figures/prisma.svg", "results/figures/prisma.png"]
-    if figures_rob_enabled():
-        for style in ("traffic_light", "summary"):
-            outputs += [f"results/figures/rob_{style}.svg", f"results/figures/rob_{style}.png"]
-    return outputs
-
 
 rule figures_forest:
     input:
@@ -84,6 +28,8 @@ rule figures_forest:
     threads: 1
     resources:
         mem_mb=400,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth plot forest --pooling {input.pooling} --effects {input.effects} "
         "--favours-exposure {params.favours_exposure:q} "
@@ -116,6 +62,8 @@ rule figures_funnel:
     threads: 1
     resources:
         mem_mb=400,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth plot funnel --pooling {input.pooling} --effects {input.effects} "
         "{params.contours} --dpi {params.dpi} --svg {output.svg} --png {output.png} 2> {log}"
@@ -146,6 +94,8 @@ rule figures_leave_one_out:
     threads: 1
     resources:
         mem_mb=400,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth plot leave-one-out --pooling {input.pooling} "
         "--favours-exposure {params.favours_exposure:q} "
@@ -178,6 +128,8 @@ rule figures_cumulative:
     threads: 1
     resources:
         mem_mb=400,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth plot cumulative --pooling {input.pooling} "
         "--favours-exposure {params.favours_exposure:q} "
@@ -209,6 +161,8 @@ rule figures_prisma:
     threads: 1
     resources:
         mem_mb=400,
+    conda:
+        "../envs/evsynth.yaml"
     shell:
         "evsynth plot prisma --counts {input.counts} {params.database_labels} --dpi {params.dpi} "
         "--svg {output.svg} --png {output.png} 2> {log}"
@@ -252,6 +206,8 @@ if figures_rob_enabled():
         threads: 1
         resources:
             mem_mb=400,
+        conda:
+            "../envs/evsynth.yaml"
         shell:
             "(evsynth plot rob --rob {input.rob} --studies {input.studies} --style traffic-light "
             "--dpi {params.dpi} --svg {output.traffic_light_svg} --png {output.traffic_light_png} && "
