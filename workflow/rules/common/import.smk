@@ -27,7 +27,8 @@ def import_export_options(wildcards):
     values = (
         ("--database", source.get("database")),
         ("--platform", source.get("platform")),
-        ("--query", " ".join(source["query"].split()) if source.get("query") else None),
+        # Exactly as written (PRISMA-S: strategies as run); CENTRAL's are numbered lines.
+        ("--query", source["query"].strip() if source.get("query") else None),
         ("--from", source.get("from") or run.get("from")),
         ("--to", source.get("to") or run.get("to")),
     )
