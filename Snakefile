@@ -13,6 +13,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/config.smk"
 include: "workflow/rules/import.smk"
 include: "workflow/rules/search.smk"
 include: "workflow/rules/dedup.smk"

@@ -36,8 +36,9 @@ class Record:
 
     All fields are plain strings; "" means the export did not give the value. Multi-valued fields
     (``authors``, ``keywords``) are joined with "; "; authors are "Family, Given" or "Family, I.".
-    ``source_id`` is the database's own accession (PMID for PubMed, ``L...`` for Embase, the
-    ``WOS:`` UT for Web of Science, ``CN-...`` for CENTRAL, the Scopus EID); ``doi`` is lower-case
+    ``source_id`` is the database's own accession (PMID for PubMed, ``L...`` for Embase, the UT
+    without its ``WOS:`` prefix for Web of Science, ``CN-...`` for CENTRAL, the Scopus EID), never
+    another database's identifier; ``doi`` is lower-case
     without a resolver prefix and ``pmid`` is digits only, whichever database supplied them.
     """
 
