@@ -165,3 +165,30 @@ def test_errors_are_reported_cleanly(tmp_path, capsys):
         == 1
     )
     assert "missing.json: file not found" in capsys.readouterr().err
+
+
+def test_analysis_draws_the_four_figures_exactly_as_the_single_commands(tmp_path):
+    common = [
+        "--pooling",
+        str(DATA / "pooling_complete_resection_prs.json"),
+        "--favours-exposure",
+        "Favours complete resection",
+        "--favours-reference",
+        "Favours incomplete resection",
+    ]
+    effects = ["--effects", str(DATA / "complete_resection_prs.tsv")]
+    prefix = tmp_path / "all" / "crp"
+    (tmp_path / "all").mkdir()
+    argv = ["plot", "analysis", *common, *effects, "--contours", "--out-prefix", str(prefix)]
+    assert main(argv) == 0
+    singles = {
+        "forest": ["forest", *common, *effects],
+        "funnel": ["funnel", *common[:2], *effects, "--contours"],
+        "leave_one_out": ["leave-one-out", *common],
+        "cumulative": ["cumulative", *common],
+    }
+    for part, args in singles.items():
+        svg, png = tmp_path / f"{part}.svg", tmp_path / f"{part}.png"
+        assert main(["plot", *args, "--svg", str(svg), "--png", str(png)]) == 0
+        assert Path(f"{prefix}.{part}.svg").read_bytes() == svg.read_bytes(), part
+        assert Path(f"{prefix}.{part}.png").read_bytes() == png.read_bytes(), part

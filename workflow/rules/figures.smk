@@ -1,140 +1,79 @@
-# Rules of the figures stage: one `evsynth plot` call per figure, each written as SVG and 300-dpi
-# PNG under results/figures/ and attached to `snakemake --report` with a caption.
+# Rules of the figures stage: `evsynth plot` writes each figure as SVG and 300-dpi PNG under
+# results/figures/, attached to `snakemake --report` with a caption.
 
 
-rule figures_forest:
+# One job per analysis draws its four figures (one matplotlib start-up instead of four).
+rule figures_analysis:
     input:
         pooling="results/pooling/{analysis}.json",
         effects="results/extraction/analyses/{analysis}.tsv",
     output:
-        svg=report(
+        forest_svg=report(
             "results/figures/{analysis}.forest.svg",
             caption="../report/figure_forest.rst",
             category="Forest plots",
             labels={"analysis": "{analysis}", "figure": "forest plot", "format": "SVG"},
         ),
-        png=report(
+        forest_png=report(
             "results/figures/{analysis}.forest.png",
             caption="../report/figure_forest.rst",
             category="Forest plots",
             labels={"analysis": "{analysis}", "figure": "forest plot", "format": "PNG"},
         ),
-    log:
-        "logs/figures/{analysis}.forest.log",
-    params:
-        favours_exposure=lambda wildcards: figures_favours(wildcards.analysis)[0],
-        favours_reference=lambda wildcards: figures_favours(wildcards.analysis)[1],
-        dpi=figures_settings().get("dpi", 300),
-    threads: 1
-    resources:
-        mem_mb=400,
-    conda:
-        "../envs/evsynth.yaml"
-    shell:
-        "evsynth plot forest --pooling {input.pooling} --effects {input.effects} "
-        "--favours-exposure {params.favours_exposure:q} "
-        "--favours-reference {params.favours_reference:q} --dpi {params.dpi} "
-        "--svg {output.svg} --png {output.png} 2> {log}"
-
-
-rule figures_funnel:
-    input:
-        pooling="results/pooling/{analysis}.json",
-        effects="results/extraction/analyses/{analysis}.tsv",
-    output:
-        svg=report(
+        funnel_svg=report(
             "results/figures/{analysis}.funnel.svg",
             caption="../report/figure_funnel.rst",
             category="Funnel plots",
             labels={"analysis": "{analysis}", "figure": "funnel plot", "format": "SVG"},
         ),
-        png=report(
+        funnel_png=report(
             "results/figures/{analysis}.funnel.png",
             caption="../report/figure_funnel.rst",
             category="Funnel plots",
             labels={"analysis": "{analysis}", "figure": "funnel plot", "format": "PNG"},
         ),
-    log:
-        "logs/figures/{analysis}.funnel.log",
-    params:
-        contours="--contours" if figures_settings().get("funnel_contours", True) else "",
-        dpi=figures_settings().get("dpi", 300),
-    threads: 1
-    resources:
-        mem_mb=400,
-    conda:
-        "../envs/evsynth.yaml"
-    shell:
-        "evsynth plot funnel --pooling {input.pooling} --effects {input.effects} "
-        "{params.contours} --dpi {params.dpi} --svg {output.svg} --png {output.png} 2> {log}"
-
-
-rule figures_leave_one_out:
-    input:
-        pooling="results/pooling/{analysis}.json",
-    output:
-        svg=report(
+        leave_one_out_svg=report(
             "results/figures/{analysis}.leave_one_out.svg",
             caption="../report/figure_leave_one_out.rst",
             category="Sensitivity analyses",
             labels={"analysis": "{analysis}", "figure": "leave-one-out", "format": "SVG"},
         ),
-        png=report(
+        leave_one_out_png=report(
             "results/figures/{analysis}.leave_one_out.png",
             caption="../report/figure_leave_one_out.rst",
             category="Sensitivity analyses",
             labels={"analysis": "{analysis}", "figure": "leave-one-out", "format": "PNG"},
         ),
-    log:
-        "logs/figures/{analysis}.leave_one_out.log",
-    params:
-        favours_exposure=lambda wildcards: figures_favours(wildcards.analysis)[0],
-        favours_reference=lambda wildcards: figures_favours(wildcards.analysis)[1],
-        dpi=figures_settings().get("dpi", 300),
-    threads: 1
-    resources:
-        mem_mb=400,
-    conda:
-        "../envs/evsynth.yaml"
-    shell:
-        "evsynth plot leave-one-out --pooling {input.pooling} "
-        "--favours-exposure {params.favours_exposure:q} "
-        "--favours-reference {params.favours_reference:q} --dpi {params.dpi} "
-        "--svg {output.svg} --png {output.png} 2> {log}"
-
-
-rule figures_cumulative:
-    input:
-        pooling="results/pooling/{analysis}.json",
-    output:
-        svg=report(
+        cumulative_svg=report(
             "results/figures/{analysis}.cumulative.svg",
             caption="../report/figure_cumulative.rst",
             category="Sensitivity analyses",
             labels={"analysis": "{analysis}", "figure": "cumulative", "format": "SVG"},
         ),
-        png=report(
+        cumulative_png=report(
             "results/figures/{analysis}.cumulative.png",
             caption="../report/figure_cumulative.rst",
             category="Sensitivity analyses",
             labels={"analysis": "{analysis}", "figure": "cumulative", "format": "PNG"},
         ),
     log:
-        "logs/figures/{analysis}.cumulative.log",
+        "logs/figures/{analysis}.log",
     params:
         favours_exposure=lambda wildcards: figures_favours(wildcards.analysis)[0],
         favours_reference=lambda wildcards: figures_favours(wildcards.analysis)[1],
+        contours="--contours" if figures_settings().get("funnel_contours", True) else "",
         dpi=figures_settings().get("dpi", 300),
+        prefix=lambda wildcards, output: output.forest_svg[: -len(".forest.svg")],
     threads: 1
     resources:
-        mem_mb=400,
+        mem_mb=500,
     conda:
         "../envs/evsynth.yaml"
     shell:
-        "evsynth plot cumulative --pooling {input.pooling} "
+        "evsynth plot analysis --pooling {input.pooling:q} --effects {input.effects:q} "
         "--favours-exposure {params.favours_exposure:q} "
-        "--favours-reference {params.favours_reference:q} --dpi {params.dpi} "
-        "--svg {output.svg} --png {output.png} 2> {log}"
+        "--favours-reference {params.favours_reference:q} {params.contours} "
+        "--dpi {params.dpi} --out-prefix {params.prefix:q} 2> {log:q}"
 
 
 rule figures_prisma:

@@ -53,6 +53,12 @@ _EXAMPLES = {
   evsynth plot cumulative --pooling results/pooling/complete_resection_prs.json \\
       --svg results/figures/complete_resection_prs.cumulative.svg \\
       --png results/figures/complete_resection_prs.cumulative.png""",
+    "analysis": """example (writes the forest, funnel, leave-one-out and cumulative figures):
+  evsynth plot analysis --pooling results/pooling/complete_resection_prs.json \\
+      --effects results/extraction/analyses/complete_resection_prs.tsv \\
+      --favours-exposure "Favours complete resection" \\
+      --favours-reference "Favours incomplete resection" --contours \\
+      --out-prefix results/figures/complete_resection_prs""",
     "prisma": """example:
   evsynth plot prisma --counts results/prisma/counts.json \\
       --svg results/figures/prisma.svg --png results/figures/prisma.png""",
@@ -181,6 +187,26 @@ def _cumulative(args: argparse.Namespace) -> int:
     )
 
 
+# The figures of one analysis, in the order `evsynth plot analysis` draws them, with the file-name
+# part of each (results/figures/{analysis}.{part}.svg|png).
+ANALYSIS_FIGURES: tuple[tuple[str, Callable[[argparse.Namespace], int]], ...] = (
+    ("forest", _forest),
+    ("funnel", _funnel),
+    ("leave_one_out", _leave_one_out),
+    ("cumulative", _cumulative),
+)
+
+
+def _analysis(args: argparse.Namespace) -> int:
+    """All figures of one analysis in one process: one matplotlib start-up instead of four."""
+    for part, draw in ANALYSIS_FIGURES:
+        one = argparse.Namespace(**vars(args))
+        one.svg = f"{args.out_prefix}.{part}.svg"
+        one.png = f"{args.out_prefix}.{part}.png"
+        draw(one)
+    return 0
+
+
 def _database_labels(pairs: list[str] | None) -> dict[str, str]:
     labels = {}
     for pair in pairs or []:
@@ -270,6 +296,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
         _favours(p)
         _outputs(p)
+
+    p = sub(
+        "analysis",
+        "Every figure of one analysis: forest, funnel, leave-one-out and cumulative plots.",
+        _analysis,
+    )
+    p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
+    p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
+    p.add_argument(
+        "--out-prefix",
+        required=True,
+        metavar="PREFIX",
+        help="write PREFIX.{forest,funnel,leave_one_out,cumulative}.{svg,png}",
+    )
+    p.add_argument("--contours", action="store_true", help="contour-enhanced funnel plot")
+    _favours(p)
+    p.add_argument("--dpi", type=int, default=PNG_DPI, help=f"PNG resolution ({PNG_DPI})")
+    p.add_argument("--title", help="title above each figure (default: the analysis label)")
+    p.add_argument("--no-title", action="store_true", help="draw no title")
 
     p = sub("prisma", "PRISMA 2020 flow diagram (new or updated review).", _prisma)
     p.add_argument("--counts", required=True, help="results/prisma/counts.json")
