@@ -132,7 +132,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory, browser: WebDriver) -> tuple[WebDriver, Path]:
     project = tmp_path_factory.mktemp("project")
-    shutil.copytree(DATA / "results", project / "results")
+    shutil.copytree(DATA / "results_fixture", project / "results")
     shutil.copy(DATA / "config.yaml", project / "config.yaml")
     out = write_report(
         config_path=project / "config.yaml",
@@ -172,7 +172,7 @@ def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path])
         "td => [td.dataset.field, {text: td.innerText.trim(), value: td.dataset.value || '', "
         "low: td.dataset.low || '', high: td.dataset.high || ''}]))}));"
     )
-    summary = {r["analysis"]: r for r in read_tsv(DATA / "results" / "pooling" / "summary.tsv")}
+    summary = {r["analysis"]: r for r in read_tsv(DATA / "results_fixture" / "pooling" / "summary.tsv")}
     checked = 0
     for row in rendered:
         s = summary.get(row["analysis"])

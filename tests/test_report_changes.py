@@ -32,7 +32,7 @@ STUDY_RUNS = {"S01": FIRST, "S02": FIRST, "S03": FIRST, "S04": UPDATE, "S05": UP
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """The report fixture project plus the living-review outputs of a two-run review."""
-    shutil.copytree(DATA / "results", tmp_path / "results")
+    shutil.copytree(DATA / "results_fixture", tmp_path / "results")
     shutil.copy(DATA / "config.yaml", tmp_path / "config.yaml")
     results = tmp_path / "results"
     write_tsv(

@@ -84,7 +84,7 @@ def project(tmp_path: Path) -> Path:
     )
     (tmp_path / "config").mkdir()
     shutil.copy(DATA / "config.yaml", tmp_path / "config" / "config.yaml")
-    shutil.copytree(DATA / "results", tmp_path / "results")
+    shutil.copytree(DATA / "results_fixture", tmp_path / "results")
     (tmp_path / "Snakefile").write_text(SNAKEFILE, encoding="utf-8")
     return tmp_path
 

@@ -20,7 +20,7 @@ from scipy import stats
 from evsynth.tables import write_json, write_tsv
 
 HERE = Path(__file__).parent
-RESULTS = HERE / "results"
+RESULTS = HERE / "results_fixture"
 
 STUDIES = [
     # study_id, label, year, country, design, period, n_total, log HR, se
