@@ -172,7 +172,9 @@ def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path])
         "td => [td.dataset.field, {text: td.innerText.trim(), value: td.dataset.value || '', "
         "low: td.dataset.low || '', high: td.dataset.high || ''}]))}));"
     )
-    summary = {r["analysis"]: r for r in read_tsv(DATA / "results_fixture" / "pooling" / "summary.tsv")}
+    summary = {
+        r["analysis"]: r for r in read_tsv(DATA / "results_fixture" / "pooling" / "summary.tsv")
+    }
     checked = 0
     for row in rendered:
         s = summary.get(row["analysis"])

@@ -145,7 +145,9 @@ def test_search_summary_reports_every_run_and_full_query(html: str) -> None:
         ("2025-12-31", "embase"),
         ("2026-03-31", "pubmed"),
     ]:
-        log = json.loads((DATA / "results_fixture" / "search" / run / f"{source}.log.json").read_text())
+        log = json.loads(
+            (DATA / "results_fixture" / "search" / run / f"{source}.log.json").read_text()
+        )
         assert log["query"].replace("'", "'") in text
         assert f"{log['platform']}" in text
     assert "1900-01-01 to 2025-12-31 (pdat)" in text
@@ -218,7 +220,9 @@ def test_risk_of_bias_table_or_not_assessed(project: Path, html: str) -> None:
 
 # ---------------------------------------------------------------- analyses
 def test_summary_numbers_equal_summary_tsv(html: str) -> None:
-    summary = {r["analysis"]: r for r in read_tsv(DATA / "results_fixture" / "pooling" / "summary.tsv")}
+    summary = {
+        r["analysis"]: r for r in read_tsv(DATA / "results_fixture" / "pooling" / "summary.tsv")
+    }
     rows = re.findall(r'<tr data-analysis="([a-z0-9_]+)">(.*?)</tr>', html)
     seen = set()
     for analysis, row in rows:
@@ -239,7 +243,9 @@ def test_summary_numbers_equal_summary_tsv(html: str) -> None:
 
 
 def test_pooled_table_marks_chosen_model_and_both_models(html: str) -> None:
-    result = json.loads((DATA / "results_fixture" / "pooling" / "complete_resection_prs.json").read_text())
+    result = json.loads(
+        (DATA / "results_fixture" / "pooling" / "complete_resection_prs.json").read_text()
+    )
     assert result["chosen"] == "random"
     chosen = re.search(
         r'<tr class="chosen" data-model="random" data-analysis="complete_resection_prs">(.*?)</tr>',
@@ -266,7 +272,9 @@ def test_pooled_table_marks_chosen_model_and_both_models(html: str) -> None:
 
 def test_sensitivity_subgroups_and_declared(html: str) -> None:
     text = text_of(html)
-    result = json.loads((DATA / "results_fixture" / "pooling" / "complete_resection_prs.json").read_text())
+    result = json.loads(
+        (DATA / "results_fixture" / "pooling" / "complete_resection_prs.json").read_text()
+    )
     first = result["leave_one_out"][0]
     assert (
         f"{first['study']} {first['k']} {first['exp_estimate']:.2f} "
