@@ -14,13 +14,14 @@ import math
 import operator
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from evsynth.errors import InputError
 
-__all__ = ["clean_cell", "read_tsv", "write_json", "write_text", "write_tsv"]
+__all__ = ["atomic_path", "clean_cell", "read_tsv", "write_json", "write_text", "write_tsv"]
 
 
 def clean_cell(value: Any) -> str:
@@ -39,20 +40,22 @@ def clean_cell(value: Any) -> str:
     return text
 
 
-def _atomic_write(path: Path, data: str | Iterable[str]) -> None:
-    """Write text (or an iterable of text chunks) to ``path`` via a temporary file and rename."""
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it when the block ends without error.
+
+    Readers (and Snakemake) never see a half-written result, and an interrupted write leaves the
+    old file. The file gets the usual permissions (mkstemp alone would make it 0600).
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    # mkstemp creates 0600 files; results are meant to be read by others like any written file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            if isinstance(data, str):
-                handle.write(data)
-            else:
-                handle.writelines(data)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -60,9 +63,13 @@ def _atomic_write(path: Path, data: str | Iterable[str]) -> None:
         raise
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Write a whole text file atomically (readers never see a half-written result)."""
-    _atomic_write(Path(path), text)
+def write_text(path: str | Path, text: str | Iterable[str]) -> None:
+    """Write a text file (a string, or chunks written as they come) atomically, UTF-8, as is."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+        if isinstance(text, str):
+            handle.write(text)
+        else:
+            handle.writelines(text)
 
 
 def write_tsv(
@@ -83,7 +90,7 @@ def write_tsv(
         idx = [columns.index(c) for c in sort_by]
         rendered.sort(key=lambda r: [r[i] for i in idx])
     header = "\t".join(columns) + "\n"
-    _atomic_write(Path(path), itertools.chain((header,), ("\t".join(r) + "\n" for r in rendered)))
+    write_text(Path(path), itertools.chain((header,), ("\t".join(r) + "\n" for r in rendered)))
     return len(rendered)
 
 
@@ -143,4 +150,4 @@ def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str
 def write_json(path: str | Path, data: Any) -> None:
     """Write JSON with sorted keys and a trailing newline, so reruns are byte-identical."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    _atomic_write(Path(path), text + "\n")
+    write_text(Path(path), text + "\n")

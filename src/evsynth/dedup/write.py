@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from evsynth.dedup.decisions import DECISION_COLUMNS
 from evsynth.dedup.engine import DedupResult
 from evsynth.dedup.score import PairScore
 from evsynth.records import COLUMNS
-from evsynth.tables import write_json, write_tsv
+from evsynth.tables import write_json, write_text, write_tsv
 
 __all__ = [
     "CLUSTER_COLUMNS",
@@ -59,19 +57,6 @@ def _pair_row(result: DedupResult, p: PairScore) -> dict[str, str]:
     }
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_outputs(result: DedupResult, out_dir: str | Path) -> dict[str, Path]:
     """Write pairs.tsv, clusters.tsv, unique.tsv, possible.csv and summary.json; return paths."""
     out = Path(out_dir)
@@ -107,6 +92,6 @@ def write_outputs(result: DedupResult, out_dir: str | Path) -> dict[str, Path]:
         for name in POSSIBLE_CONTEXT:
             cells.extend([getattr(ra, name), getattr(rb, name)])
         writer.writerow([ra.record_id, rb.record_id, "", "", _num(p.score), p.rule, *cells])
-    _write_text(paths["possible.csv"], buffer.getvalue())
+    write_text(paths["possible.csv"], buffer.getvalue())
     write_json(paths["summary.json"], result.summary)
     return paths

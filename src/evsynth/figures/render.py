@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -24,6 +22,7 @@ from matplotlib.figure import Figure
 
 from evsynth import __version__
 from evsynth.figures.style import PNG_DPI, RC_PARAMS
+from evsynth.tables import atomic_path
 
 __all__ = ["figure_style", "new_figure", "save_figure", "styled"]
 
@@ -55,19 +54,8 @@ def new_figure(width_in: float, height_in: float) -> Figure:
 
 
 def _atomic_save(fig: Figure, path: Path, **kwargs: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, **kwargs)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_figure(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from evsynth.report.inputs import load_config, load_inputs
 from evsynth.report.render import render_html
+from evsynth.tables import write_text
 
 __all__ = ["write_report"]
 
@@ -24,18 +23,5 @@ def write_report(
     inputs = load_inputs(config, results, config_path=config_path, root=root)
     page = render_html(inputs)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(page)
-        # mkstemp creates the file 0600; a report is meant to be shared, so honour the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text(out, page)
     return out

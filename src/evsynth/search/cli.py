@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from evsynth.search.pubmed import (
     results_log,
     retrieve_pubmed,
 )
-from evsynth.tables import clean_cell, write_json
+from evsynth.tables import clean_cell, write_json, write_text
 
 __all__ = ["register", "run_search_pubmed", "write_records_streaming"]
 
@@ -286,17 +286,6 @@ def write_records_streaming(path: str | os.PathLike[str], records: Sequence[Reco
     a time: a 100,000-record PubMed search would otherwise hold the table in memory three times
     (records, rendered rows, joined text). Sorted by ``record_id``; written atomically."""
     order = sorted(range(len(records)), key=lambda i: clean_cell(records[i].record_id))
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write("\t".join(COLUMNS) + "\n")
-            for i in order:
-                record = records[i]
-                handle.write("\t".join(clean_cell(getattr(record, c)) for c in COLUMNS) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    rows = ("\t".join(clean_cell(getattr(records[i], c)) for c in COLUMNS) + "\n" for i in order)
+    write_text(path, itertools.chain(("\t".join(COLUMNS) + "\n",), rows))
     return len(order)
