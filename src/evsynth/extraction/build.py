@@ -331,7 +331,10 @@ def _check_numbers(e: EffectResult, problems: _Problems, settings: ExtractionSet
         else:
             e.ci_level = float(v["ci_level"])
     if v["p"] is not None:
-        e.p = parse_p(v["p"])
+        try:
+            e.p = parse_p(v["p"])
+        except ValueError as exc:  # the schema's pattern should catch these first; never crash
+            problems.add(e.row, f"column 'p': {exc}; write e.g. 0.03, <0.001 or 1e-5")
     if (v["observed_minus_expected"] is None) != (v["variance"] is None):
         problems.add(e.row, "give both observed_minus_expected and variance, or neither")
 
