@@ -196,3 +196,15 @@ def test_changing_a_pooling_setting_reruns_only_pooling_figures_and_report(revie
     assert "pooling_analysis" in jobs and "report_html" in jobs
     allowed = {"config_snapshot", "pooling_analysis", "pooling_summary", "report_html", "all"}
     assert {j for j in jobs if not j.startswith("figures_")} <= allowed, jobs
+
+
+def test_a_bad_analysis_entry_stops_the_workflow_naming_it(tmp_path: Path) -> None:
+    # `analyses` is a list: snakemake's own validate would skip it; the workflow must not.
+    workdir = _copy_review(tmp_path)
+    config = workdir / "config/config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("\n  - id: ", "\n  - colour: red\n    id: ", 1), "utf-8")
+    result = _snakemake(workdir, "-n")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "config/config.yaml: analyses/0" in output and "'colour'" in output
