@@ -20,6 +20,7 @@ __all__ = [
     "REPEATED_FIELDS",
     "FieldMap",
     "IdRule",
+    "TableLayout",
     "build_record",
     "find_id",
     "first_year",
@@ -153,6 +154,41 @@ class FieldMap:
 _LAYOUT_CACHE = 4096
 
 
+@dataclass(frozen=True)
+class TableLayout:
+    """One tabular export layout (CSV/TSV/XLSX): how to recognise its header, what each column is.
+
+    Column names are matched ignoring case, spaces and punctuation (``Author(s)``, ``author_s``
+    and ``AUTHORS`` are one name), because vendors change spelling between releases.
+
+    name, title: the ``--format`` name and a human name for messages.
+    field_map: columns -> canonical fields, as for tagged formats; its ``split`` says how a
+        multi-valued cell is split (a regular expression per column).
+    markers: columns only this vendor writes; any one of them identifies the layout.
+    signature: columns that together identify it when no marker is present.
+    excluded: columns whose presence means another layout.
+    ignored: documented columns that carry nothing we keep (not reported as unknown);
+        ``ignored_prefixes`` does the same for families of columns (OpenAlex's ``concepts.*``).
+    given_first: author cells hold "Given Family" (inverted to "Family, Given").
+    strip: column -> pattern removed from its cells before splitting (PubMed's final ".").
+    null_values: cell values that mean "empty" in this export ("None", "nan", "null").
+    """
+
+    name: str
+    title: str
+    field_map: FieldMap
+    markers: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    ignored: frozenset[str] = frozenset()
+    ignored_prefixes: tuple[str, ...] = ()
+    given_first: bool = False
+    strip: Mapping[str, str] = field(default_factory=dict)
+    null_values: frozenset[str] = frozenset()
+    #: Where the layout's record key comes from, for docs/formats.md and error messages.
+    key_note: str = ""
+
+
 class _Layout:
     """A :class:`FieldMap` restricted to the tags present in a record (see ``FieldMap.layout``)."""
 
@@ -238,6 +274,11 @@ _CITATION_PATTERNS = (
         r"^(?P<journal>.+?)\s*\((?P<year>\d{4})\)\s*(?P<volume>[^\s:(.]+)?"
         r"(?::(?P<issue>[^\s(.]+))?\s*(?:Suppl\w*\.?\s*(?:[A-Z]?\d+\s*)?)?"
         r"(?:\((?P<pages>[^)]*)\)|Article Number:?\s*(?P<article>[^\s.]+))?"
+    ),
+    # PubMed (NLM) citation: "Eur J Med Genet. 2020 Feb;63(2):103640. doi: ..." (PubMed CSV)
+    re.compile(
+        r"^(?P<journal>.+?)\.\s+(?P<year>\d{4})\b[^;]{0,30};(?P<volume>[^\s(:;.]+)?"
+        r"(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^\s.;]+))?"
     ),
     # Ovid/MEDLINE: "Annals of Oncology. 20(5):897-902, 2009 May."
     re.compile(
