@@ -25,6 +25,20 @@ GOOD = [
     "ris_embase.ris",
     "embase_classic.csv",
     "scopus.csv",
+    # Tabular layouts (real exports, see tool-exports/README.md; EndNote's from its rules).
+    "tool-exports/CSV/_baseline_cochrane.csv",
+    "tool-exports/TSV/_baseline.tsv",
+    "tool-exports/CSV/_baseline_openalex.csv",
+    "tool-exports/CSV/_baseline_pubmed.csv",
+    "tool-exports/CSV/_baseline_cinahl.csv",
+    "tool-exports/CSV/_baseline_zotero.csv",
+    "tool-exports/TSV/_baseline_refworks.tsv",
+    "endnote_tab.txt",
+    "tool-exports/CSV/_baseline_covidence.csv",
+    "tool-exports/CSV/_baseline_abstrackr.csv",
+    "tool-exports/CSV/_baseline_rayyan.csv",
+    "tool-exports/XLSX/_baseline_eppireviewer.xlsx",
+    "tool-exports/CSV/_baseline_googlescholar.csv",
 ]
 
 

@@ -381,9 +381,12 @@ def header_hint(head: str) -> str:
     """For an unrecognised text file that looks like a table: its columns and ``--columns``."""
     _dialect, rows, _found = _sniff_dialect(head, LAYOUTS, forced=False)
     index = _generic_header(rows)
-    if index is None or len(rows) < 1:
+    if index is None:
         return ""
-    # A table has rows of the header's width below it (or is only a header).
+    columns = [c for c in rows[index] if c.strip()]
+    # A header has at least three short names, and a table has rows of its width below it.
+    if len(columns) < 3 or max(len(c) for c in columns) > 100:
+        return ""
     if len(rows) > index + 2 and _consistency(rows, index) == 0:
         return ""
     return _hint(rows)
@@ -425,7 +428,7 @@ def clean_author(name: str, *, given_first: bool = False) -> str:
     name = " ".join(name.split()).strip(" ;,")
     # RefWorks writes "Family,null" for a missing given name and omits the space after commas.
     name = re.sub(r"\s*,\s*null$", "", name, flags=re.IGNORECASE)
-    name = re.sub(r"^null\s*,\s*", "", name, flags=re.IGNORECASE)
+    name = re.sub(r"^null\s*,\s*|^null\s+(?=\S)", "", name, flags=re.IGNORECASE)
     name = re.sub(r"\s*,(?=\S)", ", ", name)
     if not given_first or "," in name:
         return name
@@ -436,8 +439,10 @@ def clean_author(name: str, *, given_first: bool = False) -> str:
     if len(words) < 2:
         return name
     start = len(words) - 1
-    while start > 1 and words[start - 1] in _PARTICLES:
+    while start > 0 and words[start - 1] in _PARTICLES:
         start -= 1
+    if start == 0:  # only a family name ("van den Hoven")
+        return name
     family, given = " ".join(words[start:]), " ".join(words[:start])
     return f"{family}, {given}" + (f" {suffix}" if suffix else "")
 
