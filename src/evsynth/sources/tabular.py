@@ -612,11 +612,16 @@ class TabularReader(Importer):
                 if not filled:
                     self.skipped_lines += 1
                     continue
-                keys = [column_key(c) for c in cells]
-                if keys[: len(header_keys)] == header_keys[: len(keys)] and len(filled) > 1:
+                first_key = column_key(filled[0])
+                if (
+                    len(filled) > 1
+                    and cells[0] == filled[0]
+                    and first_key == header_keys[0]
+                    and [column_key(c) for c in cells] == header_keys[: len(cells)]
+                ):
                     self.skipped_rows.append((line, "the header row again (joined exports?)"))
                     continue
-                if column_key(filled[0]) in _QUERY_LABELS and cells[0] == filled[0]:
+                if first_key in _QUERY_LABELS and cells[0] == filled[0]:
                     self._preamble(line, cells, "a search-query row")
                     continue
                 extra = [c for c in cells[len(header) :] if c]
