@@ -383,3 +383,34 @@ def test_endnote_tab_fixture_pmid_from_the_database_name() -> None:
         "osteosarcoma; lung metastasis",
     )
     assert (second.source_id, second.pmid, second.pages) == ("13", "", "1760-1765")
+
+
+def test_unclosed_quote_at_the_end_is_not_swallowed_silently() -> None:
+    data = (
+        b"Title,Authors,Published Year,Journal,Covidence #\n"
+        b'Good,"Smith, J.",2020,J,#1\n'
+        b'Bad,"Doe, A.,2021,J,#3\n'
+        b"Lost,X,2022,J,#4\n"
+    )
+    with pytest.raises(InputError, match=r"t.csv:3: .*never closed: lines 3-4"):
+        read(data)
+
+
+def test_zip_and_old_xls_get_a_clear_error() -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("articles.csv", "key,title\n")
+    with pytest.raises(InputError, match=r"a zip archive, not an XLSX workbook; it holds articles"):
+        detect_format(buffer.getvalue(), label="rayyan.zip")
+    with pytest.raises(InputError, match=r"old Excel \.xls"):
+        detect_format(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), label="old.xls")
+
+
+def test_url_cell_keeps_one_link() -> None:
+    records = list(TabularReader().read(REAL / "CSV/_baseline_rayyan.csv"))
+    assert records[0].url == (
+        "https://www.embase.com/search/results?subaction=viewrecord&id=L2029880245&from=export"
+    )

@@ -185,8 +185,6 @@ class TableLayout:
     given_first: bool = False
     strip: Mapping[str, str] = field(default_factory=dict)
     null_values: frozenset[str] = frozenset()
-    #: Where the layout's record key comes from, for docs/formats.md and error messages.
-    key_note: str = ""
 
 
 class _Layout:

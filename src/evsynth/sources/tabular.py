@@ -29,6 +29,7 @@ import datetime as _dt
 import io
 import os
 import re
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -57,6 +58,7 @@ csv.field_size_limit(1 << 24)
 _SAMPLE_ROWS = 60
 _DELIMITERS = (",", "\t", ";", "|")
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)  # ="0123": Excel's keep-as-text guard
 _QUERY_LABELS = frozenset({"searchquery", "query", "searchstrategy", "search"})
 _PARTICLES = frozenset(
@@ -88,6 +90,7 @@ class _Compiled:
     strip: dict[str, re.Pattern[str]]
     field_map: FieldMap
     authors: frozenset[str]
+    urls: frozenset[str]
 
     def knows(self, key: str) -> bool:
         return key in self.names or any(key.startswith(p) for p in self.prefixes)
@@ -125,6 +128,7 @@ def _compile_layout(layout: TableLayout) -> _Compiled:
         # Cells are split here (before author clean-up), so build_record must not split again.
         field_map=replace(fmap, split={}),
         authors=frozenset(fmap.multi.get("authors", ())),
+        urls=frozenset(fmap.single.get("url", ())),
     )
 
 
@@ -289,17 +293,21 @@ def _sniff_dialect(
     return best[1], best[2], best[3]
 
 
-def is_workbook(src: str | os.PathLike[str] | bytes | BinaryIO) -> bool:
-    """True for an XLSX (zip) file."""
+def _magic(src: str | os.PathLike[str] | bytes | BinaryIO) -> bytes:
     if isinstance(src, bytes | bytearray):
-        return bytes(src[:4]) == _ZIP_MAGIC
+        return bytes(src[:8])
     if isinstance(src, str | os.PathLike):
         try:
             with open(src, "rb") as handle:
-                return handle.read(4) == _ZIP_MAGIC
+                return handle.read(8)
         except OSError:
-            return False
-    return False
+            return b""
+    return b""
+
+
+def is_workbook(src: str | os.PathLike[str] | bytes | BinaryIO) -> bool:
+    """True for a zip (XLSX) or OLE2 (old .xls) file: read as a workbook, never as text."""
+    return _magic(src).startswith((_ZIP_MAGIC, _OLE2_MAGIC))
 
 
 def _cell_text(value: Any) -> str:
@@ -321,7 +329,29 @@ def _cell_text(value: Any) -> str:
 def _open_workbook(src: str | os.PathLike[str] | bytes | BinaryIO, label: str) -> Any:
     import openpyxl  # imported here: only XLSX inputs need it
 
+    if _magic(src).startswith(_OLE2_MAGIC):
+        raise InputError(
+            "an old Excel .xls workbook (OLE2), which is not read; save it as .xlsx or CSV "
+            "and import that",
+            path=label,
+        )
     source = src if isinstance(src, str | os.PathLike) else io.BytesIO(bytes(src))  # type: ignore[arg-type]
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"cannot read the XLSX workbook: {exc}", path=label) from None
+    if "xl/workbook.xml" not in members:
+        shown = ", ".join(members[:10]) + (
+            f" and {len(members) - 10} more" if len(members) > 10 else ""
+        )
+        raise InputError(
+            f"a zip archive, not an XLSX workbook; it holds {shown or 'nothing'}. Unzip it "
+            "and import the export inside (Rayyan, for one, downloads its CSV in a zip)",
+            path=label,
+        )
+    if not isinstance(source, str | os.PathLike):
+        source.seek(0)
     try:
         return openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many types for a damaged file
@@ -534,17 +564,33 @@ class TabularReader(Importer):
             raise self._no_header(rows, label)
         header_index, layout = found
         self.container = f"text ({dialect.label}-separated, {text.encoding})"
-        reader = dialect.reader(text.raw_lines())
+        consumed: list[str] = []
+
+        def lines() -> Iterator[str]:
+            for raw in text.raw_lines():
+                consumed.append(raw)
+                yield raw
+
+        reader = dialect.reader(lines())
 
         def numbered() -> Iterator[tuple[int, list[str]]]:
             while True:
                 line = reader.line_num + 1
+                consumed.clear()
                 try:
                     row = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as exc:
                     raise _CsvBroken(line, str(exc)) from None
+                if len(consumed) > 1 and _open_quote(consumed, dialect):
+                    # The csv module reads an unclosed quote to the end of the file without a
+                    # word; the rows it swallowed would vanish into one cell.
+                    raise _CsvBroken(
+                        line,
+                        f"a quoted cell opened here is never closed: lines {line}-"
+                        f"{reader.line_num} (the rest of the file) were read into one cell",
+                    )
                 yield line, row
 
         yield from self._records(numbered(), header_index, layout, text.source.name, label)
@@ -684,6 +730,10 @@ class TabularReader(Importer):
             separator = compiled.split.get(column)
             if separator is not None:
                 values = [p.strip() for v in values for p in separator.split(v) if p.strip()]
+            if column in compiled.urls:
+                # One link per record: RefWorks lists several, Rayyan appends RIS leftovers
+                # ("...&from=export     U2  - L2029880245").
+                values = [v.split()[0] for v in values if v.split()]
             if column in compiled.authors:
                 values = [clean_author(v, given_first=given_first) for v in values]
                 values = [v for v in values if v]
@@ -696,6 +746,18 @@ class _CsvBroken(Exception):
         super().__init__(message)
         self.line = line
         self.message = message
+
+
+def _open_quote(consumed: Sequence[str], dialect: _Dialect) -> bool:
+    """True when the physical lines of one row end inside a quoted cell (end of file reached)."""
+    if dialect.quoting == csv.QUOTE_NONE:
+        return False
+    try:
+        for _row in csv.reader(consumed, delimiter=dialect.delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -28,7 +28,6 @@ EMBASE = TableLayout(
     signature=embase_tags.SIGNATURE,
     excluded=("EID",),
     ignored=embase_tags.IGNORED_COLUMNS,
-    key_note="Embase Accession ID, else PUI, else id=L... in Embase Link",
 )
 
 SCOPUS = TableLayout(
@@ -39,7 +38,6 @@ SCOPUS = TableLayout(
     signature=scopus_tags.SIGNATURE,
     excluded=("Author Names", "Embase Accession ID", "Lens ID", "Issue Number"),
     ignored=scopus_tags.IGNORED_COLUMNS,
-    key_note="EID",
 )
 
 COCHRANE = TableLayout(
@@ -80,7 +78,6 @@ COCHRANE = TableLayout(
             "Cochrane Review Group Code",
         }
     ),
-    key_note="CENTRAL ID (CN-...)",
 )
 
 LENS = TableLayout(
@@ -137,7 +134,6 @@ LENS = TableLayout(
             "Author Count",
         }
     ),
-    key_note="Lens ID",
 )
 
 OPENALEX = TableLayout(
@@ -232,7 +228,6 @@ OPENALEX = TableLayout(
         "counts_by_year.",
         "host_venue.",
     ),
-    key_note="id (the W... work id from https://openalex.org/W...)",
 )
 
 PUBMED = TableLayout(
@@ -258,7 +253,6 @@ PUBMED = TableLayout(
     signature=("PMID", "Title", "Authors", "Citation"),
     strip={"Authors": r"\.\s*$"},
     ignored=frozenset({"First Author", "Create Date", "PMCID", "NIHMS ID"}),
-    key_note="PMID",
 )
 
 CINAHL = TableLayout(
@@ -294,7 +288,6 @@ CINAHL = TableLayout(
     markers=("PLink", "Doctype"),
     signature=("Article Title", "Author", "Journal Title", "Accession Number"),
     ignored=frozenset({"ISBN", "Page Count", "Publisher"}),
-    key_note="Accession Number (EBSCO's AN), else AN= in PLink",
 )
 
 GOOGLE_SCHOLAR = TableLayout(
@@ -315,7 +308,6 @@ GOOGLE_SCHOLAR = TableLayout(
     signature=("Authors", "Title", "Publication", "Year"),
     excluded=("Source title", "Publication Title"),
     ignored=frozenset({"Publisher"}),
-    key_note="none (Google Scholar exports no identifier: hash ids)",
 )
 
 ZOTERO = TableLayout(
@@ -440,7 +432,6 @@ ZOTERO = TableLayout(
             "Legislative Body",
         }
     ),
-    key_note="Key (the Zotero item key)",
 )
 
 REFWORKS = TableLayout(
@@ -508,7 +499,6 @@ REFWORKS = TableLayout(
             *(f"User {n}" for n in range(1, 16)),
         }
     ),
-    key_note="Reference Id (the doc:... key)",
 )
 
 ENDNOTE_TAB = TableLayout(
@@ -594,7 +584,6 @@ ENDNOTE_TAB = TableLayout(
             "Remote Database Name",
         }
     ),
-    key_note="Record Number (EndNote's), else Accession Number",
 )
 
 RAYYAN = TableLayout(
@@ -625,7 +614,6 @@ RAYYAN = TableLayout(
     signature=("key", "title", "authors", "journal", "notes"),
     excluded=("Item Type", "Covidence #"),
     ignored=frozenset({"month", "day", "publisher", "location", "notes", "pmc_id"}),
-    key_note="key (rayyan-...)",
 )
 
 COVIDENCE = TableLayout(
@@ -651,7 +639,6 @@ COVIDENCE = TableLayout(
     markers=("Covidence #",),
     signature=("Title", "Authors", "Published Year", "Journal", "Study"),
     ignored=frozenset({"Published Month", "Accession Number", "Ref", "Study", "Notes", "Tags"}),
-    key_note="Covidence # (the number without #)",
 )
 
 ABSTRACKR = TableLayout(
@@ -672,7 +659,6 @@ ABSTRACKR = TableLayout(
     ignored=frozenset({"(source) id", "tags", "consensus", "labeled_at"}),
     # Per-reviewer label and notes columns are named after the reviewer ("Anonymous").
     ignored_prefixes=("general notes", "population notes", "intervention", "outcome notes"),
-    key_note="(internal) id (Abstrackr's citation id)",
 )
 
 EPPI = TableLayout(
@@ -700,7 +686,6 @@ EPPI = TableLayout(
     signature=("ID", "ShortTitle", "Title"),
     excluded=("Item Type", "Key"),
     ignored=frozenset({"Included", "ShortTitle", "ParentAuthors", "OldItemId", "Edition"}),
-    key_note="ID (EPPI-Reviewer's item id)",
 )
 
 #: Every layout, most specific first (ties in detection go to the earlier one).
