@@ -414,3 +414,37 @@ def test_url_cell_keeps_one_link() -> None:
     assert records[0].url == (
         "https://www.embase.com/search/results?subaction=viewrecord&id=L2029880245&from=export"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "fmt", "source_id"),
+    [
+        # Reordered, fewer columns than the real exports, plus a column no layout knows.
+        ("My Notes,EID,Title,Authors,Year", "x,2-s2.0-1,A title,Doe A.,2020", "scopus-csv",
+         "2-s2.0-1"),
+        ("PUI,Title,Author Names,Extra", "L633990898,A title,Doe A.,x", "embase-csv",
+         "L633990898"),
+        ("Title,CENTRAL ID,Year", "A title,CN-01234567,2020", "cochrane-csv", "CN-01234567"),
+        ("DOI,Title,Lens ID", "10.1000/x,A title,000-463-679-101-319", "lens-csv",
+         "000-463-679-101-319"),
+        ("title,id,authorships.author.display_name",
+         "A title,https://openalex.org/W1,Jane Doe", "openalex-csv", "W1"),
+        ("Title,PMID,Journal/Book", "A title,12345,J", "pubmed-csv", "12345"),
+        ("Article Title,PLink,Accession Number", "A title,http://x?AN=9&db=c,9", "cinahl-csv", "9"),
+        ("Title,Key,Item Type,Author", "A title,ABCD2345,journalArticle,\"Doe, J\"",
+         "zotero-csv", "ABCD2345"),
+        ("Title Primary,Reference Id,Authors, Primary", "A title,doc:ab12,\"Doe,J\"",
+         "refworks-tab", "doc:ab12"),
+        ("Covidence #,Title", "#12,A title", "covidence-csv", "12"),
+        ("title,(internal) id,authors", "A title,77,\"Doe, J.\"", "abstrackr-csv", "77"),
+        ("notes,journal,authors,title,key", ",J,\"Doe, J.\",A title,rayyan-5", "rayyan-csv",
+         "rayyan-5"),
+        ("Title,ShortTitle,ID", "A title,Doe (2020),42", "eppi-xlsx", "42"),
+        ("Year,Publication,Title,Authors", "2020,J,A title,\"Doe, J; \"", "scholar-csv", ""),
+    ],
+)  # fmt: skip
+def test_layouts_read_other_column_sets(header: str, row: str, fmt: str, source_id: str) -> None:
+    data = f"{header}\n{row}\n".encode()
+    assert detect_format(data, label="t.csv") == fmt
+    (record,) = list(importer_for(fmt).read(data, label="t.csv"))
+    assert (record.title, record.source_id) == ("A title", source_id)
