@@ -146,7 +146,7 @@ def _best_layout(
     cells: Sequence[str], layouts: Sequence[TableLayout], *, forced: bool = False
 ) -> TableLayout | None:
     keys = frozenset(column_key(c) for c in cells if c.strip())
-    if len(keys) < 2:
+    if len(keys) < (1 if forced else 2):  # one filled cell is a caption, unless asked for
         return None
     best: tuple[tuple[int, int, int], TableLayout] | None = None
     for order, layout in enumerate(layouts):
