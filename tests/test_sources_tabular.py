@@ -448,3 +448,24 @@ def test_layouts_read_other_column_sets(header: str, row: str, fmt: str, source_
     assert detect_format(data, label="t.csv") == fmt
     (record,) = list(importer_for(fmt).read(data, label="t.csv"))
     assert (record.title, record.source_id) == ("A title", source_id)
+
+
+def test_lens_csv_tsv_and_xlsx_give_the_same_records() -> None:
+    # The same 100 Lens records in three containers: only source_file and source_line differ.
+    def fields(name: str) -> list[tuple[str, ...]]:
+        return [
+            tuple(
+                v for k, v in sorted(vars_of(r).items()) if k not in ("source_file", "source_line")
+            )
+            for r in TabularReader().read(REAL / name)
+        ]
+
+    csv_rows = fields("CSV/_baseline.csv")
+    assert len(csv_rows) == 100
+    assert csv_rows == fields("TSV/_baseline.tsv") == fields("XLSX/_baseline.xlsx")
+
+
+def vars_of(record: Record) -> dict[str, str]:
+    import dataclasses
+
+    return dataclasses.asdict(record)
