@@ -69,6 +69,8 @@ def test_import_two_wos_files_as_one_export(tmp_path: Path, capsys: pytest.Captu
         "records": 2,
         "format": "wos",
         "skipped_lines": 0,
+        "warnings": [],
+        "databases": {"Web of Science Core Collection": 2},
     }
     assert (log["source"], log["run"], log["run_date"]) == ("wos", "2025-12-31", "2025-12-31")
     assert (log["database"], log["platform"]) == (
@@ -128,7 +130,7 @@ def test_unknown_format_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_accounting_failure_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert run(tmp_path, "ris_embase.ris", "ris_missing_er.ris") == 1
-    assert "4 record start(s) but 2 record(s) read" in capsys.readouterr().err
+    assert "4 record start(s) but 3 record(s) read" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 

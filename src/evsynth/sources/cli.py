@@ -80,7 +80,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 class ImportedFile:
     """What one export gave: its records and the facts the search log reports about it."""
 
-    __slots__ = ("format", "name", "path", "records", "sha256", "skipped_lines", "unknown_tags")
+    __slots__ = (
+        "databases",
+        "format",
+        "name",
+        "path",
+        "records",
+        "sha256",
+        "skipped_lines",
+        "unknown_tags",
+        "warnings",
+    )
 
     def __init__(self, path: Path, fmt: str) -> None:
         self.path = path
@@ -90,6 +100,8 @@ class ImportedFile:
         self.sha256 = ""
         self.unknown_tags: Counter[str] = Counter()
         self.skipped_lines = 0
+        self.warnings: list[str] = []
+        self.databases: Counter[str] = Counter()
 
 
 def _sha256(path: Path) -> str:
@@ -129,6 +141,8 @@ def import_files(paths: list[Path], *, fmt: str = "auto") -> list[ImportedFile]:
         result.sha256 = _sha256(path)
         result.unknown_tags = importer.unknown_tags
         result.skipped_lines = importer.skipped_lines
+        result.warnings = list(importer.warnings)
+        result.databases = importer.databases
         imported.append(result)
     return imported
 
@@ -158,6 +172,8 @@ def build_log(args: argparse.Namespace, imported: list[ImportedFile], count: int
                 "records": len(item.records),
                 "format": item.format,
                 "skipped_lines": item.skipped_lines,
+                "warnings": item.warnings,
+                "databases": dict(sorted(item.databases.items())),
             }
             for item in imported
         ],
@@ -196,6 +212,9 @@ def run_import(args: argparse.Namespace) -> int:
     formats = ", ".join(sorted({item.format for item in imported}))
     unknown = sum(sum(item.unknown_tags.values()) for item in imported)
     note = f"; {unknown} value(s) under unknown tags (see the log)" if unknown else ""
+    for item in imported:
+        for warning in item.warnings:
+            print(f"evsynth import: warning: {item.name}: {warning}", file=sys.stderr)
     print(
         f"evsynth import: {args.source}: {count} record(s) from {len(imported)} file(s) "
         f"({formats}) -> {args.out}{note}",
