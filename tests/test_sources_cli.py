@@ -23,6 +23,8 @@ GOOD = [
     "cochrane_central.txt",
     "ovid_medline.txt",
     "ris_embase.ris",
+    "enw/endnote.enw",
+    "bibtex/scopus.bib",
     "embase_classic.csv",
     "scopus.csv",
 ]
