@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from evsynth.records import Record, normalise_doi
+from evsynth.records import Record
 
 __all__ = [
     "REPEATED_FIELDS",
@@ -413,7 +413,7 @@ def build_record(
             values[name] = sys.intern(value)
     return Record(
         source_id=source_id,
-        doi=normalise_doi(doi),
+        doi=doi,  # Record.__post_init__ normalises it (once)
         pmid=pmid,
         source_file=source_file,
         source_line=str(line),
