@@ -161,3 +161,24 @@ def test_help_shows_an_example(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     assert "example:\n  evsynth import " in capsys.readouterr().out
+
+
+def test_cochrane_download_warnings_reach_the_log_and_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert run(tmp_path, "tool-exports/RIS/_baseline_cochrane_refman.ris") == 0
+    err = capsys.readouterr().err
+    assert "warning: _baseline_cochrane_refman.ris: 3 line(s) before the first record" in err
+    log = json.loads((tmp_path / "out" / "wos.log.json").read_text())
+    (entry,) = log["files"]
+    assert (entry["records"], entry["format"], entry["skipped_lines"]) == (3, "ris", 9)
+    assert [w.split(" skipped ")[0] for w in entry["warnings"]] == [
+        "3 line(s) before the first record",
+        "6 line(s) between records",
+    ]
+    records = read_records(tmp_path / "out" / "wos.records.tsv")
+    assert sorted(r.record_id for r in records) == [
+        "wos:CN-00778158",
+        "wos:CN-02575572",
+        "wos:CN-02677909",
+    ]
