@@ -91,6 +91,7 @@ class ImportedFile:
     """What one export gave: its records and the facts the search log reports about it."""
 
     __slots__ = (
+        "databases",
         "format",
         "name",
         "path",
@@ -100,6 +101,7 @@ class ImportedFile:
         "skipped_lines",
         "skipped_rows",
         "unknown_tags",
+        "warnings",
     )
 
     def __init__(self, path: Path, fmt: str) -> None:
@@ -114,6 +116,8 @@ class ImportedFile:
         self.skipped_rows: list[str] = []
         #: Search query text found in the export itself (Embase's "SEARCH QUERY" preamble).
         self.search_queries: list[str] = []
+        self.warnings: list[str] = []
+        self.databases: Counter[str] = Counter()
 
 
 def _sha256(path: Path) -> str:
@@ -169,6 +173,8 @@ def import_files(
             result.search_queries = list(importer.search_queries)
             for row in result.skipped_rows:
                 print(f"evsynth import: skipped {row}", file=sys.stderr)
+        result.warnings = list(importer.warnings)
+        result.databases = importer.databases
         imported.append(result)
     return imported
 
@@ -207,6 +213,8 @@ def _file_entry(item: ImportedFile) -> dict[str, Any]:
         "records": len(item.records),
         "format": item.format,
         "skipped_lines": item.skipped_lines,
+        "warnings": item.warnings,
+        "databases": dict(sorted(item.databases.items())),
     }
     # Only tables have these; absent (not empty) elsewhere so other formats' logs are unchanged.
     if item.search_queries:
@@ -247,6 +255,9 @@ def run_import(args: argparse.Namespace) -> int:
     formats = ", ".join(sorted({item.format for item in imported}))
     unknown = sum(sum(item.unknown_tags.values()) for item in imported)
     note = f"; {unknown} value(s) under unknown tags (see the log)" if unknown else ""
+    for item in imported:
+        for warning in item.warnings:
+            print(f"evsynth import: warning: {item.name}: {warning}", file=sys.stderr)
     print(
         f"evsynth import: {args.source}: {count} record(s) from {len(imported)} file(s) "
         f"({formats}) -> {args.out}{note}",

@@ -15,8 +15,10 @@ from typing import BinaryIO
 
 from evsynth.errors import InputError
 from evsynth.sources.base import Importer
+from evsynth.sources.bibtex import BibtexReader
 from evsynth.sources.cochrane import CochraneReader
 from evsynth.sources.endnote_xml import EndnoteXmlReader
+from evsynth.sources.enw import EnwReader
 from evsynth.sources.inputs import codec_of, detect_encoding, open_source
 from evsynth.sources.nbib import NbibReader
 from evsynth.sources.ovid import OvidReader
@@ -42,6 +44,8 @@ DETECTION_ORDER: tuple[type[Importer], ...] = (
     CochraneReader,
     OvidReader,
     RisReader,
+    EnwReader,
+    BibtexReader,
     *READERS.values(),  # embase-csv, scopus-csv, cochrane-csv, lens-csv, ...
 )
 
