@@ -421,7 +421,10 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
     if not path.exists():
         raise InputError("file not found", path=str(path))
     rows = read_tsv(path, required=("study", "yi", "se"))
-    table = read_effects_csv(path, ratio=settings.ratio)
+    # An analysis declaring its measure says whether yi is a log ratio (HR, OR, RR, ROM).
+    measure = str(analysis.get("measure") or "").upper()
+    ratio = measure in escalc.RATIO_MEASURES if measure else settings.ratio
+    table = read_effects_csv(path, ratio=ratio)
     rows = [r for r in rows if any(r.values())]
     study_ids = tuple(r.get("study_id") or r["study"] for r in rows)
     search_runs, run_order = None, list(args.runs or [])
