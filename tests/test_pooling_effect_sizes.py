@@ -101,6 +101,12 @@ def _check_fit(got: dict, case: dict) -> None:
         for i, (g, w) in enumerate(zip(got["weights"], case["weights"], strict=True))
         if not close(g, w)
     ]
+    wrong += [
+        f"{name} {i}: {g!r} vs {w!r}"
+        for name in ("yi", "vi")
+        for i, (g, w) in enumerate(zip(got[name], case[name], strict=True))
+        if not close(g, w)
+    ]
     assert not wrong, _id(case) + ": " + "; ".join(wrong)
 
 

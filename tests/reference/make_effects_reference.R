@@ -146,7 +146,8 @@ fit_fields <- function(res) {
   list(k = res$k, k_yi = res$k.yi, estimate = scalar(res$beta), se = scalar(res$se),
        ci_low = scalar(res$ci.lb), ci_high = scalar(res$ci.ub), stat = scalar(res$zval),
        p = scalar(res$pval), q = scalar(res$QE), q_df = res$k.yi - 1, q_p = scalar(res$QEp),
-       i2 = scalar(res$I2), h2 = scalar(res$H2), weights = num(weights(res)))
+       i2 = scalar(res$I2), h2 = scalar(res$H2), weights = num(weights(res)),
+       yi = num(res$yi.f), vi = num(res$vi.f))
 }
 mh <- list(); peto <- list()
 for (name in names(tables)) {
