@@ -315,3 +315,10 @@ def test_mh_not_estimable_and_no_studies():
         mantel_haenszel([], "OR")
     with pytest.raises(InputError, match="not 'SMD'"):
         mantel_haenszel(none_events, "SMD")
+
+
+def test_measure_with_extraction_effects_is_refused(capsys):
+    effects_tsv = str(ROOT / "data" / "pooling" / "effects.tsv")
+    argv = ["pool", "--effects", effects_tsv, "--analysis", "x", "--measure", "OR", "--json"]
+    assert main(argv) == 1
+    assert "effects.tsv holds log HRs" in capsys.readouterr().err

@@ -230,6 +230,11 @@ def _load_table(args: argparse.Namespace) -> EffectTable:
             raise InputError("give either INPUT or --effects, not both")
         if not args.analysis:
             raise InputError("--effects needs --analysis ID")
+        if args.measure:
+            raise InputError(
+                "--measure applies to an INPUT file of counts or means; effects.tsv holds log "
+                "HRs (analyses of other measures: pool-analysis on analyses/{id}.tsv)"
+            )
         return select_effects_rows(args.effects, args.analysis)
     if not args.input:
         raise InputError("give INPUT (study,yi,se) or --effects TSV --analysis ID")
