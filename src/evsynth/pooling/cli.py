@@ -103,7 +103,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     e.add_argument("input", help="CSV or TSV of counts or means")
-    e.add_argument("--measure", required=True, type=str.upper, choices=escalc.MEASURES)
+    e.add_argument(
+        "--measure",
+        required=True,
+        type=str.upper,
+        choices=escalc.MEASURES,
+        help="OR, RR, RD (log scale for OR/RR) from counts; MD, SMD (Hedges' g), ROM from means",
+    )
     e.add_argument("--out", required=True, help="output CSV (or TSV for a .tsv name)")
     _zero_cell_options(e, pooling=False)
     e.set_defaults(func=_cmd_effect_size)
