@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "screen-agreement": "evsynth.screening.cli",
     "prisma-counts": "evsynth.screening.cli",
     "extract": "evsynth.extraction.cli",
+    "effect-size": "evsynth.pooling.cli",
     "pool": "evsynth.pooling.cli",
     "pool-analysis": "evsynth.pooling.cli",
     "pool-summary": "evsynth.pooling.cli",
