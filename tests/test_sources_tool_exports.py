@@ -16,6 +16,7 @@ import pytest
 
 from evsynth.records import Record
 from evsynth.sources.detect import detect_format, importer_for
+from evsynth.sources.ris import RisReader
 
 DATA = Path(__file__).parent / "data" / "sources" / "tool-exports" / "RIS"
 
@@ -173,3 +174,14 @@ def test_screening_tool_ris_keeps_keywords_and_clean_links() -> None:
 def test_web_of_science_records_are_labelled_by_their_database() -> None:
     _fmt, _records, importer = _read("_baseline_webofscience.ris")
     assert dict(importer.databases) == {"Web of Science Core Collection": 10}
+
+
+def test_raw_tags_keep_screening_fields_intact() -> None:
+    # For readers of decision fields: Rayyan's N1 exactly as written, every KW value.
+    rows = list(RisReader().read_tags(DATA / "_baseline_rayyan.ris"))
+    assert len(rows) == 10
+    line, tags = rows[0]
+    assert line == 1
+    assert tags["AN"] == ["rayyan-42924189"]
+    assert tags["N1"] == ['RAYYAN-INCLUSION: {"Emily"=>"Included"}']
+    assert len(tags["KW"]) == 25

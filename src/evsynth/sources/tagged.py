@@ -97,6 +97,25 @@ class TaggedReader(Importer):
                 path=label,
             )
 
+    def read_tags(
+        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+    ) -> Iterator[tuple[int, dict[str, list[str]]]]:
+        """Yield ``(first_line, tag -> values)`` per record, every value as the export wrote it.
+
+        For readers of fields that are not record columns (Rayyan's decisions in RIS ``N1``,
+        screening tools' labels): the same records, lines and failures as :meth:`read`.
+        """
+        text = read_text(src, label=label)
+        failures: list[Failure] = []
+        produced = 0
+        for start, tags, problem in self._records(text, failures):
+            if problem:
+                failures.append(Failure(start, problem))
+                continue
+            produced += 1
+            yield start, tags
+        raise_failures(text.source.label, failures, starts=self.record_starts, produced=produced)
+
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         """One record from its tags (subclasses add format-specific touches)."""
         return build_record(self.field_map, tags, source_file=source_file, line=line)
