@@ -1,8 +1,10 @@
 """Match decision rows back to study records (dedup clusters).
 
 By identifier first (a study record id, or any member record id of a cluster, so a decision made
-on any copy of a duplicated record applies to its study), then PMID, then DOI; when a tool dropped
-every identifier, by normalised title + year + first author's family name. A row that matches
+on any copy of a duplicated record applies to its study), then the tool's own record key (Rayyan
+``rayyan-123``, Covidence #, EPPI-Reviewer item ID) when the records were imported from that tool's
+export and carry it as their source id, then PMID, then DOI; when a tool dropped every identifier,
+by normalised title + year + first author's family name. A row that matches
 nothing, or more than one study, is reported, never guessed.
 """
 
@@ -35,6 +37,12 @@ def split_ids(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 
 
+def _source_key(record_id: str) -> str:
+    """The source's own id inside a record id ``source:source_id`` (``~2`` suffix removed)."""
+    key = record_id.split(":", 1)[-1]
+    return re.sub(r"~\d+$", "", key)
+
+
 def _first_author_family(authors: str) -> str:
     """Family name of the first author from "Family, Given; ..." (the records contract)."""
     first = authors.split(";")[0]
@@ -57,6 +65,7 @@ class StudyIndex:
 
     records: dict[str, dict[str, str]]
     by_id: dict[str, str] = field(default_factory=dict)
+    by_key: dict[str, set[str]] = field(default_factory=dict)
     by_pmid: dict[str, set[str]] = field(default_factory=dict)
     by_doi: dict[str, set[str]] = field(default_factory=dict)
     by_title_year: dict[tuple[str, str], set[str]] = field(default_factory=dict)
@@ -71,6 +80,9 @@ class StudyIndex:
             index.by_id[sid] = sid
             for member in split_ids(row.get("member_ids", "")):
                 index.by_id[member] = sid
+                index.by_key.setdefault(_source_key(member), set()).add(sid)
+            if row.get("source_id"):
+                index.by_key.setdefault(row["source_id"].strip(), set()).add(sid)
             pmid = normalise_pmid(row.get("pmid", ""))
             if pmid:
                 index.by_pmid.setdefault(pmid, set()).add(sid)
@@ -91,6 +103,11 @@ class StudyIndex:
                 return Match(self.by_id[value], value, "record id")
         if item.id_is_strict:
             return f"unknown record id {item.ids[0]!r}"
+        for key in item.tool_keys:
+            found = self.by_key.get(key.strip())
+            if found and len(found) == 1:
+                sid = next(iter(found))
+                return Match(sid, sid, "tool record key")
         pmid = normalise_pmid(item.pmid)
         if pmid and pmid in self.by_pmid:
             return self._one(self.by_pmid[pmid], "PMID", pmid)
