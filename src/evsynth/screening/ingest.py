@@ -149,10 +149,15 @@ def _bib(row: TableRow, target: RawDecision) -> None:
 def _ris_bib(record: RisRecord, target: RawDecision) -> None:
     authors = record.tags.get("AU", []) + record.tags.get("A1", [])
     target.ids = [v for t in ("ID", "AN") for v in record.tags.get(t, []) if v]
+    target.ids += _QUEUE_ID.findall(_ris_notes(record))  # evsynth's queue id, kept in the notes
     target.doi = record.first("DO")
     target.title = record.first("TI", "T1")
     target.year = record.first("PY", "Y1", "DA")[:4]
     target.authors = "; ".join(authors)
+
+
+#: the study record id evsynth's queue RIS writes into N1 ("evsynth title_abstract queue: ID")
+_QUEUE_ID = re.compile(r"evsynth [a-z_]+ queue: (\S+)")
 
 
 def _default_reviewer(spec: DecisionFile) -> str:
@@ -381,6 +386,9 @@ def _rayyan_decisions(
             field="notes",
         )
     reasons = _split_list(fields.get(vocab.RAYYAN_REASONS, ""))
+    # evsynth's queue writes the study record id into the notes, which Rayyan keeps (it replaces
+    # the record's key with its own): the exact way back
+    queue_ids = _QUEUE_ID.findall(notes)
     labels = []
     for label in _split_list(fields.get(vocab.RAYYAN_LABELS, "")):
         if label.startswith(vocab.RAYYAN_REASON_LABEL_PREFIX):  # older exports: reasons as labels
@@ -414,7 +422,7 @@ def _rayyan_decisions(
             reasons=list(reasons) if decision == "exclude" else [],
             note=notes_by_user.get(name, ""),
             labels=list(labels),
-            ids=list(template.ids),
+            ids=[*queue_ids, *template.ids],
             tool_keys=list(template.tool_keys),
             pmid=template.pmid,
             doi=template.doi,

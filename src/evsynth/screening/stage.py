@@ -329,7 +329,14 @@ def screen_stage(
 
     reviewers = sorted(set(settings.reviewers) | {r for by in votes.values() for r in by})
     per_reviewer_decisions: dict[str, dict[str, str]] = {r: {} for r in reviewers}
-    votes_per_reviewer = {r: 0 for r in reviewers}
+    # consensus lists (Covidence, EPPI-Reviewer) and tool resolutions (Abstrackr) are columns of
+    # the table too, but never enter kappa: they are not independent judgements
+    tool_voters = sorted(
+        {v.reviewer for vs in consensus.values() for v in vs}
+        | {v.reviewer for v in resolutions.values()}
+    )
+    table_reviewers = sorted(set(reviewers) | set(tool_voters))
+    votes_per_reviewer = {r: 0 for r in table_reviewers}
     rows = []
     for sid in eligible:
         row = StageRow(sid)
@@ -371,6 +378,13 @@ def screen_stage(
                 )
             )
         cons = consensus.get(sid, [])
+        tool_votes = [*cons, *([resolutions[sid]] if sid in resolutions else [])]
+        for v in tool_votes:
+            votes_per_reviewer[v.reviewer] += 1
+            if v.reviewer not in row.per_reviewer:
+                row.per_reviewer[v.reviewer] = v.decision + (f": {v.reason}" if v.reason else "")
+            if v.reviewer not in row.reviewers:
+                row.reviewers = sorted([*row.reviewers, v.reviewer])
         cons_outcomes = {(v.decision, v.reason) for v in cons}
         if len(cons_outcomes) > 1:
             has_conflict = True
@@ -417,7 +431,7 @@ def screen_stage(
     return StageResult(
         settings=settings,
         rows=rows,
-        reviewers=reviewers,
+        reviewers=table_reviewers,
         agreement=agreement(per_reviewer_decisions),
         inputs=list(inputs),
         votes_per_reviewer=votes_per_reviewer,
