@@ -146,7 +146,8 @@ def _reason_key(reason: str) -> str:
 def _canonical_reasons(reasons: list[str], item: RawDecision, settings: StageSettings) -> list[str]:
     """Map each reason to the protocol's spelling (aliases first); unknown ones are an error."""
     allowed = {_reason_key(r): r for r in settings.exclusion_reasons}
-    allowed[_reason_key(vocab.NOT_RETRIEVED)] = vocab.NOT_RETRIEVED
+    if settings.stage == "full_text":
+        allowed[_reason_key(vocab.NOT_RETRIEVED)] = vocab.NOT_RETRIEVED
     aliases = {_reason_key(k): v for k, v in settings.reason_aliases.items()}
     out = []
     for r in reasons:

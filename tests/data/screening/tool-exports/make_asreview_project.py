@@ -44,7 +44,9 @@ def main() -> None:
              str(HERE / "_baseline_embase.ris")],
             check=True,
         )  # fmt: skip
-        subprocess.run([*run, "dedup", str(t / "embase.tsv"), "--out", str(t), "--quiet"], check=True)
+        subprocess.run(
+            [*run, "dedup", str(t / "embase.tsv"), "--out", str(t), "--quiet"], check=True
+        )
         subprocess.run(
             [*run, "screen", "--records", str(t / "unique.tsv"), "--stage", "title_abstract",
              "--out", str(t)],
