@@ -132,7 +132,13 @@ class StudyIndex:
                 if _first_author_family(self.records[sid].get("authors", "")) in row_authors
             }
         if not candidates:
-            return "no study record with this title, year and first author"
+            tried = [f"PMID {pmid}" if pmid else "", f"DOI {doi}" if doi else ""]
+            tried = [t for t in tried if t]
+            return (
+                "no study record with "
+                + (", ".join(tried) + " or " if tried else "")
+                + "this title, year and first author"
+            )
         return self._one(candidates, "title, year and first author", title[:60])
 
     @staticmethod
