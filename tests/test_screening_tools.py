@@ -431,6 +431,34 @@ def test_asreview_project_labels_come_from_results_db_joined_to_its_data(unique)
     assert all(rayyan[s] == d for s, d in expected.items())
 
 
+def test_asreview_lab_1_project_with_a_ris_dataset_and_results_sql(unique, tmp_path):
+    """LAB 1.x layout (constructed): `results.sql`, a `notes` column, the Embase RIS as dataset;
+    record_id is the 0-based position of the record in the RIS. Labels: Emily's Rayyan decisions
+    (Included 1, Excluded 0) of the records at those positions."""
+    rayyan = _rayyan_expected_from_csv(unique)
+    dois = _doi_index(unique)
+    positions = [
+        dois[normalise_doi(d)]
+        for d in re.findall(r"^DO  - (\S+)", EMBASE.read_text(), re.MULTILINE)
+    ]
+    assert len(positions) == 10
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE results (record_id INTEGER, label INTEGER, notes TEXT)")
+    for rid, sid in enumerate(positions):
+        label = {"include": 1, "exclude": 0}.get(rayyan.get(sid, ""))
+        con.execute("INSERT INTO results VALUES (?, ?, ?)", (rid, label, f"row {rid}"))
+    con.commit()
+    path = tmp_path / "lab1.asreview"
+    with zipfile.ZipFile(path, "w") as project:
+        project.writestr("project.json", '{"version": "1.5", "dataset_path": "embase.ris"}')
+        project.writestr("data/embase.ris", EMBASE.read_bytes())
+        project.writestr("reviews/abc/results.sql", con.serialize())
+    _, rows, _ = _screen(unique, DecisionFile(str(path), reviewer="Emily"))
+    expected = {s: d for s, d in rayyan.items() if d != "maybe"}
+    assert _per_reviewer(rows, "Emily") == expected
+    assert rows[next(iter(expected))].note.startswith("Emily: row ")
+
+
 def _rewrite_results(tmp_path: Path, sql: str) -> Path:
     path = tmp_path / "project.asreview"
     with zipfile.ZipFile(ASREVIEW) as src, zipfile.ZipFile(path, "w") as dst:
@@ -606,3 +634,31 @@ def test_fleiss_with_two_reviewers_is_scotts_pi_not_cohens_kappa():
     a, b = list("IIEE"), list("IEEE")
     assert fleiss_kappa([[x, y] for x, y in zip(a, b, strict=True)]).kappa == pytest.approx(7 / 15)
     assert cohen_kappa(a, b).kappa == pytest.approx(0.5)
+
+
+# --- matching by the tool's own record key -------------------------------------------------------
+
+
+def test_tool_key_matches_before_pmid_doi_and_title(tmp_path):
+    """Records as an importer that keeps Rayyan's `AN - rayyan-...` as the source id would write
+    them (constructed from the Rayyan RIS: record ids `rayyan:rayyan-...`), with DOI, PMID and title
+    blanked so that only the key can match."""
+    ris = RAYYAN_RIS.read_text(encoding="utf-8")
+    keys = re.findall(r"^AN  - (rayyan-\d+)", ris, flags=re.MULTILINE)
+    assert len(keys) == 10
+    columns = ["study_record_id", "record_id", "source", "source_id", "title", "member_ids"]
+    lines = ["\t".join(columns)]
+    for i, key in enumerate(keys):
+        rid = f"rayyan:{key}"
+        lines.append("\t".join([rid, rid, "rayyan", key, f"untitled {i}", rid]))
+    unique = _write(tmp_path / "unique.tsv", "\n".join(lines) + "\n")
+    _, rows, _ = _screen(unique, DecisionFile(str(RAYYAN_CSV)), reviewers=("Emily",))
+    got = _per_reviewer(rows, "Emily")
+    with RAYYAN_CSV.open(encoding="utf-8", newline="") as handle:
+        expected = {
+            f"rayyan:{r['key']}": re.search(r'"Emily"=>"(\w+)"', r["notes"]).group(1).lower()
+            for r in csv.DictReader(handle)
+            if "RAYYAN-INCLUSION" in r["notes"]
+        }
+    words = {"included": "include", "excluded": "exclude", "maybe": "maybe"}
+    assert got == {k: words[v] for k, v in expected.items()}

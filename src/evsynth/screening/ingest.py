@@ -191,7 +191,11 @@ def detect_format(
         fmt = "covidence"
     elif "consensus" in header and "(internal) id" in header:
         fmt = "abstrackr"
-    elif "included" in header and "id" in header and ({"shorttitle", "title"} & header):
+    elif (
+        "included" in header
+        and set(vocab.EPPI_ID_COLUMNS) & header
+        and ({"shorttitle", "title"} & header)
+    ):
         fmt = "eppi"
     elif "notes" in header and (
         any(vocab.RAYYAN_INCLUSION in r.cells.get("notes", "") for r in table.rows)
@@ -700,7 +704,9 @@ def _parse_eppi(
         )
         _bib(row, item)
         item.ids = []
-        item.tool_keys = [row.cells["id"]] if row.cells.get("id") else []
+        item.tool_keys = (
+            [row.get(*vocab.EPPI_ID_COLUMNS)] if row.get(*vocab.EPPI_ID_COLUMNS) else []
+        )
         if not item.authors:  # ShortTitle is "Family (year)"
             item.authors = row.cells.get("shorttitle", "").split("(")[0].strip()
         out.append(item)

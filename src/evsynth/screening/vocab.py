@@ -23,6 +23,7 @@ __all__ = [
     "DECISION_WORDS",
     "DOI_COLUMNS",
     "EPPI_FLAGS",
+    "EPPI_ID_COLUMNS",
     "EPPI_LISTS",
     "EPPI_RIS_KEYWORD",
     "ID_COLUMNS",
@@ -103,7 +104,14 @@ COVIDENCE_LISTS: dict[str, tuple[str, str]] = {
 
 #: EPPI-Reviewer marks each item included ("I") or excluded ("E") in its "Included" column; a list
 #: exported as RIS carries no flag, so the list is declared: included or excluded.
-EPPI_FLAGS: dict[str, str] = {"i": "include", "e": "exclude"}
+EPPI_FLAGS: dict[str, str] = {
+    "i": "include",
+    "e": "exclude",
+    "included": "include",
+    "excluded": "exclude",
+}
+#: Column names of EPPI-Reviewer's item id in its Excel export.
+EPPI_ID_COLUMNS: tuple[str, ...] = ("id", "itemid", "item id", "item_id")
 EPPI_LISTS: dict[str, str] = {"included": "include", "excluded": "exclude"}
 #: The keyword EPPI-Reviewer writes into every record of its RIS export.
 EPPI_RIS_KEYWORD = "eppi-reviewer"
