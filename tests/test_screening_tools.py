@@ -245,10 +245,9 @@ def test_covidence_csv_real_export_is_one_consensus_reviewer(unique_with_coviden
     assert all(rows[s].reviewers == ["covidence"] for s in decided)
     assert result.agreement.pairs[0].n == 0  # consensus never enters kappa
     # the two other Embase records are still awaiting alice and bob
-    assert sorted(s for s, r in rows.items() if r.status == "awaiting_reviewers") == [
-        "embase:L2024893804",
-        "embase:L644327397",
-    ]
+    assert sorted(s for s, r in rows.items() if r.status == "awaiting_reviewers") == sorted(
+        [dois["10.1002/ar.25299"], dois["10.1111/cla.12583"]]  # Fawcett 2024, Pol 2024
+    )
     # at full text the included list includes too
     items, _ = read_decisions(spec, stage="full_text")
     assert {i.decision for i in items} == {"include"} and len(items) == 10
@@ -510,7 +509,9 @@ def test_rayyan_abstrackr_and_eppi_combine_into_one_table(unique, tmp_path):
     assert result.reviewers == ["Anonymous", "Emily", "eppi-reviewer"]
     # every record is in the one table, with a column per reviewer and tool
     assert len(rows) == 10
-    conflict = rows["embase:L644585435"]
+    dois = _doi_index(unique)
+    troiano = dois["10.1038/s41598-024-65283-y"]  # the Troiano 2024 author correction
+    conflict = rows[troiano]
     assert conflict.status == "conflict"
     assert conflict.per_reviewer == {
         "Anonymous": "exclude",
@@ -518,18 +519,22 @@ def test_rayyan_abstrackr_and_eppi_combine_into_one_table(unique, tmp_path):
         "eppi-reviewer": "include",
     }
     queue = queue_csv_text(result, records)
-    line = next(q for q in queue.splitlines() if q.startswith("embase:L644585435"))
+    line = next(q for q in queue.splitlines() if q.startswith(troiano))
     assert "Anonymous=exclude, Emily=include" in line
     assert "_baseline_eppireviewer.xlsx:7) says include" in line  # the EPPI row of this record
-    # by hand from the three files: the EPPI flag (I) contradicts a reviewer on L2024893804 (Emily
-    # exclude, Anonymous maybe), L644327397, L644585435, and on L643801355 both say maybe
+    # by hand from the three files: the EPPI flag (I) contradicts a reviewer on Fawcett 2024
+    # (Emily exclude, Anonymous maybe), Pol 2024, the Troiano correction, and on Troiano 2024
+    # both reviewers say maybe
     conflicts = sorted(s for s, r in rows.items() if r.status == "conflict")
-    assert conflicts == [
-        "embase:L2024893804",
-        "embase:L643801355",
-        "embase:L644327397",
-        "embase:L644585435",
-    ]
+    assert conflicts == sorted(
+        dois[d]
+        for d in (
+            "10.1002/ar.25299",
+            "10.1038/s41598-024-56479-3",
+            "10.1111/cla.12583",
+            "10.1038/s41598-024-65283-y",
+        )
+    )
 
 
 # --- queue files the tools import back ------------------------------------------------------------
