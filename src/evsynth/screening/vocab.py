@@ -154,7 +154,7 @@ ID_COLUMNS: tuple[str, ...] = (
     "id",
 )
 #: Columns holding the tool's own record key, matched against the records' source ids first.
-TOOL_KEY_COLUMNS: tuple[str, ...] = ("key", "covidence #", "(internal) id", "id")
+TOOL_KEY_COLUMNS: tuple[str, ...] = ("key", "covidence #")
 PMID_COLUMNS: tuple[str, ...] = ("pmid", "pubmed_id", "pubmed id", "medline pmid")
 DOI_COLUMNS: tuple[str, ...] = ("doi",)
 TITLE_COLUMNS: tuple[str, ...] = ("title", "primary_title", "article title")
