@@ -458,6 +458,31 @@ def test_asreview_lab_1_project_with_a_ris_dataset_and_results_sql(unique, tmp_p
     assert rows[next(iter(expected))].note.startswith("Emily: row ")
 
 
+def test_asreview_lab_2_project_reads_records_from_its_data_store(unique, tmp_path):
+    """LAB 2.x keeps the records in `data_store.db` (constructed here with the records' own
+    fields; evsynth finds the table by its record_id and title columns). Labels: Emily's Rayyan
+    decisions, record_id starting at 1 to show that the store's own ids are used, not positions."""
+    rayyan = _rayyan_expected_from_csv(unique)
+    records = read_tsv(unique)
+    store = sqlite3.connect(":memory:")
+    store.execute("CREATE TABLE record (record_id INTEGER, title TEXT, authors TEXT, doi TEXT)")
+    results = sqlite3.connect(":memory:")
+    results.execute("CREATE TABLE results (record_id INTEGER, label INTEGER, user_id INTEGER)")
+    for i, r in enumerate(records, start=1):
+        store.execute(
+            "INSERT INTO record VALUES (?, ?, ?, ?)", (i, r["title"], r["authors"], r["doi"])
+        )
+        label = {"include": 1, "exclude": 0}.get(rayyan.get(r["study_record_id"], ""))
+        results.execute("INSERT INTO results VALUES (?, ?, 1)", (i, label))
+    path = tmp_path / "lab2.asreview"
+    with zipfile.ZipFile(path, "w") as project:
+        project.writestr("project.json", '{"version": "2.0", "reviews": [{"id": "r1"}]}')
+        project.writestr("data_store.db", store.serialize())
+        project.writestr("reviews/r1/results.db", results.serialize())
+    _, rows, _ = _screen(unique, DecisionFile(str(path), reviewer="Emily"))
+    assert _per_reviewer(rows, "Emily") == {s: d for s, d in rayyan.items() if d != "maybe"}
+
+
 def _rewrite_results(tmp_path: Path, sql: str) -> Path:
     path = tmp_path / "project.asreview"
     with zipfile.ZipFile(ASREVIEW) as src, zipfile.ZipFile(path, "w") as dst:

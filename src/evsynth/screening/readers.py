@@ -418,19 +418,27 @@ def _read_asreview_project(path: Path, archive: zipfile.ZipFile) -> AsreviewProj
     data_files = [
         n for n in names if n.startswith("data/") and not n.lower().endswith((".db", ".sql"))
     ]
+    stores = [n for n in names if n.rsplit("/", 1)[-1] == vocab.ASREVIEW_DATA_STORE]
     if dataset and f"data/{dataset}" in names:
         data_member = f"data/{dataset}"
     elif len(data_files) == 1:
         data_member = data_files[0]
+    elif len(stores) == 1:
+        data_member = stores[0]
     else:
         raise InputError(
             f"cannot tell the project's data file: project.json dataset_path is {dataset!r} and "
             f"data/ holds {', '.join(data_files) or 'nothing'}",
             path=where,
         )
-    data = _data_from_bytes(
-        archive.read(data_member), name=data_member, where=f"{where}!{data_member}"
-    )
+    if data_member in stores:
+        data: Table | RisFile = _data_store_table(
+            archive.read(data_member), where=f"{where}!{data_member}"
+        )
+    else:
+        data = _data_from_bytes(
+            archive.read(data_member), name=data_member, where=f"{where}!{data_member}"
+        )
     review_ids = [
         str(r.get("id"))
         for r in project.get("reviews") or []
@@ -458,6 +466,48 @@ def _read_asreview_project(path: Path, archive: zipfile.ZipFile) -> AsreviewProj
         data_member=data_member,
         results_member=member,
         labels=labels,
+    )
+
+
+def _data_store_table(db: bytes, *, where: str) -> Table:
+    """The records of an ASReview LAB 2 ``data_store.db``: the table that has ``record_id`` and
+    ``title`` columns, as a :class:`Table` (``line`` = the SQLite rowid)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        try:
+            connection.deserialize(db)
+            tables = [
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ]
+            found = None
+            for table in tables:
+                columns = [r[1] for r in connection.execute(f'PRAGMA table_info("{table}")')]
+                if "record_id" in columns and "title" in columns:
+                    found = (table, columns)
+                    break
+            if found is None:
+                raise InputError(
+                    "has no table with record_id and title columns (ASReview LAB's records)",
+                    path=where,
+                )
+            table, columns = found
+            rows = connection.execute(f'SELECT rowid, * FROM "{table}" ORDER BY rowid').fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"is not an SQLite database: {exc}", path=where) from exc
+    finally:
+        connection.close()
+    header = [c.lower() for c in columns]
+    out = []
+    for rowid, *values in rows:
+        cells = {}
+        for name, value in zip(header, values, strict=True):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            cells[name] = "" if value is None else str(value).strip()
+        out.append(TableRow(int(rowid), cells))
+    return Table(
+        where, header, out, encoding="sqlite", original=dict(zip(header, columns, strict=True))
     )
 
 

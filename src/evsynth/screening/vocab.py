@@ -10,6 +10,7 @@ __all__ = [
     "ABSTRACKR_LABELS",
     "ABSTRACKR_NO_CONSENSUS",
     "ABSTRACKR_UNLABELLED_MARKER",
+    "ASREVIEW_DATA_STORE",
     "ASREVIEW_NOTE_COLUMNS",
     "ASREVIEW_RESULTS_FILES",
     "ASREVIEW_RESULTS_TABLE",
@@ -140,6 +141,8 @@ RAYYAN_REASON_LABEL_PREFIX = "__EXR__"
 #: table and columns. LAB 1.x names the file results.sql, 2.x results.db.
 ASREVIEW_RESULTS_FILES: tuple[str, ...] = ("results.db", "results.sql")
 ASREVIEW_RESULTS_TABLE = "results"
+#: LAB 2.x also keeps the imported records in an SQLite data store (used when data/ has no file).
+ASREVIEW_DATA_STORE = "data_store.db"
 ASREVIEW_NOTE_COLUMNS: tuple[str, ...] = ("note", "notes")
 ASREVIEW_USER_COLUMNS: tuple[str, ...] = ("user_id", "user")
 
