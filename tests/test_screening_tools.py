@@ -167,6 +167,9 @@ def test_rayyan_three_reviewers_kappa_conflicts_reasons_labels():
         exclusion_reasons=REASONS,
         reason_aliases={"wrong study design": "wrong_design"},
     )
+    # 8 records, 7 decided by all three and 1 by two: 23 decisions on 8 decided rows
+    (summary,) = result.inputs
+    assert (summary.rows, summary.decided_rows, summary.decisions) == (8, 8, 23)
     # by hand (see docs/screening.md, "Rayyan"): alice-bob 0.6, alice-carol 8/29, bob-carol 20/27
     pairs = {p.reviewers: p for p in result.agreement.pairs}
     assert pairs[("alice", "bob")].kappa == pytest.approx(0.6)

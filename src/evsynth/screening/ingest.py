@@ -99,7 +99,8 @@ class RawDecision:
 
 @dataclass(slots=True)
 class FileSummary:
-    """How one file was read, so every row is accounted for (rows = decided + undecided)."""
+    """How one file was read, so every row is accounted for: rows = decided_rows +
+    undecided_rows (a row may hold several decisions: one per Rayyan or Abstrackr reviewer)."""
 
     path: str
     format: str
@@ -107,6 +108,7 @@ class FileSummary:
     delimiter: str
     rows: int = 0
     decisions: int = 0
+    decided_rows: int = 0
     undecided_rows: int = 0
 
     def to_dict(self) -> dict[str, object]:
@@ -117,6 +119,7 @@ class FileSummary:
             "delimiter": self.delimiter,
             "rows": self.rows,
             "decisions": self.decisions,
+            "decided_rows": self.decided_rows,
             "undecided_rows": self.undecided_rows,
         }
 
@@ -838,4 +841,10 @@ def read_decisions(
     )
     decisions = _PARSERS[fmt](table, spec, summary, stage)
     summary.decisions = len(decisions)
+    summary.decided_rows = len({(d.path, d.line) for d in decisions})
+    if summary.rows != summary.decided_rows + summary.undecided_rows:  # pragma: no cover - a bug
+        raise RuntimeError(
+            f"{table.path}: {summary.rows} rows read but {summary.decided_rows} decided and "
+            f"{summary.undecided_rows} undecided; a row went unaccounted"
+        )
     return decisions, summary
