@@ -673,25 +673,31 @@ def test_fleiss_with_two_reviewers_is_scotts_pi_not_cohens_kappa():
 
 
 def test_tool_key_matches_before_pmid_doi_and_title(tmp_path):
-    """Records as an importer that keeps Rayyan's `AN - rayyan-...` as the source id would write
-    them (constructed from the Rayyan RIS: record ids `rayyan:rayyan-...`), with DOI, PMID and title
-    blanked so that only the key can match."""
-    ris = RAYYAN_RIS.read_text(encoding="utf-8")
-    keys = re.findall(r"^AN  - (rayyan-\d+)", ris, flags=re.MULTILINE)
-    assert len(keys) == 10
-    columns = ["study_record_id", "record_id", "source", "source_id", "title", "member_ids"]
-    lines = ["\t".join(columns)]
-    for i, key in enumerate(keys):
-        rid = f"rayyan:{key}"
-        lines.append("\t".join([rid, rid, "rayyan", key, f"untitled {i}", rid]))
-    unique = _write(tmp_path / "unique.tsv", "\n".join(lines) + "\n")
-    _, rows, _ = _screen(unique, DecisionFile(str(RAYYAN_CSV)), reviewers=("Emily",))
-    got = _per_reviewer(rows, "Emily")
+    """Records as an importer that keeps Rayyan's key as the source id writes them (constructed
+    from the Rayyan CSV: record ids `rayyan:rayyan-...`), without DOI, PMID, year or authors, so
+    that only the key can match; the key counts only when the titles agree."""
     with RAYYAN_CSV.open(encoding="utf-8", newline="") as handle:
-        expected = {
-            f"rayyan:{r['key']}": re.search(r'"Emily"=>"(\w+)"', r["notes"]).group(1).lower()
-            for r in csv.DictReader(handle)
-            if "RAYYAN-INCLUSION" in r["notes"]
-        }
-    words = {"included": "include", "excluded": "exclude", "maybe": "maybe"}
-    assert got == {k: words[v] for k, v in expected.items()}
+        raw = list(csv.DictReader(handle))
+    columns = ["study_record_id", "record_id", "source", "source_id", "title", "member_ids"]
+
+    def unique_with(titles: list[str]) -> Path:
+        lines = ["\t".join(columns)]
+        for r, title in zip(raw, titles, strict=True):
+            rid = f"rayyan:{r['key']}"
+            lines.append("\t".join([rid, rid, "rayyan", r["key"], title, rid]))
+        return _write(tmp_path / "unique.tsv", "\n".join(lines) + "\n")
+
+    unique = unique_with([r["title"] for r in raw])
+    _, rows, _ = _screen(unique, DecisionFile(str(RAYYAN_CSV)), reviewers=("Emily",))
+    words = {"Included": "include", "Excluded": "exclude", "Maybe": "maybe"}
+    expected = {
+        f"rayyan:{r['key']}": words[re.search(r'"Emily"=>"(\w+)"', r["notes"]).group(1)]
+        for r in raw
+        if "RAYYAN-INCLUSION" in r["notes"]
+    }
+    assert _per_reviewer(rows, "Emily") == expected
+    # the same keys on other records' titles (rotated by one): no key match, and nothing else
+    # to match on, so every decided row is listed
+    rotated = unique_with([r["title"] for r in raw[1:] + raw[:1]])
+    with pytest.raises(InputError, match="6 decision row"):
+        _screen(rotated, DecisionFile(str(RAYYAN_CSV)), reviewers=("Emily",))

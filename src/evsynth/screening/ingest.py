@@ -563,6 +563,10 @@ def _parse_covidence(
     for row in table.rows:
         template = RawDecision(table.path, row.line, "covidence", "", "")
         _bib(row, template)
+        # "#12" as written, and 12 (how an importer may keep it as the record's source id)
+        template.tool_keys += [
+            k.lstrip("#").strip() for k in template.tool_keys if k.startswith("#")
+        ]
         template.labels = _split_list(row.cells.get("tags", "").replace(";", ","))
         rows.append((row.line, row.cells.get("notes", ""), template))
     return _covidence_items(rows, spec, summary, stage, table.path, "covidence")
@@ -623,7 +627,8 @@ def _parse_abstrackr(
         if template.pmid.strip() in ("0", ""):
             template.pmid = ""
         template.ids = []
-        template.tool_keys = []
+        internal = row.cells.get("(internal) id", "").strip()
+        template.tool_keys = [internal] if internal else []
         template.authors = " ".join(template.authors.split())
         decided = 0
         for column in reviewers:

@@ -10,6 +10,7 @@ nothing, or more than one study, is reported, never guessed.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,8 @@ __all__ = ["Match", "StudyIndex", "fold", "split_ids"]
 
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# How alike (difflib ratio of the folded titles) a row and the record its tool key names must be.
+_KEY_TITLE_RATIO = 0.8
 
 
 def fold(text: str) -> str:
@@ -107,7 +110,8 @@ class StudyIndex:
             found = self.by_key.get(key.strip())
             if found and len(found) == 1:
                 sid = next(iter(found))
-                return Match(sid, sid, "tool record key")
+                if self._same_title(sid, item.title):
+                    return Match(sid, sid, "tool record key")
         pmid = normalise_pmid(item.pmid)
         if pmid and pmid in self.by_pmid:
             return self._one(self.by_pmid[pmid], "PMID", pmid)
@@ -140,6 +144,14 @@ class StudyIndex:
                 + "this title, year and first author"
             )
         return self._one(candidates, "title, year and first author", title[:60])
+
+    def _same_title(self, sid: str, title: str) -> bool:
+        """A key is only a tool's own numbering (Covidence #1, Abstrackr's ids), which another
+        source may reuse: it counts when the titles agree too (or either side has none)."""
+        mine, theirs = fold(title), fold(self.records[sid].get("title", ""))
+        if not mine or not theirs:
+            return True
+        return difflib.SequenceMatcher(None, mine, theirs).ratio() >= _KEY_TITLE_RATIO
 
     @staticmethod
     def _one(candidates: set[str], by: str, key: str) -> Match | str:
