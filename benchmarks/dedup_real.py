@@ -123,7 +123,11 @@ def run_evsynth(tsv: Path, out: Path) -> dict:
     groups: dict[str, list[str]] = {}
     for rid, study in result.study_of.items():
         groups.setdefault(study, []).append(rid)
-    return {"seconds": seconds, "pairs": _pairs_of(groups.values()), "possible": len(result.possible)}
+    return {
+        "seconds": seconds,
+        "pairs": _pairs_of(groups.values()),
+        "possible": len(result.possible),
+    }
 
 
 def bibdedupe_python(given: str | None) -> str:
@@ -197,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 all_met &= all(met.values())
                 flags = " ".join(f"{k}:{'met' if v else 'MISSED'}" for k, v in met.items())
-                line += f" {bp:>12.4f} {br:>6.4f} {bd['possible']:>5} {bd['seconds']:>6.2f} | {flags}"
+                line += (
+                    f" {bp:>12.4f} {br:>6.4f} {bd['possible']:>5} {bd['seconds']:>6.2f} | {flags}"
+                )
             print(line, flush=True)
             if args.errors:
                 _print_errors(work / "dedup", tsv, ev["pairs"], truth, args.errors)
@@ -205,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_errors(out: Path, tsv: Path, found: set, truth: set, limit: int) -> None:
-    """False merges and missed pairs with the rule that decided them (for finding failure classes)."""
+    """False merges and missed pairs with the rule that decided them (to find failure classes)."""
     with tsv.open(encoding="utf-8", newline="") as handle:
         rows = {
             r["record_id"]: r
@@ -213,7 +219,8 @@ def _print_errors(out: Path, tsv: Path, found: set, truth: set, limit: int) -> N
         }
     with (out / "pairs.tsv").open(encoding="utf-8", newline="") as handle:
         rules = {
-            (r["a"], r["b"]): r for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            (r["a"], r["b"]): r
+            for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         }
     for label, pairs in (("FALSE", sorted(found - truth)), ("MISSED", sorted(truth - found))):
         for a, b in pairs[:limit]:

@@ -12,6 +12,7 @@ McKeown & Mir 2021 (Syst Rev 10:38), and handled as rules by ASySD (Hair et al. 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -30,6 +31,8 @@ __all__ = [
 
 DECISIONS = ("same", "different", "possible")
 
+_DIGITS = re.compile(r"\d+")
+
 # Notice kinds that databases label inconsistently (PubMed "Letter; Comment", Embase "Editorial").
 _KIND_CLASS = {"comment": "commentary", "editorial": "commentary", "reply": "commentary"}
 
@@ -43,6 +46,9 @@ class Thresholds:
     title_same
         Title similarity (normalised Indel similarity of the folded titles) above which a pair
         whose other fields agree is the same article.
+    title_strong
+        Title similarity above which one conflicting field (a journal given in translation, a
+        mistyped page) is outweighed by at least two other agreeing fields.
     title_possible
         Lower bound of the "possible" band: a person decides pairs between this and title_same.
     title_conflict
@@ -58,6 +64,7 @@ class Thresholds:
     """
 
     title_same: float = 0.90
+    title_strong: float = 0.95
     title_possible: float = 0.80
     title_conflict: float = 0.50
     author_min: float = 0.50
@@ -152,23 +159,57 @@ def conference_conflict(a: NormRecord, b: NormRecord) -> bool:
 
 
 def _pages_agree(a: NormRecord, b: NormRecord) -> bool | None:
+    """First pages compared; a last page is too often mistyped or cut to decide on.
+
+    A single page equal to the other's last page agrees (some exports keep only one end of
+    the range); an article number against print pages is unknown, not a conflict.
+    """
     if not a.first_page or not b.first_page:
         return None
-    if a.first_page != b.first_page:
+    if a.first_page == b.first_page:
+        return True
+    if (not _page_range(a) and a.first_page == b.last_page) or (
+        not _page_range(b) and b.first_page == a.last_page
+    ):
+        return True
+    if a.article_number != b.article_number:
+        return None
+    return False
+
+
+def _page_range(r: NormRecord) -> bool:
+    return bool(r.last_page) and r.last_page != r.first_page
+
+
+def _author_similarity(a: NormRecord, b: NormRecord) -> float | None:
+    """The better of two views: family names, and all name words.
+
+    Databases disagree on which word is the family name ("Le Quintrec, M." / "Le, Quintrec M.",
+    Chinese names in either order); comparing every name word does not depend on that choice.
+    """
+    if not a.authors_text or not b.authors_text:
+        return None
+    sim = fuzz.token_set_ratio(a.authors_text, b.authors_text) / 100.0
+    if sim < 1.0 and a.author_words and b.author_words:
+        sim = max(sim, fuzz.token_set_ratio(a.author_words, b.author_words) / 100.0)
+    return sim
+
+
+def _numbers_differ(a: NormRecord, b: NormRecord) -> bool:
+    """Title numbers differ, over the part both titles have (one may be cut by the export)."""
+    if not a.numbers or not b.numbers or a.numbers == b.numbers:
         return False
-    if a.last_page and b.last_page and a.last_page != b.last_page:
-        return False
+    short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    if len(long_.title) > len(short.title) + 10 and long_.title.startswith(short.title[:-10]):
+        head = long_.title[: len(short.title)]
+        return set(_DIGITS.findall(head)) != set(_DIGITS.findall(short.title))
     return True
 
 
 def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     """Compare two records and decide: same, different or possible, with the rule's name."""
     title_sim = fuzz.ratio(a.title, b.title) / 100.0 if a.title and b.title else 0.0
-    author_sim = (
-        fuzz.token_set_ratio(a.authors_text, b.authors_text) / 100.0
-        if a.authors_text and b.authors_text
-        else None
-    )
+    author_sim = _author_similarity(a, b)
     journal_sim = journal_similarity(a.journals, b.journals)
     year_match = (a.year == b.year) if a.year and b.year else None
     year_near = a.year == 0 or b.year == 0 or abs(a.year - b.year) <= 1
@@ -185,8 +226,13 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if pmid_match or doi_match:
         score = max(score, 0.99 if title_sim >= t.title_conflict else score)
 
+    # A full citation names one article only when it has a page range: an abstract supplement
+    # prints several abstracts on one page ("B11", "597"), with the same authors.
     citation = (
         pages is True
+        and _page_range(a)
+        and _page_range(b)
+        and a.last_page == b.last_page
         and volume is True
         and year_near
         and journal_sim is not None
@@ -240,12 +286,26 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if kinds_conflict(a, b):
         return result("notice_vs_article", "different")
     if conference_conflict(a, b):
+        # The abstract as printed in the journal's supplement, listed by one database as a
+        # conference item and by another as an article: one printed item, same page.
+        printed = (
+            title_sim >= t.title_same
+            and year_match is True
+            and journal_sim is not None
+            and journal_sim >= t.citation_journal
+            and author_sim is not None
+            and author_sim >= t.citation_author
+        )
+        if printed and pages is True and volume is not False:
+            return result("conference_same_citation", "same")
+        if printed and pages is None and volume is not False:
+            return result("conference_vs_article_unclear", "possible")
         return result("conference_vs_article", "different")
     # Part and number markers compare only titles in one language.
     comparable = not foreign or title_sim >= t.title_conflict
     if comparable and a.part != b.part:
         return result("part_mismatch", "different")
-    if comparable and a.numbers and b.numbers and a.numbers != b.numbers:
+    if comparable and _numbers_differ(a, b):
         return result("title_number_mismatch", "different")
     if not year_near:
         return result("year_mismatch", "different")
@@ -265,11 +325,63 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         conflicts.append("pages")
     if volume is False:
         conflicts.append("volume")
+    support = [
+        name
+        for name, ok in (
+            ("authors", author_sim is not None and author_sim >= t.citation_author),
+            ("journal", journal_sim is not None and journal_sim >= t.citation_journal),
+            ("volume", volume is True),
+            ("pages", pages is True),
+        )
+        if ok
+    ]
     if title_sim >= t.title_same:
         if not conflicts:
-            return result("title_and_fields", "same")
+            # Below title_strong the titles differ by a word or more ("Adult" / "Pediatric"):
+            # one agreeing field (often a corporate author) is not enough.
+            if len(support) >= (1 if title_sim >= t.title_strong else 2):
+                return result("title_and_fields", "same")
+            if support:
+                return result("title_close_fields", "possible")
+            # Nothing but a title (and a year) to go on, as for trial-registry entries.
+            if title_sim == 1.0 and year_match is not False and a.authors_text == b.authors_text:
+                return result("title_identical", "same")
+            return result("title_only", "possible")
         if len(conflicts) == 1:
+            # An erratum reprints the title on one page of a later issue: a single page against
+            # a page range is no mistyped page.
+            # Letters, comments and replies share title, journal, volume and page: for them the
+            # authors are what tells them apart. Two different first pages are two items.
+            notice = bool(a.title_kind or b.title_kind or a.type_kind or b.type_kind)
+            if (
+                title_sim >= t.title_strong
+                and len(support) >= 2
+                and year_match is not False
+                and conflicts[0] != "pages"
+                and not (notice and conflicts[0] == "authors")
+            ):
+                # One field given differently (a journal in translation, a mistyped page or
+                # volume, an author list in another order) against two or more that agree.
+                return result(f"title_and_fields_but_{conflicts[0]}", "same")
+            # Different page ranges under the same title, authors, journal, volume and year:
+            # a page typed wrong in one database, or an article number against the PDF's pages
+            # ("e12724" / "1-6"). Two articles cannot share all of that; a notice (one page)
+            # and a companion part (ruled out above) can.
+            if (
+                conflicts[0] == "pages"
+                and not notice
+                and title_sim >= t.title_strong
+                and _page_range(a)
+                and _page_range(b)
+                and len(support) == 3
+                and author_sim is not None
+                and author_sim >= 0.9
+                and year_match is True
+            ):
+                return result("title_and_fields_but_pages", "same")
             return result(f"title_but_{conflicts[0]}", "possible")
+        if title_sim >= t.title_strong and "authors" in support and year_match is True:
+            return result("title_but_" + "_".join(conflicts), "possible")
         return result("title_but_" + "_".join(conflicts), "different")
     if citation:
         # Journal, volume, first page, year and authors all agree: a title in another language.
