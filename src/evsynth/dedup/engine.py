@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from evsynth.dedup.block import BlockingSettings, candidate_pairs
 from evsynth.dedup.cluster import ForcedDecision, cluster_records
 from evsynth.dedup.decisions import PairDecision, read_decisions
@@ -237,16 +239,32 @@ def _deduplicate(
     bar.update(n % 5000)
     bar.close()
 
+    containers = _container_dois(norms, t)
     bar.stage("blocking")
     candidates = candidate_pairs(norms, settings=blocking)
     scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
+    if containers:
+        scored = [_mark_container(p, norms, containers) for p in scored]
     by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
 
-    def decide(i: int, j: int) -> str:
+    def scored_pair(i: int, j: int) -> PairScore:
         pair = by_pair.get((i, j))
         if pair is None:
-            pair = score_pair(norms[i], norms[j], t)
+            pair = _mark_container(score_pair(norms[i], norms[j], t), norms, containers)
             by_pair[(i, j)] = pair
+        return pair
+
+    def decide(i: int, j: int) -> str:
+        return scored_pair(i, j).decision
+
+    def compatible(i: int, j: int) -> str:
+        # No chaining: two records whose titles disagree share a study record only when an
+        # identifier links them (the same PMID or DOI), never through a third record.
+        pair = scored_pair(i, j)
+        if pair.decision == "different":
+            return "different"
+        if pair.title_sim < t.title_conflict and not (pair.pmid_match or pair.doi_match):
+            return "different"
         return pair.decision
 
     ambiguous = _ambiguous_matches(scored, forced_map, decide)
@@ -256,7 +274,7 @@ def _deduplicate(
         if p.decision == "same" and (p.a, p.b) not in forced_map and (p.a, p.b) not in ambiguous
     ]
     bar.stage("clustering")
-    clustering = cluster_records(n, same, forced, decide)
+    clustering = cluster_records(n, same, forced, compatible)
     labels = clustering.labels
 
     # Final pair table: candidates plus decided pairs, with a person's decision applied.
@@ -318,6 +336,7 @@ def _deduplicate(
         "possible_pairs": len(possible),
         "candidate_pairs": len(candidates),
         "decisions_applied": len(forced),
+        "container_dois": len(containers),
     }
     if summary["unique_records"] + summary["duplicates_removed"] != total:  # pragma: no cover
         raise AssertionError("dedup accounting does not add up")
@@ -354,6 +373,50 @@ def _ambiguous_matches(
                         key = (r, z) if r < z else (z, r)
                         out.setdefault(key, (x, y))
     return out
+
+
+def _container_dois(norms: Sequence[NormRecord], t: Thresholds) -> set[str]:
+    """DOIs carried by records with distinct titles: a supplement's or proceedings' DOI.
+
+    A conference supplement's DOI is often exported on every abstract of the issue; such a DOI
+    names the container, not an article, so it must never decide "same". A DOI counts as a
+    container when its records have at least two titles that disagree (similarity below
+    title_possible) and are both in the record's language (a translated title is not another
+    article), or three or more such titles in any language. Those records are compared
+    without it.
+    """
+    by_doi: dict[str, list[NormRecord]] = {}
+    for r in norms:
+        if r.doi:
+            by_doi.setdefault(r.doi, []).append(r)
+    out: set[str] = set()
+    for doi, group in by_doi.items():
+        if len(group) < 2:
+            continue
+        distinct: list[NormRecord] = []
+        for r in group:
+            if r.title and all(
+                fuzz.ratio(r.title, d.title) / 100.0 < t.title_possible for d in distinct
+            ):
+                distinct.append(r)
+        english = [r for r in distinct if not r.foreign]
+        if len(distinct) >= 3 or len(english) >= 2:
+            out.add(doi)
+    for r in norms:
+        if r.doi in out:
+            r.container_doi = r.doi
+            r.doi = ""
+    return out
+
+
+def _mark_container(
+    pair: PairScore, norms: Sequence[NormRecord], containers: set[str]
+) -> PairScore:
+    """Name the shared container DOI in the rule, so pairs.tsv says why the DOI did not decide."""
+    a, b = norms[pair.a], norms[pair.b]
+    if containers and a.container_doi and a.container_doi == b.container_doi:
+        return _replace(pair, rule=f"{pair.rule}+container_doi", decision=pair.decision)
+    return pair
 
 
 def _replace(pair: PairScore, *, rule: str, decision: str) -> PairScore:

@@ -444,6 +444,7 @@ class NormRecord:
     article_number: bool
     doi: str
     pmid: str
+    container_doi: str = ""
 
 
 @lru_cache(maxsize=4096)

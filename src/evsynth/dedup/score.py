@@ -195,6 +195,25 @@ def _author_similarity(a: NormRecord, b: NormRecord) -> float | None:
     return sim
 
 
+def _identical(a: NormRecord, b: NormRecord) -> bool:
+    return (
+        a.title == b.title
+        and a.title_kind == b.title_kind
+        and a.type_kind == b.type_kind
+        and a.conference == b.conference
+        and a.part == b.part
+        and a.authors == b.authors
+        and a.journals == b.journals
+        and a.year == b.year
+        and a.volume == b.volume
+        and a.first_page == b.first_page
+        and a.last_page == b.last_page
+        and a.doi == b.doi
+        and a.pmid == b.pmid
+        and bool(a.title)
+    )
+
+
 def _numbers_differ(a: NormRecord, b: NormRecord) -> bool:
     """Title numbers differ, over the part both titles have (one may be cut by the export)."""
     if not a.numbers or not b.numbers or a.numbers == b.numbers:
@@ -226,6 +245,16 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if pmid_match or doi_match:
         score = max(score, 0.99 if title_sim >= t.title_conflict else score)
 
+    # Journal, volume, first page, year and authors agree (a citation).
+    cited = (
+        pages is True
+        and volume is True
+        and year_near
+        and journal_sim is not None
+        and journal_sim >= t.citation_journal
+        and author_sim is not None
+        and author_sim >= t.citation_author
+    )
     # A full citation names one article only when it has a page range: an abstract supplement
     # prints several abstracts on one page ("B11", "597"), with the same authors.
     citation = (
@@ -262,6 +291,10 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result("pmid_conflict", "different")
     if doi_match is False:
         return result("doi_conflict", "different")
+    # The same record exported twice (or by two databases alike): every compared field equal.
+    # Never sent to a person, never "ambiguous" with its copies.
+    if not (pmid_match or doi_match) and _identical(a, b) and (not a.generic or cited):
+        return result("identical_record", "same")
     # Titles in two languages cannot be compared; the other fields must then agree.
     fields_agree = (
         year_near
@@ -310,7 +343,7 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if not year_near:
         return result("year_mismatch", "different")
     if a.generic or b.generic:
-        if title_sim >= t.title_same and citation:
+        if title_sim >= t.title_same and cited:
             return result("generic_title_citation", "same")
         if title_sim >= t.title_same and fields_agree and year_match:
             return result("generic_title_fields", "possible")
@@ -380,7 +413,13 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
             ):
                 return result("title_and_fields_but_pages", "same")
             return result(f"title_but_{conflicts[0]}", "possible")
-        if title_sim >= t.title_strong and "authors" in support and year_match is True:
+        # Two fields against: a person decides; three or more: another item with this title.
+        if (
+            len(conflicts) == 2
+            and title_sim >= t.title_strong
+            and "authors" in support
+            and year_match is True
+        ):
             return result("title_but_" + "_".join(conflicts), "possible")
         return result("title_but_" + "_".join(conflicts), "different")
     if citation:
