@@ -13,6 +13,7 @@ __all__ = [
     "CONFERENCE_JOURNAL_PATTERN",
     "CONFERENCE_PATTERN",
     "ENGLISH",
+    "ERRATUM_CITATION_SUFFIX",
     "GENERIC_TITLES",
     "GREEK_LETTERS",
     "JOURNAL_STOPWORDS",
@@ -23,6 +24,7 @@ __all__ = [
     "SPECIAL_LETTERS",
     "STRIPPED_TITLE_PREFIXES",
     "TITLE_NOTE_PATTERN",
+    "TITLE_PAREN_NOTE_PATTERN",
 ]
 
 # Greek letters -> their English names, so "TNF-α" and "TNF-alpha" normalise alike.
@@ -51,6 +53,17 @@ TITLE_NOTE_PATTERN = (
     r"|in\s+process\s+citation|not\s+available|no\s+title\s+available|author'?s?\s+transl[^\]]*"
     r"|editorial|letter|comment|review)\s*\]"
 )
+
+# A trailing citation of the corrected article, the Web of Science form of an erratum title
+# ("Title (vol 360, pg 542, 2009)") and the Embase one ("Title (Journal (2009) 360 (542-544))").
+ERRATUM_CITATION_SUFFIX = (
+    r"\s*\((?:vol\.?\s*\d+[^()]*\b(?:1[89]|20)\d\d"
+    r"|[^()]*\((?:1[89]|20)\d\d\)\s*\d+[^()]*\([^()]*\d[^()]*\))\s*\)\s*\.?\s*$"
+)
+
+# Trailing notes in parentheses that describe the record, not the article: Embase's
+# "(multiple letters)" on a letter printed with its replies.
+TITLE_PAREN_NOTE_PATTERN = r"\s*\((?:multiple\s+letters|letter|abstract|editorial)\)\s*\.?\s*$"
 
 # Title prefixes that mark a record as a notice about another item, with the notice kind.
 # Matched (case-insensitive) against the start of the title after tags are removed.
@@ -129,6 +142,8 @@ JOURNAL_STOPWORDS: frozenset[str] = frozenset(
     [
         *"of the and for in on at to a an with from der die das und fur für de del".split(),
         *"della di des du la le les et y e & volume section series".split(),
+        # Prepositions and articles of other journal languages (ISO 4 omits them too).
+        *"voor van het en og och i pour sur dans fuer zur zum im o do da em para".split(),
     ]
 )
 

@@ -43,6 +43,8 @@ __all__ = [
 
 _TAG = re.compile(r"</?[A-Za-z][\w:.\-]*(?:\s[^<>]*)?/?>")
 _NOTE = re.compile(data.TITLE_NOTE_PATTERN, re.IGNORECASE)
+_PAREN_NOTE = re.compile(data.TITLE_PAREN_NOTE_PATTERN, re.IGNORECASE)
+_ERRATUM_SUFFIX = re.compile(data.ERRATUM_CITATION_SUFFIX, re.IGNORECASE)
 _STRIP_PREFIX = re.compile(data.STRIPPED_TITLE_PREFIXES, re.IGNORECASE)
 _NOTICE_TITLE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_TITLE_PATTERNS)
 _NOTICE_PUBTYPE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_PUBTYPE_PATTERNS)
@@ -137,10 +139,15 @@ def title_parts(title: str) -> TitleParts:
             text = text.rstrip(".").strip()[1:-1]
     text = _STRIP_PREFIX.sub("", text)
     kind = ""
+    if text.endswith(")") or text.endswith(")."):
+        text = _PAREN_NOTE.sub("", text) or text
+        cut = _ERRATUM_SUFFIX.sub("", text)
+        if cut != text and fold(cut):
+            text, kind = cut, "erratum"
     low = text.lower()
     first_word = _FIRST_WORD.match(low)
     patterns = _NOTICE_TITLE if first_word and first_word.group(1) in _NOTICE_WORDS else ()
-    for name, pattern in patterns:
+    for name, pattern in patterns if not kind else ():
         match = pattern.match(low)
         if match:
             kind = name

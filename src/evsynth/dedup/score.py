@@ -33,6 +33,9 @@ DECISIONS = ("same", "different", "possible")
 
 _DIGITS = re.compile(r"\d+")
 
+# Notices that correct an article; "" is a record with no notice label.
+_CORRECTION_KINDS = frozenset({"", "erratum", "retraction", "concern"})
+
 # Notice kinds that databases label inconsistently (PubMed "Letter; Comment", Embase "Editorial").
 _KIND_CLASS = {"comment": "commentary", "editorial": "commentary", "reply": "commentary"}
 
@@ -94,11 +97,27 @@ class PairScore:
     decision: str
 
 
+def _abbreviates(short: str, word: str) -> bool:
+    """True when ``short`` is an ISO 4 abbreviation of ``word``: a truncation ("Clin" for
+    "Clinical") or a contraction keeping the first letter and some later letters in order
+    ("Natl" for "National", "Geneeskd" for "Geneeskunde"; ISO 4:1997 section 5)."""
+    if word.startswith(short):
+        return True
+    if len(short) < 2 or short[0] != word[0] or len(short) >= len(word):
+        return False
+    pos = 1
+    for ch in short[1:]:
+        pos = word.find(ch, pos) + 1
+        if pos == 0:
+            return False
+    return True
+
+
 def _words_compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     if len(x) != len(y):
         return False
     for u, v in zip(x, y, strict=True):
-        if not (u.startswith(v) or v.startswith(u)):
+        if not (_abbreviates(u, v) or _abbreviates(v, u)):
             return False
     return True
 
@@ -108,8 +127,9 @@ def journal_similarity(
 ) -> float | None:
     """Best agreement between any form of each journal; 1.0 when one abbreviates the other.
 
-    ISO 4 abbreviates a title word by truncation ("Clin" for "Clinical"), so two forms match when
-    they have the same number of significant words and each word is a prefix of the other's.
+    ISO 4 abbreviates a title word by truncation ("Clin" for "Clinical") or contraction ("Natl"),
+    so two forms match when they have the same number of significant words and each word
+    abbreviates the other's.
     Otherwise the Indel similarity of the joined words is used.
     """
     if not forms_a or not forms_b:
@@ -317,6 +337,12 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result(name, "same")
     # 2. The hard non-duplicates.
     if kinds_conflict(a, b):
+        # A correction notice and the article it corrects never start on the same page: the
+        # same journal, volume, first page, year and authors are the notice itself, listed
+        # without its "Erratum:" label by another database.
+        kinds = {a.title_kind or a.type_kind, b.title_kind or b.type_kind}
+        if cited and title_sim >= t.title_same and kinds <= _CORRECTION_KINDS:
+            return result("notice_same_citation", "same")
         return result("notice_vs_article", "different")
     if conference_conflict(a, b):
         # The abstract as printed in the journal's supplement, listed by one database as a
@@ -332,6 +358,16 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         if printed and pages is True and volume is not False:
             return result("conference_same_citation", "same")
         if printed and pages is None and volume is not False:
+            # The abstract-book entry without pages against the journal-supplement record:
+            # one printed item when title, authors, journal and year all agree closely. A
+            # full paper after the abstract has its own pages (or another year or title).
+            if (
+                title_sim >= t.title_strong
+                and author_sim is not None
+                and author_sim >= 0.9
+                and not (a.first_page and b.first_page)
+            ):
+                return result("conference_same_journal_year", "same")
             return result("conference_vs_article_unclear", "possible")
         return result("conference_vs_article", "different")
     # Part and number markers compare only titles in one language.
