@@ -130,7 +130,8 @@ def test_author_formats_fixture_is_one_study() -> None:
 def test_author_family_order_does_not_split_an_article() -> None:
     # Databases disagree on which word of a compound or East Asian name is the family name.
     common = dict(title="Anti-factor H autoantibodies in a renal transplant recipient",
-                  journal="Am J Transplant", year="2009", volume="9", pages="1223-1229")  # fmt: skip
+                  journal="Am J Transplant", year="2009", volume="9",
+                  pages="1223-1229")  # fmt: skip
     a = Record(record_id="a:1", authors="Le Quintrec, M.; Zuber, J.; Noel, L. H.", **common)
     b = Record(record_id="b:1", authors="Le, Quintrec M.; Zuber, J.; Noel, L. H.", **common)
     p = _pair(a, b)
@@ -247,8 +248,9 @@ def test_different_journals_with_a_shared_first_word_do_not_match() -> None:
 
 
 def test_a_journal_in_translation_is_outweighed_by_the_other_fields() -> None:
-    common = dict(title="[Fast track surgery in lung cancer surgery]", authors="Zhao, G.; Huang, Y.",
-                  year="2010", volume="13", pages="102-106")  # fmt: skip
+    common = dict(title="[Fast track surgery in lung cancer surgery]",
+                  authors="Zhao, G.; Huang, Y.", year="2010", volume="13",
+                  pages="102-106")  # fmt: skip
     a = Record(record_id="a:1", journal="Chinese Journal of Lung Cancer", **common)
     b = Record(record_id="b:1", journal="Zhongguo fei ai za zhi", **common)
     p = _pair(a, b)
