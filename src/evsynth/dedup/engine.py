@@ -23,7 +23,7 @@ from evsynth.dedup.block import BlockingSettings, candidate_pairs
 from evsynth.dedup.cluster import ForcedDecision, cluster_records
 from evsynth.dedup.decisions import PairDecision, read_decisions
 from evsynth.dedup.merge import merge_records, priority_key
-from evsynth.dedup.normalise import NormRecord, normalise_record
+from evsynth.dedup.normalise import NormRecord, clear_caches, normalise_record
 from evsynth.dedup.progress import Progress
 from evsynth.dedup.score import PairScore, Thresholds, score_pair
 from evsynth.errors import InputError
@@ -258,12 +258,14 @@ def _deduplicate(
         return scored_pair(i, j).decision
 
     def compatible(i: int, j: int) -> str:
-        # No chaining: two records whose titles disagree share a study record only when an
-        # identifier links them (the same PMID or DOI), never through a third record.
+        # No chaining: two records whose titles disagree share a study record only when they
+        # are linked directly, by the same PMID or DOI or by a full citation (journal, volume,
+        # page range, year, authors: the locator of one article, as for a title given in
+        # another language) -- never through a third record.
         pair = scored_pair(i, j)
         if pair.decision == "different":
             return "different"
-        if pair.title_sim < t.title_conflict and not (pair.pmid_match or pair.doi_match):
+        if pair.title_sim < t.title_conflict and pair.decision != "same":
             return "different"
         return pair.decision
 
@@ -303,6 +305,13 @@ def _deduplicate(
     # Indices follow record-id order, so index order is (a, b) record-id order.
     pairs = [final[k] for k in sorted(final)]
     possible = [p for p in pairs if p.decision == "possible" and labels[p.a] != labels[p.b]]
+    # Free what merging no longer needs before it builds the merged rows (peak memory).
+    n_candidates = len(candidates)
+    del candidates, scored, same
+    final.clear()
+    by_pair.clear()
+    norms.clear()
+    clear_caches()
 
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
@@ -334,7 +343,7 @@ def _deduplicate(
         },
         "unique_records": len(studies),
         "possible_pairs": len(possible),
-        "candidate_pairs": len(candidates),
+        "candidate_pairs": n_candidates,
         "decisions_applied": len(forced),
         "container_dois": len(containers),
     }

@@ -24,6 +24,7 @@ from evsynth.records import Record
 __all__ = [
     "NormRecord",
     "author_words",
+    "clear_caches",
     "first_author_family",
     "fold",
     "is_article_number",
@@ -182,7 +183,7 @@ def notice_kind_from_pubtype(pub_type: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=1 << 16)
 def _family_key(family: str) -> str:
     return fold(family).replace(" ", "")
 
@@ -205,7 +206,7 @@ def _is_initials(word: str) -> bool:
     return 0 < len(bare) <= 4 and bare.isalpha() and bare.isupper()
 
 
-@lru_cache(maxsize=1 << 20)
+@lru_cache(maxsize=1 << 16)
 def _author_key(entry: str) -> str:
     entry = entry.strip().strip(",")
     if not entry or entry.lower().rstrip(".") in ("et al", "and others", "others"):
@@ -462,6 +463,14 @@ def _is_conference(pub_type: str) -> bool:
 @lru_cache(maxsize=65536)
 def _is_conference_journal(journal: str) -> bool:
     return bool(journal) and _CONFERENCE_JOURNAL.search(journal) is not None
+
+
+def clear_caches() -> None:
+    """Empty the normalisation caches (they hold every distinct author and journal seen)."""
+    for cached in (_family_key, _initial, _author_key, _journal_form, _journal_full_form,
+                   _part_number, notice_kind_from_pubtype, _is_conference,
+                   _is_conference_journal):  # fmt: skip
+        cached.cache_clear()
 
 
 def _value(text: str) -> str:
