@@ -424,8 +424,8 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
             notice = bool(a.title_kind or b.title_kind or a.type_kind or b.type_kind)
             if (
                 title_sim >= t.title_strong
-                and len(support) >= 2
-                and year_match is not False
+                # An epub-ahead-of-print year is one off: then three agreeing fields are needed.
+                and len(support) >= (2 if year_match is not False else 3)
                 and conflicts[0] != "pages"
                 and not (notice and conflicts[0] == "authors")
             ):
