@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -215,6 +216,7 @@ def _deduplicate(
             if record.record_id in first:
                 repeated += 1
                 continue
+            _share_strings(record)
             first[record.record_id] = record
             rank_of[record.record_id] = table.rank
     records = [first[k] for k in sorted(first)]
@@ -382,6 +384,21 @@ def _ambiguous_matches(
                         key = (r, z) if r < z else (z, r)
                         out.setdefault(key, (x, y))
     return out
+
+
+# Fields with few distinct values (a few hundred journals in a million records): one shared
+# string per value instead of one per record, which is about a third of the records' memory.
+_SHARED_FIELDS = (
+    "source", "journal", "journal_abbrev", "year", "volume", "issue", "pub_type", "language",
+    "source_file", "issn",
+)  # fmt: skip
+
+
+def _share_strings(record: Record) -> None:
+    for name in _SHARED_FIELDS:
+        value = getattr(record, name)
+        if value:
+            setattr(record, name, sys.intern(value))
 
 
 def _container_dois(norms: Sequence[NormRecord], t: Thresholds) -> set[str]:
