@@ -84,13 +84,30 @@ def load_inputs(paths: Sequence[str | Path]) -> list[InputTable]:
 
 @dataclass(slots=True)
 class StudyRecord:
-    """One cluster: its study record id, members (priority order) and merged row."""
+    """One cluster: its study record id, members (priority order) and merged row.
+
+    The merged row is computed when asked for (:meth:`merged`), not kept: holding a row for
+    every study of a million records doubled the peak memory of writing unique.tsv.
+    """
 
     study_record_id: str
     member_ids: list[str]
     sources: list[str]
-    row: dict[str, str]
-    field_sources: dict[str, str]
+    members: list[Record]
+
+    def merged(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The merged row and, per field, the record id it came from."""
+        return merge_records(self.members, self.study_record_id)
+
+    @property
+    def row(self) -> dict[str, str]:
+        """The merged row (see :meth:`merged`)."""
+        return self.merged()[0]
+
+    @property
+    def field_sources(self) -> dict[str, str]:
+        """Field -> record id of the merged value (see :meth:`merged`)."""
+        return self.merged()[1]
 
 
 @dataclass(slots=True)
@@ -326,11 +343,10 @@ def _deduplicate(
             (records[i] for i in members), key=lambda r: priority_key(rank_of[r.record_id], r)
         )
         study_id = ordered[0].record_id
-        row, origin = merge_records(ordered, study_id)
         ids = sorted(r.record_id for r in ordered)
         for rid in ids:
             study_of[rid] = study_id
-        studies.append(StudyRecord(study_id, ids, sorted({r.source for r in ordered}), row, origin))
+        studies.append(StudyRecord(study_id, ids, sorted({r.source for r in ordered}), ordered))
     studies.sort(key=lambda s: s.study_record_id)
 
     merged_away = n - len(studies)
