@@ -8,6 +8,11 @@ that differ in their numbers, and generic titles ("Editorial", "Reply"). These a
 reported for EndNote, Mendeley and Rayyan by Bramer et al. 2016 (J Med Libr Assoc 104:240) and
 McKeown & Mir 2021 (Syst Rev 10:38), and handled as rules by ASySD (Hair et al. 2023, BMC Biol
 21:189).
+
+Field agreement then follows the principle shared by ASySD and bib-dedupe (Wagner et al., CoLRev):
+a near-identical title needs corroboration by other fields, and several agreeing fields outweigh
+one that disagrees (journals are translated, pages and volumes mistyped, author names reordered
+by one database), while a missing field neither agrees nor disagrees.
 """
 
 from __future__ import annotations
@@ -63,7 +68,11 @@ class Thresholds:
     journal_min
         Journal similarity below which the journals conflict.
     citation_journal, citation_author
-        Journal and author agreement required by the citation rule.
+        Journal and author agreement required by the citation rule (and for a field to count
+        as agreeing).
+    author_strong
+        Author agreement required where only the authors can vouch for the pair (different page
+        ranges, a conference abstract without pages).
     """
 
     title_same: float = 0.90
@@ -74,6 +83,7 @@ class Thresholds:
     journal_min: float = 0.60
     citation_journal: float = 0.85
     citation_author: float = 0.75
+    author_strong: float = 0.90
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +374,7 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
             if (
                 title_sim >= t.title_strong
                 and author_sim is not None
-                and author_sim >= 0.9
+                and author_sim >= t.author_strong
                 and not (a.first_page and b.first_page)
             ):
                 return result("conference_same_journal_year", "same")
@@ -417,8 +427,6 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
                 return result("title_identical", "same")
             return result("title_only", "possible")
         if len(conflicts) == 1:
-            # An erratum reprints the title on one page of a later issue: a single page against
-            # a page range is no mistyped page.
             # Letters, comments and replies share title, journal, volume and page: for them the
             # authors are what tells them apart. Two different first pages are two items.
             notice = bool(a.title_kind or b.title_kind or a.type_kind or b.type_kind)
@@ -444,7 +452,7 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
                 and _page_range(b)
                 and len(support) == 3
                 and author_sim is not None
-                and author_sim >= 0.9
+                and author_sim >= t.author_strong
                 and year_match is True
             ):
                 return result("title_and_fields_but_pages", "same")
