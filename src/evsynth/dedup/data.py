@@ -3,8 +3,10 @@
 Kept apart from the code so a reviewer can read and extend them: Greek letters, letters that Unicode
 decomposition does not fold, the bracketed notes PubMed adds to translated titles, generic titles,
 notice prefixes, and a small table of ISO 4 title-word abbreviations (ISO 4:1997 and the ISSN
-"List of Title Word Abbreviations" practice) for words whose abbreviation is not a prefix of
-the word; every other journal word is matched by prefix (ISO 4 abbreviates by truncation).
+"List of Title Word Abbreviations" practice) for words whose abbreviation is neither a truncation
+nor a contraction of the word (and British spellings mapped to the US form). Every other journal
+word is matched by ISO 4's general rules in the scorer: truncation ("Clin") or contraction keeping
+the first letter ("Natl", "Dtsch"), with articles and prepositions dropped in several languages.
 """
 
 from __future__ import annotations
