@@ -186,6 +186,20 @@ def test_language_tags_and_trailing_notes_are_not_the_title(raw: str) -> None:
     assert normalise_title(raw) == "efficacy of batroxobin in vascular cognitive impairment"
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Liver transplantation in a child with atypical HUS: Brief communication",
+        "Liver transplantation in a child with atypical HUS. Original article.",
+        "Liver transplantation in a child with atypical HUS - a short report",
+    ],
+)
+def test_a_section_heading_appended_to_the_title_is_dropped(raw: str) -> None:
+    assert normalise_title(raw) == "liver transplantation in a child with atypical hus"
+    # A title that is only the heading is kept (it is a generic title then).
+    assert normalise_title("Brief communication") == "brief communication"
+
+
 def test_language_tag_fixture_is_one_study() -> None:
     assert clusters(run("language_tag")) == [["endnote:31", "endnote:32"]]
 

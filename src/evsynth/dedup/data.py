@@ -27,6 +27,7 @@ __all__ = [
     "STRIPPED_TITLE_PREFIXES",
     "TITLE_NOTE_PATTERN",
     "TITLE_PAREN_NOTE_PATTERN",
+    "TITLE_SECTION_SUFFIX",
 ]
 
 # Greek letters -> their English names, so "TNF-α" and "TNF-alpha" normalise alike.
@@ -66,6 +67,13 @@ ERRATUM_CITATION_SUFFIX = (
 # Trailing notes in parentheses that describe the record, not the article: Embase's
 # "(multiple letters)" on a letter printed with its replies.
 TITLE_PAREN_NOTE_PATTERN = r"\s*\((?:multiple\s+letters|letter|abstract|editorial)\)\s*\.?\s*$"
+
+# A journal section heading that some databases append to the title as a subtitle
+# ("...: Brief communication", Embase for Wiley journals); the other databases leave it out.
+TITLE_SECTION_SUFFIX = (
+    r"\s*[:.\-]\s*(?:a\s+)?(?:brief|short|rapid)\s+(?:communication|report)s?"
+    r"|\s*[:.\-]\s*(?:original|research)\s+(?:article|research|paper|letter)s?"
+)
 
 # Title prefixes that mark a record as a notice about another item, with the notice kind.
 # Matched (case-insensitive) against the start of the title after tags are removed.

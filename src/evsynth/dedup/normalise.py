@@ -44,6 +44,7 @@ __all__ = [
 
 _TAG = re.compile(r"</?[A-Za-z][\w:.\-]*(?:\s[^<>]*)?/?>")
 _NOTE = re.compile(data.TITLE_NOTE_PATTERN, re.IGNORECASE)
+_SECTION_SUFFIX = re.compile(r"(?:" + data.TITLE_SECTION_SUFFIX + r")\s*\.?\s*$", re.IGNORECASE)
 _PAREN_NOTE = re.compile(data.TITLE_PAREN_NOTE_PATTERN, re.IGNORECASE)
 _ERRATUM_SUFFIX = re.compile(data.ERRATUM_CITATION_SUFFIX, re.IGNORECASE)
 _STRIP_PREFIX = re.compile(data.STRIPPED_TITLE_PREFIXES, re.IGNORECASE)
@@ -140,6 +141,9 @@ def title_parts(title: str) -> TitleParts:
             text = text.rstrip(".").strip()[1:-1]
     text = _STRIP_PREFIX.sub("", text)
     kind = ""
+    cut = _SECTION_SUFFIX.sub("", text)
+    if cut != text and fold(cut):
+        text = cut
     if text.endswith(")") or text.endswith(")."):
         text = _PAREN_NOTE.sub("", text) or text
         cut = _ERRATUM_SUFFIX.sub("", text)
