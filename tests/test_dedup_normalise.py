@@ -166,8 +166,14 @@ def test_different_journals_do_not_match() -> None:
         ("1347–58", ("1347", "1358")),
         ("pp. 1347-1358", ("1347", "1358")),
         ("194-9", ("194", "199")),
-        ("S23-5", ("s23", "s25")),
-        ("e0123456", ("e123456", "")),
+        # Letter prefixes are dropped: a supplement's S-pages, "c37", article number "e123".
+        ("S23-5", ("23", "25")),
+        ("S548-S549", ("548", "549")),
+        ("548-9", ("548", "549")),
+        ("c37-c42", ("37", "42")),
+        ("e0123456", ("123456", "")),
+        ("NA", ("", "")),
+        ("No Pagination Specified", ("", "")),
         ("1010", ("1010", "")),
         ("", ("", "")),
     ],
@@ -181,9 +187,17 @@ def test_page_formats_agree_in_scoring() -> None:
                   journal="Cancer", year="2001", volume="91")  # fmt: skip
     a = Record(record_id="x:1", pages="1347-58", **common)
     b = Record(record_id="y:1", pages="1347-1358", **common)
-    c = Record(record_id="z:1", pages="1348-1358", **common)
     assert _pair(a, b).decision == "same"
+    # A single page against the range, later in the volume: an erratum reprinting the title.
+    c = Record(record_id="z:1", pages="1401", **common)
     assert _pair(a, c).decision != "same"
+    # Another range under the same title, authors, journal, volume and year: a page typed
+    # wrong in one database (two articles cannot share all of that).
+    d = Record(record_id="w:1", pages="1348-1358", **common)
+    assert _pair(a, d).rule == "title_and_fields_but_pages"
+    # ... but not when the authors differ too.
+    e = Record(record_id="v:1", pages="1348-1358", **{**common, "authors": "Brown, C"})
+    assert _pair(a, e).decision != "same"
 
 
 @pytest.mark.parametrize(

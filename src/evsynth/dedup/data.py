@@ -3,8 +3,10 @@
 Kept apart from the code so a reviewer can read and extend them: Greek letters, letters that Unicode
 decomposition does not fold, the bracketed notes PubMed adds to translated titles, generic titles,
 notice prefixes, and a small table of ISO 4 title-word abbreviations (ISO 4:1997 and the ISSN
-"List of Title Word Abbreviations" practice) for words whose abbreviation is not a prefix of
-the word; every other journal word is matched by prefix (ISO 4 abbreviates by truncation).
+"List of Title Word Abbreviations" practice) for words whose abbreviation is neither a truncation
+nor a contraction of the word (and British spellings mapped to the US form). Every other journal
+word is matched by ISO 4's general rules in the scorer: truncation ("Clin") or contraction keeping
+the first letter ("Natl", "Dtsch"), with articles and prepositions dropped in several languages.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ __all__ = [
     "CONFERENCE_JOURNAL_PATTERN",
     "CONFERENCE_PATTERN",
     "ENGLISH",
+    "ERRATUM_CITATION_SUFFIX",
     "GENERIC_TITLES",
     "GREEK_LETTERS",
     "JOURNAL_STOPWORDS",
@@ -23,6 +26,8 @@ __all__ = [
     "SPECIAL_LETTERS",
     "STRIPPED_TITLE_PREFIXES",
     "TITLE_NOTE_PATTERN",
+    "TITLE_PAREN_NOTE_PATTERN",
+    "TITLE_SECTION_SUFFIX",
 ]
 
 # Greek letters -> their English names, so "TNF-α" and "TNF-alpha" normalise alike.
@@ -50,6 +55,24 @@ TITLE_NOTE_PATTERN = (
     r"\[\s*(?:(?:article|text|abstract|summary)s?\s+in\s+[^\]]{1,60}"
     r"|in\s+process\s+citation|not\s+available|no\s+title\s+available|author'?s?\s+transl[^\]]*"
     r"|editorial|letter|comment|review)\s*\]"
+)
+
+# A trailing citation of the corrected article, the Web of Science form of an erratum title
+# ("Title (vol 360, pg 542, 2009)") and the Embase one ("Title (Journal (2009) 360 (542-544))").
+ERRATUM_CITATION_SUFFIX = (
+    r"\s*\((?:vol\.?\s*\d+[^()]*\b(?:1[89]|20)\d\d"
+    r"|[^()]*\((?:1[89]|20)\d\d\)\s*\d+[^()]*\([^()]*\d[^()]*\))\s*\)\s*\.?\s*$"
+)
+
+# Trailing notes in parentheses that describe the record, not the article: Embase's
+# "(multiple letters)" on a letter printed with its replies.
+TITLE_PAREN_NOTE_PATTERN = r"\s*\((?:multiple\s+letters|letter|abstract|editorial)\)\s*\.?\s*$"
+
+# A journal section heading that some databases append to the title as a subtitle
+# ("...: Brief communication", Embase for Wiley journals); the other databases leave it out.
+TITLE_SECTION_SUFFIX = (
+    r"\s*[:.\-]\s*(?:a\s+)?(?:brief|short|rapid)\s+(?:communication|report)s?"
+    r"|\s*[:.\-]\s*(?:original|research)\s+(?:article|research|paper|letter)s?"
 )
 
 # Title prefixes that mark a record as a notice about another item, with the notice kind.
@@ -129,6 +152,8 @@ JOURNAL_STOPWORDS: frozenset[str] = frozenset(
     [
         *"of the and for in on at to a an with from der die das und fur für de del".split(),
         *"della di des du la le les et y e & volume section series".split(),
+        # Prepositions and articles of other journal languages (ISO 4 omits them too).
+        *"voor van het en og och i pour sur dans fuer zur zum im o do da em para".split(),
     ]
 )
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from evsynth.dedup.block import BlockingSettings, candidate_pairs
 from evsynth.dedup.cluster import ForcedDecision, cluster_records
 from evsynth.dedup.decisions import PairDecision, read_decisions
 from evsynth.dedup.merge import merge_records, priority_key
-from evsynth.dedup.normalise import NormRecord, normalise_record
+from evsynth.dedup.normalise import NormRecord, clear_caches, normalise_record
 from evsynth.dedup.progress import Progress
 from evsynth.dedup.score import PairScore, Thresholds, score_pair
 from evsynth.errors import InputError
@@ -81,13 +84,30 @@ def load_inputs(paths: Sequence[str | Path]) -> list[InputTable]:
 
 @dataclass(slots=True)
 class StudyRecord:
-    """One cluster: its study record id, members (priority order) and merged row."""
+    """One cluster: its study record id, members (priority order) and merged row.
+
+    The merged row is computed when asked for (:meth:`merged`), not kept: holding a row for
+    every study of a million records doubled the peak memory of writing unique.tsv.
+    """
 
     study_record_id: str
     member_ids: list[str]
     sources: list[str]
-    row: dict[str, str]
-    field_sources: dict[str, str]
+    members: list[Record]
+
+    def merged(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The merged row and, per field, the record id it came from."""
+        return merge_records(self.members, self.study_record_id)
+
+    @property
+    def row(self) -> dict[str, str]:
+        """The merged row (see :meth:`merged`)."""
+        return self.merged()[0]
+
+    @property
+    def field_sources(self) -> dict[str, str]:
+        """Field -> record id of the merged value (see :meth:`merged`)."""
+        return self.merged()[1]
 
 
 @dataclass(slots=True)
@@ -213,6 +233,7 @@ def _deduplicate(
             if record.record_id in first:
                 repeated += 1
                 continue
+            _share_strings(record)
             first[record.record_id] = record
             rank_of[record.record_id] = table.rank
     records = [first[k] for k in sorted(first)]
@@ -237,16 +258,34 @@ def _deduplicate(
     bar.update(n % 5000)
     bar.close()
 
+    containers = _container_dois(norms, t)
     bar.stage("blocking")
     candidates = candidate_pairs(norms, settings=blocking)
     scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
+    if containers:
+        scored = [_mark_container(p, norms, containers) for p in scored]
     by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
 
-    def decide(i: int, j: int) -> str:
+    def scored_pair(i: int, j: int) -> PairScore:
         pair = by_pair.get((i, j))
         if pair is None:
-            pair = score_pair(norms[i], norms[j], t)
+            pair = _mark_container(score_pair(norms[i], norms[j], t), norms, containers)
             by_pair[(i, j)] = pair
+        return pair
+
+    def decide(i: int, j: int) -> str:
+        return scored_pair(i, j).decision
+
+    def compatible(i: int, j: int) -> str:
+        # No chaining: two records whose titles disagree share a study record only when they
+        # are linked directly, by the same PMID or DOI or by a full citation (journal, volume,
+        # page range, year, authors: the locator of one article, as for a title given in
+        # another language) -- never through a third record.
+        pair = scored_pair(i, j)
+        if pair.decision == "different":
+            return "different"
+        if pair.title_sim < t.title_conflict and pair.decision != "same":
+            return "different"
         return pair.decision
 
     ambiguous = _ambiguous_matches(scored, forced_map, decide)
@@ -256,7 +295,7 @@ def _deduplicate(
         if p.decision == "same" and (p.a, p.b) not in forced_map and (p.a, p.b) not in ambiguous
     ]
     bar.stage("clustering")
-    clustering = cluster_records(n, same, forced, decide)
+    clustering = cluster_records(n, same, forced, compatible)
     labels = clustering.labels
 
     # Final pair table: candidates plus decided pairs, with a person's decision applied.
@@ -285,6 +324,13 @@ def _deduplicate(
     # Indices follow record-id order, so index order is (a, b) record-id order.
     pairs = [final[k] for k in sorted(final)]
     possible = [p for p in pairs if p.decision == "possible" and labels[p.a] != labels[p.b]]
+    # Free what merging no longer needs before it builds the merged rows (peak memory).
+    n_candidates = len(candidates)
+    del candidates, scored, same
+    final.clear()
+    by_pair.clear()
+    norms.clear()
+    clear_caches()
 
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
@@ -297,11 +343,10 @@ def _deduplicate(
             (records[i] for i in members), key=lambda r: priority_key(rank_of[r.record_id], r)
         )
         study_id = ordered[0].record_id
-        row, origin = merge_records(ordered, study_id)
         ids = sorted(r.record_id for r in ordered)
         for rid in ids:
             study_of[rid] = study_id
-        studies.append(StudyRecord(study_id, ids, sorted({r.source for r in ordered}), row, origin))
+        studies.append(StudyRecord(study_id, ids, sorted({r.source for r in ordered}), ordered))
     studies.sort(key=lambda s: s.study_record_id)
 
     merged_away = n - len(studies)
@@ -316,8 +361,9 @@ def _deduplicate(
         },
         "unique_records": len(studies),
         "possible_pairs": len(possible),
-        "candidate_pairs": len(candidates),
+        "candidate_pairs": n_candidates,
         "decisions_applied": len(forced),
+        "container_dois": len(containers),
     }
     if summary["unique_records"] + summary["duplicates_removed"] != total:  # pragma: no cover
         raise AssertionError("dedup accounting does not add up")
@@ -354,6 +400,65 @@ def _ambiguous_matches(
                         key = (r, z) if r < z else (z, r)
                         out.setdefault(key, (x, y))
     return out
+
+
+# Fields with few distinct values (a few hundred journals in a million records): one shared
+# string per value instead of one per record, which is about a third of the records' memory.
+_SHARED_FIELDS = (
+    "source", "journal", "journal_abbrev", "year", "volume", "issue", "pub_type", "language",
+    "source_file", "issn",
+)  # fmt: skip
+
+
+def _share_strings(record: Record) -> None:
+    for name in _SHARED_FIELDS:
+        value = getattr(record, name)
+        if value:
+            setattr(record, name, sys.intern(value))
+
+
+def _container_dois(norms: Sequence[NormRecord], t: Thresholds) -> set[str]:
+    """DOIs carried by records with distinct titles: a supplement's or proceedings' DOI.
+
+    A conference supplement's DOI is often exported on every abstract of the issue; such a DOI
+    names the container, not an article, so it must never decide "same". A DOI counts as a
+    container when its records have at least two titles that disagree (similarity below
+    title_possible) and are both in the record's language (a translated title is not another
+    article), or three or more such titles in any language. Those records are compared
+    without it.
+    """
+    by_doi: dict[str, list[NormRecord]] = {}
+    for r in norms:
+        if r.doi:
+            by_doi.setdefault(r.doi, []).append(r)
+    out: set[str] = set()
+    for doi, group in by_doi.items():
+        if len(group) < 2:
+            continue
+        distinct: list[NormRecord] = []
+        for r in group:
+            if r.title and all(
+                fuzz.ratio(r.title, d.title) / 100.0 < t.title_possible for d in distinct
+            ):
+                distinct.append(r)
+        english = [r for r in distinct if not r.foreign]
+        if len(distinct) >= 3 or len(english) >= 2:
+            out.add(doi)
+    for r in norms:
+        if r.doi in out:
+            r.container_doi = r.doi
+            r.doi = ""
+    return out
+
+
+def _mark_container(
+    pair: PairScore, norms: Sequence[NormRecord], containers: set[str]
+) -> PairScore:
+    """Name the shared container DOI in the rule, so pairs.tsv says why the DOI did not decide."""
+    a, b = norms[pair.a], norms[pair.b]
+    if containers and a.container_doi and a.container_doi == b.container_doi:
+        return _replace(pair, rule=f"{pair.rule}+container_doi", decision=pair.decision)
+    return pair
 
 
 def _replace(pair: PairScore, *, rule: str, decision: str) -> PairScore:

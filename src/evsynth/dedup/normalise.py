@@ -16,27 +16,37 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote
 
 from evsynth.dedup import data
 from evsynth.records import Record
 
 __all__ = [
     "NormRecord",
+    "author_words",
+    "clear_caches",
     "first_author_family",
     "fold",
+    "is_article_number",
+    "is_missing",
     "journal_forms",
     "normalise_authors",
+    "normalise_dedup_doi",
     "normalise_pages",
     "normalise_record",
     "normalise_title",
     "normalise_volume",
     "normalise_year",
     "notice_kind_from_pubtype",
+    "split_authors",
     "title_parts",
 ]
 
 _TAG = re.compile(r"</?[A-Za-z][\w:.\-]*(?:\s[^<>]*)?/?>")
 _NOTE = re.compile(data.TITLE_NOTE_PATTERN, re.IGNORECASE)
+_SECTION_SUFFIX = re.compile(r"(?:" + data.TITLE_SECTION_SUFFIX + r")\s*\.?\s*$", re.IGNORECASE)
+_PAREN_NOTE = re.compile(data.TITLE_PAREN_NOTE_PATTERN, re.IGNORECASE)
+_ERRATUM_SUFFIX = re.compile(data.ERRATUM_CITATION_SUFFIX, re.IGNORECASE)
 _STRIP_PREFIX = re.compile(data.STRIPPED_TITLE_PREFIXES, re.IGNORECASE)
 _NOTICE_TITLE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_TITLE_PATTERNS)
 _NOTICE_PUBTYPE = tuple((k, re.compile(p, re.IGNORECASE)) for k, p in data.NOTICE_PUBTYPE_PATTERNS)
@@ -44,8 +54,9 @@ _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
 _CONFERENCE_JOURNAL = re.compile(data.CONFERENCE_JOURNAL_PATTERN, re.IGNORECASE)
 # Any run of non-word characters; Unicode-aware, so CJK, Cyrillic, ... titles keep their letters.
 _NON_WORD = re.compile(r"[\W_]+")
+_TRAILING_NOTE = re.compile(r"\s*\.?\s*\[[^\[\]]*\]?\s*\.?\s*$")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
-_NUMBER = re.compile(r"\b\d+\b")
+_NUMBER = re.compile(r"\d+")
 _DIGIT = re.compile(r"\d")
 _FIRST_WORD = re.compile(r"\W*(\w+)")
 # First words that can start a notice prefix (a cheap gate before the notice patterns).
@@ -117,15 +128,31 @@ def title_parts(title: str) -> TitleParts:
     text = _clean_markup(title).strip()
     if "[" in text:
         text = _NOTE.sub(" ", text).strip()
+        # Trailing bracketed notes after the title ("... impairment. [Chinese]", "[Review] [33
+        # refs]", "[Erratum appears in ...", cut off by the export): databases append them; the
+        # title itself never ends in one. A wholly bracketed title (a translation) is kept.
+        while True:
+            cut = _TRAILING_NOTE.sub("", text).strip()
+            if cut == text or not fold(cut):
+                break
+            text = cut
         # PubMed wraps an English translation of a non-English title in brackets.
         if text.startswith("[") and (text.endswith("]") or text.endswith("].")):
             text = text.rstrip(".").strip()[1:-1]
     text = _STRIP_PREFIX.sub("", text)
     kind = ""
+    cut = _SECTION_SUFFIX.sub("", text)
+    if cut != text and fold(cut):
+        text = cut
+    if text.endswith(")") or text.endswith(")."):
+        text = _PAREN_NOTE.sub("", text) or text
+        cut = _ERRATUM_SUFFIX.sub("", text)
+        if cut != text and fold(cut):
+            text, kind = cut, "erratum"
     low = text.lower()
     first_word = _FIRST_WORD.match(low)
     patterns = _NOTICE_TITLE if first_word and first_word.group(1) in _NOTICE_WORDS else ()
-    for name, pattern in patterns:
+    for name, pattern in patterns if not kind else ():
         match = pattern.match(low)
         if match:
             kind = name
@@ -160,7 +187,7 @@ def notice_kind_from_pubtype(pub_type: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=1 << 16)
 def _family_key(family: str) -> str:
     return fold(family).replace(" ", "")
 
@@ -170,17 +197,38 @@ def _initial(char: str) -> str:
     return fold(char)[:1]
 
 
-@lru_cache(maxsize=1 << 20)
+# "Gilbert R. E.Zhang Y.Thai K.": entries run together, each ending in a dotted initial.
+_RUN_TOGETHER = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
+# "Smith AB, Jones CD" (Vancouver, comma-separated): family then undotted capitals.
+_VANCOUVER = re.compile(r"^[^,;]+\s[A-Z]{1,4}(?:,\s*[^,;]+\s[A-Z]{1,4})+\.?$")
+_BIBTEX_AND = re.compile(r"\s+and\s+")
+
+
+def _is_initials(word: str) -> bool:
+    """ "A.", "A.B.", "AB", "J-P" (up to four capitals, with or without dots and hyphens)."""
+    bare = word.replace(".", "").replace("-", "")
+    return 0 < len(bare) <= 4 and bare.isalpha() and bare.isupper()
+
+
+@lru_cache(maxsize=1 << 16)
 def _author_key(entry: str) -> str:
-    if not entry or entry.lower().rstrip(".") in ("et al", "and others"):
+    entry = entry.strip().strip(",")
+    if not entry or entry.lower().rstrip(".") in ("et al", "and others", "others"):
         return ""
     if "," in entry:
+        # "Family, Given" / "Family, G." (RIS, BibTeX, EndNote).
         family, _, given = entry.partition(",")
     else:
         words = entry.split()
-        # "Smith AB" (Vancouver style): a trailing run of capitals is the initials.
-        if len(words) > 1 and words[-1].replace(".", "").isupper() and len(words[-1]) <= 4:
-            family, given = " ".join(words[:-1]), words[-1]
+        if len(words) > 1 and _is_initials(words[-1]):
+            # "Smith AB", "Gilbert R. E." (Vancouver, MEDLINE): trailing initials are the given.
+            k = len(words)
+            while k > 1 and _is_initials(words[k - 1]):
+                k -= 1
+            family, given = " ".join(words[:k]), " ".join(words[k:])
+        elif len(words) > 1:
+            # "R. E. Gilbert", "Richard Gilbert": given names first, the family name last.
+            family, given = words[-1], " ".join(words[:-1])
         else:
             family, given = entry, ""
     key = _family_key(family)
@@ -191,20 +239,85 @@ def _author_key(entry: str) -> str:
     return f"{key} {initial}".strip()
 
 
+def split_authors(authors: str) -> list[str]:
+    """One entry per author, whatever the list's separator.
+
+    Exports join authors with "; " (evsynth, RIS-derived), " and " (BibTeX), ", " (Vancouver
+    "Smith AB, Jones CD") or nothing at all ("Gilbert R. E.Zhang Y.Thai K.", seen in EndNote
+    exports of Embase records).
+    """
+    text = authors.strip()
+    if not text or is_missing(text):
+        return []
+    if ";" in text:
+        parts = text.split(";")
+    elif " and " in text:
+        parts = _BIBTEX_AND.split(text)
+    elif _VANCOUVER.match(text):
+        parts = text.split(",")
+    else:
+        parts = [text]
+    out = []
+    for part in parts:
+        out.extend(_RUN_TOGETHER.split(part) if "." in part else [part])
+    return [p.strip() for p in out if p.strip()]
+
+
 def normalise_authors(authors: str) -> tuple[str, ...]:
     """Folded family names with first initial ("garcialopez j"), in the export's order.
 
     Families are compared without spaces and hyphens because databases disagree on compound
-    surnames ("García-López", "Garcia Lopez"); "et al." and empty entries are dropped.
+    surnames ("García-López", "Garcia Lopez"); "et al." and empty entries are dropped. "Family,
+    Given", "Family GI", "G. I. Family" and "Given Family" give the same key.
     """
-    if not authors:
-        return ()
     out = []
-    for entry in authors.split(";"):
-        key = _author_key(entry.strip())
+    for entry in split_authors(authors):
+        key = _author_key(entry)
         if key:
             out.append(key)
     return tuple(out)
+
+
+def author_words(authors: str, limit: int = 15) -> str:
+    """Every folded name word (two letters or more) of the first authors, sorted and unique.
+
+    A second view of the author list for the scorer: it does not depend on which word a database
+    took for the family name ("Le Quintrec, M." vs "Le, Quintrec M.", "Xi, L F" vs "Long, F X").
+    """
+    words: set[str] = set()
+    for entry in split_authors(authors)[:limit]:
+        for word in fold(entry).split():
+            if len(word) > 1:
+                words.add(word)
+    return " ".join(sorted(words))
+
+
+# Literal placeholders some exports write for an empty field (R's NA, pandas' nan, ...).
+_MISSING = frozenset({"na", "n/a", "nan", "none", "null", "nil", "-", "--", "not available"})
+
+
+def is_missing(value: str) -> bool:
+    """True for an empty field or a literal placeholder ("NA", "nan", "NULL", "n/a")."""
+    text = value.strip()
+    return not text or (len(text) <= 13 and text.lower() in _MISSING)
+
+
+_DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalise_dedup_doi(doi: str) -> str:
+    """The DOI as compared: lower-case, URL-decoded, without resolver prefix ("" for NA).
+
+    DOIs are case-insensitive (DOI Handbook 2.4); exports give them as URLs, URL-encoded
+    ("%28" for "("), or with a "doi:" label.
+    """
+    if is_missing(doi):
+        return ""
+    text = doi.strip()
+    if "%" in text:
+        text = unquote(text)
+    text = _DOI_URL.sub("", text).strip().rstrip(".").lower()
+    return text if text.startswith("10.") else ""
 
 
 def first_author_family(authors: tuple[str, ...]) -> str:
@@ -236,19 +349,39 @@ def journal_forms(journal: str, journal_abbrev: str = "") -> tuple[tuple[str, ..
     forms = []
     for name in (journal, journal_abbrev):
         if name:
-            form = _journal_form(name)
-            if form and form not in forms:
-                forms.append(form)
+            # With and without the part after a colon: "Jpen: Journal of Parenteral ..." is
+            # "JPEN. Journal of parenteral ..." elsewhere; "Cancer: Official Journal" is "Cancer".
+            for form in (_journal_form(name), _journal_full_form(name)):
+                if form and form not in forms:
+                    forms.append(form)
     return tuple(forms)
 
 
+_JOURNAL_CUT_KEEP_COLON = re.compile(r"\s*(?:\.\s*conference\b|=|\(|\[).*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _journal_full_form(name: str) -> tuple[str, ...]:
+    if ":" not in name:
+        return ()
+    text = _JOURNAL_CUT_KEEP_COLON.sub("", _clean_markup(name))
+    words = [
+        data.JOURNAL_WORD_ABBREVIATIONS.get(w, w)
+        for w in fold(text).split()
+        if w not in data.JOURNAL_STOPWORDS
+    ]
+    return tuple(w for w in words if w)
+
+
 def normalise_pages(pages: str) -> tuple[str, str]:
-    """First and last page, the last expanded: "1347-58" -> ("1347", "1358"); "e123" kept.
+    """First and last page as numbers, the last expanded: "1347-58" -> ("1347", "1358").
 
     MEDLINE abbreviates the last page by dropping the digits it shares with the first (NLM
-    Citing Medicine, ch. 2, "Location (pagination)"); other databases print it in full.
+    Citing Medicine, ch. 2, "Location (pagination)"); other databases print it in full. Letter
+    prefixes and suffixes are dropped: a supplement's "S548-S549" is "548-9" in another
+    database, "c37-c42" is "37-42", and an electronic article number "e123" is "123".
     """
-    if not pages:
+    if is_missing(pages):
         return "", ""
     text = pages.lower().replace("–", "-").replace("—", "-")
     text = re.sub(r"^\s*(?:pp?\.?|pages?)\s*", "", text)
@@ -256,15 +389,26 @@ def normalise_pages(pages: str) -> tuple[str, str]:
     m1 = _PAGE.search(first)
     if not m1:
         return "", ""
-    first_page = f"{m1.group(1)}{m1.group(2)}{m1.group(3)}"
+    first_digits = m1.group(2)
     m2 = _PAGE.search(last) if last else None
     if not m2:
-        return first_page, ""
-    prefix, digits, suffix = m2.group(1), m2.group(2), m2.group(3)
-    first_digits = m1.group(2)
+        return first_digits, ""
+    digits = m2.group(2)
     if len(digits) < len(first_digits):
         digits = first_digits[: len(first_digits) - len(digits)] + digits
-    return first_page, f"{prefix or m1.group(1)}{digits}{suffix}"
+    return first_digits, digits
+
+
+_ELOCATOR = re.compile(r"^\s*[a-z]{1,2}\d+\s*$", re.IGNORECASE)
+
+
+def is_article_number(pages: str) -> bool:
+    """True for an electronic article number ("e12724", "c1804", "a1754") given as the pages.
+
+    Online journals (PLoS, BMJ) number articles; databases give that number or the print pages,
+    so the two cannot be compared.
+    """
+    return bool(pages) and _ELOCATOR.match(pages) is not None and pages.strip()[:1] not in "sS"
 
 
 def normalise_year(year: str) -> int:
@@ -274,8 +418,12 @@ def normalise_year(year: str) -> int:
 
 
 def normalise_volume(volume: str) -> str:
-    """The volume's first number without leading zeros ("Vol. 012" -> "12"), or the folded text."""
-    if not volume:
+    """The volume's first number without leading zeros, or the folded text.
+
+    "Vol. 012" -> "12"; "60 (1 Supplement 1)" -> "60" (the supplement is the issue, which
+    databases write into the volume field or leave out).
+    """
+    if is_missing(volume):
         return ""
     match = re.search(r"\d+", volume)
     return match.group(0).lstrip("0") or "0" if match else fold(volume)
@@ -298,14 +446,17 @@ class NormRecord:
     foreign: bool
     authors: tuple[str, ...]
     authors_text: str
+    author_words: str
     first_author: str
     journals: tuple[tuple[str, ...], ...]
     year: int
     volume: str
     first_page: str
     last_page: str
+    article_number: bool
     doi: str
     pmid: str
+    container_doi: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -318,12 +469,25 @@ def _is_conference_journal(journal: str) -> bool:
     return bool(journal) and _CONFERENCE_JOURNAL.search(journal) is not None
 
 
+def clear_caches() -> None:
+    """Empty the normalisation caches (they hold every distinct author and journal seen)."""
+    for cached in (_family_key, _initial, _author_key, _journal_form, _journal_full_form,
+                   _part_number, notice_kind_from_pubtype, _is_conference,
+                   _is_conference_journal):  # fmt: skip
+        cached.cache_clear()
+
+
+def _value(text: str) -> str:
+    return "" if is_missing(text) else text
+
+
 def normalise_record(index: int, record: Record) -> NormRecord:
-    """Normalise every compared field of one record."""
-    parts = title_parts(record.title)
-    conference = _is_conference(record.pub_type) or _is_conference_journal(record.journal)
+    """Normalise every compared field of one record ("NA"/"nan" placeholders count as empty)."""
+    parts = title_parts(_value(record.title))
+    conference = _is_conference(record.pub_type) or _is_conference_journal(_value(record.journal))
     authors = normalise_authors(record.authors)
     first_page, last_page = normalise_pages(record.pages)
+    journal = _value(record.journal)
     words = parts.core.split()
     # Too short to identify an article: under three words (or six characters of a script
     # written without spaces, such as Chinese or Japanese).
@@ -343,12 +507,14 @@ def normalise_record(index: int, record: Record) -> NormRecord:
         foreign=record.language.strip().lower() not in data.ENGLISH,
         authors=authors,
         authors_text=" ".join(a.split(" ")[0] for a in authors[:15]),
+        author_words=author_words(record.authors),
         first_author=first_author_family(authors),
-        journals=journal_forms(record.journal, record.journal_abbrev),
+        journals=journal_forms(journal, _value(record.journal_abbrev)),
         year=normalise_year(record.year),
         volume=normalise_volume(record.volume),
         first_page=first_page,
         last_page=last_page,
-        doi=record.doi,
-        pmid=record.pmid,
+        article_number=is_article_number(record.pages),
+        doi=normalise_dedup_doi(record.doi),
+        pmid="" if is_missing(record.pmid) else record.pmid,
     )

@@ -8,10 +8,16 @@ that differ in their numbers, and generic titles ("Editorial", "Reply"). These a
 reported for EndNote, Mendeley and Rayyan by Bramer et al. 2016 (J Med Libr Assoc 104:240) and
 McKeown & Mir 2021 (Syst Rev 10:38), and handled as rules by ASySD (Hair et al. 2023, BMC Biol
 21:189).
+
+Field agreement then follows the principle shared by ASySD and bib-dedupe (Wagner et al., CoLRev):
+a near-identical title needs corroboration by other fields, and several agreeing fields outweigh
+one that disagrees (journals are translated, pages and volumes mistyped, author names reordered
+by one database), while a missing field neither agrees nor disagrees.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -30,6 +36,11 @@ __all__ = [
 
 DECISIONS = ("same", "different", "possible")
 
+_DIGITS = re.compile(r"\d+")
+
+# Notices that correct an article; "" is a record with no notice label.
+_CORRECTION_KINDS = frozenset({"", "erratum", "retraction", "concern"})
+
 # Notice kinds that databases label inconsistently (PubMed "Letter; Comment", Embase "Editorial").
 _KIND_CLASS = {"comment": "commentary", "editorial": "commentary", "reply": "commentary"}
 
@@ -43,6 +54,9 @@ class Thresholds:
     title_same
         Title similarity (normalised Indel similarity of the folded titles) above which a pair
         whose other fields agree is the same article.
+    title_strong
+        Title similarity above which one conflicting field (a journal given in translation, a
+        mistyped page) is outweighed by at least two other agreeing fields.
     title_possible
         Lower bound of the "possible" band: a person decides pairs between this and title_same.
     title_conflict
@@ -54,16 +68,22 @@ class Thresholds:
     journal_min
         Journal similarity below which the journals conflict.
     citation_journal, citation_author
-        Journal and author agreement required by the citation rule.
+        Journal and author agreement required by the citation rule (and for a field to count
+        as agreeing).
+    author_strong
+        Author agreement required where only the authors can vouch for the pair (different page
+        ranges, a conference abstract without pages).
     """
 
     title_same: float = 0.90
+    title_strong: float = 0.95
     title_possible: float = 0.80
     title_conflict: float = 0.50
     author_min: float = 0.50
     journal_min: float = 0.60
     citation_journal: float = 0.85
     citation_author: float = 0.75
+    author_strong: float = 0.90
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +107,27 @@ class PairScore:
     decision: str
 
 
+def _abbreviates(short: str, word: str) -> bool:
+    """True when ``short`` is an ISO 4 abbreviation of ``word``: a truncation ("Clin" for
+    "Clinical") or a contraction keeping the first letter and some later letters in order
+    ("Natl" for "National", "Geneeskd" for "Geneeskunde"; ISO 4:1997 section 5)."""
+    if word.startswith(short):
+        return True
+    if len(short) < 2 or short[0] != word[0] or len(short) >= len(word):
+        return False
+    pos = 1
+    for ch in short[1:]:
+        pos = word.find(ch, pos) + 1
+        if pos == 0:
+            return False
+    return True
+
+
 def _words_compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     if len(x) != len(y):
         return False
     for u, v in zip(x, y, strict=True):
-        if not (u.startswith(v) or v.startswith(u)):
+        if not (_abbreviates(u, v) or _abbreviates(v, u)):
             return False
     return True
 
@@ -101,8 +137,9 @@ def journal_similarity(
 ) -> float | None:
     """Best agreement between any form of each journal; 1.0 when one abbreviates the other.
 
-    ISO 4 abbreviates a title word by truncation ("Clin" for "Clinical"), so two forms match when
-    they have the same number of significant words and each word is a prefix of the other's.
+    ISO 4 abbreviates a title word by truncation ("Clin" for "Clinical") or contraction ("Natl"),
+    so two forms match when they have the same number of significant words and each word
+    abbreviates the other's.
     Otherwise the Indel similarity of the joined words is used.
     """
     if not forms_a or not forms_b:
@@ -152,23 +189,76 @@ def conference_conflict(a: NormRecord, b: NormRecord) -> bool:
 
 
 def _pages_agree(a: NormRecord, b: NormRecord) -> bool | None:
+    """First pages compared; a last page is too often mistyped or cut to decide on.
+
+    A single page equal to the other's last page agrees (some exports keep only one end of
+    the range); an article number against print pages is unknown, not a conflict.
+    """
     if not a.first_page or not b.first_page:
         return None
-    if a.first_page != b.first_page:
+    if a.first_page == b.first_page:
+        return True
+    if (not _page_range(a) and a.first_page == b.last_page) or (
+        not _page_range(b) and b.first_page == a.last_page
+    ):
+        return True
+    if a.article_number != b.article_number:
+        return None
+    return False
+
+
+def _page_range(r: NormRecord) -> bool:
+    return bool(r.last_page) and r.last_page != r.first_page
+
+
+def _author_similarity(a: NormRecord, b: NormRecord) -> float | None:
+    """The better of two views: family names, and all name words.
+
+    Databases disagree on which word is the family name ("Le Quintrec, M." / "Le, Quintrec M.",
+    Chinese names in either order); comparing every name word does not depend on that choice.
+    """
+    if not a.authors_text or not b.authors_text:
+        return None
+    sim = fuzz.token_set_ratio(a.authors_text, b.authors_text) / 100.0
+    if sim < 1.0 and a.author_words and b.author_words:
+        sim = max(sim, fuzz.token_set_ratio(a.author_words, b.author_words) / 100.0)
+    return sim
+
+
+def _identical(a: NormRecord, b: NormRecord) -> bool:
+    return (
+        a.title == b.title
+        and a.title_kind == b.title_kind
+        and a.type_kind == b.type_kind
+        and a.conference == b.conference
+        and a.part == b.part
+        and a.authors == b.authors
+        and a.journals == b.journals
+        and a.year == b.year
+        and a.volume == b.volume
+        and a.first_page == b.first_page
+        and a.last_page == b.last_page
+        and a.doi == b.doi
+        and a.pmid == b.pmid
+        and bool(a.title)
+    )
+
+
+def _numbers_differ(a: NormRecord, b: NormRecord) -> bool:
+    """Title numbers differ, over the part both titles have (one may be cut by the export)."""
+    if not a.numbers or not b.numbers or a.numbers == b.numbers:
         return False
-    if a.last_page and b.last_page and a.last_page != b.last_page:
-        return False
+    short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    if len(long_.title) > len(short.title) + 10 and long_.title.startswith(short.title[:-10]):
+        head = long_.title[: len(short.title)]
+        return set(_DIGITS.findall(head)) != set(_DIGITS.findall(short.title))
     return True
 
 
 def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     """Compare two records and decide: same, different or possible, with the rule's name."""
     title_sim = fuzz.ratio(a.title, b.title) / 100.0 if a.title and b.title else 0.0
-    author_sim = (
-        fuzz.token_set_ratio(a.authors_text, b.authors_text) / 100.0
-        if a.authors_text and b.authors_text
-        else None
-    )
+    author_sim = _author_similarity(a, b)
     journal_sim = journal_similarity(a.journals, b.journals)
     year_match = (a.year == b.year) if a.year and b.year else None
     year_near = a.year == 0 or b.year == 0 or abs(a.year - b.year) <= 1
@@ -185,8 +275,23 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if pmid_match or doi_match:
         score = max(score, 0.99 if title_sim >= t.title_conflict else score)
 
+    # Journal, volume, first page, year and authors agree (a citation).
+    cited = (
+        pages is True
+        and volume is True
+        and year_near
+        and journal_sim is not None
+        and journal_sim >= t.citation_journal
+        and author_sim is not None
+        and author_sim >= t.citation_author
+    )
+    # A full citation names one article only when it has a page range: an abstract supplement
+    # prints several abstracts on one page ("B11", "597"), with the same authors.
     citation = (
         pages is True
+        and _page_range(a)
+        and _page_range(b)
+        and a.last_page == b.last_page
         and volume is True
         and year_near
         and journal_sim is not None
@@ -216,6 +321,10 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result("pmid_conflict", "different")
     if doi_match is False:
         return result("doi_conflict", "different")
+    # The same record exported twice (or by two databases alike): every compared field equal.
+    # Never sent to a person, never "ambiguous" with its copies.
+    if not (pmid_match or doi_match) and _identical(a, b) and (not a.generic or cited):
+        return result("identical_record", "same")
     # Titles in two languages cannot be compared; the other fields must then agree.
     fields_agree = (
         year_near
@@ -238,19 +347,49 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         return result(name, "same")
     # 2. The hard non-duplicates.
     if kinds_conflict(a, b):
+        # A correction notice and the article it corrects never start on the same page: the
+        # same journal, volume, first page, year and authors are the notice itself, listed
+        # without its "Erratum:" label by another database.
+        kinds = {a.title_kind or a.type_kind, b.title_kind or b.type_kind}
+        if cited and title_sim >= t.title_same and kinds <= _CORRECTION_KINDS:
+            return result("notice_same_citation", "same")
         return result("notice_vs_article", "different")
     if conference_conflict(a, b):
+        # The abstract as printed in the journal's supplement, listed by one database as a
+        # conference item and by another as an article: one printed item, same page.
+        printed = (
+            title_sim >= t.title_same
+            and year_match is True
+            and journal_sim is not None
+            and journal_sim >= t.citation_journal
+            and author_sim is not None
+            and author_sim >= t.citation_author
+        )
+        if printed and pages is True and volume is not False:
+            return result("conference_same_citation", "same")
+        if printed and pages is None and volume is not False:
+            # The abstract-book entry without pages against the journal-supplement record:
+            # one printed item when title, authors, journal and year all agree closely. A
+            # full paper after the abstract has its own pages (or another year or title).
+            if (
+                title_sim >= t.title_strong
+                and author_sim is not None
+                and author_sim >= t.author_strong
+                and not (a.first_page and b.first_page)
+            ):
+                return result("conference_same_journal_year", "same")
+            return result("conference_vs_article_unclear", "possible")
         return result("conference_vs_article", "different")
     # Part and number markers compare only titles in one language.
     comparable = not foreign or title_sim >= t.title_conflict
     if comparable and a.part != b.part:
         return result("part_mismatch", "different")
-    if comparable and a.numbers and b.numbers and a.numbers != b.numbers:
+    if comparable and _numbers_differ(a, b):
         return result("title_number_mismatch", "different")
     if not year_near:
         return result("year_mismatch", "different")
     if a.generic or b.generic:
-        if title_sim >= t.title_same and citation:
+        if title_sim >= t.title_same and cited:
             return result("generic_title_citation", "same")
         if title_sim >= t.title_same and fields_agree and year_match:
             return result("generic_title_fields", "possible")
@@ -265,11 +404,67 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
         conflicts.append("pages")
     if volume is False:
         conflicts.append("volume")
+    support = [
+        name
+        for name, ok in (
+            ("authors", author_sim is not None and author_sim >= t.citation_author),
+            ("journal", journal_sim is not None and journal_sim >= t.citation_journal),
+            ("volume", volume is True),
+            ("pages", pages is True),
+        )
+        if ok
+    ]
     if title_sim >= t.title_same:
         if not conflicts:
-            return result("title_and_fields", "same")
+            # Below title_strong the titles differ by a word or more ("Adult" / "Pediatric"):
+            # one agreeing field (often a corporate author) is not enough.
+            if len(support) >= (1 if title_sim >= t.title_strong else 2):
+                return result("title_and_fields", "same")
+            if support:
+                return result("title_close_fields", "possible")
+            # Nothing but a title (and a year) to go on, as for trial-registry entries.
+            if title_sim == 1.0 and year_match is not False and a.authors_text == b.authors_text:
+                return result("title_identical", "same")
+            return result("title_only", "possible")
         if len(conflicts) == 1:
+            # Letters, comments and replies share title, journal, volume and page: for them the
+            # authors are what tells them apart. Two different first pages are two items.
+            notice = bool(a.title_kind or b.title_kind or a.type_kind or b.type_kind)
+            if (
+                title_sim >= t.title_strong
+                # An epub-ahead-of-print year is one off: then three agreeing fields are needed.
+                and len(support) >= (2 if year_match is not False else 3)
+                and conflicts[0] != "pages"
+                and not (notice and conflicts[0] == "authors")
+            ):
+                # One field given differently (a journal in translation, a mistyped page or
+                # volume, an author list in another order) against two or more that agree.
+                return result(f"title_and_fields_but_{conflicts[0]}", "same")
+            # Different page ranges under the same title, authors, journal, volume and year:
+            # a page typed wrong in one database, or an article number against the PDF's pages
+            # ("e12724" / "1-6"). Two articles cannot share all of that; a notice (one page)
+            # and a companion part (ruled out above) can.
+            if (
+                conflicts[0] == "pages"
+                and not notice
+                and title_sim >= t.title_strong
+                and _page_range(a)
+                and _page_range(b)
+                and len(support) == 3
+                and author_sim is not None
+                and author_sim >= t.author_strong
+                and year_match is True
+            ):
+                return result("title_and_fields_but_pages", "same")
             return result(f"title_but_{conflicts[0]}", "possible")
+        # Two fields against: a person decides; three or more: another item with this title.
+        if (
+            len(conflicts) == 2
+            and title_sim >= t.title_strong
+            and "authors" in support
+            and year_match is True
+        ):
+            return result("title_but_" + "_".join(conflicts), "possible")
         return result("title_but_" + "_".join(conflicts), "different")
     if citation:
         # Journal, volume, first page, year and authors all agree: a title in another language.

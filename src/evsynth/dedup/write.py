@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from evsynth.dedup.decisions import DECISION_COLUMNS
-from evsynth.dedup.engine import DedupResult
+from evsynth.dedup.engine import DedupResult, StudyRecord
 from evsynth.dedup.score import PairScore
 from evsynth.records import COLUMNS
 from evsynth.tables import write_json, write_text, write_tsv
@@ -41,6 +41,16 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
+def _unique_row(study: StudyRecord) -> dict[str, str]:
+    # Merged one study at a time, so the rows of all studies never exist at once.
+    row, origin = study.merged()
+    row["study_record_id"] = study.study_record_id
+    row["sources"] = "; ".join(study.sources)
+    row["member_ids"] = "; ".join(study.member_ids)
+    row["field_sources"] = "; ".join(f"{k}={v}" for k, v in origin.items())
+    return row
+
+
 def _pair_row(result: DedupResult, p: PairScore) -> dict[str, str]:
     return {
         "a": result.records[p.a].record_id,
@@ -72,15 +82,7 @@ def write_outputs(result: DedupResult, out_dir: str | Path) -> dict[str, Path]:
         ({"record_id": k, "study_record_id": v} for k, v in sorted(result.study_of.items())),
         CLUSTER_COLUMNS,
     )
-    rows = []
-    for study in result.studies:
-        row = dict(study.row)
-        row["study_record_id"] = study.study_record_id
-        row["sources"] = "; ".join(study.sources)
-        row["member_ids"] = "; ".join(study.member_ids)
-        row["field_sources"] = "; ".join(f"{k}={v}" for k, v in study.field_sources.items())
-        rows.append(row)
-    write_tsv(paths["unique.tsv"], rows, UNIQUE_COLUMNS)
+    write_tsv(paths["unique.tsv"], (_unique_row(s) for s in result.studies), UNIQUE_COLUMNS)
 
     buffer = io.StringIO()
     context = [f"{name}_{side}" for name in POSSIBLE_CONTEXT for side in ("a", "b")]
