@@ -805,7 +805,7 @@ def _studies(inputs: ReportInputs) -> str:
         cells = [f'<th scope="row">{escape(s.get("label") or s.get("study_id", ""))}</th>']
         for col, _ in shown[1:]:
             value = s.get(col, "") or DASH
-            # Right-align (and keep on one line) only real numbers; "93 (57 osteosarcoma)" wraps.
+            # Right-align (and keep on one line) only real numbers; "93 (57 adults)" wraps.
             cells.append(_td(value, num=col in numeric and to_float(value) is not None))
         rows.append(f'<tr data-study="{escape(s.get("study_id", ""))}">{"".join(cells)}</tr>')
     return (
