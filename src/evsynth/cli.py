@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "plot": "evsynth.figures.cli",
     "report": "evsynth.report.cli",
     "update": "evsynth.update",
+    "init": "evsynth.scaffold.cli",
 }
 
 

@@ -24,6 +24,11 @@ def _with_defaults(validator_class):
 
 _VALIDATOR = _with_defaults(jsonschema.Draft202012Validator)
 
+# The workflow's own folder (workflow/), found from this file rather than from the main Snakefile:
+# when a review uses the installed workflow as a Snakemake module, workflow.basedir is the review's
+# folder, which has no schemas.
+WORKFLOW_DIR = os.path.dirname(str(workflow.current_basedir))
+
 
 def validate_section(section, schema_path=None):
     """Validate config[section] (or the whole config) against its schema, filling defaults.
@@ -34,11 +39,11 @@ def validate_section(section, schema_path=None):
     `snakemake` call, no-op reruns included.
     """
     if schema_path is None:
-        schema_path = os.path.join(
-            workflow.basedir, "workflow", "schemas", "config", f"{section}.schema.yaml"
-        )
+        schema_path = os.path.join(WORKFLOW_DIR, "schemas", "config", f"{section}.schema.yaml")
+    if not os.path.exists(schema_path):
+        raise ValueError(f"evsynth workflow is incomplete: no schema {schema_path}")
     data = config if section is None else config.get(section)
-    if data is None or not os.path.exists(schema_path):
+    if data is None:
         return
     with open(schema_path, encoding="utf-8") as handle:
         schema = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -49,7 +54,7 @@ def validate_section(section, schema_path=None):
         raise ValueError(f"config/config.yaml: {prefix}{where}: {error.message}")
 
 
-validate_section(None, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
+validate_section(None, os.path.join(WORKFLOW_DIR, "schemas", "config.schema.yaml"))
 for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report"):
     validate_section(_section)
 
