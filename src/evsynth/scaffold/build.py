@@ -40,7 +40,7 @@ def parse_export(text: str) -> Export:
     """``DATABASE=FILE`` -> Export; the database is the name the report and PRISMA show."""
     database, sep, path = text.partition("=")
     if not sep or not database.strip() or not path.strip():
-        raise InputError(f"--export {text!r}: expected DATABASE=FILE, e.g. \"Embase=embase.ris\"")
+        raise InputError(f'--export {text!r}: expected DATABASE=FILE, e.g. "Embase=embase.ris"')
     file = Path(path.strip()).expanduser()
     if not file.is_file():
         raise InputError("export file not found", path=str(file))
