@@ -5,12 +5,13 @@
 rule pooling_analysis:
     input:
         table="results/extraction/analyses/{analysis}.tsv",
+        # this analysis's entry and the pooling section (a config snapshot, compared by content)
+        settings="results/config/pooling/{analysis}.yaml",
     output:
         json="results/pooling/{analysis}.json",
     log:
         "logs/pooling/{analysis}.log",
     params:
-        settings=pooling_settings,
         # the cumulative meta-analysis by search run (by_search_run) follows the config's run order
         runs=pooling_runs_option(),
     threads: 1
@@ -21,7 +22,7 @@ rule pooling_analysis:
     conda:
         "../envs/evsynth.yaml"
     shell:
-        "evsynth pool-analysis {input.table} --settings {params.settings:q} "
+        "evsynth pool-analysis {input.table} --config {input.settings:q} "
         "--analysis {wildcards.analysis} {params.runs} --out {output.json} 2> {log}"
 
 
