@@ -229,4 +229,6 @@ def test_a_module_review_s_config_is_validated(tmp_path: Path) -> None:
     config.write_text(config.read_text().replace("rule: cochrane", "rule: bogus"))
     result = _snakemake(review, "-n")
     assert result.returncode == 1
-    assert "config/config.yaml: pooling/rule: 'bogus' is not one of" in result.stdout + result.stderr
+    assert (
+        "config/config.yaml: pooling/rule: 'bogus' is not one of" in result.stdout + result.stderr
+    )

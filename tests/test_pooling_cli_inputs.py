@@ -64,7 +64,9 @@ def test_an_hr_and_ci_file_is_pooled_as_its_log_hr_and_se(
 def test_hr_file_errors_name_the_row(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("study,hr,ci_low,ci_high\nA,0.5,0.3,0.9\nB,2.0,0.5,1.5\n")
-    with pytest.raises(InputError, match=r"bad\.csv:3, record B, field 'hr': hr '2.0' is outside its CI"):
+    with pytest.raises(
+        InputError, match=r"bad\.csv:3, record B, field 'hr': hr '2.0' is outside its CI"
+    ):
         read_effects_csv(path)
 
 
