@@ -68,3 +68,46 @@ def test_report_code_has_no_prose_of_the_shipped_review() -> None:
         if pattern.search(line)
     ]
     assert hits == []
+
+
+def test_extraction_warnings_are_shown_beside_their_rows(tmp_path: Path) -> None:
+    import shutil
+
+    from evsynth.report import write_report
+
+    data = Path(__file__).parent / "data" / "report"
+    shutil.copytree(data / "results_fixture", tmp_path / "results")
+    shutil.copy(data / "config.yaml", tmp_path / "config.yaml")
+    extraction = tmp_path / "results" / "extraction"
+    lines = (extraction / "narrative.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + "\teffect_id"]
+    rows += [line + ("\tS03.1" if line.startswith("S03\t") else "\t") for line in lines[1:]]
+    (extraction / "narrative.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (extraction / "warnings.tsv").write_text(
+        "sheet\tline\tstudy_id\teffect_id\tcheck\tmessage\n"
+        "effects\t4\tS01\tS01.1\tci_asymmetry\tthe CI is asymmetric on the log scale (likely a "
+        "typo)\n"
+        "effects\t9\tS03\tS03.1\tp_vs_ci\tp-value inconsistent with the CI\n",
+        encoding="utf-8",
+    )
+    (extraction / "effects.tsv").write_text(
+        "effect_id\tanalyses\nS01.1\tcomplete_resection_prs\nS03.1\t\n", encoding="utf-8"
+    )
+    out = write_report(
+        config_path=tmp_path / "config.yaml",
+        results=tmp_path / "results",
+        out=tmp_path / "results" / "report" / "index.html",
+    )
+    html = out.read_text(encoding="utf-8")
+    analysis = html[html.index('id="analysis-complete_resection_prs"') :]
+    analysis = analysis[: analysis.index("</section>")]
+    assert "Extraction warning on S01.1 (effects sheet, line 4): the CI is asymmetric" in analysis
+    narrative = html[html.index('id="narrative"') :]
+    narrative = narrative[: narrative.index("</section>")]
+    s03 = narrative.index('data-study="S03"') if 'data-study="S03"' in narrative else None
+    row = narrative.index('<tr class="extraction-warning" data-effect="S03.1">')
+    assert "p-value inconsistent with the CI" in narrative[row:]
+    assert s03 is None or s03 < row
+    table = html[html.index('id="extraction-warnings"') :]
+    assert "likely a typo" in table and "complete_resection_prs" in table
+    assert "none (narrative)" in table

@@ -40,10 +40,8 @@ def validate_section(section, schema_path=None):
     """
     if schema_path is None:
         schema_path = os.path.join(WORKFLOW_DIR, "schemas", "config", f"{section}.schema.yaml")
-    if not os.path.exists(schema_path):
-        raise ValueError(f"evsynth workflow is incomplete: no schema {schema_path}")
     data = config if section is None else config.get(section)
-    if data is None:
+    if data is None or not os.path.exists(schema_path):
         return
     with open(schema_path, encoding="utf-8") as handle:
         schema = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -174,6 +172,20 @@ include: "common/figures.smk"
 include: "common/report.smk"
 
 
+def _snapshot_reader_output(name):
+    """A file built from a snapshot: when it exists and the snapshot does not (results from
+    before the snapshot existed), the snapshot is written so that what it describes reruns."""
+    kind, _, analysis = name.partition("/")
+    if kind == "pooling" and analysis:
+        return f"results/pooling/{analysis}.json"
+    if kind == "figures" and analysis:
+        return f"results/figures/{analysis}.forest.svg"
+    return {
+        "extraction": "results/extraction/summary.json",
+        "report": "results/report/index.html",
+    }.get(name, "results/pooling/summary.tsv")
+
+
 def refresh_config_snapshots():
     """Write each results/config/{name}.yaml that is missing or whose content is not the config's.
 
@@ -181,9 +193,10 @@ def refresh_config_snapshots():
     .snakemake/ keeps the metadata of the last run; without it (a fresh clone with results/ kept,
     a deleted .snakemake/), only file times count and a stale snapshot would look up to date.
     Nor does it remake a missing snapshot whose readers' outputs exist (a missing intermediate
-    file is not a reason to rerun). So the snapshots are compared by content and written here
-    (exactly what config_snapshot writes), before the DAG is built; a rewritten one is newer than
-    what was built from it, which therefore reruns, in a dry run too. Equal content is never
+    file is not a reason to rerun), so such a snapshot is written too; one that nothing was built
+    from yet is left to the config_snapshot rule. Snapshots are compared by content and written
+    here (exactly what config_snapshot writes) before the DAG is built; a rewritten one is newer
+    than what was built from it, which therefore reruns, in a dry run too. Equal content is never
     rewritten, so nothing reruns while the config is unchanged.
     """
     for name in config_snapshot_names():
@@ -193,6 +206,8 @@ def refresh_config_snapshots():
             with open(path, encoding="utf-8") as handle:
                 if handle.read() == content:
                     continue
+        elif not os.path.exists(_snapshot_reader_output(name)):
+            continue  # nothing built from it yet: config_snapshot makes it in the run
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.tmp"
         with open(tmp, "w", encoding="utf-8") as handle:

@@ -277,8 +277,11 @@ def _published_comparison(config: dict[str, Any]) -> str:
     if not analyses:
         return (
             "No published review's pooled estimates are compared"
-            + (f" (the config names {reference}, but no analysis gives its estimate)" if reference
-               else "")
+            + (
+                f" (the config names {reference}, but no analysis gives its estimate)"
+                if reference
+                else ""
+            )
             + "."
         )
     labels = ", ".join(str(a.get("label") or a.get("id")) for a in analyses)
