@@ -307,3 +307,24 @@ def test_metastasectomy_prs_pools_liu_2022_and_smolle_2023_beside_the_published(
     )
     html = (review / "results/report/index.html").read_text(encoding="utf-8")
     assert "k = 2 here; the published analysis does not state its k." in html
+
+
+def test_snakemake_report_has_the_result_tables_with_captions(review: Path) -> None:
+    import zipfile
+
+    out = review / "report.zip"
+    result = subprocess.run(
+        [*SNAKEMAKE, "--report", str(out)], cwd=review, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        page = next(archive.read(n).decode("utf-8") for n in names if n.endswith("report.html"))
+    for table in ("summary.tsv", "effects.tsv", "counts.json"):
+        assert any(n.endswith(f"/{table}") for n in names), table
+    for caption in (
+        "Pooled estimates, one row per configured meta-analysis",
+        "Every row of the effects sheet as extracted",
+        "The PRISMA 2020 flow counts",
+    ):
+        assert caption in page, caption

@@ -6,7 +6,12 @@ rule extraction_tables:
     input:
         unpack(extraction_inputs),
     output:
-        effects="results/extraction/effects.tsv",
+        effects=report(
+            "results/extraction/effects.tsv",
+            caption="../report/table_effects.rst",
+            category="Result tables",
+            labels={"table": "extracted effects (effects.tsv)"},
+        ),
         studies="results/extraction/studies.tsv",
         narrative="results/extraction/narrative.tsv",
         members="results/extraction/analysis_members.tsv",

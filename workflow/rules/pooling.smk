@@ -30,7 +30,12 @@ rule pooling_summary:
     input:
         analyses=expand("results/pooling/{analysis}.json", analysis=meta_analyses()),
     output:
-        summary="results/pooling/summary.tsv",
+        summary=report(
+            "results/pooling/summary.tsv",
+            caption="../report/table_summary.rst",
+            category="Result tables",
+            labels={"table": "pooled estimates (summary.tsv)"},
+        ),
     log:
         "logs/pooling/pooling_summary.log",
     threads: 1
