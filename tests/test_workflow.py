@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -328,3 +329,23 @@ def test_snakemake_report_has_the_result_tables_with_captions(review: Path) -> N
         "The PRISMA 2020 flow counts",
     ):
         assert caption in page, caption
+
+
+def test_editing_one_effect_row_reruns_only_the_analyses_it_enters(
+    review: Path, tmp_path: Path
+) -> None:
+    """Extraction reruns, but only bilateral_pmos's table changes (Choi 2014 is its one study):
+    the checkpoint lets Snakemake see that, so one pooling and one figures job run, not ten."""
+    copy = _copy_finished(review, tmp_path / "copy", metadata=True)
+    sheet = copy / "resources/extraction/effects.csv"
+    text = sheet.read_text(encoding="utf-8")
+    assert text.count(",0.291,0.096,0.883,") == 1
+    sheet.write_text(text.replace(",0.291,0.096,0.883,", ",0.292,0.096,0.883,"), "utf-8")
+    result = _snakemake(copy)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ran = re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):", result.stderr, re.M)
+    assert ran.count("extraction_tables") == 1
+    assert ran.count("pooling_analysis") == 1 and ran.count("figures_analysis") == 1, ran
+    pooled = json.loads((copy / "results/pooling/bilateral_pmos.json").read_text())
+    assert pooled["fixed"]["exp_estimate"] == pytest.approx(1 / 0.292)
+    assert _job_counts(copy) == {}

@@ -9,7 +9,7 @@ rule config_snapshot:
     params:
         content=lambda wildcards: config_snapshot_content(wildcards.name),
     wildcard_constraints:
-        name=alternation(config_snapshot_names()),
+        name="|".join(re.escape(n) for n in config_snapshot_names()),
     conda:
         "../envs/evsynth.yaml"
     shell:

@@ -2,7 +2,10 @@
 # input per configured meta-analysis (contract in docs/architecture.md).
 
 
-rule extraction_tables:
+# A checkpoint: the analyses/{id}.tsv it writes are not declared outputs, and an unchanged one is
+# not rewritten; once it has run, Snakemake re-reads the file times, so only the analyses whose
+# rows changed are pooled and drawn again (common/extraction.smk).
+checkpoint extraction_tables:
     input:
         unpack(extraction_inputs),
     output:
@@ -17,7 +20,6 @@ rule extraction_tables:
         members="results/extraction/analysis_members.tsv",
         warnings="results/extraction/warnings.tsv",
         summary="results/extraction/summary.json",
-        analyses=[f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()],
         risk_of_bias=(
             ["results/extraction/risk_of_bias.tsv", "results/extraction/risk_of_bias_items.tsv"]
             if config["extraction"].get("risk_of_bias")

@@ -4,7 +4,7 @@
 
 rule pooling_analysis:
     input:
-        table="results/extraction/analyses/{analysis}.tsv",
+        table=extraction_analysis_table,
         # this analysis's entry and the pooling section (a config snapshot, compared by content)
         settings="results/config/pooling/{analysis}.yaml",
     output:
