@@ -28,3 +28,16 @@ rule all:
     input:
         get_final_output(),
     default_target: True
+
+
+# What the terminal shows: a failed rule's own error (read from its log), the extraction warnings
+# and, last, where the report is (evsynth/scaffold/terminal.py).
+from evsynth.scaffold import on_error, on_success
+
+
+onsuccess:
+    on_success(log)
+
+
+onerror:
+    on_error(log)

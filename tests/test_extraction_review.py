@@ -51,7 +51,7 @@ def test_sheets_are_reproducible() -> None:
 def test_rows_kept_exactly_as_reported() -> None:
     source = read_csv(SHEETS / "source" / "effects.csv")
     sheet = read_csv(SHEETS / "effects.csv")
-    assert len(source) == len(sheet) == 38
+    assert len(source) == len(sheet) == 39  # 38 + Liu 2022 (issue 16)
     pairs = {
         "study_id": "study_id",
         "factor": "factor",
@@ -90,9 +90,11 @@ def k_of(result: ExtractionResult) -> dict[str, list[str]]:
 
 def test_what_each_analysis_gets(result: ExtractionResult) -> None:
     assert k_of(result) == {
-        "metastasectomy_prs": ["Smolle2023"],
-        "metastasectomy_prs_osteosarcoma_only": [],
-        "metastasectomy_prs_strict_outcome": [],
+        # Liu 2022 (added in issue 16) enters all three metastasectomy analyses: it is an
+        # osteosarcoma-only cohort reporting PRS itself (Smolle 2023 is mixed and reports PMS)
+        "metastasectomy_prs": ["Liu2022", "Smolle2023"],
+        "metastasectomy_prs_osteosarcoma_only": ["Liu2022"],
+        "metastasectomy_prs_strict_outcome": ["Liu2022"],
         "complete_resection_prs": [],
         "complete_resection_pmos": [],
         "complete_resection_pmos_assumed_direction": ["Glogowski2024"],
@@ -106,7 +108,11 @@ def test_what_each_analysis_gets(result: ExtractionResult) -> None:
         for a in result.settings.analyses
         if a.synthesis == "meta_analysis"
     }
-    assert rows["metastasectomy_prs"][0]["yi"] == pytest.approx(math.log(0.279))  # IPTW, not naive
+    assert rows["metastasectomy_prs"][0]["yi"] == pytest.approx(math.log(0.185))
+    assert rows["metastasectomy_prs"][0]["se"] == pytest.approx(
+        (math.log(0.330) - math.log(0.103)) / (2 * 1.959963984540054)
+    )
+    assert rows["metastasectomy_prs"][1]["yi"] == pytest.approx(math.log(0.279))  # IPTW, not naive
     assert rows["vats_mortality"][0]["yi"] == pytest.approx(math.log(2.11))
     assert rows["vats_mortality_oligometastatic"][0]["yi"] == pytest.approx(math.log(1.16))
     assert rows["complete_resection_pmos_assumed_direction"][0]["yi"] == pytest.approx(
@@ -124,13 +130,16 @@ def test_every_row_is_accounted_for(result: ExtractionResult) -> None:
         "Lautz2021.1",
         "Lautz2021.2",
         "Lautz2021.3",
+        "Liu2022.1",
     }
     for e in result.effects:
         assert e.poolable or e.not_poolable_reason, e.effect_id
     glogowski = next(e for e in result.effects if e.effect_id == "Glogowski2024.2")
     assert "direction unknown" in glogowski.not_poolable_reason
     bounds = [e for e in result.effects if e.p is not None and not e.p.exact]
-    assert bounds and all("not exact" in e.not_poolable_reason for e in bounds)
+    # a p-value bound alone cannot give an SE; Liu 2022 prints p < 0.001 with its CI, so it pools
+    assert {e.effect_id for e in bounds if e.poolable} == {"Liu2022.1"}
+    assert all("not exact" in e.not_poolable_reason for e in bounds if not e.poolable)
 
 
 def test_only_the_flagged_source_inconsistency_warns(result: ExtractionResult) -> None:

@@ -62,6 +62,7 @@ def test_dry_run_schedules_every_figure_rule(tmp_path):
             "--allowed-rules",
             "figures_analysis",
             "figures_prisma",
+            "config_snapshot",  # results/config/figures/{id}.yaml: what the figures are drawn with
             "--",
             *targets,
         ],

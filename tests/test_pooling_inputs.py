@@ -31,13 +31,20 @@ DATA = Path(__file__).parent / "data" / "pooling"
         ("negative_se.csv", r"negative_se\.csv:4, record C 2005, field 'se': se is '-0.3'"),
         ("missing_se.csv", r"missing_se\.csv:3, record B 2003, field 'se': se is missing"),
         ("nonfinite_yi.csv", r"nonfinite_yi\.csv:3, record B 2003, field 'yi': .* must be finite"),
-        ("duplicate_study.csv", r"duplicate_study\.csv:4, record A 2001, field 'study'.*dupl"),
         ("wrong_columns.csv", r"wrong_columns\.csv:1: missing column\(s\) yi"),
     ],
 )
 def test_bad_input_names_the_row(fixture, pattern):
     with pytest.raises(InputError, match=pattern):
         read_effects_csv(DATA / fixture)
+
+
+def test_a_repeated_label_is_kept_apart_not_refused():
+    """As metafor does; was an error before issue 16 (see tests/test_pooling_cli_inputs.py)."""
+    warnings: list[str] = []
+    table = read_effects_csv(DATA / "duplicate_study.csv", warnings=warnings)
+    assert table.study == ("A 2001", "B 2003", "A 2001 (2)")
+    assert warnings == ["study label 'A 2001' is repeated; kept apart as 'A 2001', 'A 2001 (2)'"]
 
 
 def test_missing_file_is_an_input_error():

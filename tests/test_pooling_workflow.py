@@ -45,8 +45,12 @@ def test_pooling_rules_build_every_analysis_and_the_summary(tmp_path):
     (tmp_path / "Snakefile").write_text(
         f'configfile: "config.yaml"\n'
         f'include: "{ROOT / "workflow" / "rules" / "common" / "analyses.smk"}"\n'
+        # the pooling rule reads its analysis's config snapshot (results/config/pooling/{id}.yaml)
+        f'include: "{ROOT / "workflow" / "rules" / "common" / "config.smk"}"\n'
         f'include: "{ROOT / "workflow" / "rules" / "common" / "pooling.smk"}"\n'
+        f'include: "{ROOT / "workflow" / "rules" / "config.smk"}"\n'
         f'include: "{ROOT / "workflow" / "rules" / "pooling.smk"}"\n'
+        "refresh_config_snapshots()\n"
         "rule all:\n    input: pooling_outputs()\n",
         encoding="utf-8",
     )

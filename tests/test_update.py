@@ -107,3 +107,38 @@ def test_two_updates_in_a_row(review: Path) -> None:
         ("2026-03-31", "2026-01-01"),
         ("2026-06-30", "2026-04-01"),
     ]
+
+
+def test_dry_run_lists_every_database_and_the_steps_in_order(review: Path, capsys) -> None:
+    before = review.read_text(encoding="utf-8")
+    assert main(["update", "--to", "2026-11-27", "--config", str(review), "--dry-run"]) == 0
+    assert review.read_text(encoding="utf-8") == before  # a dry run changes nothing
+    out = capsys.readouterr().out
+    databases = out.split("Databases of search run 2026-11-27", 1)[1].split("Next, in order:")[0]
+    # the imported database is listed although it is left out of the run, with its file to add
+    assert "  pubmed (pubmed): searched online" in databases
+    assert (
+        "  cochrane (CENTRAL): no export yet: left out of the run until it is added; save its "
+        "export as resources/searches/2026-11-27/cochrane.txt" in databases
+    )
+    steps = out.split("Next, in order:", 1)[1]
+    order = [
+        "Export cochrane (CENTRAL) for 2026-01-01..2026-11-27 into "
+        "resources/searches/2026-11-27/cochrane.txt",
+        "evsynth update --to 2026-11-27",
+        "Set search.pubmed.email",
+        "snakemake --cores 4",
+        "queue_title_abstract.csv",
+        "Commit",
+    ]
+    positions = [steps.index(text) for text in order]
+    assert positions == sorted(positions), positions
+    numbers = [int(line.split(".")[0]) for line in steps.strip().splitlines()]
+    assert numbers == list(range(1, len(order) + 1))
+
+
+def test_next_steps_after_an_update_start_with_the_missing_export(review: Path, capsys) -> None:
+    assert main(["update", "--to", "2026-11-27", "--config", str(review)]) == 0
+    steps = capsys.readouterr().out.split("Next, in order:", 1)[1].strip().splitlines()
+    assert steps[0].startswith("1. Export cochrane (CENTRAL)")
+    assert "Set search.pubmed.email" in steps[1] and "snakemake --cores 4" in steps[2]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,7 @@ def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = _copy_review(tmp_path_factory.mktemp("review"))
     result = _snakemake(workdir)
     assert result.returncode == 0, result.stderr[-4000:]
+    (workdir / "snakemake.stderr").write_text(result.stderr, encoding="utf-8")
     return workdir
 
 
@@ -163,6 +165,73 @@ def test_rerun_with_nothing_changed_does_nothing(review: Path) -> None:
     assert _jobs_in_dry_run(review) == set()
 
 
+def _job_counts(workdir: Path) -> dict[str, int]:
+    """Rule -> number of jobs Snakemake would run now (its dry-run job table)."""
+    result = _snakemake(workdir, "-n")
+    assert result.returncode == 0, result.stderr[-4000:]
+    text = result.stdout + result.stderr
+    table = text.split("Job stats:", 1)[1] if "Job stats:" in text else ""
+    counts = {}
+    for line in table.splitlines()[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    counts.pop("total", None)
+    return counts
+
+
+def _copy_finished(review: Path, dest: Path, *, metadata: bool) -> Path:
+    """A copy of the finished review (file times kept), with or without .snakemake/."""
+    ignore = None if metadata else shutil.ignore_patterns(".snakemake")
+    shutil.copytree(review, dest, ignore=ignore, symlinks=True)
+    return dest
+
+
+def test_a_successful_run_lists_warnings_and_ends_with_the_report(review: Path) -> None:
+    stderr = (review / "snakemake.stderr").read_text(encoding="utf-8")
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("evsynth: the report is results/report/index.html"), lines[-3:]
+    warnings = _read_tsv(review / "results/extraction/warnings.tsv")
+    assert warnings  # the shipped sheets have at least one (Choi 2014's p vs CI)
+    assert f"evsynth: {len(warnings)} extraction warning" in stderr
+    assert warnings[0]["message"] in stderr
+
+
+def test_config_snapshots_compare_content_without_snakemake_metadata(
+    review: Path, tmp_path: Path
+) -> None:
+    copy = _copy_finished(review, tmp_path / "copy", metadata=False)
+    assert _job_counts(copy) == {}
+    config = copy / "config/config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("\n  level: 0.95", "\n  level: 0.9", 1), "utf-8")
+    counts = _job_counts(copy)
+    analyses = len(list((review / "results/pooling").glob("*.json")))
+    assert counts.get("pooling_analysis") == analyses, counts
+    assert "report_html" in counts, counts
+
+
+def test_editing_one_analysis_reruns_only_its_pooling_and_figures(
+    review: Path, tmp_path: Path
+) -> None:
+    copy = _copy_finished(review, tmp_path / "copy", metadata=True)
+    config = copy / "config/config.yaml"
+    text = config.read_text(encoding="utf-8")
+    old = "published: {hr: 1.69, ci_low: 1.01, ci_high: 2.82"
+    assert text.count(old) == 1
+    config.write_text(text.replace(old, "published: {hr: 1.7, ci_low: 1.01, ci_high: 2.82"))
+    counts = _job_counts(copy)
+    assert counts.get("pooling_analysis") == 1, counts
+    assert counts.get("figures_analysis") == 1, counts
+    assert "extraction_tables" not in counts, counts
+    touched = copy / "results/extraction/analyses/vats_mortality.tsv"
+    config.write_text(text)
+    touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    counts = _job_counts(copy)
+    assert counts.get("pooling_analysis") == 1 and counts.get("figures_analysis") == 1, counts
+
+
 UPSTREAM = {"import_export", "search_pubmed", "dedup_records"}
 
 
@@ -208,3 +277,75 @@ def test_a_bad_analysis_entry_stops_the_workflow_naming_it(tmp_path: Path) -> No
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "config/config.yaml: analyses/0" in output and "'colour'" in output
+
+
+def test_metastasectomy_prs_pools_liu_2022_and_smolle_2023_beside_the_published(
+    review: Path,
+) -> None:
+    """k = 2 since Liu 2022 was extracted (issue 16): an inverse-variance fixed effect (the
+    heterogeneity rule's choice at I2 = 0), beside the published 0.29 with the reason."""
+    sheet = {
+        r["effect_id"]: r
+        for r in csv.DictReader((review / "resources/extraction/effects.csv").open())
+    }
+    z = 1.959963984540054
+    studies = []
+    for effect_id in ("Liu2022.1", "Smolle2023.2"):
+        row = sheet[effect_id]
+        hr, low, high = (float(row[c]) for c in ("hr", "ci_low", "ci_high"))
+        studies.append((math.log(hr), (math.log(high) - math.log(low)) / (2 * z)))
+    weights = [1 / se**2 for _, se in studies]
+    pooled = sum(w * y for w, (y, _) in zip(weights, studies, strict=True)) / sum(weights)
+    summary = {r["analysis"]: r for r in _read_tsv(review / "results/pooling/summary.tsv")}
+    row = summary["metastasectomy_prs"]
+    assert row["k"] == "2" and row["chosen"] == "fixed"
+    assert float(row["hr"]) == pytest.approx(math.exp(pooled), rel=1e-9)
+    assert float(row["ci_high"]) == pytest.approx(math.exp(pooled + z / math.sqrt(sum(weights))))
+    assert (row["published_hr"], row["published_ci_low"], row["published_ci_high"]) == (
+        "0.29",
+        "0.18",
+        "0.46",
+    )
+    html = (review / "results/report/index.html").read_text(encoding="utf-8")
+    assert "k = 2 here; the published analysis does not state its k." in html
+
+
+def test_snakemake_report_has_the_result_tables_with_captions(review: Path) -> None:
+    import zipfile
+
+    out = review / "report.zip"
+    result = subprocess.run(
+        [*SNAKEMAKE, "--report", str(out)], cwd=review, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        page = next(archive.read(n).decode("utf-8") for n in names if n.endswith("report.html"))
+    for table in ("summary.tsv", "effects.tsv", "counts.json"):
+        assert any(n.endswith(f"/{table}") for n in names), table
+    for caption in (
+        "Pooled estimates, one row per configured meta-analysis",
+        "Every row of the effects sheet as extracted",
+        "The PRISMA 2020 flow counts",
+    ):
+        assert caption in page, caption
+
+
+def test_editing_one_effect_row_reruns_only_the_analyses_it_enters(
+    review: Path, tmp_path: Path
+) -> None:
+    """Extraction reruns, but only bilateral_pmos's table changes (Choi 2014 is its one study):
+    the checkpoint lets Snakemake see that, so one pooling and one figures job run, not ten."""
+    copy = _copy_finished(review, tmp_path / "copy", metadata=True)
+    sheet = copy / "resources/extraction/effects.csv"
+    text = sheet.read_text(encoding="utf-8")
+    assert text.count(",0.291,0.096,0.883,") == 1
+    sheet.write_text(text.replace(",0.291,0.096,0.883,", ",0.292,0.096,0.883,"), "utf-8")
+    result = _snakemake(copy)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ran = re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):", result.stderr, re.M)
+    assert ran.count("extraction_tables") == 1
+    assert ran.count("pooling_analysis") == 1 and ran.count("figures_analysis") == 1, ran
+    pooled = json.loads((copy / "results/pooling/bilateral_pmos.json").read_text())
+    assert pooled["fixed"]["exp_estimate"] == pytest.approx(1 / 0.292)
+    assert _job_counts(copy) == {}

@@ -4,7 +4,7 @@ Inputs (copied into the repository so a clone is self-contained):
   resources/data/studies.csv             31 candidate studies (bibliographic facts, design, notes)
   resources/data/records.csv             records; those included at full text that are not among
                                          the 31 become studies without effect rows
-  resources/extraction/source/effects.csv  38 effect rows exactly as reported
+  resources/extraction/source/effects.csv  39 effect rows exactly as reported
 Outputs (the sheets `evsynth extract` reads; format in docs/extraction.md):
   resources/extraction/studies.csv, resources/extraction/effects.csv
 
@@ -309,6 +309,16 @@ DIRECTIONS: list[tuple[str, str, str, str, str, str, str]] = [
         "",
         "printed with reference thoracotomy",
     ),
+    (
+        "Liu2022",
+        "pulmonary metastasectomy combined with chemotherapy",
+        "metastasectomy",
+        "no_metastasectomy",
+        "metastasectomy",
+        "",
+        "metastasectomy plus chemotherapy vs chemotherapy alone, reference implied by HR < 1 with "
+        "better survival after metastasectomy (2-year PRS 68.4% vs 25.0%)",
+    ),
 ]
 
 # The source's `analysis` text -> the sheet's analysis_type.
@@ -316,6 +326,7 @@ ANALYSIS_TYPES = {
     "multivariable (Cox)": "multivariable",
     "multivariable": "multivariable",
     "multivariable (Cox), subgroup": "multivariable",
+    "multivariable (Cox; 'independently associated')": "multivariable",
     "univariable (exact log-rank)": "univariable",
     "univariable (log-rank)": "univariable",
     "univariable": "univariable",
@@ -391,6 +402,7 @@ GROUP_SIZES = {
     9: ("47", ""),  # Aljubran2009: lung resection n=47
     11: ("59", "202"),  # Gusho: 59 PM matched to 202 non-PM
     12: ("24", "28"),  # Huang: 24 PM vs 28 no PM
+    38: ("59", "66"),  # Liu2022: metastasectomy + chemotherapy 59 vs chemotherapy alone 66
 }
 
 

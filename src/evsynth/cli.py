@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "plot": "evsynth.figures.cli",
     "report": "evsynth.report.cli",
     "update": "evsynth.update",
+    "init": "evsynth.scaffold.cli",
 }
 
 

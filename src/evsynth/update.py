@@ -36,6 +36,10 @@ class NewRun:
 
     run: dict[str, Any]
     missing_exports: tuple[str, ...]
+    # Every database of the previous run, in its order: (source, database, what happens to it in
+    # the new run, the file the user must add or None). Imported ones without an export are left
+    # out of `run` until their file is in place, but never out of this list.
+    databases: tuple[tuple[str, str, str, str | None], ...] = ()
 
 
 def _parse_date(value: str, what: str) -> dt.date:
@@ -76,7 +80,9 @@ def plan_run(
     folder = Path("resources") / "searches" / to
     sources: dict[str, Any] = {}
     missing = []
+    databases = []
     for name, source in last["sources"].items():
+        database = str(source.get("database") or name)
         mode = source.get("mode", "import")
         new = {k: v for k, v in source.items() if k not in ("files", "archive")}
         if mode in ("offline", "online"):
@@ -93,6 +99,15 @@ def plan_run(
             new["datetype"] = "edat"
             new["archive"] = str(folder / name)
             sources[name] = new
+            databases.append(
+                (
+                    name,
+                    database,
+                    "searched online through E-utilities by entry date, archived in "
+                    f"{folder / name}",
+                    None,
+                )
+            )
             continue
         found = sorted(
             str(p.relative_to(root))
@@ -102,8 +117,15 @@ def plan_run(
         if found:
             new["files"] = found
             sources[name] = new
+            databases.append((name, database, f"export found: {', '.join(found)}", None))
         else:
             missing.append(f"{name} ({source.get('database', name)})")
+            previous = [Path(f).suffix for f in source.get("files") or []]
+            suffix = previous[0] if previous and previous[0] else ".ris"
+            needed = str(folder / f"{name}{suffix}")
+            databases.append(
+                (name, database, "no export yet: left out of the run until it is added", needed)
+            )
     run = {
         "id": to,
         "from": (last_to + dt.timedelta(days=1)).isoformat(),
@@ -115,7 +137,7 @@ def plan_run(
             f"no source can be updated automatically and no exports were found in {folder}/; "
             "put the exports there (named after each source, e.g. embase.ris) and run again"
         )
-    return NewRun(run=run, missing_exports=tuple(missing))
+    return NewRun(run=run, missing_exports=tuple(missing), databases=tuple(databases))
 
 
 def _runs_block_end(text: str) -> tuple[int, int]:
@@ -160,6 +182,55 @@ def append_run(config_path: Path, new: NewRun) -> None:
     config_path.write_text(updated, encoding="utf-8")
 
 
+def database_lines(new: NewRun) -> list[str]:
+    """Every database of the update, imported ones included, with the file still to be added."""
+    lines = [f"Databases of search run {new.run['id']} ({new.run['from']} to {new.run['to']}):"]
+    for name, database, what, needed in new.databases:
+        line = f"  {name} ({database}): {what}"
+        if needed:
+            line += f"; save its export as {needed}"
+        lines.append(line)
+    return lines
+
+
+def next_steps(new: NewRun, config_path: Path, *, appended: bool) -> list[str]:
+    """What the reviewer does next, in the order it must be done."""
+    run = new.run
+    steps = []
+    missing = [(name, db, needed) for name, db, _, needed in new.databases if needed]
+    for name, database, needed in missing:
+        window = f"{run['from']}..{run['to']}"
+        if appended:
+            steps.append(
+                f"Export {name} ({database}) for {window} into {needed} and add it to run "
+                f"{run['id']} in {config_path} (sources: {name}: files: [{needed}], as in the "
+                "previous run)."
+            )
+        else:
+            steps.append(f"Export {name} ({database}) for {window} into {needed}.")
+    if not appended:
+        steps.append(
+            f"evsynth update --to {run['to']} --config {config_path} (without --dry-run): "
+            "appends the run with every export in place."
+        )
+    if any(s.get("mode") == "online" for s in run["sources"].values()):
+        steps.append(
+            "Set search.pubmed.email in the config (and NCBI_API_KEY in the environment if you "
+            "have one): PubMed is queried online for the new window."
+        )
+    steps.append(
+        "snakemake --cores 4: searches and imports the new run, deduplicates against the earlier "
+        "runs and stops at the records to screen."
+    )
+    steps.append(
+        "Screen the new records in results/screening/queue_title_abstract.csv (earlier decisions "
+        "stand), then the full texts (queue_full_text.csv), rerunning `snakemake --cores 4` after "
+        "each stage."
+    )
+    steps.append(f"Commit {config_path} and resources/searches/{run['id']}/.")
+    return [f"  {n}. {step}" for n, step in enumerate(steps, start=1)]
+
+
 def _run(args: argparse.Namespace) -> int:
     config_path = Path(args.config)
     if not config_path.exists():
@@ -169,31 +240,18 @@ def _run(args: argparse.Namespace) -> int:
     to = args.to or dt.date.today().isoformat()
     new = plan_run(config, to, root=root, overlap_days=args.overlap_days)
     if args.dry_run:
+        print(f"Dry run: this run would be appended to {config_path}:")
         print(yaml.safe_dump([new.run], sort_keys=False, allow_unicode=True), end="")
+        print("\n".join(database_lines(new)))
+        print("Next, in order:")
+        print("\n".join(next_steps(new, config_path, appended=False)))
         return 0
     append_run(config_path, new)
     run = new.run
     print(f"Appended search run {run['id']} ({run['from']} to {run['to']}) to {config_path}.")
-    print("Next:")
-    step = 1
-    if any(s.get("mode") == "online" for s in run["sources"].values()):
-        print(
-            f"  {step}. Set search.pubmed.email (and NCBI_API_KEY if you have one), then run "
-            "`snakemake --cores 4`: PubMed is queried for the new window and archived under "
-            f"resources/searches/{run['id']}/."
-        )
-        step += 1
-    for missing in new.missing_exports:
-        print(
-            f"  {step}. Export {missing} for {run['from']}..{run['to']} into "
-            f"resources/searches/{run['id']}/ and add it to the run's sources."
-        )
-        step += 1
-    print(
-        f"  {step}. Screen the new records listed in results/screening/queue_title_abstract.csv "
-        "(earlier decisions stand), then rerun `snakemake --cores 4`."
-    )
-    print(f"  {step + 1}. Commit config/config.yaml and resources/searches/{run['id']}/.")
+    print("\n".join(database_lines(new)))
+    print("Next, in order:")
+    print("\n".join(next_steps(new, config_path, appended=True)))
     return 0
 
 

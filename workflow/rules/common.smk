@@ -24,6 +24,11 @@ def _with_defaults(validator_class):
 
 _VALIDATOR = _with_defaults(jsonschema.Draft202012Validator)
 
+# The workflow's own folder (workflow/), found from this file rather than from the main Snakefile:
+# when a review uses the installed workflow as a Snakemake module, workflow.basedir is the review's
+# folder, which has no schemas.
+WORKFLOW_DIR = os.path.dirname(str(workflow.current_basedir))
+
 
 def validate_section(section, schema_path=None):
     """Validate config[section] (or the whole config) against its schema, filling defaults.
@@ -34,9 +39,7 @@ def validate_section(section, schema_path=None):
     `snakemake` call, no-op reruns included.
     """
     if schema_path is None:
-        schema_path = os.path.join(
-            workflow.basedir, "workflow", "schemas", "config", f"{section}.schema.yaml"
-        )
+        schema_path = os.path.join(WORKFLOW_DIR, "schemas", "config", f"{section}.schema.yaml")
     data = config if section is None else config.get(section)
     if data is None or not os.path.exists(schema_path):
         return
@@ -49,7 +52,7 @@ def validate_section(section, schema_path=None):
         raise ValueError(f"config/config.yaml: {prefix}{where}: {error.message}")
 
 
-validate_section(None, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
+validate_section(None, os.path.join(WORKFLOW_DIR, "schemas", "config.schema.yaml"))
 for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report"):
     validate_section(_section)
 
@@ -103,24 +106,9 @@ def get_final_output():
     ]
 
 
-# Config snapshots: a stage that needs part of the protocol reads results/config/{name}.yaml, not
-# config/config.yaml. The snapshot rule's params hold the sections' content, so it (and what reads
-# it) reruns only when those sections change; editing a pooling setting does not rerun extraction.
-CONFIG_SNAPSHOTS = {
-    "extraction": ("extraction", "analyses"),
-    "pooling": ("pooling", "analyses", "extraction"),
-    "report": tuple(config),
-}
-
-
-def config_snapshot_content(name):
-    """The sections as JSON (which is YAML too): sorted keys, so equal content is equal text."""
-    sections = {key: config.get(key) for key in CONFIG_SNAPSHOTS[name]}
-    return json.dumps(sections, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-
-
 # Each stage's input functions live beside this file, so rule files hold rules only.
 include: "common/analyses.smk"
+include: "common/config.smk"
 include: "common/import.smk"
 include: "common/search.smk"
 include: "common/dedup.smk"
@@ -129,3 +117,6 @@ include: "common/extraction.smk"
 include: "common/pooling.smk"
 include: "common/figures.smk"
 include: "common/report.smk"
+
+
+refresh_config_snapshots()

@@ -9,7 +9,7 @@ rule config_snapshot:
     params:
         content=lambda wildcards: config_snapshot_content(wildcards.name),
     wildcard_constraints:
-        name="|".join(CONFIG_SNAPSHOTS),
+        name="|".join(re.escape(n) for n in config_snapshot_names()),
     threads: 1
     resources:
         mem_mb=200,

@@ -2,17 +2,24 @@
 # input per configured meta-analysis (contract in docs/architecture.md).
 
 
-rule extraction_tables:
+# A checkpoint: the analyses/{id}.tsv it writes are not declared outputs, and an unchanged one is
+# not rewritten; once it has run, Snakemake re-reads the file times, so only the analyses whose
+# rows changed are pooled and drawn again (common/extraction.smk).
+checkpoint extraction_tables:
     input:
         unpack(extraction_inputs),
     output:
-        effects="results/extraction/effects.tsv",
+        effects=report(
+            "results/extraction/effects.tsv",
+            caption="../report/table_effects.rst",
+            category="Result tables",
+            labels={"table": "extracted effects (effects.tsv)"},
+        ),
         studies="results/extraction/studies.tsv",
         narrative="results/extraction/narrative.tsv",
         members="results/extraction/analysis_members.tsv",
         warnings="results/extraction/warnings.tsv",
         summary="results/extraction/summary.json",
-        analyses=[f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()],
         risk_of_bias=(
             ["results/extraction/risk_of_bias.tsv", "results/extraction/risk_of_bias_items.tsv"]
             if config["extraction"].get("risk_of_bias")

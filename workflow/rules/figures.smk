@@ -6,7 +6,9 @@
 rule figures_analysis:
     input:
         pooling="results/pooling/{analysis}.json",
-        effects="results/extraction/analyses/{analysis}.tsv",
+        effects=extraction_analysis_table,
+        # what the figures are drawn with (favours labels, dpi, contours), compared by content
+        settings="results/config/figures/{analysis}.yaml",
     output:
         forest_svg=report(
             "results/figures/{analysis}.forest.svg",

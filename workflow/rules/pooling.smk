@@ -4,13 +4,14 @@
 
 rule pooling_analysis:
     input:
-        table="results/extraction/analyses/{analysis}.tsv",
+        table=extraction_analysis_table,
+        # this analysis's entry and the pooling section (a config snapshot, compared by content)
+        settings="results/config/pooling/{analysis}.yaml",
     output:
         json="results/pooling/{analysis}.json",
     log:
         "logs/pooling/{analysis}.log",
     params:
-        settings=pooling_settings,
         # the cumulative meta-analysis by search run (by_search_run) follows the config's run order
         runs=pooling_runs_option(),
     threads: 1
@@ -22,7 +23,7 @@ rule pooling_analysis:
     conda:
         "../envs/evsynth.yaml"
     shell:
-        "evsynth pool-analysis {input.table} --settings {params.settings:q} "
+        "evsynth pool-analysis {input.table} --config {input.settings:q} "
         "--analysis {wildcards.analysis} {params.runs} --out {output.json} 2> {log}"
 
 
@@ -30,7 +31,12 @@ rule pooling_summary:
     input:
         analyses=expand("results/pooling/{analysis}.json", analysis=meta_analyses()),
     output:
-        summary="results/pooling/summary.tsv",
+        summary=report(
+            "results/pooling/summary.tsv",
+            caption="../report/table_summary.rst",
+            category="Result tables",
+            labels={"table": "pooled estimates (summary.tsv)"},
+        ),
     log:
         "logs/pooling/pooling_summary.log",
     threads: 1

@@ -110,7 +110,12 @@ rule prisma_counts:
         if config["screening"].get("prisma", {}).get("studies")
         else [],
     output:
-        counts="results/prisma/counts.json",
+        counts=report(
+            "results/prisma/counts.json",
+            caption="../report/table_prisma_counts.rst",
+            category="Result tables",
+            labels={"table": "PRISMA 2020 counts (counts.json)"},
+        ),
         runs="results/prisma/study_record_runs.tsv",
     log:
         "logs/screening/prisma_counts.log",

@@ -89,6 +89,18 @@ def _effect_row(result: ExtractionResult, e: Any, warnings: dict[str, list[str]]
     }
 
 
+def _write_tsv_if_changed(path: Path, rows: Any, columns: Any, *, sort_by: Any) -> None:
+    """Write a pooling input only when its content changes, so its file time says whether that
+    analysis's rows changed (the workflow reruns only those analyses' pooling and figures)."""
+    tmp = path.with_name(f".{path.name}.new")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_tsv(tmp, rows, columns, sort_by=sort_by)
+    if path.is_file() and path.read_bytes() == tmp.read_bytes():
+        tmp.unlink()
+    else:
+        tmp.replace(path)
+
+
 def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
     """Write every extraction output under ``out``; returns the summary also written as JSON."""
     out = Path(out)
@@ -161,7 +173,7 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
         if a.synthesis != "meta_analysis":
             continue
         rows = result.analysis_rows(a)
-        write_tsv(
+        _write_tsv_if_changed(
             out / "analyses" / f"{a.id}.tsv", rows, ANALYSIS_COLUMNS, sort_by=("year", "study")
         )
         analyses_summary[a.id] = {

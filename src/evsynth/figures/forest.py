@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 
 from evsynth.errors import InputError
-from evsynth.figures.formatting import format_ci, format_number, format_p, text_width_in
+from evsynth.figures.formatting import (
+    format_ci,
+    format_number,
+    overall_test_text,
+    p_text,
+    text_width_in,
+)
 from evsynth.figures.inputs import ModelSummary, PoolingResult, StudyEffect
 from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
@@ -73,7 +79,7 @@ def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = 
         df = f" (df = {model.q_df:.0f})" if model.q_df is not None else ""
         bits.append(f"Q = {model.q:.2f}{df}")
     if model.q_p is not None:
-        bits.append(f"p = {format_p(model.q_p)}")
+        bits.append(p_text(model.q_p))
     return "Heterogeneity: " + ", ".join(bits) if bits else "Heterogeneity: not reported"
 
 
@@ -348,8 +354,7 @@ def forest_table(
             rows.append(
                 Row(
                     "text",
-                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, "
-                    f"p = {format_p(test.p)}".replace("p = <", "p <"),
+                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, {p_text(test.p)}",
                     span=True,
                     gid="forest-subgroup-test",
                 )
@@ -359,7 +364,9 @@ def forest_table(
                 Row(
                     "text",
                     f"Test for overall effect ({MODEL_LABELS[chosen].lower()}): "
-                    f"p = {format_p(chosen_model.p)}".replace("p = <", "p <"),
+                    + overall_test_text(
+                        chosen_model.stat, chosen_model.df, chosen_model.test, chosen_model.p
+                    ),
                     span=True,
                     gid="forest-overall-test",
                 )

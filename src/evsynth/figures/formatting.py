@@ -33,6 +33,28 @@ def format_p(p: float | None) -> str:
     return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
 
 
+def p_text(p: float | None) -> str:
+    """``p = 0.04`` or ``p < 0.001`` (never ``p = < 0.001``)."""
+    shown = format_p(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+def overall_test_text(
+    stat: float | None, df: float | None, test: str | None, p: float | None
+) -> str:
+    """``z = -3.97, p < 0.001`` or, with the Hartung-Knapp-Sidik-Jonkman test, ``t = -2.10
+    (df = 5), p = 0.09``: the statistic behind the pooled estimate's p, as RevMan prints it."""
+    parts = []
+    if stat is not None and math.isfinite(stat):
+        if (test or "z").lower() in {"knha", "t"}:
+            dof = f" (df = {df:.0f})" if df is not None and math.isfinite(df) else ""
+            parts.append(f"t = {stat:.2f}{dof}")
+        else:
+            parts.append(f"z = {stat:.2f}")
+    parts.append(p_text(p))
+    return ", ".join(parts)
+
+
 def format_tick(value: float) -> str:
     """Axis tick labels on the ratio scale: ``0.1``, ``0.25``, ``1``, ``10``."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")

@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from evsynth.figures.forest import is_ratio, measure_name, message_figure, pooled_effects
-from evsynth.figures.formatting import format_ci, format_number, format_p, format_tick
+from evsynth.figures.formatting import format_ci, format_number, format_tick, p_text
 from evsynth.figures.inputs import PoolingResult, StudyEffect
 from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
@@ -31,6 +31,10 @@ __all__ = ["egger_text", "plot_funnel", "trim_and_fill_text"]
 
 _Z = {"0.10": 1.6448536269514722, "0.05": 1.959963984540054, "0.01": 2.5758293035489004}
 _MIN_K = 3
+# Legend under the axis: its top this far below the axis (tick labels and axis title), and the
+# height of one of its rows, in inches.
+LEGEND_OFFSET_IN = 0.42
+LEGEND_ROW_IN = 0.19
 
 
 def egger_text(result: PoolingResult) -> str:
@@ -45,7 +49,7 @@ def egger_text(result: PoolingResult) -> str:
     if egger.t is not None:
         df = f" (df = {egger.df:.0f})" if egger.df is not None else ""
         bits.append(f"t = {format_number(egger.t)}{df}")
-    bits.append(f"p = {format_p(egger.p)}".replace("p = <", "p <"))
+    bits.append(p_text(egger.p))
     text = "Egger's test: " + ", ".join(bits)
     if result.k < 10:
         text += f"; k = {result.k} < 10, low power"
@@ -272,10 +276,18 @@ def plot_funnel(
                     label="Trim-and-fill adjusted estimate",
                 )
             )
+    # The legend sits under the axis in as many rows as it needs: the figure grows to hold it
+    # (with contours and trim-and-fill it has nine entries; a fixed margin clipped the last row).
+    axes_height = height - 1.15 - top
+    rows = math.ceil(len(handles) / 2)
+    bottom = LEGEND_OFFSET_IN + LEGEND_ROW_IN * rows + 0.12
+    height = top + axes_height + bottom
+    fig.set_size_inches(width, height)
+    ax.set_position((0.75 / width, bottom / height, (width - 1.0) / width, axes_height / height))
     legend = ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.13),
+        bbox_to_anchor=(0.5, -LEGEND_OFFSET_IN / axes_height),
         ncol=2,
         frameon=False,
         fontsize=FONT_SIZE - 0.5,

@@ -77,6 +77,9 @@ class ModelSummary:
     method: str | None = None
     test: str | None = None
     weights: dict[str, float] = field(default_factory=dict)
+    # the test statistic of the pooled estimate (z, or t on `df` degrees of freedom with HKSJ)
+    stat: float | None = None
+    df: float | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,8 @@ def _model(data: Any, where: str, *, path: str, name: str | None = None) -> Mode
         method=str(data["method"]) if data.get("method") else None,
         test=str(data["test"]) if data.get("test") else None,
         weights=weights,
+        stat=_number(data.get("stat"), path=path, key=f"{where}.stat"),
+        df=_number(data.get("df"), path=path, key=f"{where}.df"),
     )
 
 

@@ -213,7 +213,7 @@ def _read_rows(name: str) -> tuple[Path, list[str], list[tuple[int, dict[str, st
     path = Path(name)
     if not path.exists():
         raise InputError("file not found", path=str(path))
-    header, rows = _read_delimited(path)
+    header, rows, _delimiter = _read_delimited(path)
     return path, header, rows
 
 
@@ -245,7 +245,11 @@ def _load_table(args: argparse.Namespace) -> EffectTable:
     if not args.input:
         raise InputError("give INPUT (study,yi,se) or --effects TSV --analysis ID")
     if args.measure is None:
-        return read_effects_csv(args.input, ratio=not args.difference)
+        warnings: list[str] = []
+        table = read_effects_csv(args.input, ratio=not args.difference, warnings=warnings)
+        for warning in warnings:
+            print(f"evsynth pool: warning: {args.input}: {warning}", file=sys.stderr)
+        return table
     path, header, rows = _read_rows(args.input)
     ratio = args.measure in escalc.RATIO_MEASURES
     if "yi" in header:
@@ -374,6 +378,56 @@ def _fmt(value: Any) -> str:
     return "NA" if value is None else f"{value:.4f}"
 
 
+def _fmt_p(value: Any) -> str:
+    """A p-value as ``p = 0.0123`` or ``p < 0.0001``: four decimals never print a zero p."""
+    if value is None:
+        return "p = NA"
+    return "p < 0.0001" if value < 0.00005 else f"p = {value:.4f}"
+
+
+def _section(r: dict[str, Any], name: str) -> list[str]:
+    """One --all section in text (the same numbers as the JSON)."""
+    value = r.get(name)
+    if value is None:
+        return []
+    if name == "egger":
+        return [
+            f"Egger's regression test: intercept {_fmt(value['intercept'])} "
+            f"(se {_fmt(value['se'])}), t = {_fmt(value['t'])}, df {value['df']}, "
+            f"{_fmt_p(value['p'])}; limit estimate {_fmt(value['limit_estimate'])} "
+            f"[{_fmt(value['limit_ci_low'])}, {_fmt(value['limit_ci_high'])}]"
+        ]
+    if name == "begg":
+        exact = "exact" if value.get("exact") else "normal approximation"
+        return [
+            f"Begg's rank correlation test: Kendall's tau {_fmt(value['tau'])}, "
+            f"{_fmt_p(value['p'])} ({exact})"
+        ]
+    if name == "trim_and_fill":
+        line = (
+            f"Trim-and-fill ({value.get('estimator')}, {value.get('side')} side): "
+            f"{value['k0']} {'study' if value['k0'] == 1 else 'studies'} filled, k = {value['k']}, "
+            f"estimate {_fmt(value['estimate'])} "
+            f"[{_fmt(value['ci_low'])}, {_fmt(value['ci_high'])}]"
+        )
+        if "exp_estimate" in value:
+            line += (
+                f"; exp {_fmt(value['exp_estimate'])} [{_fmt(value['exp_ci_low'])}, "
+                f"{_fmt(value['exp_ci_high'])}]"
+            )
+        return [line]
+    if name == "leave_one_out":
+        lines = ["Leave-one-out (estimate [CI], p, I2 without the study):"]
+        for row in value:
+            lines.append(
+                f"  without {row['study']}: {_fmt(row['estimate'])} "
+                f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}], {_fmt_p(row['p'])}, "
+                f"I2 {_fmt(row['i2'])}%"
+            )
+        return lines
+    return []
+
+
 def _text_report(r: dict[str, Any]) -> str:
     if r["status"] == "single_study":
         heading = "Single study, not pooled"
@@ -385,7 +439,7 @@ def _text_report(r: dict[str, Any]) -> str:
     lines = [
         f"{heading} (k = {r['k']}; method {r['method']}; test {r['test']}; level {r['level']})",
         f"estimate {_fmt(r['estimate'])}  se {_fmt(r['se'])}  "
-        f"CI [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]  stat {_fmt(r['stat'])}  p {_fmt(r['p'])}",
+        f"CI [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]  stat {_fmt(r['stat'])}  {_fmt_p(r['p'])}",
     ]
     if "exp_estimate" in r:
         lines.append(
@@ -395,8 +449,10 @@ def _text_report(r: dict[str, Any]) -> str:
     lines.append(
         f"tau2 {_fmt(r['tau2'])} [{_fmt(r['tau2_ci_low'])}, {_fmt(r['tau2_ci_high'])}]  "
         f"I2 {_fmt(r['i2'])}% [{_fmt(r['i2_ci_low'])}, {_fmt(r['i2_ci_high'])}]  "
-        f"H2 {_fmt(r['h2'])}  Q {_fmt(r['q'])} (df {r['q_df']}, p {_fmt(r['q_p'])})"
+        f"H2 {_fmt(r['h2'])}  Q {_fmt(r['q'])} (df {r['q_df']}, {_fmt_p(r['q_p'])})"
     )
+    for name in ("egger", "begg", "trim_and_fill", "leave_one_out"):
+        lines.extend(_section(r, name))
     lines.extend(f"note: {n}" for n in r.get("notes", []))
     return "\n".join(lines) + "\n"
 

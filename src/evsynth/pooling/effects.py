@@ -10,13 +10,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scipy.stats import norm
+
 from evsynth.errors import InputError
 
-__all__ = ["EffectTable", "effects", "read_effects_csv", "select_effects_rows"]
+__all__ = ["EffectTable", "effects", "read_effects_csv", "select_effects_rows", "unique_labels"]
 
 
 @dataclass(frozen=True)
@@ -203,12 +206,25 @@ def effects(
     )
 
 
-def _read_delimited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def _delimiter(path: Path, first: str) -> str:
+    """Tab for .tsv or a tabbed header; ``;`` for a semicolon header (the CSV that spreadsheets
+    write where the decimal separator is a comma); else a comma."""
+    if path.suffix.lower() in {".tsv", ".tab"} or "\t" in first:
+        return "\t"
+    if ";" in first and first.count(";") >= first.count(","):
+        return ";"
+    return ","
+
+
+def _read_delimited(
+    path: Path,
+) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
     text = path.read_text(encoding="utf-8-sig")
     first = text.split("\n", 1)[0]
-    delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} or "\t" in first else ","
+    delimiter = _delimiter(path, first)
     reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    header = list(reader.fieldnames or [])
+    header = [(h or "").strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
     rows = []
     for lineno, row in enumerate(reader, start=2):
         if None in row:
@@ -218,7 +234,99 @@ def _read_delimited(path: Path) -> tuple[list[str], list[tuple[int, dict[str, st
         if not any((v or "").strip() for v in row.values()):
             continue
         rows.append((lineno, {k: (v or "") for k, v in row.items()}))
-    return header, rows
+    return header, rows, delimiter
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+(?:[eE][-+]?\d+)?\s*$")
+
+
+def _decimal(value: str, delimiter: str) -> str:
+    """``0,25`` -> ``0.25`` in a ``;``-separated file (a comma cannot be a decimal point in a
+    comma-separated one, where such a value would have been split)."""
+    if delimiter == ";" and _DECIMAL_COMMA.match(value):
+        return value.replace(",", ".")
+    return value
+
+
+def unique_labels(labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Repeated study labels kept apart: ``Shechter``, ``Shechter (2)``; returns the labels and a
+    warning per repeated label.
+
+    Real datasets repeat labels (two cohorts of one paper, two papers of one first author and
+    year); metafor accepts them (``rma(..., slab=)`` makes them unique) rather than refusing the
+    data, so we do too, and say which rows were renamed.
+    """
+    out: list[str] = []
+    used = {str(label).strip() for label in labels}
+    counts: dict[str, int] = {}
+    renamed: dict[str, list[str]] = {}
+    for label in labels:
+        base = str(label).strip()
+        counts[base] = counts.get(base, 0) + 1
+        if counts[base] == 1 or not base:
+            out.append(base)
+            continue
+        n = counts[base]
+        candidate = f"{base} ({n})"
+        while candidate in used:
+            n += 1
+            candidate = f"{base} ({n})"
+        used.add(candidate)
+        out.append(candidate)
+        renamed.setdefault(base, [base]).append(candidate)
+    warnings = [
+        f"study label {base!r} is repeated; kept apart as " + ", ".join(repr(n) for n in names)
+        for base, names in renamed.items()
+    ]
+    return out, warnings
+
+
+def _se_from_ci(
+    hr: str, low: str, high: str, level: str, *, label: str, row: int, source: str
+) -> tuple[float, float]:
+    """log HR and its SE from an HR and its CI: SE = (ln upper - ln lower) / (2 z), z the normal
+    quantile of the CI's level (Cochrane Handbook 6.3.2; Tierney et al. 2007, Trials 8:16)."""
+    values = {}
+    for name, value in (("hr", hr), ("ci_low", low), ("ci_high", high)):
+        number = _number(value, name, label, row, source)
+        if number <= 0:
+            raise InputError(
+                f"{name} is {value!r}; a hazard ratio and its limits must be > 0",
+                path=source,
+                line=row,
+                record=label,
+                field=name,
+            )
+        values[name] = number
+    if not values["ci_low"] < values["ci_high"]:
+        raise InputError(
+            f"ci_low {low!r} is not below ci_high {high!r}",
+            path=source,
+            line=row,
+            record=label,
+            field="ci_low",
+        )
+    if not values["ci_low"] <= values["hr"] <= values["ci_high"]:
+        raise InputError(
+            f"hr {hr!r} is outside its CI [{low}, {high}]",
+            path=source,
+            line=row,
+            record=label,
+            field="hr",
+        )
+    pct = _number(level, "ci_level", label, row, source) if str(level).strip() else 95.0
+    pct = pct * 100 if pct < 1 else pct
+    if not 50 <= pct < 100:
+        raise InputError(
+            f"ci_level is {level!r}; give a percentage such as 95 (or 0.95)",
+            path=source,
+            line=row,
+            record=label,
+            field="ci_level",
+        )
+    z = float(norm.ppf(0.5 + pct / 200))
+    se = (math.log(values["ci_high"]) - math.log(values["ci_low"])) / (2 * z)
+    return math.log(values["hr"]), se
 
 
 def read_effects_csv(
@@ -228,30 +336,62 @@ def read_effects_csv(
     yi_column: str = "yi",
     se_column: str = "se",
     ratio: bool = True,
+    warnings: list[str] | None = None,
 ) -> EffectTable:
-    """Read an effect table from CSV or TSV (columns ``study,yi,se`` or ``study,yi,vi`` as
-    ``escalc()`` writes; optional ``year,subgroup``).
+    """Read an effect table from CSV or TSV: ``study,yi,se`` (log effect and SE), ``study,yi,vi``
+    (as ``escalc()`` and ``evsynth effect-size`` write) or
+    ``study,hr,ci_low,ci_high[,ci_level]`` (a hazard ratio with its CI; level 95 when not given);
+    optional ``year,subgroup``.
 
-    The delimiter is a tab for ``.tsv`` files or when the header contains a tab, else a comma.
+    The delimiter is a tab (``.tsv`` or a tabbed header), a semicolon (a ``;`` header; decimal
+    commas are then read) or a comma. Repeated study labels are kept apart (``unique_labels``);
+    each renaming is appended to ``warnings`` when a list is given.
     """
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=str(path))
-    header, rows = _read_delimited(path)
+    header, rows, delimiter = _read_delimited(path)
+    lower = {h.lower(): h for h in header}
+    hr_columns = ("hr", "ci_low", "ci_high")
     spread = "vi" if se_column not in header and "vi" in header else se_column
-    missing = [c for c in (study_column, yi_column, spread) if c not in header]
+    use_hr = (
+        yi_column not in header and spread not in header and all(c in lower for c in hr_columns)
+    )
+    wanted = (study_column, *hr_columns) if use_hr else (study_column, yi_column, spread)
+    missing = [c for c in wanted if c not in header and not (use_hr and c in lower)]
     if missing:
         raise InputError(
-            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
+            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)} "
+            "(give study,yi,se, study,yi,vi or study,hr,ci_low,ci_high[,ci_level])",
             path=str(path),
             line=1,
         )
-    values = [r[spread] for _, r in rows]
+    labels, renamed = unique_labels([r[study_column] for _, r in rows])
+    if warnings is not None:
+        warnings.extend(renamed)
+    vi = None
+    if use_hr:
+        yi, se = [], []
+        level_column = lower.get("ci_level")
+        for (lineno, r), label in zip(rows, labels, strict=True):
+            log_hr, log_se = _se_from_ci(
+                *(_decimal(r[lower[c]], delimiter) for c in hr_columns),
+                _decimal(r.get(level_column, "") if level_column else "", delimiter),
+                label=label,
+                row=lineno,
+                source=str(path),
+            )
+            yi.append(log_hr)
+            se.append(log_se)
+    else:
+        yi = [_decimal(r[yi_column], delimiter) for _, r in rows]
+        values = [_decimal(r[spread], delimiter) for _, r in rows]
+        se, vi = (values, None) if spread == se_column else (None, values)
     return effects(
-        [r[yi_column] for _, r in rows],
-        se=values if spread == se_column else None,
-        vi=values if spread == "vi" else None,
-        study=[r[study_column] for _, r in rows],
+        yi,
+        se=se,
+        vi=vi,
+        study=labels,
         year=[r.get("year", "") for _, r in rows] if "year" in header else None,
         subgroup=[r.get("subgroup", "") for _, r in rows] if "subgroup" in header else None,
         ratio=ratio,
@@ -272,7 +412,7 @@ def select_effects_rows(path: str | Path, analysis: str) -> EffectTable:
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=str(path))
-    header, rows = _read_delimited(path)
+    header, rows, _ = _read_delimited(path)
     required = ("study_id", "log_hr", "se", "analyses", "selected")
     missing = [c for c in required if c not in header]
     if missing:

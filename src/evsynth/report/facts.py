@@ -35,7 +35,7 @@ MIN_K_BIAS = 10
 
 RULES: dict[str, str] = {
     "heterogeneity": (
-        "the model was chosen by heterogeneity, as in the seed review: random effects when "
+        "the model was chosen by heterogeneity: random effects when "
         "I\u00b2 > 50% or Cochran's Q p < 0.10, otherwise fixed (common) effect"
     ),
     "cochrane": (
@@ -178,7 +178,7 @@ def describe_rule(rule: Any) -> str:
         qp = to_float(rule.get("q_p_threshold"))
         if i2 is not None and qp is not None:
             return (
-                "the model was chosen by heterogeneity, as in the seed review: random effects "
+                "the model was chosen by heterogeneity: random effects "
                 f"when I\u00b2 > {i2:g}% or Cochran's Q p < {qp:g}, otherwise fixed (common) effect"
             )
     if name in RULES:
@@ -267,6 +267,31 @@ def _describe_method(code: str) -> str:
     return ESTIMATORS.get(code.upper(), code) if code else ""
 
 
+STAGE_NAMES = {"title_abstract": "title and abstract", "full_text": "full text"}
+
+
+def _published_comparison(config: dict[str, Any]) -> str:
+    """Whether a published review is compared, and in which analyses (from the config only)."""
+    analyses = [a for a in config.get("analyses") or [] if (a or {}).get("published")]
+    reference = str((config.get("review") or {}).get("reference") or "").strip()
+    if not analyses:
+        return (
+            "No published review's pooled estimates are compared"
+            + (
+                f" (the config names {reference}, but no analysis gives its estimate)"
+                if reference
+                else ""
+            )
+            + "."
+        )
+    labels = ", ".join(str(a.get("label") or a.get("id")) for a in analyses)
+    source = reference or "a published review (review.reference is not set)"
+    return (
+        f"Our pooled estimates are compared with those of {source.rstrip('.')}, in "
+        f"{_plural(len(analyses), 'analysis', 'analyses')}: {labels}."
+    )
+
+
 def methods_paragraphs(
     config: dict[str, Any],
     results: list[dict[str, Any]],
@@ -318,6 +343,9 @@ def methods_paragraphs(
     required = screening.get("required_reviewers", 1)
     stages = screening.get("stages") or {}
     adjudicated = [name for name, st in stages.items() if (st or {}).get("adjudication")]
+    per_stage = {
+        name: int((st or {}).get("required_reviewers") or required) for name, st in stages.items()
+    }
     text = (
         f"Screening ran in {_plural(len(stages) or 2, 'stage', 'stages')} (title and abstract, "
         "then full text) by "
@@ -326,9 +354,18 @@ def methods_paragraphs(
             if reviewers
             else "reviewers not named in the config"
         )
-        + f", with {required} independent "
-        f"{'decision' if required == 1 else 'decisions'} required per record"
     )
+    if len(set(per_stage.values())) <= 1:
+        text += (
+            f", with {required} independent "
+            f"{'decision' if required == 1 else 'decisions'} required per record"
+        )
+    else:
+        text += ", with " + ", ".join(
+            f"{n} independent {'decision' if n == 1 else 'decisions'} required per record at "
+            f"{STAGE_NAMES.get(name, name)}"
+            for name, n in per_stage.items()
+        )
     text += (
         "; conflicts were resolved by adjudication"
         if adjudicated
@@ -344,6 +381,8 @@ def methods_paragraphs(
             f"decision{allowed})"
         )
     paragraphs.append(text + ".")
+
+    paragraphs.append(_published_comparison(config))
 
     methods = sorted({str((r.get("random") or {}).get("method") or "") for r in results} - {""})
     methods = methods or sorted(

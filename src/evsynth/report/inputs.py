@@ -98,6 +98,10 @@ class ReportInputs:
     files: list[InputFile]
     #: results/prisma/study_record_runs.tsv: each study record's first search run (optional).
     record_runs: list[dict[str, str]] | None = None
+    #: results/extraction/warnings.tsv (optional): checks a person must look at, per sheet row.
+    warnings: list[dict[str, str]] | None = None
+    #: effect_id -> the analyses its row enters (results/extraction/effects.tsv, optional).
+    effect_analyses: dict[str, list[str]] | None = None
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -311,6 +315,22 @@ def load_inputs(
     studies = reader.tsv(extraction / "studies.tsv", "extraction", STUDIES_REQUIRED) or []
     narrative = reader.tsv(extraction / "narrative.tsv", "extraction", NARRATIVE_REQUIRED) or []
     risk_of_bias = reader.tsv(extraction / "risk_of_bias.tsv", None, ("study_id",))
+    warnings = reader.tsv(
+        extraction / "warnings.tsv", None, ("sheet", "line", "study_id", "effect_id", "message")
+    )
+    effect_rows = (
+        reader.tsv(extraction / "effects.tsv", None, ("effect_id", "analyses"))
+        if warnings
+        else None
+    )
+    effect_analyses = (
+        {
+            r["effect_id"]: [a.strip() for a in (r.get("analyses") or "").split(";") if a.strip()]
+            for r in effect_rows
+        }
+        if effect_rows is not None
+        else None
+    )
 
     meta_ids = {a["id"] for a in _meta_analyses(config)}
     summary: list[dict[str, str]] = []
@@ -374,4 +394,6 @@ def load_inputs(
         rob_figures=rob_figures,
         files=sorted(reader.files.values(), key=lambda f: f.path),
         record_runs=record_runs,
+        warnings=warnings,
+        effect_analyses=effect_analyses,
     )

@@ -805,7 +805,7 @@ def _studies(inputs: ReportInputs) -> str:
         cells = [f'<th scope="row">{escape(s.get("label") or s.get("study_id", ""))}</th>']
         for col, _ in shown[1:]:
             value = s.get(col, "") or DASH
-            # Right-align (and keep on one line) only real numbers; "93 (57 osteosarcoma)" wraps.
+            # Right-align (and keep on one line) only real numbers; "93 (57 adults)" wraps.
             cells.append(_td(value, num=col in numeric and to_float(value) is not None))
         rows.append(f'<tr data-study="{escape(s.get("study_id", ""))}">{"".join(cells)}</tr>')
     return (
@@ -1127,6 +1127,7 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
     if cfg.get("exclude_studies"):
         facts.append(f"excluded by protocol: {', '.join(map(str, cfg['exclude_studies']))}")
     parts.append(f'<p class="note">{escape("; ".join(str(f) for f in facts))}.</p>')
+    parts.append(_analysis_warnings(a, inputs))
 
     if cfg.get("synthesis", "meta_analysis") != "meta_analysis":
         parts.append(
@@ -1335,6 +1336,66 @@ def _analysis(a: AnalysisInput, inputs: ReportInputs, digits: int) -> str:
     return "".join(parts) + "</section>"
 
 
+def _warnings_of(inputs: ReportInputs, effect_id: str | None) -> list[dict[str, str]]:
+    return [w for w in inputs.warnings or [] if effect_id and w.get("effect_id") == effect_id]
+
+
+def _warning_text(w: dict[str, str]) -> str:
+    where = f"{w.get('sheet', '')} sheet, line {w.get('line', '')}".strip()
+    return (
+        '<span class="badge warn">check</span> Extraction warning on '
+        f"{escape(w.get('effect_id', ''))} ({escape(where)}): {escape(w.get('message', ''))}"
+    )
+
+
+def _analysis_warnings(a: AnalysisInput, inputs: ReportInputs) -> str:
+    """Warnings on the sheet rows this analysis pools, shown in the analysis's own section."""
+    if not inputs.warnings or inputs.effect_analyses is None:
+        return ""
+    rows = [
+        w
+        for w in inputs.warnings
+        if a.id in (inputs.effect_analyses.get(w.get("effect_id", "")) or [])
+    ]
+    if not rows:
+        return ""
+    items = "".join(f'<li class="extraction-warning">{_warning_text(w)}</li>' for w in rows)
+    return f'<ul class="warnings">{items}</ul>'
+
+
+def _extraction_warnings(inputs: ReportInputs) -> str:
+    """Every extraction warning (asymmetric CI, p-value vs CI, ...), with where its row is."""
+    if inputs.warnings is None:
+        return ""
+    labels = {s.get("study_id"): s.get("label") for s in inputs.studies}
+    rows = []
+    for w in inputs.warnings:
+        enters = (inputs.effect_analyses or {}).get(w.get("effect_id", "")) or []
+        rows.append(
+            f'<tr class="extraction-warning" data-effect="{escape(w.get("effect_id", ""))}">'
+            f'<th scope="row">{escape(labels.get(w.get("study_id")) or w.get("study_id", ""))}</th>'
+            f"<td>{escape(w.get('effect_id', '') or DASH)}</td>"
+            f"<td>{escape(w.get('sheet', ''))} line {escape(w.get('line', ''))}</td>"
+            f"<td>{escape(w.get('check', '') or DASH)}</td>"
+            f"<td>{escape(w.get('message', ''))}</td>"
+            f"<td>{escape(', '.join(enters) or 'none (narrative)')}</td></tr>"
+        )
+    return (
+        '<section id="extraction-warnings"><h2>Extraction warnings</h2>'
+        "<p>Checks of the extraction sheets a person should look at; each is also shown beside "
+        "its row in the analysis or narrative table.</p>"
+        + _table(
+            "Extraction warnings, by sheet row",
+            ["Study", "Effect", "Sheet row", "Check", "Warning", "Pooled in"],
+            rows,
+            table_id="warnings-table",
+            wide=True,
+            empty="The extraction checks raised no warning.",
+        )
+        + "</section>"
+    )
+
+
 def _narrative(inputs: ReportInputs) -> str:
     extraction = inputs.config.get("extraction") or {}
     factors = extraction.get("factors") or {}
@@ -1356,6 +1417,11 @@ def _narrative(inputs: ReportInputs) -> str:
             f"<td>{escape(r.get('direction', '') or DASH)}</td>"
             f"<td>{escape(r.get('reason', '') or DASH)}</td></tr>"
         )
+        for w in _warnings_of(inputs, r.get("effect_id")):
+            rows.append(
+                f'<tr class="extraction-warning" data-effect="{escape(w.get("effect_id", ""))}">'
+                f'<td colspan="9">{_warning_text(w)}</td></tr>'
+            )
     return (
         '<section id="narrative"><h2>Narrative synthesis</h2>'
         "<p>Findings reported without a poolable hazard ratio and confidence interval.</p>"
@@ -1441,6 +1507,7 @@ def render_html(inputs: ReportInputs) -> str:
             _risk_of_bias(inputs),
             *[_analysis(a, inputs, digits) for a in inputs.analyses],
             _narrative(inputs),
+            _extraction_warnings(inputs),
             _provenance(inputs, run_date),
         ]
     )

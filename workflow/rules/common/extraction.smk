@@ -25,7 +25,7 @@ def extraction_outputs():
         "results/extraction/narrative.tsv",
         "results/extraction/summary.json",
     ]
-    outputs += [f"results/extraction/analyses/{a}.tsv" for a in meta_analyses()]
     if config["extraction"].get("risk_of_bias"):
         outputs.append("results/extraction/risk_of_bias.tsv")
     return outputs
+

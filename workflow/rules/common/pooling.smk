@@ -4,12 +4,6 @@ import json
 import shlex
 
 
-def pooling_settings(wildcards):
-    """The analysis entry and the pooling section as canonical JSON: a change re-runs the rule."""
-    analysis = next(a for a in config.get("analyses", []) if a["id"] == wildcards.analysis)
-    return json.dumps({"analysis": analysis, "pooling": config.get("pooling", {})}, sort_keys=True)
-
-
 def pooling_runs_option():
     """`--runs` with the configured search runs, oldest first (none configured: no option)."""
     runs = [str(run["id"]) for run in (config.get("search") or {}).get("runs") or []]

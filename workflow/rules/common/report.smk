@@ -49,6 +49,12 @@ def report_inputs(wildcards):
     # each study record's first search run: the "what changed" section lists the update's records
     record_runs = ["results/prisma/study_record_runs.tsv"]
     record_runs = [path for path in record_runs if _report_will_exist(path, produced)]
+    # extraction warnings, shown beside their rows (warnings.tsv comes with effects.tsv)
+    checks = [
+        path
+        for path in ("results/extraction/effects.tsv", "results/extraction/warnings.tsv")
+        if "results/extraction/effects.tsv" in produced or os.path.exists(path)
+    ]
     figures = _report_figure("prisma", produced)
     for analysis in meta:
         for kind in ("forest", "funnel", "leave_one_out", "cumulative"):
@@ -73,6 +79,7 @@ def report_inputs(wildcards):
         "screening": screening,
         "record_runs": record_runs,
         "risk_of_bias": rob,
+        "extraction_checks": checks,
         "figures": figures,
     }
     if meta:
