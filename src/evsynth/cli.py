@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "screen": "evsynth.screening.cli",
     "screen-agreement": "evsynth.screening.cli",
     "prisma-counts": "evsynth.screening.cli",
+    "km-reconstruct": "evsynth.km.cli",
     "extract": "evsynth.extraction.cli",
     "pool": "evsynth.pooling.cli",
     "pool-analysis": "evsynth.pooling.cli",
