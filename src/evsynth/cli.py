@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "pool-analysis": "evsynth.pooling.cli",
     "pool-summary": "evsynth.pooling.cli",
     "plot": "evsynth.figures.cli",
+    "grade": "evsynth.grade.cli",
     "report": "evsynth.report.cli",
     "update": "evsynth.update",
 }

@@ -50,7 +50,7 @@ def validate_section(section, schema_path=None):
 
 
 validate_section(None, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
-for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report"):
+for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report", "grade"):
     validate_section(_section)
 
 

@@ -98,6 +98,8 @@ class ReportInputs:
     files: list[InputFile]
     #: results/prisma/study_record_runs.tsv: each study record's first search run (optional).
     record_runs: list[dict[str, str]] | None = None
+    #: results/grade/{analysis}.json by analysis id (optional: `evsynth grade`).
+    grade: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -345,6 +347,12 @@ def load_inputs(
             )
         )
 
+    grade = {}
+    for aid in sorted(meta_ids):
+        found = reader.json(results / "grade" / f"{aid}.json", None)
+        if isinstance(found, dict):
+            grade[aid] = found
+
     prisma_figure = reader.figure(results, "prisma", preferred)
     rob_figures = []
     figures_dir = results / "figures"
@@ -374,4 +382,5 @@ def load_inputs(
         rob_figures=rob_figures,
         files=sorted(reader.files.values(), key=lambda f: f.path),
         record_runs=record_runs,
+        grade=grade,
     )
