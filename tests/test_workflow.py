@@ -194,7 +194,8 @@ def test_changing_a_pooling_setting_reruns_only_pooling_figures_and_report(revie
     finally:
         shutil.copy2(backup, config)
     assert "pooling_analysis" in jobs and "report_html" in jobs
-    allowed = {"config_snapshot", "pooling_analysis", "pooling_summary", "report_html", "all"}
+    allowed = {"config_snapshot", "pooling_analysis", "pooling_summary", "grade_analysis"}
+    allowed |= {"report_html", "all"}
     assert {j for j in jobs if not j.startswith("figures_")} <= allowed, jobs
 
 

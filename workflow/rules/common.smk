@@ -98,6 +98,7 @@ def get_final_output():
         *screening_outputs(),
         *extraction_outputs(),
         *pooling_outputs(),
+        *grade_outputs(),
         *figures_outputs(),
         *report_outputs(),
     ]
@@ -127,5 +128,6 @@ include: "common/dedup.smk"
 include: "common/screening.smk"
 include: "common/extraction.smk"
 include: "common/pooling.smk"
+include: "common/grade.smk"
 include: "common/figures.smk"
 include: "common/report.smk"

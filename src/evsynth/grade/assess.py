@@ -101,9 +101,12 @@ def assess(
         by_label = {r.get("label"): r["study_id"] for r in studies or []}
         missing = [lab for lab in model["studies"] if lab not in by_label]
         if missing:
-            raise InputError(f"studies {', '.join(map(str, missing))} have no study_id (no "
-                             "study_ids in the pooling result, label not in studies.tsv)",
-                             record=analysis, field="studies")
+            raise InputError(
+                f"studies {', '.join(map(str, missing))} have no study_id (no "
+                "study_ids in the pooling result, label not in studies.tsv)",
+                record=analysis,
+                field="studies",
+            )
         study_ids = [by_label[lab] for lab in model["studies"]]
     weights = list(model.get("weights") or [])
     if k and len(study_ids) != k:

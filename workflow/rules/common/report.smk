@@ -78,6 +78,7 @@ def report_inputs(wildcards):
     if meta:
         inputs["summary"] = "results/pooling/summary.tsv"
         inputs["pooling"] = [f"results/pooling/{analysis}.json" for analysis in meta]
+        inputs["grade"] = [f"results/grade/{analysis}.json" for analysis in meta]
     return inputs
 
 
