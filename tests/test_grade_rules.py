@@ -82,7 +82,7 @@ def test_risk_of_bias_by_weight_share() -> None:
 def test_no_rob_table_is_stated_never_scored() -> None:
     d = rules.risk_of_bias(["a", "b"], [50, 50], None, S["risk_of_bias"])
     assert d.rating == "not_assessed" and d.downgrade == 0
-    assert "not assessed" in d.reason
+    assert "no risk-of-bias table" in d.reason
     partial = rules.risk_of_bias(
         ["a", "b", "c"], [20, 40, 40], {"a": {**_nos(9), "study_id": "a"}}, S["risk_of_bias"]
     )
@@ -141,7 +141,7 @@ def test_imprecision_information_size() -> None:
 def test_publication_bias_needs_ten_studies() -> None:
     result = {"egger": {"p": 0.01}}
     d = rules.publication_bias(result, 9, S["publication_bias"])
-    assert d.rating == "not_assessed" and "not assessable" in d.reason
+    assert d.rating == "not_assessed" and "need at least 10" in d.reason
     assert rules.publication_bias(result, 10, S["publication_bias"]).rating == "serious"
     ok = rules.publication_bias(
         {"egger": {"p": 0.4}, "trim_and_fill": {"k0": 2}}, 12, S["publication_bias"]
@@ -298,7 +298,13 @@ def test_report_shows_the_ratings_with_their_reasons(tmp_path: Path) -> None:
     row = table.split('data-analysis="complete_resection_prs"><th')[1].split("</tr>")[0]
     assert 'data-value="very_low"' in row and "\u2a01\u25ef\u25ef\u25ef Very low" in row
     assert "HR 0.25 (0.12 to 0.50)" in row
-    assert "Indirectness: serious (rated down one level). children and adults mixed" in html
-    assert "reviewer&#x27;s judgement" in html
-    assert "Risk of bias: not assessed. risk of bias not assessed (no risk-of-bias table)" in html
-    assert "Inconsistency: very serious (rated down two levels). considerable heterogeneity" in html
+    assert "Indirectness: serious (rated down one level) \u2013 children and adults mixed." in html
+    assert "Reviewer&#x27;s judgement; proposed from the data: not assessed" in html
+    assert "Risk of bias: not assessed \u2013 no risk-of-bias table." in html
+    assert (
+        "Inconsistency: very serious (rated down two levels) \u2013 considerable heterogeneity"
+        in html
+    )
+    assert "Publication bias: not assessable \u2013 4 studies; funnel-plot tests need" in html
+    # one footnote per distinct reason: both analyses share the risk-of-bias note
+    assert html.count("Risk of bias: not assessed \u2013 no risk-of-bias table.") == 1

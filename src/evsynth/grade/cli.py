@@ -15,9 +15,9 @@ example:
   evsynth grade --pooling results/pooling/complete_resection_prs.json \\
       --studies results/extraction/studies.tsv \\
       --risk-of-bias results/extraction/risk_of_bias.tsv \\
-      --settings results/config/grade.yaml --analysis complete_resection_prs \\
+      --settings config/config.yaml --analysis complete_resection_prs \\
       --out results/grade/complete_resection_prs.json
-  --settings is a YAML/JSON file (or a JSON string) whose `grade` key is the config's grade
+  --settings is a YAML/JSON file (e.g. the config) or a JSON string whose `grade` key is the grade
   section; without --risk-of-bias the risk-of-bias domain is stated as not assessed.
 """
 

@@ -141,7 +141,7 @@ def risk_of_bias(
         return Domain(
             "risk_of_bias",
             "not_assessed",
-            "risk of bias not assessed (no risk-of-bias table)",
+            "no risk-of-bias table",
             data,
         )
     if share["not_assessed"] > settings["max_unassessed_share"]:
@@ -186,9 +186,7 @@ def inconsistency(model: dict[str, Any], k: int, settings: dict[str, Any]) -> Do
     lo, hi = model.get("exp_ci_low"), model.get("exp_ci_high")
     data = {"k": k, "i2": i2, "pi_low": pi_low, "pi_high": pi_high, "thresholds": dict(settings)}
     if k < 2 or i2 is None:
-        return Domain(
-            "inconsistency", "not_applicable", "a single study: no inconsistency to judge", data
-        )
+        return Domain("inconsistency", "not_applicable", "a single study", data)
     use_pi = bool(settings.get("use_prediction_interval", True))
     pi_null = use_pi and pi_low is not None and pi_high is not None and pi_low < 1 < pi_high
     ci_null = lo is not None and hi is not None and lo < 1 < hi
@@ -287,7 +285,7 @@ def publication_bias(result: dict[str, Any], k: int, settings: dict[str, Any]) -
         return Domain(
             "publication_bias",
             "not_assessed",
-            f"not assessable: {k} studies, funnel-plot tests need at least {min_k}",
+            f"{k} stud{'y' if k == 1 else 'ies'}; funnel-plot tests need at least {min_k}",
             data,
         )
     egger = result.get("egger") if isinstance(result.get("egger"), dict) else None
@@ -323,7 +321,7 @@ def indirectness(declared: dict[str, Any] | None) -> Domain:
     """Indirectness is a judgement about population, factor and outcome (Guyatt 2011, 64:1303):
     declared in config (``grade.indirectness`` or an override), else stated as not assessed."""
     if not declared:
-        return Domain("indirectness", "not_assessed", "not assessed (not declared in config)")
+        return Domain("indirectness", "not_assessed", "not declared in config (grade.indirectness)")
     return Domain("indirectness", str(declared["rating"]), str(declared["reason"]))
 
 

@@ -42,6 +42,22 @@ def _letter(i: int) -> str:
     return out
 
 
+def _note(name: str, d: dict[str, Any]) -> str:
+    """One footnote: the domain, its rating and why (with the proposal when overridden)."""
+    rating = d.get("rating")
+    said = _RATING_TEXT.get(rating, str(rating))
+    if name == "publication_bias" and rating == "not_assessed":
+        said = "not assessable"
+    text = f"{_DOMAIN_TEXT.get(name, name)}: {said} \u2013 {d.get('reason', '')}."
+    if d.get("overridden"):
+        proposed = _RATING_TEXT.get(d.get("proposed"), str(d.get("proposed")))
+        text += (
+            f" Reviewer's judgement; proposed from the data: {proposed} \u2013 "
+            f"{d.get('proposed_reason', '')}."
+        )
+    return text
+
+
 def _hr(value: Any, digits: int) -> str:
     return f"{float(value):.{digits}f}" if isinstance(value, (int, float)) else "\u2013"
 
@@ -51,42 +67,39 @@ def grade_section(grades: dict[str, dict[str, Any]], order: list[str], digits: i
     if not grades:
         return ""
     rows = []
-    notes: list[str] = []
+    notes: list[str] = []  # each distinct text once; rows share a letter (as GRADEpro does)
     for aid in order:
         g = grades.get(aid)
         if not g:
             continue
-        marks = []
-        for name, d in g.get("domains", {}).items():
-            if d.get("downgrade") or d.get("overridden") or d.get("rating") == "not_assessed":
-                text = (
-                    f"{_DOMAIN_TEXT.get(name, name)}: {_RATING_TEXT.get(d['rating'], d['rating'])}"
-                )
-                text += f". {d.get('reason', '')}"
-                if d.get("overridden"):
-                    text += (
-                        f" (reviewer's judgement; proposed from the data: "
-                        f"{_RATING_TEXT.get(d.get('proposed'), d.get('proposed'))}, "
-                        f"{d.get('proposed_reason', '')})"
-                    )
-                notes.append(text)
-                marks.append(_letter(len(notes) - 1))
         level = g.get("certainty")
+        marks = []
+        domains = g.get("domains") or {}
+        for name in _DOMAIN_TEXT if level in _SYMBOLS else ():
+            d = domains.get(name)
+            if not d:
+                continue
+            if d.get("downgrade") or d.get("overridden") or d.get("rating") == "not_assessed":
+                text = _note(name, d)
+                if text not in notes:
+                    notes.append(text)
+                marks.append(notes.index(text))
         if level in _SYMBOLS:
             n = _SYMBOLS[level]
-            symbols = "\u2a01" * n + "\u25ef" * (4 - n)
-            cert = f"{symbols} {_LEVEL_TEXT[level]}"
+            cert = f"{chr(0x2A01) * n}{chr(0x25EF) * (4 - n)} {_LEVEL_TEXT[level]}"
         else:
-            cert = "not rated"
-        sup = f"<sup>{escape(','.join(marks))}</sup>" if marks else ""
+            cert = "not rated: no poolable estimate"
+        letters = ",".join(_letter(i) for i in sorted(marks))
+        sup = f"<sup>{escape(letters)}</sup>" if marks else ""
         k = int(g.get("k") or 0)
         studies = f"{k} observational stud{'y' if k == 1 else 'ies'}"
         participants = g.get("participants")
-        who = (
-            f"{participants} ({studies})"
-            if participants is not None
-            else (f"not reported for all studies ({studies})")
-        )
+        if k == 0:
+            who = "no studies"
+        elif participants is not None:
+            who = f"{participants} ({studies})"
+        else:
+            who = f"not reported by every study ({studies})"
         eff = g.get("relative_effect") or {}
         if eff.get("hr") is not None:
             rel = (
@@ -96,12 +109,17 @@ def grade_section(grades: dict[str, dict[str, Any]], order: list[str], digits: i
         else:
             rel = "\u2013"
         start = g.get("start") or {}
+        start_note = (
+            f'<br><span class="note">start: {escape(_LEVEL_TEXT.get(start.get("level"), ""))}'
+            f" ({escape(str(start.get('reason', '')))})</span>"
+            if level in _SYMBOLS
+            else ""
+        )
         rows.append(
             f'<tr data-analysis="{escape(aid)}"><th scope="row">{escape(str(g.get("label", aid)))}'
             f"</th><td>{escape(who)}</td>"
             f'<td data-field="certainty" data-value="{escape(str(level))}">{escape(cert)}{sup}'
-            f'<br><span class="note">start: {escape(_LEVEL_TEXT.get(start.get("level"), ""))}'
-            f" ({escape(str(start.get('reason', '')))})</span></td>"
+            f"{start_note}</td>"
             f'<td class="num">{escape(rel)}</td></tr>'
         )
     head = "".join(

@@ -17,8 +17,9 @@ def grade_inputs(wildcards):
 
 def grade_rob_option(wildcards, input):
     """`--risk-of-bias` when the review has a risk-of-bias sheet (else the domain is not assessed)."""
-    rob = input.get("risk_of_bias") if hasattr(input, "get") else None
-    return f"--risk-of-bias {shlex.quote(str(rob))}" if rob else ""
+    if "risk_of_bias" not in input.keys():
+        return ""
+    return f"--risk-of-bias {shlex.quote(str(input.risk_of_bias))}"
 
 
 def grade_settings(wildcards):
