@@ -46,10 +46,15 @@ def _simulate(rng, n_ref, n_exp, hr, censoring, shape):
     return time, event, group
 
 
-def _digitise(path: Path, time, event, rng, s_sd, t_sd, percent):
+def _digitise(path: Path, time, event, rng, s_sd, t_sd, percent, grid=0):
+    """Points a reader would take: the top and foot of every step, or (``grid``) that many
+    points evenly spaced in time along the curve."""
     kt, ks = km_step(time, event)
     pts_t, pts_s = [0.0], [1.0]
-    for j in range(1, len(kt)):  # top and foot of every step, as a reader clicks them
+    if grid:
+        pts_t = list(np.linspace(0, float(time.max()), grid))
+        pts_s = list(ks[np.searchsorted(kt, pts_t, side="right") - 1])
+    for j in range(1, len(kt) if not grid else 1):
         pts_t += [kt[j], kt[j]]
         pts_s += [ks[j - 1], ks[j]]
     pts_t.append(float(time.max()))
@@ -66,7 +71,7 @@ def _digitise(path: Path, time, event, rng, s_sd, t_sd, percent):
 
 
 SCENARIOS = [
-    # (n_ref, n_exp, hr, censoring, shape, reading sd of survival, give total events)
+    # (n_ref, n_exp, hr, censoring, shape, reading sd of survival, give total events[, grid])
     (60, 60, 0.6, "administrative", 1.0, 0.002, True),
     (80, 120, 1.0, "heavy", 1.0, 0.003, False),
     (150, 150, 0.5, "none", 1.3, 0.003, False),
@@ -75,12 +80,14 @@ SCENARIOS = [
     (400, 200, 1.4, "administrative", 1.5, 0.003, False),
     (120, 120, 2.5, "administrative", 1.0, 0.002, False),
     (250, 250, 1.0, "early", 1.0, 0.003, True),
+    (200, 200, 0.6, "heavy", 1.0, 0.003, False, 250),  # 250 points evenly along each curve
+    (100, 150, 1.5, "administrative", 1.2, 0.004, True, 150),
 ]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"s{i}" for i in range(len(SCENARIOS))])
 def test_reconstructed_hr_and_events_match_the_true_data(tmp_path: Path, scenario) -> None:
-    n_ref, n_exp, hr, censoring, shape, s_sd, give_total = scenario
+    n_ref, n_exp, hr, censoring, shape, s_sd, give_total, *grid = scenario
     rng = np.random.default_rng(20121 + SCENARIOS.index(scenario))
     time, event, group = _simulate(rng, n_ref, n_exp, hr, censoring, shape)
     truth = cox_hr(time, event, group)
@@ -88,7 +95,7 @@ def test_reconstructed_hr_and_events_match_the_true_data(tmp_path: Path, scenari
     totals = {}
     for arm, g in (("control", 0), ("treated", 1)):
         path = tmp_path / f"{arm}.csv"
-        _digitise(path, time[group == g], event[group == g], rng, s_sd, 0.002, percent=g == 1)
+        _digitise(path, time[group == g], event[group == g], rng, s_sd, 0.002, g == 1, *grid)
         curves[arm] = str(path)
         if give_total:
             totals[arm] = int(event[group == g].sum())
@@ -229,3 +236,50 @@ def test_command_writes_stable_outputs(tmp_path: Path, capsys: pytest.CaptureFix
     svg = (tmp_path / "o1" / "km.svg").read_text()
     assert "digitised points" in svg and "rebuilt" in svg
     assert main([*args, "--out", str(tmp_path / "o3"), "--total-events", "c=3"]) == 1
+
+
+def test_headerless_and_semicolon_exports_are_read(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text("0,1\n2,0.9\n5,0.7\n")
+    semi = tmp_path / "semi.csv"
+    semi.write_text("time;survival\n0;100\n2;90,0\n5;70,0\n")
+    a, b = read_curve(plain, "a"), read_curve(semi, "b")
+    assert list(a.survival) == pytest.approx([1, 0.9, 0.7])
+    assert list(b.survival) == pytest.approx([1, 0.9, 0.7]) and b.scale == "percent"
+
+
+def test_three_arms_and_at_risk_beyond_the_curve(tmp_path: Path) -> None:
+    rng = np.random.default_rng(9)
+    curves = {}
+    lines = ["time,a,b,c"]
+    data = {}
+    for arm, hr in (("a", 1.0), ("b", 0.6), ("c", 1.6)):
+        t = rng.exponential(1 / (0.05 * hr), 100).round(2) + 0.01
+        c = rng.uniform(10, 40, 100)
+        time, event = np.minimum(t, c), (t <= c).astype(int)
+        data[arm] = (time, event)
+        _digitise(tmp_path / f"{arm}.csv", time, event, rng, 0.002, 0.001, False)
+        curves[arm] = str(tmp_path / f"{arm}.csv")
+    for rt in (0, 10, 20, 30, 50):  # 50 is after every curve's last point
+        lines.append(f"{rt}," + ",".join(str(int(np.sum(data[a][0] >= rt))) for a in "abc"))
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    result = run(curves, str(tmp_path / "r.csv"), "a", tmp_path / "out")
+    assert [c["arm"] for c in result["comparisons"]] == ["b", "c"] and "hr" not in result
+    hrs = {c["arm"]: c["hr"] for c in result["comparisons"]}
+    assert hrs["b"] < 1 < hrs["c"]
+    log = json.loads((tmp_path / "out" / "log.json").read_text())
+    ignored = [e for e in log["arms"]["a"]["reconstruction"] if e["action"] == "ignored_at_risk"]
+    assert ignored and ignored[0]["time"] == 50
+
+
+@pytest.mark.parametrize(
+    ("totals", "reference", "message"),
+    [({"a": 1000}, "b", "between 0 and"), ({}, "z", "--reference 'z'"), ({"q": 3}, "b", "unknown")],
+)
+def test_bad_options(tmp_path: Path, totals, reference, message) -> None:
+    for arm in "ab":
+        (tmp_path / f"{arm}.csv").write_text("time,survival\n0,1\n5,0.8\n10,0.6\n")
+    (tmp_path / "r.csv").write_text("time,a,b\n0,20,20\n5,15,15\n")
+    curves = {a: str(tmp_path / f"{a}.csv") for a in "ab"}
+    with pytest.raises(InputError, match=message):
+        run(curves, str(tmp_path / "r.csv"), reference, tmp_path / "o", total_events=totals)
