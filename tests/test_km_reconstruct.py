@@ -243,6 +243,9 @@ def test_headerless_and_semicolon_exports_are_read(tmp_path: Path) -> None:
     plain.write_text("0,1\n2,0.9\n5,0.7\n")
     semi = tmp_path / "semi.csv"
     semi.write_text("time;survival\n0;100\n2;90,0\n5;70,0\n")
+    named = tmp_path / "named.csv"
+    named.write_text("point,Survival,Time\n1,1,0\n2,0.9,2\n3,0.7,5\n")
+    assert list(read_curve(named, "c").time) == [0, 2, 5]
     a, b = read_curve(plain, "a"), read_curve(semi, "b")
     assert list(a.survival) == pytest.approx([1, 0.9, 0.7])
     assert list(b.survival) == pytest.approx([1, 0.9, 0.7]) and b.scale == "percent"

@@ -93,34 +93,34 @@ def read_curve(path: str | Path, arm: str) -> Curve:
     """
     path = Path(path)
     rows = _sniff_rows(path)
-    start = 0
+    start, it, is_ = 0, 0, 1
     head = [c.lower() for c in rows[0][1]]
     try:
         float(rows[0][1][0])
     except (ValueError, IndexError):
         start = 1
-        if (
-            len(head) < 2
-            or head[0] not in {"time", "t", "x"}
-            or head[1] not in {"survival", "s", "y", "surv", "probability"}
-        ):
+        time_names, surv_names = {"time", "t", "x"}, {"survival", "s", "y", "surv", "probability"}
+        found_t = [i for i, c in enumerate(head) if c in time_names]
+        found_s = [i for i, c in enumerate(head) if c in surv_names]
+        if not found_t or not found_s:
             raise InputError(
                 f"header {','.join(rows[0][1])!r}: expected columns time,survival",
                 path=str(path),
                 line=rows[0][0],
             ) from None
+        it, is_ = found_t[0], found_s[0]
     times: list[float] = []
     survs: list[float] = []
     lines: list[int] = []
     for lineno, cells in rows[start:]:
-        if len(cells) < 2:
+        if len(cells) <= max(it, is_):
             raise InputError(
                 f"expected two cells (time, survival), found {len(cells)}",
                 path=str(path),
                 line=lineno,
             )
-        times.append(_number(cells[0], path, lineno, "time"))
-        survs.append(_number(cells[1], path, lineno, "survival"))
+        times.append(_number(cells[it], path, lineno, "time"))
+        survs.append(_number(cells[is_], path, lineno, "survival"))
         lines.append(lineno)
     if len(times) < 2:
         raise InputError("a curve needs at least two digitised points", path=str(path))
