@@ -30,3 +30,17 @@ def grade_settings(wildcards):
 def grade_outputs():
     """What GRADE contributes to `rule all`."""
     return [f"results/grade/{a}.json" for a in meta_analyses()]
+
+
+def _check_grade_overrides():
+    """An override naming no pooled analysis is a typo that would silently do nothing: stop."""
+    ids = set(meta_analyses())
+    for i, entry in enumerate((config.get("grade") or {}).get("overrides") or []):
+        if entry.get("analysis") not in (None, *ids):
+            raise ValueError(
+                f"config grade.overrides[{i}].analysis {entry['analysis']!r} is not a pooled "
+                f"analysis; the pooled analyses are {', '.join(sorted(ids))}"
+            )
+
+
+_check_grade_overrides()
