@@ -113,6 +113,19 @@ def test_choi_2014_is_harmonised_to_bilateral_vs_unilateral(review: Path) -> Non
     assert (round(1 / 0.291, 2), round(low, 2), round(high, 2)) == (3.44, 1.13, 10.42)
 
 
+def test_each_pooled_analysis_is_graded_and_the_report_shows_it(review: Path) -> None:
+    summary = _read_tsv(review / "results/pooling/summary.tsv")
+    assert summary
+    for row in summary:
+        grade = json.loads((review / f"results/grade/{row['analysis']}.json").read_text())
+        assert grade["k"] == int(row["k"])
+        # the review has no risk-of-bias sheet: stated as not assessed, never scored
+        assert grade["domains"]["risk_of_bias"]["rating"] == "not_assessed"
+        assert (grade["certainty"] is None) == (int(row["k"]) == 0)
+    html = (review / "results/report/index.html").read_text(encoding="utf-8")
+    assert 'id="grade-sof"' in html and "Risk of bias: not assessed" in html
+
+
 def test_prisma_counts_add_up(review: Path) -> None:
     counts = json.loads((review / "results/prisma/counts.json").read_text(encoding="utf-8"))
     assert counts["database_results"] == sum(counts["database_specific_results"].values())
