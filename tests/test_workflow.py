@@ -212,6 +212,21 @@ def test_changing_a_pooling_setting_reruns_only_pooling_figures_and_report(revie
     assert {j for j in jobs if not j.startswith("figures_")} <= allowed, jobs
 
 
+def test_changing_a_grade_setting_reruns_only_grading_and_the_report(review: Path) -> None:
+    config = review / "config/config.yaml"
+    original = config.read_text(encoding="utf-8")
+    backup = review / "config.yaml.grade.bak"
+    shutil.copy2(config, backup)
+    try:
+        assert "\n    harm: 1.25" in original
+        config.write_text(original.replace("\n    harm: 1.25", "\n    harm: 1.5", 1), "utf-8")
+        jobs = _jobs_in_dry_run(review)
+    finally:
+        shutil.copy2(backup, config)
+    assert "grade_analysis" in jobs and "report_html" in jobs
+    assert jobs <= {"config_snapshot", "grade_analysis", "report_html", "all"}, jobs
+
+
 def test_a_bad_analysis_entry_stops_the_workflow_naming_it(tmp_path: Path) -> None:
     # `analyses` is a list: snakemake's own validate would skip it; the workflow must not.
     workdir = _copy_review(tmp_path)

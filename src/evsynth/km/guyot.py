@@ -21,6 +21,7 @@ Methodology 12:9, written from the paper's description:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,7 +102,12 @@ def _one_pass(
     return _Pass(n, int(d.sum()), d, km, n_at, used)
 
 
-def _fit_censoring(run, guess: int, upper: int, discrepancy) -> tuple[int, _Pass, int, int]:
+def _fit_censoring(
+    run: Callable[[int], _Pass],
+    guess: int,
+    upper: int,
+    discrepancy: Callable[[_Pass], int],
+) -> tuple[int, _Pass, int, int]:
     """Adjust the number censored by the discrepancy until it is 0 (or cannot improve).
 
     Returns ``(n_censor, pass, discrepancy, iterations)``; the best pass seen is kept when the
