@@ -5,7 +5,12 @@ times `evsynth import` on each in a subprocess and prints records/s and peak mem
 resident set size of the child, from getrusage). A smaller file is measured too, so that memory
 growth with file size can be compared with the size of the output table.
 
-    python benchmarks/import_speed.py [--records 100000] [--workdir DIR] [--keep]
+Then, on the same files, the parsers alone side by side with the libraries others use: our RIS
+reader against ``rispy.load`` and our PubMed XML reader against Biopython's ``Entrez.parse``
+(``validate=False``; it reads the DTD Biopython ships). Each runs in its own process, must yield
+every record (a wrong count fails the benchmark), and is timed without writing any table.
+
+    python benchmarks/import_speed.py [--records 100000] [--workdir DIR] [--keep] [--parsers-only]
 
 Targets (issue 2): >= 20,000 records/s and < 1 GB for either format on the 2-core test machine.
 """
@@ -144,12 +149,80 @@ print(code, elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
+# One parser over one file in a fresh process; exits non-zero unless it yields ``n`` records.
+_PARSE = """
+import sys
+kind, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if kind == "evsynth-ris":
+    from evsynth.sources.ris import RisReader
+    count = sum(1 for _ in RisReader().read(path))
+elif kind == "rispy":
+    import rispy
+    with open(path, encoding="utf-8-sig") as handle:
+        count = len(rispy.load(handle))
+elif kind == "evsynth-xml":
+    from evsynth.sources.pubmed_xml import PubmedXmlReader
+    count = sum(1 for _ in PubmedXmlReader().read(path))
+elif kind == "entrez":
+    from Bio import Entrez
+    with open(path, "rb") as handle:
+        try:
+            count = sum(1 for _ in Entrez.parse(handle, validate=False))
+        except ValueError:
+            # Biopython 1.88's parse refuses a PubmedArticleSet ("does not represent a list"),
+            # the shape EFetch returns; read() is what it then asks for.
+            handle.seek(0)
+            count = len(Entrez.read(handle, validate=False)["PubmedArticle"])
+else:
+    raise SystemExit(f"unknown parser {kind}")
+sys.exit(0 if count == n else f"{kind}: {count} records, expected {n}")
+"""
+
+#: (label, file suffix, writer, parsers compared on it)
+_COMPARED = (
+    ("RIS", "ris", "write_ris", (("evsynth RisReader", "evsynth-ris"), ("rispy.load", "rispy"))),
+    (
+        "PubMed XML",
+        "xml",
+        "write_pubmed_xml",
+        (("evsynth PubmedXmlReader", "evsynth-xml"), ("Bio.Entrez.parse/read", "entrez")),
+    ),
+)
+
+
+def compare_parsers(workdir: Path, n: int) -> None:
+    """Print our parsers and the reference libraries side by side on the same generated files."""
+    print(f"\nparsers alone, {n} records (no table written), each in its own process:")
+    print(f"{'file':<11} {'parser':<24} {'wall s':>7} {'CPU s':>7} {'rec/s':>7} {'rec/cpu':>8} "
+          f"{'peak MiB':>8}")  # fmt: skip
+    for label, suffix, writer, parsers in _COMPARED:
+        path = workdir / f"compare-{n}.{suffix}"
+        globals()[writer](path, n)
+        try:
+            for name, kind in parsers:
+                seconds, cpu, peak = measure(["-c", _PARSE, kind, str(path), str(n)])
+                print(
+                    f"{label:<11} {name:<24} {seconds:>7.1f} {cpu:>7.1f} {n / seconds:>7.0f} "
+                    f"{n / max(cpu, 1e-9):>8.0f} {peak:>8.0f}",
+                    flush=True,
+                )
+        finally:
+            path.unlink()
+    print(
+        "rispy keeps one value for tags it is not told repeat and reports no lines; Biopython "
+        "1.88's Entrez.parse refuses a PubmedArticleSet (EFetch's shape), so Entrez.read is "
+        "timed, which returns nested dicts without field mapping; ours build canonical records."
+    )
+
+
 def measure(argv: list[str]) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MiB) of one command, in a fresh wrapper process.
 
     CPU seconds are reported too because the benchmark machine is shared: wall time includes
     waiting for a core, CPU time does not.
     """
+    if argv and argv[0] == "-c":
+        argv = [sys.executable, *argv]
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *argv], check=True, capture_output=True, text=True
     ).stdout.split()
@@ -163,9 +236,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--parsers-only", action="store_true", help="only the parser-vs-library comparison"
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evsynth-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.parsers_only:
+        try:
+            compare_parsers(workdir, args.records)
+        finally:
+            if not args.keep and args.workdir is None:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     evsynth = [sys.executable, "-m", "evsynth.cli"]
     startup, startup_cpu, startup_mem = measure([*evsynth, "import", "--help"])
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -208,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 path.unlink()
                 out.unlink()
+        compare_parsers(workdir, args.records)
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

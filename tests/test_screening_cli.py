@@ -442,3 +442,37 @@ def test_gate_publishes_tables_only_when_complete(tmp_path):
     (out / "title_abstract.tsv").unlink()
     assert main([*gate, "--require-complete"]) == 0
     assert (out / "title_abstract.tsv").read_bytes() == unchecked.read_bytes()
+
+
+@pytest.mark.slow
+def test_workflow_passes_declared_lists_and_reason_aliases(tmp_path):
+    """config `{file, list}` entries and `screening.reason_aliases` reach `evsynth screen`."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("Snakefile", "config", "workflow", "resources"):
+        src = root / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path / name)
+    export = tmp_path / "resources" / "screening" / "covidence_irrelevant.csv"
+    shutil.copy(DATA / "covidence_review_123_irrelevant_csv_20260110.csv", export)
+    config_path = tmp_path / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    stage = config["screening"]["stages"]["title_abstract"]
+    stage["decisions"] = [
+        *stage["decisions"],
+        {"file": "resources/screening/covidence_irrelevant.csv", "list": "irrelevant"},
+    ]
+    config["screening"]["reason_aliases"] = {"wrong study design": "wrong_design"}
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "-n", "-p",
+         "results/screening/unchecked/title_abstract.tsv"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = result.stdout + result.stderr
+    assert "--list resources/screening/covidence_irrelevant.csv=irrelevant" in text
+    assert "--reason-alias 'wrong study design=wrong_design'" in text

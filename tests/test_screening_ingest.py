@@ -25,8 +25,10 @@ def index() -> StudyIndex:
     return StudyIndex.build(read_tsv(UNIQUE))
 
 
-def _matched(path: Path | str, index: StudyIndex, **spec) -> list[tuple[str, str, str, str]]:
-    items, _ = read_decisions(DecisionFile(str(path), **spec))
+def _matched(
+    path: Path | str, index: StudyIndex, stage: str = "title_abstract", **spec
+) -> list[tuple[str, str, str, str]]:
+    items, _ = read_decisions(DecisionFile(str(path), **spec), stage=stage)
     out = []
     for item in items:
         match = index.match(item)
@@ -120,21 +122,42 @@ def test_rayyan_zip(index, tmp_path):
     assert _matched(path, index) == _matched(DATA / "rayyan_articles.csv", index)
 
 
-def test_covidence_lists_take_decision_from_file_name_and_notes(index):
-    got = _matched(DATA / "covidence_review_123_irrelevant_csv_20260110.csv", index)
+def test_covidence_lists_take_decision_from_declared_list_and_notes(index):
+    got = _matched(
+        DATA / "covidence_review_123_irrelevant_csv_20260110.csv", index, list="irrelevant"
+    )
     assert got == [
         ("pubmed:1006", "covidence", "exclude", ""),  # Accession Number = study record id
         ("pubmed:1007", "covidence", "exclude", ""),
     ]
-    got = _matched(DATA / "covidence_review_123_excluded_csv_20260201.csv", index)
+    # "Exclusion reason:" in Notes: the excluded list, told from the content alone; a full-text
+    # exclusion, so at title/abstract the record was included
+    path = DATA / "covidence_review_123_excluded_csv_20260201.csv"
+    got = _matched(path, index, stage="full_text")
     assert got == [("pubmed:1003", "covidence", "exclude", "no survival outcome")]
+    assert _matched(path, index) == [("pubmed:1003", "covidence", "include", "")]
+    # the irrelevant list says nothing at full text (those records never got there)
+    items, summary = read_decisions(
+        DecisionFile(
+            str(DATA / "covidence_review_123_irrelevant_csv_20260110.csv"), list="irrelevant"
+        ),
+        stage="full_text",
+    )
+    assert items == [] and summary.rows == summary.undecided_rows == 2
 
 
-def test_covidence_without_list_name_is_an_error(tmp_path):
-    path = tmp_path / "export.csv"
+def test_covidence_list_not_told_by_content_is_an_error_saying_how_to_declare_it(tmp_path):
+    # the file name says "irrelevant", but names are not content: it must be declared
+    path = tmp_path / "review_123_irrelevant_csv_20260110.csv"
     shutil.copy(DATA / "covidence_review_123_irrelevant_csv_20260110.csv", path)
-    with pytest.raises(InputError, match=r"export\.csv:2.*does not name the list"):
+    with pytest.raises(InputError, match=r"cannot be told from its content.*list: irrelevant"):
         read_decisions(DecisionFile(str(path)))
+
+
+def test_covidence_declared_list_contradicting_content_is_an_error():
+    path = DATA / "covidence_review_123_excluded_csv_20260201.csv"
+    with pytest.raises(InputError, match="only the excluded list has"):
+        read_decisions(DecisionFile(str(path), list="included"))
 
 
 def test_semicolon_windows_1252_csv_is_read_correctly(index):
@@ -229,7 +252,7 @@ def test_undecodable_bytes_are_an_error(tmp_path):
 def test_ris_without_asreview_labels_is_an_error(tmp_path):
     path = tmp_path / "zotero.ris"
     path.write_text("TY  - JOUR\nTI  - Something\nER  - \n", encoding="utf-8")
-    with pytest.raises(InputError, match="RIS file without ASReview labels"):
+    with pytest.raises(InputError, match=r"RIS file without ASReview labels.*list: included"):
         read_decisions(DecisionFile(str(path)))
 
 

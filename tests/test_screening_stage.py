@@ -18,15 +18,23 @@ UNIQUE = DATA / "unique.tsv"
 FT_REASONS = ("wrong population", "no survival outcome")
 
 
+IRRELEVANT = DecisionFile(
+    str(DATA / "covidence_review_123_irrelevant_csv_20260110.csv"), list="irrelevant"
+)
+
+
 def _ta(
-    *files: str, adjudication: tuple[str, ...] = (), required: int = 2, reviewers=("alice", "bob")
+    *files: str | DecisionFile,
+    adjudication: tuple[str, ...] = (),
+    required: int = 2,
+    reviewers=("alice", "bob"),
 ):
     settings = StageSettings(
         stage="title_abstract", reviewers=reviewers, required_reviewers=required
     )
     result, _ = screen_files(
         UNIQUE,
-        [DecisionFile(str(DATA / f)) for f in files],
+        [f if isinstance(f, DecisionFile) else DecisionFile(str(DATA / f)) for f in files],
         settings=settings,
         adjudication=[DecisionFile(str(DATA / f)) for f in adjudication],
     )
@@ -120,9 +128,7 @@ def test_member_contradiction_is_a_conflict():
 
 
 def test_consensus_lists_count_without_reviewers():
-    _result, rows = _ta(
-        "covidence_review_123_irrelevant_csv_20260110.csv", required=2, reviewers=("alice", "bob")
-    )
+    _result, rows = _ta(IRRELEVANT, required=2, reviewers=("alice", "bob"))
     assert rows["pubmed:1006"].status == "consensus" and rows["pubmed:1006"].decision == "exclude"
     assert rows["pubmed:1001"].status == "awaiting_reviewers"
 
@@ -219,11 +225,7 @@ def test_plain_xlsx_decision_file(tmp_path):
 
 
 def test_consensus_list_contradicted_by_a_reviewer_is_a_conflict():
-    _, rows = _ta(
-        "covidence_review_123_irrelevant_csv_20260110.csv",
-        "plain_reviewer_column.csv",
-        required=1,
-    )
+    _, rows = _ta(IRRELEVANT, "plain_reviewer_column.csv", required=1)
     # Covidence's irrelevant list excludes pubmed:1007; bob included it
     assert rows["pubmed:1007"].conflict == "yes"
     assert "consensus list" in rows["pubmed:1007"].conflict_details

@@ -23,8 +23,24 @@ GOOD = [
     "cochrane_central.txt",
     "ovid_medline.txt",
     "ris_embase.ris",
+    "enw/endnote.enw",
+    "bibtex/scopus.bib",
     "embase_classic.csv",
     "scopus.csv",
+    # Tabular layouts (real exports, see tool-exports/README.md; EndNote's from its rules).
+    "tool-exports/CSV/_baseline_cochrane.csv",
+    "tool-exports/TSV/_baseline.tsv",
+    "tool-exports/CSV/_baseline_openalex.csv",
+    "tool-exports/CSV/_baseline_pubmed.csv",
+    "tool-exports/CSV/_baseline_cinahl.csv",
+    "tool-exports/CSV/_baseline_zotero.csv",
+    "tool-exports/TSV/_baseline_refworks.tsv",
+    "endnote_tab.txt",
+    "tool-exports/CSV/_baseline_covidence.csv",
+    "tool-exports/CSV/_baseline_abstrackr.csv",
+    "tool-exports/CSV/_baseline_rayyan.csv",
+    "tool-exports/XLSX/_baseline_eppireviewer.xlsx",
+    "tool-exports/CSV/_baseline_googlescholar.csv",
 ]
 
 
@@ -69,6 +85,8 @@ def test_import_two_wos_files_as_one_export(tmp_path: Path, capsys: pytest.Captu
         "records": 2,
         "format": "wos",
         "skipped_lines": 0,
+        "warnings": [],
+        "databases": {"Web of Science Core Collection": 2},
     }
     assert (log["source"], log["run"], log["run_date"]) == ("wos", "2025-12-31", "2025-12-31")
     assert (log["database"], log["platform"]) == (
@@ -128,7 +146,7 @@ def test_unknown_format_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_accounting_failure_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert run(tmp_path, "ris_embase.ris", "ris_missing_er.ris") == 1
-    assert "4 record start(s) but 2 record(s) read" in capsys.readouterr().err
+    assert "4 record start(s) but 3 record(s) read" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
@@ -157,3 +175,24 @@ def test_help_shows_an_example(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     assert "example:\n  evsynth import " in capsys.readouterr().out
+
+
+def test_cochrane_download_warnings_reach_the_log_and_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert run(tmp_path, "tool-exports/RIS/_baseline_cochrane_refman.ris") == 0
+    err = capsys.readouterr().err
+    assert "warning: _baseline_cochrane_refman.ris: 3 line(s) before the first record" in err
+    log = json.loads((tmp_path / "out" / "wos.log.json").read_text())
+    (entry,) = log["files"]
+    assert (entry["records"], entry["format"], entry["skipped_lines"]) == (3, "ris", 9)
+    assert [w.split(" skipped ")[0] for w in entry["warnings"]] == [
+        "3 line(s) before the first record",
+        "6 line(s) between records",
+    ]
+    records = read_records(tmp_path / "out" / "wos.records.tsv")
+    assert sorted(r.record_id for r in records) == [
+        "wos:CN-00778158",
+        "wos:CN-02575572",
+        "wos:CN-02677909",
+    ]

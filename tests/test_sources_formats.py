@@ -53,6 +53,14 @@ def test_wos_missing_er() -> None:
         list(WosReader().read(data))
 
 
+def test_wos_records_are_labelled_by_their_own_database() -> None:
+    # Constructed: an "All Databases" export mixing Zoological Record and the Core Collection.
+    reader = WosReader()
+    zoo, core = reader.read(DATA / "wos_family.txt")
+    assert (zoo.source_id, core.source_id) == ("ZOOREC:ZOOR15500012345", "000450000000001")
+    assert dict(reader.databases) == {"Zoological Record": 1, "Web of Science Core Collection": 1}
+
+
 def test_wos_tab_utf16_with_alias_column() -> None:
     first, second = WosTabReader().read(DATA / "wos_tab.txt")
     assert ids(first) == ("000226539300016", "15659502", "10.1200/jco.2005.04.063")

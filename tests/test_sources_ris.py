@@ -9,6 +9,7 @@ import pytest
 from evsynth.errors import InputError
 from evsynth.records import Record
 from evsynth.sources import inputs
+from evsynth.sources.detect import detect_format
 from evsynth.sources.ris import RisReader
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -117,14 +118,16 @@ def test_cp1252_dash_decoded() -> None:
 
 
 def test_missing_er_lists_every_failed_record() -> None:
+    # A record without ER before the next TY is a failure; the last one, cut off at the end of
+    # the file, is read (reference managers omit the final ER) and only warned about.
     with pytest.raises(InputError) as info:
         read("ris_missing_er.ris")
     message = str(info.value)
-    assert "4 record start(s) but 2 record(s) read" in message
+    assert "4 record start(s) but 3 record(s) read" in message
     assert (
         "ris_missing_er.ris:6: record has no ER line before the next record at line 10" in message
     )
-    assert "ris_missing_er.ris:15: record has no ER line before end of file" in message
+    assert "end of file" not in message
 
 
 def test_tag_lines_outside_records_are_a_lost_record() -> None:
@@ -181,3 +184,88 @@ def test_fast_path_reports_broken_records_as_the_line_reader(
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
     assert ":4: tag 'TI' outside any record" in messages[0]
+
+
+# Fixtures constructed from the RIS tag-line grammar (tag, one or two spaces, hyphen, spaces):
+# ris_preamble.ris (export banner before the first record, "TY  -  " with two spaces, CRLF),
+# ris_no_final_er.ris (the last record runs to the end of the file), ris_wos_family.ris.
+
+
+def test_preamble_skipped_and_named_in_a_warning() -> None:
+    reader = RisReader()
+    first, second = reader.read(DATA / "ris_preamble.ris")
+    assert (first.source_id, first.title, first.year) == (
+        "CN-01234567",
+        "Pulmonary metastasectomy in osteosarcoma: a randomised trial",
+        "2015",
+    )
+    assert first.source_line == "5"
+    assert second.title == "Second record"
+    assert reader.skipped_lines == 3
+    assert reader.warnings == [
+        "3 line(s) before the first record skipped (lines 1-3): 'Exported by a reference "
+        "manager' | 'Search: osteosarcoma AND metastasectomy' | 'Date: 31/12/2025'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", ["TY - JOUR", "TY  - JOUR", "TY  -  JOUR", "TY -JOUR", "TY  -\tJOUR", "TY  -   JOUR"]
+)
+def test_tag_line_grammar_variants(line: str) -> None:
+    data = f"{line}\nTI  -   A title\nER  -\n".encode()
+    assert detect_format(data) == "ris"
+    (record,) = RisReader().read(data)
+    assert (record.title, record.pub_type) == ("A title", "Journal Article")
+
+
+def test_last_record_without_er_is_read_with_a_warning() -> None:
+    reader = RisReader()
+    first, last = reader.read(DATA / "ris_no_final_er.ris")
+    assert first.title == "Survival after resection of lung metastases"
+    assert (last.title, last.authors, last.doi) == (
+        "The last record of a reference manager export",
+        "Jones, K",
+        "10.1000/xyz123",
+    )
+    assert reader.warnings == [
+        "line 7: the last record has no ER line before end of file; read as ending there "
+        "(check the export is complete)"
+    ]
+
+
+def test_web_of_science_family_accessions_keep_their_database() -> None:
+    reader = RisReader()
+    zoo, core, biosis = reader.read(DATA / "ris_wos_family.ris")
+    assert zoo.source_id == "ZOOREC:ZOOR15500012345"
+    assert core.source_id == "000450000000001"
+    assert biosis.source_id == "BCI:BCI201700123456"
+    assert dict(reader.databases) == {
+        "Zoological Record": 1,
+        "Web of Science Core Collection": 1,
+        "BIOSIS Citation Index": 1,
+    }
+
+
+def test_endnote_record_number_is_not_a_pmid() -> None:
+    # EndNote writes its own record number in ID and keeps Embase's "DB - Medline".
+    data = (
+        b"TY  - JOUR\nDB  - Medline\nN1  - L643474277\nTI  - A record\n"
+        b"UR  - https://www.embase.com/search/results?subaction=viewrecord&id=L643474277\n"
+        b"ID  - 887\nER  - \n"
+    )
+    (record,) = RisReader().read(data)
+    assert (record.source_id, record.pmid) == ("L643474277", "")
+    # Without another database's accession, a bare AN in a PubMed record is its PMID.
+    (pubmed,) = RisReader().read(b"TY  - JOUR\nDB  - PubMed\nAN  - 24812345\nTI  - B\nER  - \n")
+    assert (pubmed.source_id, pubmed.pmid) == ("24812345", "24812345")
+
+
+def test_pmid_inside_a_cited_reference_is_not_the_records() -> None:
+    data = (
+        b"TY  - JOUR\nTI  - A record\n"
+        b"M1  - Anderson, C. J. (1994). A cited article. Child Psychiatry. pp. 67-84. "
+        b"PMID: 7842832 1995-13011-001.\n"
+        b"N1  - Export Date: 05 August 2024; PMID: 38580657\nER  - \n"
+    )
+    (record,) = RisReader().read(data)
+    assert record.pmid == "38580657"

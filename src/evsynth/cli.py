@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "prisma-counts": "evsynth.screening.cli",
     "km-reconstruct": "evsynth.km.cli",
     "extract": "evsynth.extraction.cli",
+    "effect-size": "evsynth.pooling.cli",
     "pool": "evsynth.pooling.cli",
     "pool-analysis": "evsynth.pooling.cli",
     "pool-summary": "evsynth.pooling.cli",

@@ -10,6 +10,10 @@ rule config_snapshot:
         content=lambda wildcards: config_snapshot_content(wildcards.name),
     wildcard_constraints:
         name="|".join(CONFIG_SNAPSHOTS),
+    threads: 1
+    resources:
+        mem_mb=200,
+        runtime=5,
     conda:
         "../envs/evsynth.yaml"
     shell:

@@ -21,7 +21,10 @@ rule dedup_records:
         ),
     threads: config.get("dedup", {}).get("threads", 1)
     resources:
-        mem_mb=4000,
+        # Peak memory grows with the records tables: 482 MB for 100,000 records (32 MB of TSV),
+        # 3.9 GB for 1M (benchmarks/dedup_accuracy.py); 15x the input size plus Snakemake's share.
+        mem_mb=lambda wildcards, input: max(4000, 1000 + 15 * int(input.size_mb)),
+        runtime=60,
     conda:
         "../envs/evsynth.yaml"
     shell:

@@ -35,6 +35,7 @@ rule extraction_tables:
     threads: 1
     resources:
         mem_mb=500,
+        runtime=10,
     conda:
         "../envs/evsynth.yaml"
     shell:

@@ -67,6 +67,7 @@ rule figures_analysis:
     threads: 1
     resources:
         mem_mb=500,
+        runtime=10,
     conda:
         "../envs/evsynth.yaml"
     shell:
@@ -100,6 +101,7 @@ rule figures_prisma:
     threads: 1
     resources:
         mem_mb=400,
+        runtime=5,
     conda:
         "../envs/evsynth.yaml"
     shell:
@@ -145,6 +147,7 @@ if figures_rob_enabled():
         threads: 1
         resources:
             mem_mb=400,
+            runtime=5,
         conda:
             "../envs/evsynth.yaml"
         shell:

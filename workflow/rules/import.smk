@@ -18,6 +18,7 @@ rule import_export:
     threads: 1
     resources:
         mem_mb=2000,
+        runtime=30,
     wildcard_constraints:
         run=alternation(search_runs()),
         source=alternation(import_sources()),

@@ -16,6 +16,7 @@ rule pooling_analysis:
     threads: 1
     resources:
         mem_mb=500,
+        runtime=15,
     wildcard_constraints:
         analysis="[a-z0-9_]+",
     conda:
@@ -34,7 +35,8 @@ rule pooling_summary:
         "logs/pooling/pooling_summary.log",
     threads: 1
     resources:
-        mem_mb=200,
+        mem_mb=500,
+        runtime=5,
     conda:
         "../envs/evsynth.yaml"
     shell:

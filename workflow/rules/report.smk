@@ -17,6 +17,10 @@ rule report_html:
         # The results folder, derived from the output so that no path is hard-coded.
         results=lambda wildcards, output: os.path.dirname(os.path.dirname(output[0])),
         root=".",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     conda:
         "../envs/evsynth.yaml"
     shell:

@@ -25,6 +25,7 @@ rule screening_title_abstract:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=15,
     conda:
         "../envs/evsynth.yaml"
     shell:
@@ -51,6 +52,7 @@ rule screening_full_text:
     threads: 1
     resources:
         mem_mb=1000,
+        runtime=15,
     conda:
         "../envs/evsynth.yaml"
     shell:
@@ -80,6 +82,7 @@ rule screening_agreement:
     threads: 1
     resources:
         mem_mb=500,
+        runtime=5,
     conda:
         "../envs/evsynth.yaml"
     shell:
@@ -122,7 +125,8 @@ rule prisma_counts:
         runs="--runs " + " ".join(shlex.quote(run) for run in search_runs()),
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=1000,
+        runtime=15,
     conda:
         "../envs/evsynth.yaml"
     shell:

@@ -24,8 +24,11 @@ rule search_pubmed:
         ),
     threads: 1
     resources:
-        # Online retrievals share NCBI's per-user rate limit: run with --resources ncbi_eutils=1.
+        # Online retrievals share NCBI's per-user rate limit: run with --resources ncbi_eutils=1
+        # (the profiles under workflow/profiles/ set it).
         ncbi_eutils=lambda w: int(source_config(w.run, w.source)["mode"] == "online"),
+        mem_mb=1000,
+        runtime=lambda w: 120 if source_config(w.run, w.source)["mode"] == "online" else 10,
     wildcard_constraints:
         run=alternation(search_runs()),
         source=alternation(eutils_sources()),

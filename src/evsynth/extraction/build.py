@@ -79,6 +79,8 @@ class EffectResult:
     selected: bool = False
     selection_reason: str = ""
     analyses: list[str] = field(default_factory=list)
+    # measure -> (yi, vi, zero-cell rule) in the reported direction, or the reason there is none
+    effect_sizes: dict[str, tuple[float, float, str | None] | str] = field(default_factory=dict)
 
     @property
     def v(self) -> dict[str, Any]:
@@ -174,12 +176,21 @@ class ExtractionResult:
             if m.analysis != analysis.id or not m.included:
                 continue
             e = by_id[m.effect_id]
-            y = e.log_hr
-            if e.assumed:
-                y = _assumed_log_hr(e)
-            assert y is not None and e.derived is not None
+            if analysis.measure == "HR":
+                y = e.log_hr
+                if e.assumed:
+                    y = _assumed_log_hr(e)
+                assert y is not None and e.derived is not None
+                se, rule = e.derived.se, None
+            else:
+                y, se, rule = _measure_estimate(e, analysis.measure)
             study = studies[e.study_id]
             parts = [e.v["analysis_type"]]
+            inverted = e.inverted
+            if analysis.measure != "HR":
+                inverted = e.exposure_level != e.factor.exposure
+                if rule:
+                    parts.append(rule)
             if e.v["subset"]:
                 parts.append(f"subset: {e.v['subset']}")
             reported = f"{e.v['exposure_as_reported']} vs {e.v['reference_as_reported']}"
@@ -187,23 +198,94 @@ class ExtractionResult:
                 f = e.factor
                 other = f.reference if e.exposure_level == f.exposure else f.exposure
                 reported = f"direction assumed in config: {e.exposure_level} vs {other}"
-                parts.append(reported + (", inverted" if e.inverted else ""))
-            elif e.inverted:
+                parts.append(reported + (", inverted" if inverted else ""))
+            elif inverted:
                 parts.append(f"inverted: reported {reported}")
             rows.append(
                 {
                     "study": self.labels[e.study_id],
                     "yi": y,
-                    "se": e.derived.se,
+                    "se": se,
                     "study_id": e.study_id,
                     "year": study.get("year"),
                     "label": f"{self.labels[e.study_id]} ({'; '.join(parts)})",
                     "subgroup": study.get(analysis.subgroup) if analysis.subgroup else None,
                     "search_run": study.get("search_run") or None,
-                    "derivation": e.derived.method,
+                    # how the log HR was derived (e.g. km_reconstruction); other measures: escalc
+                    "derivation": (
+                        e.derived.method
+                        if analysis.measure == "HR" and e.derived is not None
+                        else None
+                    ),
                 }
             )
         return rows
+
+
+BINARY = ("OR", "RR", "RD")
+CONTINUOUS = ("MD", "SMD", "ROM")
+
+
+def _effect_size(e: EffectResult, measure: str) -> tuple[float, float, str | None] | str:
+    """yi, vi of a counts/means row for ``measure`` (group 1 = exposure_as_reported), as metafor's
+    escalc() with its defaults (add 1/2 to tables with a zero cell), or why there is none.
+
+    The formulas live in :mod:`evsynth.pooling.escalc` (checked against metafor); imported here
+    only when an analysis asks for a measure other than HR, so `evsynth extract` stays light.
+    """
+    if measure in e.effect_sizes:
+        return e.effect_sizes[measure]
+    from evsynth.pooling import escalc  # lazy: scipy is not needed otherwise
+
+    v = e.v
+    result: tuple[float, float, str | None] | str
+    if measure in BINARY:
+        if v["events_exposure"] is None:
+            result = f"no 2x2 counts (events_exposure, events_reference) for {measure}"
+        else:
+            a, n1, c, n2 = (
+                v["events_exposure"],
+                v["n_exposure"],
+                v["events_reference"],
+                v["n_reference"],
+            )
+            table = escalc.BinaryStudy(e.study_id, e.row.line, a, n1 - a, c, n2 - c)
+            adjusted, rule = escalc.zero_cell_adjust([table])[0]
+            assert adjusted is not None
+            yi, vi = escalc.binary_effect(measure, adjusted)
+            result = (yi, vi, rule and f"zero cell: {rule.split(':')[0]}")
+    elif v["mean_exposure"] is None:
+        result = f"no means and SDs (mean_exposure, sd_exposure, ...) for {measure}"
+    else:
+        study = escalc.ContinuousStudy(
+            e.study_id,
+            e.row.line,
+            v["mean_exposure"],
+            v["sd_exposure"],
+            v["n_exposure"],
+            v["mean_reference"],
+            v["sd_reference"],
+            v["n_reference"],
+        )
+        try:
+            yi, vi = escalc.continuous_effect(measure, study)
+            result = (yi, vi, None)
+        except InputError as exc:
+            result = str(exc).split(": ", 1)[-1]
+    e.effect_sizes[measure] = result
+    return result
+
+
+def _measure_estimate(e: EffectResult, measure: str) -> tuple[float, float, str | None]:
+    """The row's estimate and SE for ``measure`` in the factor's configured direction.
+
+    Swapping the two groups negates yi (log OR, log RR, RD, MD, g, log ROM) and leaves vi as it is.
+    """
+    es = _effect_size(e, measure)
+    assert not isinstance(es, str)
+    yi, vi, rule = es
+    sign = 1.0 if e.exposure_level == e.factor.exposure else -1.0
+    return sign * yi, math.sqrt(vi), rule
 
 
 def _assumed_log_hr(e: EffectResult) -> float | None:
@@ -349,6 +431,35 @@ def _check_numbers(e: EffectResult, problems: _Problems, settings: ExtractionSet
                 e.km = read_km_reconstruction(Path(e.row.path).parent, v["km_reconstruction"])
             except ValueError as exc:
                 problems.add(e.row, f"column 'km_reconstruction': {exc}")
+    _check_counts_and_means(e, problems)
+
+
+def _check_counts_and_means(e: EffectResult, problems: _Problems) -> None:
+    """2x2 counts need events and sizes of both groups; means need mean, SD and size of both."""
+    v = e.v
+    counts = ("events_exposure", "n_exposure", "events_reference", "n_reference")
+    if v["events_exposure"] is not None or v["events_reference"] is not None:
+        missing = [c for c in counts if v[c] is None]
+        if missing:
+            problems.add(
+                e.row, f"2x2 counts need {', '.join(counts)}; missing {', '.join(missing)}"
+            )
+            return
+        for ev, n in (("events_exposure", "n_exposure"), ("events_reference", "n_reference")):
+            if v[ev] > v[n]:
+                problems.add(e.row, f"{ev} = {v[ev]} exceeds {n} = {v[n]}")
+    means = (
+        "mean_exposure",
+        "sd_exposure",
+        "n_exposure",
+        "mean_reference",
+        "sd_reference",
+        "n_reference",
+    )
+    if any(v[c] is not None for c in means if not c.startswith("n_")):
+        missing = [c for c in means if v[c] is None]
+        if missing:
+            problems.add(e.row, f"means need {', '.join(means)}; missing {', '.join(missing)}")
 
 
 def _derive(e: EffectResult) -> None:
@@ -842,14 +953,32 @@ def extract(
                     e.analyses.append(a.id)
             continue
         by_study: dict[str, list[EffectResult]] = defaultdict(list)
+        without: dict[str, EffectResult] = {}  # non-HR analyses: a study's row lacking the measure
         for e in results:
             if e.factor.key != a.factor or e.v["outcome"] not in a.outcomes:
                 continue
-            usable = e.poolable or (
-                a.use_assumed_directions and e.assumed and e.derived is not None
-            )
+            if a.measure == "HR":
+                usable = e.poolable or (
+                    a.use_assumed_directions and e.assumed and e.derived is not None
+                )
+            else:
+                direction = e.direction_known and (not e.assumed or a.use_assumed_directions)
+                usable = direction and not isinstance(_effect_size(e, a.measure), str)
+                if not usable and e.v["select"] != "never":
+                    without.setdefault(e.study_id, e)
             if usable and e.v["select"] != "never":
                 by_study[e.study_id].append(e)
+        for sid, e in sorted(without.items()):
+            if sid in by_study:
+                continue
+            es = _effect_size(e, a.measure)
+            if isinstance(es, str):
+                reason = f"no {a.measure}: {es}"
+            elif not e.direction_known:
+                reason = "direction unknown (the paper does not say which group is which)"
+            else:
+                reason = "direction assumed in config (used only with use_assumed_directions)"
+            members.append(AnalysisMember(a.id, sid, e.effect_id, False, reason))
         chosen: dict[str, EffectResult] = {}
         for sid, group in sorted(by_study.items()):
             chosen[sid] = _pick(

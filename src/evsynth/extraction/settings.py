@@ -100,6 +100,7 @@ class Analysis:
     use_assumed_directions: bool = False
     prefer_effects: tuple[str, ...] = ()
     published: Mapping[str, Any] | None = None
+    measure: str = "HR"  # HR from the hazard ratio columns; OR/RR/RD/MD/SMD/ROM via escalc
 
     @property
     def outcomes(self) -> tuple[str, ...]:
@@ -120,6 +121,19 @@ class ExtractionSettings:
     p_tolerance: float = 0.20
     overlaps: tuple[Overlap, ...] = ()
     assumed_directions: Mapping[str, AssumedDirection] = field(default_factory=dict)
+
+
+MEASURES = ("HR", "OR", "RR", "RD", "MD", "SMD", "ROM")
+
+
+def _measure(entry: Mapping[str, Any], where: str) -> str:
+    measure = str(entry.get("measure") or "HR").upper()
+    if measure not in MEASURES:
+        raise InputError(
+            f"{where}: measure {entry.get('measure')!r} is not one of {', '.join(MEASURES)}",
+            field="measure",
+        )
+    return measure
 
 
 def _need(entry: Mapping[str, Any], key: str, where: str) -> Any:
@@ -213,6 +227,7 @@ def parse_settings(config: Mapping[str, Any], *, path: str = "config") -> Extrac
                 use_assumed_directions=bool(entry.get("use_assumed_directions", False)),
                 prefer_effects=tuple(entry.get("prefer_effects") or ()),
                 published=entry.get("published"),
+                measure=_measure(entry, where),
             )
         )
     for a in analyses:

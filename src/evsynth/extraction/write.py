@@ -109,10 +109,16 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
     )
 
     narrative_ids = {a.id for a in result.settings.analyses if a.synthesis == "narrative"}
+    # Analyses of counts or means (measure other than HR) pool rows without a hazard ratio.
+    measure_ids = {
+        a.id
+        for a in result.settings.analyses
+        if a.synthesis == "meta_analysis" and a.measure != "HR"
+    }
     narrative = []
     for e in result.effects:
         in_narrative = [a for a in e.analyses if a in narrative_ids]
-        if not e.poolable:
+        if not e.poolable and not measure_ids.intersection(e.analyses):
             reason = "not poolable: " + e.not_poolable_reason
         elif in_narrative:
             reason = "narrative synthesis by config (" + ", ".join(in_narrative) + ")"

@@ -13,7 +13,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from evsynth.errors import InputError
-from evsynth.figures.forest import plot_forest
+from evsynth.figures.forest import is_ratio, plot_forest
 from evsynth.figures.funnel import plot_funnel
 from evsynth.figures.inputs import (
     read_analysis_effects,
@@ -89,7 +89,12 @@ def _favours(parser: argparse.ArgumentParser) -> None:
         default="Favours reference",
         help="label right of the null line (favours_reference)",
     )
-    parser.add_argument("--measure", default="HR", help="effect measure shown (HR)")
+    parser.add_argument(
+        "--measure",
+        type=str.upper,
+        help="effect measure shown (default: the pooling JSON's `measure`, else HR); RD, MD and "
+        "SMD are drawn on a linear axis",
+    )
     parser.add_argument(
         "--xlim",
         nargs=2,
@@ -99,10 +104,14 @@ def _favours(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_xlim(args: argparse.Namespace) -> tuple[float, float] | None:
+def _check_xlim(args: argparse.Namespace, measure: str = "HR") -> tuple[float, float] | None:
     if not getattr(args, "xlim", None):
         return None
     low, high = args.xlim
+    if not is_ratio(measure):
+        if not low < high:
+            raise InputError(f"--xlim {low} {high}: need LOW < HIGH")
+        return low, high
     if not 0 < low < 1 < high:
         raise InputError(f"--xlim {low} {high}: need 0 < LOW < 1 < HIGH (ratio scale)")
     return low, high
@@ -136,9 +145,9 @@ def _forest(args: argparse.Namespace) -> int:
             result,
             effects,
             favours=(args.favours_exposure, args.favours_reference),
-            measure=args.measure,
+            measure=args.measure or result.measure,
             title=_title(args, result.label),
-            xlim=_check_xlim(args),
+            xlim=_check_xlim(args, args.measure or result.measure),
             effects_source=args.effects,
         ),
     )
@@ -153,7 +162,7 @@ def _funnel(args: argparse.Namespace) -> int:
             result,
             effects,
             contours=args.contours,
-            measure=args.measure,
+            measure=args.measure or result.measure,
             title=_title(args, result.label),
         ),
     )
@@ -166,9 +175,9 @@ def _leave_one_out(args: argparse.Namespace) -> int:
         lambda: plot_leave_one_out(
             result,
             favours=(args.favours_exposure, args.favours_reference),
-            measure=args.measure,
+            measure=args.measure or result.measure,
             title=_title(args, result.label),
-            xlim=_check_xlim(args),
+            xlim=_check_xlim(args, args.measure or result.measure),
         ),
     )
 
@@ -180,9 +189,9 @@ def _cumulative(args: argparse.Namespace) -> int:
         lambda: plot_cumulative(
             result,
             favours=(args.favours_exposure, args.favours_reference),
-            measure=args.measure,
+            measure=args.measure or result.measure,
             title=_title(args, result.label),
-            xlim=_check_xlim(args),
+            xlim=_check_xlim(args, args.measure or result.measure),
         ),
     )
 
@@ -285,7 +294,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="contour-enhanced: shade p < 0.10 / 0.05 / 0.01 regions (Peters 2008)",
     )
-    p.add_argument("--measure", default="HR", help="effect measure shown (HR)")
+    p.add_argument(
+        "--measure",
+        type=str.upper,
+        help="effect measure shown (default: the pooling JSON's `measure`, else HR)",
+    )
     _outputs(p)
 
     for name, func, text in (

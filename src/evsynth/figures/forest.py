@@ -26,6 +26,8 @@ from evsynth.figures.table import IntervalTable, Row, draw_interval_table
 __all__ = [
     "forest_table",
     "heterogeneity_text",
+    "is_ratio",
+    "measure_name",
     "message_figure",
     "model_label",
     "plot_forest",
@@ -173,7 +175,13 @@ def forest_table(
     xlim: tuple[float, float] | None = None,
     effects_source: str = "",
 ) -> IntervalTable:
-    """The rows of a forest plot for a pooled (k >= 2) or single-study analysis."""
+    """The rows of a forest plot for a pooled (k >= 2) or single-study analysis.
+
+    Ratio measures (HR, OR, RR, ROM) are shown exponentiated on a log axis around 1; differences
+    (RD, MD, SMD) as they are on a linear axis around 0.
+    """
+    ratio = is_ratio(measure)
+    shown = math.exp if ratio else float
     effects, excluded = pooled_effects(result, effects, effects_source)
     fixed, random = result.fixed, result.random
     pooled = result.status == "pooled" and (fixed is not None or random is not None)
@@ -195,7 +203,7 @@ def forest_table(
 
     def study_row(index: int, e: StudyEffect, *, indent: bool) -> Row:
         low, high = e.yi - _Z975 * e.se, e.yi + _Z975 * e.se
-        cells = [format_ci(math.exp(e.yi), math.exp(low), math.exp(high))]
+        cells = [format_ci(shown(e.yi), shown(low), shown(high))]
         cells += [_weight(m, e.study) for m in models]
         label = study_display_label(e)
         if e.derivation == "km_reconstruction":
@@ -246,7 +254,7 @@ def forest_table(
                     (
                         format_ci(
                             *(
-                                math.exp(v)
+                                shown(v)
                                 for v in (sub_model.estimate, sub_model.ci_low, sub_model.ci_high)
                             )
                         ),
@@ -286,9 +294,7 @@ def forest_table(
             if model is None:
                 continue
             is_chosen = model.name == chosen
-            cells = [
-                format_ci(*(math.exp(v) for v in (model.estimate, model.ci_low, model.ci_high)))
-            ]
+            cells = [format_ci(*(shown(v) for v in (model.estimate, model.ci_low, model.ci_high)))]
             cells += ["100.0%" if m is model else "" for m in models]
             rows.append(
                 Row(
@@ -323,8 +329,8 @@ def forest_table(
                     "prediction",
                     label,
                     (
-                        f"[{format_number(math.exp(pi_model.pi_low))}, "
-                        f"{format_number(math.exp(pi_model.pi_high))}]",
+                        f"[{format_number(shown(pi_model.pi_low))}, "
+                        f"{format_number(shown(pi_model.pi_high))}]",
                     ),
                     pi_model.estimate,
                     pi_model.pi_low,
@@ -398,7 +404,9 @@ def forest_table(
         rows=tuple(rows),
         left_header="Study",
         right_headers=tuple(headers),
-        plot_header=f"{_measure_name(measure)} (log scale)",
+        plot_header=f"{measure_name(measure)} ({'log' if ratio else 'linear'} scale)",
+        null_value=1.0 if ratio else 0.0,
+        log_scale=ratio,
         title=title,
         favours=fav,
         footnotes=tuple(footnotes),
@@ -407,8 +415,27 @@ def forest_table(
     )
 
 
-def _measure_name(measure: str) -> str:
-    return {"HR": "Hazard ratio", "OR": "Odds ratio", "RR": "Risk ratio"}.get(measure, measure)
+MEASURE_NAMES = {
+    "HR": "Hazard ratio",
+    "OR": "Odds ratio",
+    "RR": "Risk ratio",
+    "PETO": "Peto odds ratio",
+    "ROM": "Ratio of means",
+    "RD": "Risk difference",
+    "MD": "Mean difference",
+    "SMD": "Standardised mean difference",
+}
+RATIO_MEASURES = frozenset({"HR", "OR", "RR", "PETO", "ROM"})
+
+
+def is_ratio(measure: str) -> bool:
+    """Whether ``measure`` is a ratio pooled on the log scale (unknown names count as ratios)."""
+    return measure.upper() in RATIO_MEASURES or measure.upper() not in MEASURE_NAMES
+
+
+def measure_name(measure: str) -> str:
+    """The measure in words for axis labels (``Odds ratio``); unknown names as given."""
+    return MEASURE_NAMES.get(measure.upper(), measure)
 
 
 @styled

@@ -20,12 +20,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from evsynth.figures.forest import message_figure, pooled_effects
+from evsynth.figures.forest import is_ratio, measure_name, message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, format_p, format_tick
 from evsynth.figures.inputs import PoolingResult, StudyEffect
 from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
-from evsynth.figures.table import auto_xlim, choose_ticks
+from evsynth.figures.table import auto_xlim, choose_ticks, linear_ticks
 
 __all__ = ["egger_text", "plot_funnel", "trim_and_fill_text"]
 
@@ -60,7 +60,8 @@ def trim_and_fill_text(result: PoolingResult, *, measure: str = "HR") -> str | N
     side = f" ({tf.side} side)" if tf.side else ""
     text = f"Trim-and-fill: {tf.k0} {'study' if tf.k0 == 1 else 'studies'} imputed{side}"
     if tf.k0 and None not in (tf.estimate, tf.ci_low, tf.ci_high):
-        est, lo, hi = (math.exp(v) for v in (tf.estimate, tf.ci_low, tf.ci_high))  # type: ignore[arg-type]
+        shown = math.exp if is_ratio(measure) else float
+        est, lo, hi = (shown(v) for v in (tf.estimate, tf.ci_low, tf.ci_high))  # type: ignore[arg-type]
         text += f"; adjusted {measure} {format_ci(est, lo, hi)}"
     return text
 
@@ -90,7 +91,12 @@ def plot_funnel(
     se_max = max(se_all) * 1.08
     ys = [e.yi for e in effects] + [y for y, _ in filled]
     limits = [centre - _Z["0.05"] * se_max, centre + _Z["0.05"] * se_max]
-    xlim = auto_xlim(ys, [centre, *limits], [], null_value=1.0)
+    # Ratios on a log axis around 1; differences (RD, MD, SMD) as they are around 0.
+    ratio = is_ratio(measure)
+    tx = np.exp if ratio else np.asarray  # arrays
+    sx = math.exp if ratio else float  # scalars
+    null = 1.0 if ratio else 0.0
+    xlim = auto_xlim(ys, [centre, *limits], [], null_value=null, log_scale=ratio)
 
     subtitle = [egger_text(result)]
     tf_text = trim_and_fill_text(result, measure=measure)
@@ -103,18 +109,17 @@ def plot_funnel(
         (0.75 / width, 1.15 / height, (width - 1.0) / width, (height - 1.15 - top) / height)
     )
     ax.set_gid("funnel-axis")
-    ax.set_xscale("log")
+    ax.set_xscale("log" if ratio else "linear")
     ax.set_xlim(*xlim)
     ax.set_ylim(se_max, 0)
-    ticks = choose_ticks(xlim)
+    ticks = choose_ticks(xlim) if ratio else linear_ticks(xlim)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([format_tick(t) for t in ticks])
     for side in ("right", "top"):
         ax.spines[side].set_visible(False)
-    name = {"HR": "Hazard ratio", "OR": "Odds ratio", "RR": "Risk ratio"}.get(measure, measure)
-    ax.set_xlabel(f"{name} (log scale)")
-    ax.set_ylabel(f"Standard error of log {measure}")
+    ax.set_xlabel(f"{measure_name(measure)} ({'log' if ratio else 'linear'} scale)")
+    ax.set_ylabel(f"Standard error of {'log ' if ratio else ''}{measure}")
 
     grid = np.linspace(0, se_max, 200)
     handles: list[object] = []
@@ -130,8 +135,8 @@ def plot_funnel(
             z = _Z[key]
             ax.fill_betweenx(
                 grid,
-                np.exp(-z * grid),
-                np.exp(z * grid),
+                tx(-z * grid),
+                tx(z * grid),
                 color=colour,
                 lw=0,
                 zorder=0,
@@ -144,7 +149,7 @@ def plot_funnel(
         )
         ax.add_line(
             Line2D(
-                [1, 1],
+                [null, null],
                 [0, se_max],
                 color=COLOURS["null_line"],
                 lw=0.6,
@@ -155,7 +160,7 @@ def plot_funnel(
     # Pseudo 95% confidence limits around the summary estimate.
     z = _Z["0.05"]
     ax.plot(
-        np.exp(centre - z * grid),
+        tx(centre - z * grid),
         grid,
         color="#555555",
         lw=0.8,
@@ -164,7 +169,7 @@ def plot_funnel(
         gid="funnel-pseudo-ci-left",
     )
     ax.plot(
-        np.exp(centre + z * grid),
+        tx(centre + z * grid),
         grid,
         color="#555555",
         lw=0.8,
@@ -179,7 +184,7 @@ def plot_funnel(
     )
     ax.add_line(
         Line2D(
-            [math.exp(centre)] * 2,
+            [sx(centre)] * 2,
             [0, se_max],
             color=COLOURS["study"],
             lw=0.9,
@@ -193,7 +198,7 @@ def plot_funnel(
     for i, e in enumerate(effects, start=1):
         ax.add_line(
             Line2D(
-                [math.exp(e.yi)],
+                [sx(e.yi)],
                 [e.se],
                 marker="o",
                 markersize=4.5,
@@ -220,7 +225,7 @@ def plot_funnel(
         for i, (y, se) in enumerate(filled, start=1):
             ax.add_line(
                 Line2D(
-                    [math.exp(y)],
+                    [sx(y)],
                     [se],
                     marker="o",
                     markersize=4.5,
@@ -248,7 +253,7 @@ def plot_funnel(
         if tf is not None and tf.estimate is not None:
             ax.add_line(
                 Line2D(
-                    [math.exp(tf.estimate)] * 2,
+                    [sx(tf.estimate)] * 2,
                     [0, se_max],
                     color=COLOURS["filled"],
                     lw=0.9,

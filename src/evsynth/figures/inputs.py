@@ -155,6 +155,7 @@ class PoolingResult:
     subgroup_test: SubgroupTest | None = None
     rule_reason: str | None = None
     path: str = ""
+    measure: str = "HR"  # the analysis's declared measure (pooling JSON `measure`), default HR
 
     def model(self, name: str | None = None) -> ModelSummary | None:
         """The named model, or the chosen one (falling back to random, then fixed)."""
@@ -479,6 +480,7 @@ def read_pooling(path: str | Path) -> PoolingResult:
         subgroups=subgroups,
         subgroup_test=subgroup_test,
         path=where,
+        measure=str(data.get("measure") or "HR").upper(),
     )
 
 

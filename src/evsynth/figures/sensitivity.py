@@ -14,7 +14,7 @@ import math
 
 from matplotlib.figure import Figure
 
-from evsynth.figures.forest import message_figure
+from evsynth.figures.forest import is_ratio, message_figure
 from evsynth.figures.formatting import format_ci, format_number
 from evsynth.figures.inputs import PoolingResult, SensitivityRow
 from evsynth.figures.render import styled
@@ -34,12 +34,14 @@ def _tau2(row: SensitivityRow) -> str:
     return "0" if row.tau2 == 0 else format_number(row.tau2, 3 if row.tau2 >= 0.001 else 4)
 
 
-def _ci(estimate: float, low: float, high: float) -> str:
+def _ci(estimate: float, low: float, high: float, ratio: bool = True) -> str:
+    if not ratio:  # a difference measure (RD, MD, SMD) is shown as it is
+        return format_ci(estimate, low, high)
     return format_ci(math.exp(estimate), math.exp(low), math.exp(high))
 
 
 def _overall_rows(
-    result: PoolingResult, label: str, gid: str
+    result: PoolingResult, label: str, gid: str, ratio: bool = True
 ) -> tuple[list[Row], tuple[float, float, float] | None]:
     model = result.model()
     if model is None:
@@ -48,7 +50,7 @@ def _overall_rows(
         "diamond",
         label,
         (
-            _ci(model.estimate, model.ci_low, model.ci_high),
+            _ci(model.estimate, model.ci_low, model.ci_high, ratio),
             "" if model.i2 is None else f"{model.i2:.0f}%",
             "" if model.tau2 is None else _tau2(SensitivityRow("", 0, 0, 0, tau2=model.tau2)),
         ),
@@ -75,13 +77,14 @@ def leave_one_out_table(
     xlim: tuple[float, float] | None = None,
 ) -> IntervalTable:
     """Rows: the estimate with each study omitted, then the estimate from all studies."""
+    ratio = is_ratio(measure)
     model = result.model()
     name = MODEL_LABELS[model.name].lower() if model is not None else "model"
     rows = [
         Row(
             "point",
             row.study,
-            (_ci(row.estimate, row.ci_low, row.ci_high), _i2(row), _tau2(row)),
+            (_ci(row.estimate, row.ci_low, row.ci_high, ratio), _i2(row), _tau2(row)),
             row.estimate,
             row.ci_low,
             row.ci_high,
@@ -91,13 +94,15 @@ def leave_one_out_table(
         for i, row in enumerate(result.leave_one_out, start=1)
     ]
     rows.append(Row("blank"))
-    overall, ref = _overall_rows(result, f"All studies (k = {result.k})", "loo-overall")
+    overall, ref = _overall_rows(result, f"All studies (k = {result.k})", "loo-overall", ratio)
     rows += overall
     return IntervalTable(
         rows=tuple(rows),
         left_header="Study omitted",
         right_headers=(f"{measure} [95% CI]", "I\u00b2", "\u03c4\u00b2"),
-        plot_header=f"{measure} without the study (log scale)",
+        plot_header=f"{measure} without the study ({'log' if ratio else 'linear'} scale)",
+        null_value=1.0 if ratio else 0.0,
+        log_scale=ratio,
         title=title,
         favours=_fav(favours),
         reference=ref,
@@ -119,6 +124,7 @@ def cumulative_table(
     xlim: tuple[float, float] | None = None,
 ) -> IntervalTable:
     """Rows: the estimate after adding each study, in the pooling stage's order."""
+    ratio = is_ratio(measure)
     model = result.model()
     name = MODEL_LABELS[model.name].lower() if model is not None else "model"
     rows = []
@@ -128,7 +134,7 @@ def cumulative_table(
             Row(
                 "point",
                 f"+ {row.study}",
-                (_ci(row.estimate, row.ci_low, row.ci_high), str(k), _i2(row)),
+                (_ci(row.estimate, row.ci_low, row.ci_high, ratio), str(k), _i2(row)),
                 row.estimate,
                 row.ci_low,
                 row.ci_high,
@@ -140,7 +146,9 @@ def cumulative_table(
         rows=tuple(rows),
         left_header="Study added",
         right_headers=(f"{measure} [95% CI]", "k", "I\u00b2"),
-        plot_header=f"Cumulative {measure} (log scale)",
+        plot_header=f"Cumulative {measure} ({'log' if ratio else 'linear'} scale)",
+        null_value=1.0 if ratio else 0.0,
+        log_scale=ratio,
         title=title,
         favours=_fav(favours),
         footnotes=(f"Each row pools the studies up to and including that one ({name}).",),

@@ -23,7 +23,14 @@ from evsynth.figures.formatting import format_tick, text_width_in
 from evsynth.figures.render import new_figure
 from evsynth.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT_IN
 
-__all__ = ["IntervalTable", "Row", "auto_xlim", "choose_ticks", "draw_interval_table"]
+__all__ = [
+    "IntervalTable",
+    "Row",
+    "auto_xlim",
+    "choose_ticks",
+    "draw_interval_table",
+    "linear_ticks",
+]
 
 # Nice ratio-scale limits and ticks (1-2-5 series), as in RevMan and metafor.
 _NICE = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
@@ -69,6 +76,9 @@ class IntervalTable:
     plot_width_in: float = 2.8
     gid_prefix: str = "table"
     extra_values: tuple[float, ...] = field(default=())  # log values the axis must show
+    # False for difference measures (RD, MD, SMD): values are drawn as they are on a linear axis
+    # around null_value 0, instead of exp() on a log axis.
+    log_scale: bool = True
 
 
 def choose_ticks(xlim: tuple[float, float]) -> list[float]:
@@ -88,6 +98,7 @@ def auto_xlim(
     intervals: Sequence[float],
     *,
     null_value: float = 1.0,
+    log_scale: bool = True,
 ) -> tuple[float, float]:
     """Axis limits (ratio scale) that show every point and summary and most of each study CI.
 
@@ -95,6 +106,8 @@ def auto_xlim(
     longer whiskers are clipped and drawn with an arrow, as RevMan and metafor do, so one
     imprecise study does not squash the rest.
     """
+    if not log_scale:
+        return _linear_xlim(points, summaries, intervals, null_value=null_value)
     core = [math.exp(v) for v in (*points, *summaries) if v is not None and math.isfinite(v)]
     core.append(null_value)
     full = [math.exp(v) for v in intervals if v is not None and math.isfinite(v)]
@@ -106,6 +119,46 @@ def auto_xlim(
     lo_nice = max([t for t in _NICE if t <= lo * (1 + 1e-9)], default=_NICE[0])
     hi_nice = min([t for t in _NICE if t >= hi * (1 - 1e-9)], default=_NICE[-1])
     return lo_nice, hi_nice
+
+
+def _nice_step(span: float) -> float:
+    """A 1-2-5 step giving about five intervals over ``span`` (linear axes)."""
+    raw = span / 5 if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+
+
+def _linear_xlim(
+    points: Sequence[float],
+    summaries: Sequence[float],
+    intervals: Sequence[float],
+    *,
+    null_value: float,
+) -> tuple[float, float]:
+    """Linear-axis limits: every point, summary and the null line; study CIs may extend the view
+    by at most the core range on each side (longer whiskers are clipped with an arrow)."""
+    core = [v for v in (*points, *summaries) if v is not None and math.isfinite(v)]
+    core.append(null_value)
+    full = [v for v in intervals if v is not None and math.isfinite(v)]
+    lo_core, hi_core = min(core), max(core)
+    span = (hi_core - lo_core) or max(abs(hi_core), 1.0)
+    lo = max(min([lo_core, *full]), lo_core - span)
+    hi = min(max([hi_core, *full]), hi_core + span)
+    step = _nice_step(hi - lo)
+    return math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
+
+
+def linear_ticks(xlim: tuple[float, float]) -> list[float]:
+    """Ticks on a linear axis: multiples of a 1-2-5 step inside the limits."""
+    lo, hi = xlim
+    step = _nice_step(hi - lo)
+    first = math.ceil(lo / step - 1e-9)
+    ticks = []
+    k = first
+    while k * step <= hi + step * 1e-9:
+        ticks.append(round(k * step, 12) + 0.0)
+        k += 1
+    return ticks
 
 
 def _wrap_to_width(text: str, width_in: float, size: float) -> str:
@@ -129,10 +182,11 @@ def _clip_segment(
     lw: float,
     gid: str | None,
     zorder: float = 2,
+    log_scale: bool = True,
 ) -> None:
     """Draw a CI whisker; where it leaves the axis, stop at the edge and draw an arrow head."""
     lo_x, hi_x = xlim
-    a, b = math.exp(low), math.exp(high)
+    a, b = (math.exp(low), math.exp(high)) if log_scale else (low, high)
     if b < lo_x or a > hi_x:
         a, b = (lo_x, lo_x) if b < lo_x else (hi_x, hi_x)
     start, end = max(a, lo_x), min(b, hi_x)
@@ -241,7 +295,8 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     for a in (ax, tab):
         a.set_ylim(n - 0.5, -0.5)
 
-    # Plot axis: log scale, ticks from the 1-2-5 series, only the bottom spine.
+    # Plot axis: log scale (linear for differences), ticks from the 1-2-5 series, bottom spine.
+    to_axis = math.exp if table.log_scale else float
     xlim = table.xlim
     if xlim is None:
         pts = [r.estimate for r in rows if r.kind in ("study", "point") and r.estimate is not None]
@@ -259,10 +314,16 @@ def draw_interval_table(table: IntervalTable) -> Figure:
             for v in (r.low, r.high)
             if v is not None
         ]
-        xlim = auto_xlim(pts, [*sums, *table.extra_values], ints, null_value=table.null_value)
-    ax.set_xscale("log")
+        xlim = auto_xlim(
+            pts,
+            [*sums, *table.extra_values],
+            ints,
+            null_value=table.null_value,
+            log_scale=table.log_scale,
+        )
+    ax.set_xscale("log" if table.log_scale else "linear")
     ax.set_xlim(*xlim)
-    ticks = choose_ticks(xlim)
+    ticks = choose_ticks(xlim) if table.log_scale else linear_ticks(xlim)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([format_tick(t) for t in ticks])
@@ -283,7 +344,7 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     )
     ax.add_line(null)
     if table.reference is not None:
-        est, lo, hi = (math.exp(v) for v in table.reference)
+        est, lo, hi = (to_axis(v) for v in table.reference)
         ax.fill_betweenx(
             [0.5, n - 0.5],
             max(lo, xlim[0]),
@@ -389,8 +450,9 @@ def draw_interval_table(table: IntervalTable) -> Figure:
                 colour=colour,
                 lw=0.9,
                 gid=f"{gid}-ci" if gid else None,
+                log_scale=table.log_scale,
             )
-            est = math.exp(row.estimate)
+            est = to_axis(row.estimate)
             if xlim[0] <= est <= xlim[1]:
                 marker = "s" if row.kind == "study" else "o"
                 ax.add_line(
@@ -407,9 +469,9 @@ def draw_interval_table(table: IntervalTable) -> Figure:
                     )
                 )
         elif row.kind == "diamond":
-            lo = max(math.exp(row.low), xlim[0])
-            hi = min(math.exp(row.high), xlim[1])
-            est = min(max(math.exp(row.estimate), xlim[0]), xlim[1])
+            lo = max(to_axis(row.low), xlim[0])
+            hi = min(to_axis(row.high), xlim[1])
+            est = min(max(to_axis(row.estimate), xlim[0]), xlim[1])
             h = 0.34
             poly = Polygon(
                 [(lo, i), (est, i - h), (hi, i), (est, i + h)],
@@ -422,9 +484,19 @@ def draw_interval_table(table: IntervalTable) -> Figure:
             )
             ax.add_patch(poly)
         elif row.kind == "prediction":
-            _clip_segment(ax, i, row.low, row.high, xlim, colour=colour, lw=2.2, gid=gid)
+            _clip_segment(
+                ax,
+                i,
+                row.low,
+                row.high,
+                xlim,
+                colour=colour,
+                lw=2.2,
+                gid=gid,
+                log_scale=table.log_scale,
+            )
             for v in (row.low, row.high):
-                xv = math.exp(v)
+                xv = to_axis(v)
                 if xlim[0] <= xv <= xlim[1]:
                     ax.add_line(
                         Line2D([xv, xv], [i - 0.22, i + 0.22], color=colour, lw=0.9, zorder=3)

@@ -163,6 +163,7 @@ class AnalysisResult:
             "published": a.get("published"),
             "subgroup": a.get("subgroup"),
             "sensitivity_of": a.get("sensitivity_of"),
+            **({"measure": str(a["measure"]).upper()} if a.get("measure") else {}),
             "k": self.table.k,
             "status": self.status,
             "chosen": self.chosen,

@@ -6,6 +6,8 @@ This is the only layer of the pooling package that reads configs and writes file
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 
 from evsynth.errors import InputError
+from evsynth.pooling import escalc
 from evsynth.pooling.analysis import (
     SUMMARY_COLUMNS,
     PoolingSettings,
@@ -21,16 +24,26 @@ from evsynth.pooling.analysis import (
     summary_row,
 )
 from evsynth.pooling.bias import begg, egger, trim_and_fill
-from evsynth.pooling.effects import EffectTable, read_effects_csv, select_effects_rows
+from evsynth.pooling.effects import (
+    EffectTable,
+    _read_delimited,
+    effects,
+    read_effects_csv,
+    select_effects_rows,
+)
+from evsynth.pooling.mh import mantel_haenszel, peto
 from evsynth.pooling.models import METHODS, PI_TYPES, pool
 from evsynth.pooling.sensitivity import leave_one_out
-from evsynth.tables import read_tsv, write_json, write_tsv
+from evsynth.tables import read_tsv, write_json, write_text, write_tsv
 
 __all__ = ["register"]
 
 POOL_EXAMPLE = """\
 examples:
   evsynth pool tests/data/pooling/bcg.csv --method REML --knha --json
+  evsynth pool tests/data/pooling/metadat/egger2001.csv --measure OR --method MH --json
+  evsynth pool tests/data/pooling/metadat/yusuf1985.csv --method PETO --json
+  evsynth pool tests/data/pooling/metadat/normand1999.csv --measure SMD --method REML --json
   evsynth pool studies.tsv --method DL --level 0.90 --pi k-2 --json --all
   evsynth pool --effects results/extraction/effects.tsv --analysis complete_resection_prs --json
 """
@@ -42,28 +55,97 @@ example:
       --runs 2025-12-31 2026-11-27 --out results/pooling/complete_resection_prs.json
 """
 
+EFFECT_SIZE_EXAMPLE = """\
+examples:
+  evsynth effect-size --measure OR tests/data/pooling/metadat/egger2001.csv --out egger_or.csv
+  evsynth effect-size --measure SMD tests/data/pooling/metadat/normand1999.csv --out smd.tsv
+"""
+
+POOL_METHODS = (*METHODS, "MH", "PETO")
+
 SUMMARY_EXAMPLE = """\
 example:
   evsynth pool-summary results/pooling/*.json --out results/pooling/summary.tsv
 """
 
 
+def _zero_cell_options(parser: argparse.ArgumentParser, *, pooling: bool) -> None:
+    parser.add_argument(
+        "--add", type=float, default=0.5, help="added to the cells of a table (default 1/2)"
+    )
+    parser.add_argument(
+        "--to",
+        default="only0",
+        choices=escalc.TO_RULES,
+        help="which tables get --add: only0 (with a zero cell; default), all, if0all, none",
+    )
+    default = "yes for MH/PETO, no otherwise" if pooling else "no"
+    parser.add_argument(
+        "--drop00",
+        choices=("yes", "no"),
+        default=None,
+        help="no estimate for a table without events (or only events) in both groups "
+        f"(default {default}, as metafor)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
+    e = subparsers.add_parser(
+        "effect-size",
+        help="per-study effect sizes yi, vi from 2x2 counts or group means (metafor escalc)",
+        description=(
+            "Compute yi and vi as R's metafor escalc() with its defaults, from a CSV/TSV with "
+            "metafor's column names: ai,bi,ci,di or ai,n1i,ci,n2i (OR, RR, RD) or "
+            "m1i,sd1i,n1i,m2i,sd2i,n2i (MD, SMD = Hedges' g, ROM); optional study. Writes the "
+            "input columns plus yi,vi; each zero-cell correction is logged."
+        ),
+        epilog=EFFECT_SIZE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("input", help="CSV or TSV of counts or means")
+    e.add_argument(
+        "--measure",
+        required=True,
+        type=str.upper,
+        choices=escalc.MEASURES,
+        help="OR, RR, RD (log scale for OR/RR) from counts; MD, SMD (Hedges' g), ROM from means",
+    )
+    e.add_argument("--out", required=True, help="output CSV (or TSV for a .tsv name)")
+    _zero_cell_options(e, pooling=False)
+    e.set_defaults(func=_cmd_effect_size)
+
     p = subparsers.add_parser(
         "pool",
         help="meta-analyse one table of log effects and standard errors",
         description=(
             "Fit a fixed-effect or random-effects model (as R's metafor rma()) to a CSV/TSV with "
-            "columns study,yi,se (yi on the log scale for ratios), or to the selected rows of "
-            "extraction's effects.tsv for one analysis; print the result."
+            "columns study,yi,se or study,yi,vi (yi on the log scale for ratios), or to counts or "
+            "means with --measure (effect sizes as `evsynth effect-size`), or to the selected "
+            "rows of extraction's effects.tsv for one analysis; or pool 2x2 counts by "
+            "Mantel-Haenszel (--method MH, as rma.mh()) or Peto (--method PETO, as rma.peto()); "
+            "print the result."
         ),
         epilog=POOL_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", nargs="?", help="CSV or TSV with columns study,yi,se")
+    p.add_argument(
+        "input", nargs="?", help="CSV or TSV: study,yi,se | study,yi,vi | counts | means"
+    )
     p.add_argument("--effects", help="extraction's effects.tsv (use with --analysis)")
     p.add_argument("--analysis", help="analysis id whose selected rows to pool (with --effects)")
-    p.add_argument("--method", default="REML", choices=METHODS, help="estimator (default REML)")
+    p.add_argument(
+        "--method",
+        default="REML",
+        type=str.upper,
+        choices=POOL_METHODS,
+        help="estimator (default REML); MH and PETO pool 2x2 counts",
+    )
+    p.add_argument(
+        "--measure",
+        type=str.upper,
+        choices=escalc.MEASURES,
+        help="effect measure of counts/means in INPUT (needed for MH; PETO is OR)",
+    )
     p.add_argument("--knha", action="store_true", help="Hartung-Knapp-Sidik-Jonkman t-based CI")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--pi", default="default", choices=PI_TYPES, help="prediction interval type")
@@ -79,6 +161,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="add Egger, Begg, trim-and-fill and leave-one-out results",
     )
     p.add_argument("--min-k", type=int, default=3, help="least k for the --all analyses (3)")
+    _zero_cell_options(p, pooling=True)
     p.set_defaults(func=_cmd_pool)
 
     a = subparsers.add_parser(
@@ -122,23 +205,142 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_cmd_pool_summary)
 
 
+def _drop00(args: argparse.Namespace, default: bool) -> bool:
+    return default if args.drop00 is None else args.drop00 == "yes"
+
+
+def _read_rows(name: str) -> tuple[Path, list[str], list[tuple[int, dict[str, str]]]]:
+    path = Path(name)
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    header, rows = _read_delimited(path)
+    return path, header, rows
+
+
+def _effect_sizes(
+    args: argparse.Namespace, path: Path, header: list[str], rows: list, drop00: bool
+) -> list[tuple[str, int | None, escalc.EffectSize]]:
+    """escalc() on the rows, with each zero-cell rule applied logged to stderr."""
+    result = escalc.compute(
+        args.measure, rows, header, source=path, add=args.add, to=args.to, drop00=drop00
+    )
+    for study, line, es in result:
+        if es.rule:
+            print(f"{args.command}: {path}:{line} {study}: {es.rule}", file=sys.stderr)
+    return result
+
+
 def _load_table(args: argparse.Namespace) -> EffectTable:
     if args.effects:
         if args.input:
             raise InputError("give either INPUT or --effects, not both")
         if not args.analysis:
             raise InputError("--effects needs --analysis ID")
+        if args.measure:
+            raise InputError(
+                "--measure applies to an INPUT file of counts or means; effects.tsv holds log "
+                "HRs (analyses of other measures: pool-analysis on analyses/{id}.tsv)"
+            )
         return select_effects_rows(args.effects, args.analysis)
     if not args.input:
         raise InputError("give INPUT (study,yi,se) or --effects TSV --analysis ID")
-    return read_effects_csv(args.input, ratio=not args.difference)
+    if args.measure is None:
+        return read_effects_csv(args.input, ratio=not args.difference)
+    path, header, rows = _read_rows(args.input)
+    ratio = args.measure in escalc.RATIO_MEASURES
+    if "yi" in header:
+        return read_effects_csv(path, ratio=ratio)
+    computed = _effect_sizes(args, path, header, rows, _drop00(args, False))
+    missing = [(s, line) for s, line, es in computed if es.yi is None]
+    if missing:
+        study, line = missing[0]
+        raise InputError(
+            f"no effect size ({len(missing)} table(s) left without one by --drop00); remove "
+            "them from the input or pool with --method MH/PETO",
+            path=str(path),
+            line=line,
+            record=study,
+        )
+    by_line = {n: r for n, r in rows}
+    return effects(
+        [es.yi for _, _, es in computed],
+        vi=[es.vi for _, _, es in computed],
+        study=[s for s, _, _ in computed],
+        year=[by_line[n].get("year", "") for _, n, _ in computed] if "year" in header else None,
+        subgroup=[by_line[n].get("subgroup", "") for _, n, _ in computed]
+        if "subgroup" in header
+        else None,
+        ratio=ratio,
+        source=str(path),
+        rows=[n for _, n, _ in computed],
+    )
+
+
+def _pool_tables(args: argparse.Namespace) -> dict[str, Any]:
+    """Mantel-Haenszel or Peto on the 2x2 counts of INPUT."""
+    if args.effects or not args.input:
+        raise InputError(f"--method {args.method} pools 2x2 counts: give INPUT with ai,bi,ci,di")
+    measure = args.measure or ("OR" if args.method == "PETO" else None)
+    if measure is None:
+        raise InputError("--method MH needs --measure OR, RR or RD")
+    if args.method == "PETO" and measure != "OR":
+        raise InputError(f"Peto's method pools odds ratios, not {measure}", field="measure")
+    if measure not in escalc.BINARY_MEASURES:
+        raise InputError(f"--method {args.method} pools 2x2 counts; {measure} is not binary")
+    if args.knha or args.all or args.pi != "default":
+        raise InputError(f"--knha, --pi and --all do not apply to --method {args.method}")
+    path, header, rows = _read_rows(args.input)
+    tables = escalc.read_binary(rows, header, str(path))
+    options = dict(level=args.level, add=args.add, to=args.to, drop00=_drop00(args, True))
+    fit = (
+        peto(tables, **options)
+        if args.method == "PETO"
+        else mantel_haenszel(tables, measure, **options)
+    )
+    for note in fit.notes:
+        print(f"pool: {path}: {note}", file=sys.stderr)
+    return fit.to_dict()
+
+
+def _cmd_effect_size(args: argparse.Namespace) -> int:
+    path, header, rows = _read_rows(args.input)
+    computed = _effect_sizes(args, path, header, rows, _drop00(args, False))
+    columns = [c for c in header if c not in ("yi", "vi")] + ["yi", "vi"]
+    if "yi" in header or "vi" in header:
+        print(f"effect-size: {path}: the input's yi/vi columns are replaced", file=sys.stderr)
+    out_rows = []
+    for (_lineno, row), (_, _, es) in zip(rows, computed, strict=True):
+        record = {c: row.get(c, "") for c in columns}
+        record["yi"] = "" if es.yi is None else repr(es.yi)
+        record["vi"] = "" if es.vi is None else repr(es.vi)
+        out_rows.append(record)
+    out = Path(args.out)
+    delimiter = "\t" if out.suffix.lower() in {".tsv", ".tab"} else ","
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(out_rows)
+    write_text(out, buffer.getvalue())
+    corrected = sum(1 for _, _, es in computed if es.rule)
+    print(
+        f"effect-size: {len(out_rows)} studies, measure {args.measure}, {corrected} with a "
+        f"zero-cell rule applied -> {out}",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _cmd_pool(args: argparse.Namespace) -> int:
+    if args.method in ("MH", "PETO"):
+        result = _pool_tables(args)
+        _print_result(args, result)
+        return 0
     table = _load_table(args)
     test = "knha" if args.knha else "z"
     fit = pool(table, method=args.method, test=test, level=args.level, pi_type=args.pi)
     result: dict[str, Any] = fit.to_dict()
+    if args.measure:
+        result["measure"] = args.measure
     if args.all:
         extras = {
             "egger": lambda: egger(table, min_k=args.min_k, level=args.level).to_dict(),
@@ -156,12 +358,16 @@ def _cmd_pool(args: argparse.Namespace) -> int:
             except InputError as exc:
                 result[name] = None
                 result.setdefault("notes", []).append(f"{name}: not computed: {exc}")
+    _print_result(args, result)
+    return 0
+
+
+def _print_result(args: argparse.Namespace, result: dict[str, Any]) -> None:
     if args.json:
         json.dump(result, sys.stdout, indent=2, sort_keys=True, allow_nan=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(_text_report(result))
-    return 0
 
 
 def _fmt(value: Any) -> str:
@@ -172,7 +378,10 @@ def _text_report(r: dict[str, Any]) -> str:
     if r["status"] == "single_study":
         heading = "Single study, not pooled"
     else:
-        heading = "Fixed-effect model" if r["method"] == "FE" else "Random-effects model"
+        heading = {"FE": "Fixed-effect model", "MH": "Mantel-Haenszel fixed-effect model"}.get(
+            r["method"],
+            "Peto fixed-effect model" if r["method"] == "PETO" else "Random-effects model",
+        )
     lines = [
         f"{heading} (k = {r['k']}; method {r['method']}; test {r['test']}; level {r['level']})",
         f"estimate {_fmt(r['estimate'])}  se {_fmt(r['se'])}  "
@@ -223,7 +432,10 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
     if not path.exists():
         raise InputError("file not found", path=str(path))
     rows = read_tsv(path, required=("study", "yi", "se"))
-    table = read_effects_csv(path, ratio=settings.ratio)
+    # An analysis declaring its measure says whether yi is a log ratio (HR, OR, RR, ROM).
+    measure = str(analysis.get("measure") or "").upper()
+    ratio = measure in escalc.RATIO_MEASURES if measure else settings.ratio
+    table = read_effects_csv(path, ratio=ratio)
     rows = [r for r in rows if any(r.values())]
     study_ids = tuple(r.get("study_id") or r["study"] for r in rows)
     search_runs, run_order = None, list(args.runs or [])

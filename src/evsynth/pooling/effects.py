@@ -229,7 +229,8 @@ def read_effects_csv(
     se_column: str = "se",
     ratio: bool = True,
 ) -> EffectTable:
-    """Read an effect table from CSV or TSV (columns ``study,yi,se``; optional ``year,subgroup``).
+    """Read an effect table from CSV or TSV (columns ``study,yi,se`` or ``study,yi,vi`` as
+    ``escalc()`` writes; optional ``year,subgroup``).
 
     The delimiter is a tab for ``.tsv`` files or when the header contains a tab, else a comma.
     """
@@ -237,16 +238,19 @@ def read_effects_csv(
     if not path.exists():
         raise InputError("file not found", path=str(path))
     header, rows = _read_delimited(path)
-    missing = [c for c in (study_column, yi_column, se_column) if c not in header]
+    spread = "vi" if se_column not in header and "vi" in header else se_column
+    missing = [c for c in (study_column, yi_column, spread) if c not in header]
     if missing:
         raise InputError(
             f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
             path=str(path),
             line=1,
         )
+    values = [r[spread] for _, r in rows]
     return effects(
         [r[yi_column] for _, r in rows],
-        se=[r[se_column] for _, r in rows],
+        se=values if spread == se_column else None,
+        vi=values if spread == "vi" else None,
         study=[r[study_column] for _, r in rows],
         year=[r.get("year", "") for _, r in rows] if "year" in header else None,
         subgroup=[r.get("subgroup", "") for _, r in rows] if "subgroup" in header else None,

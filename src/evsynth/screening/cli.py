@@ -32,7 +32,9 @@ example:
 
 A --decisions value is a file, a directory of files, or REVIEWER=FILE for a file without a reviewer
 column (else the file name is the reviewer). Formats are detected from content: plain CSV, ASReview
-LAB (CSV/TSV/XLSX/RIS), Rayyan (articles CSV or zip), Covidence CSV.
+LAB (CSV/TSV/XLSX/RIS export or .asreview project), Rayyan (articles CSV, zip or RIS), Covidence
+(CSV/RIS of one list; --list FILE=included when the content cannot say which), Abstrackr CSV,
+EPPI-Reviewer (Excel; RIS with --list).
 """
 
 AGREEMENT_EXAMPLE = """\
@@ -69,6 +71,32 @@ def _reasons(args: argparse.Namespace) -> list[str]:
     return reasons
 
 
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """``A=B`` option values -> {A: B} (split at the last ``=``, so paths may hold one)."""
+    out = {}
+    for value in values or []:
+        left, sep, right = value.rpartition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise InputError(f"{option} {value!r}: expected A=B")
+        out[left.strip()] = right.strip()
+    return out
+
+
+def _decision_specs(args: argparse.Namespace) -> list[DecisionFile]:
+    """--decisions values, with the lists --list declares for Covidence/EPPI-Reviewer exports."""
+    lists = _pairs(args.list, "--list")
+    specs = [DecisionFile.parse(s) for s in args.decisions]
+    known = {spec.path for spec in specs}
+    for path in lists:
+        if path not in known:
+            raise InputError(
+                f"--list {path}={lists[path]}: {path} is not one of the --decisions files"
+            )
+    for spec in specs:
+        spec.list = lists.get(spec.path, spec.list)
+    return specs
+
+
 def _incomplete_message(stage: str, counts: dict, queue_csv: str) -> str:
     return (
         f"screening stage {stage} is incomplete: {counts['queued']} of {counts['records']} records "
@@ -87,6 +115,7 @@ def _screen(args: argparse.Namespace) -> int:
         required_reviewers=args.required_reviewers,
         exclusion_reasons=_reasons(args),
         require_complete=args.require_complete,
+        reason_aliases=_pairs(args.reason_alias, "--reason-alias"),
     )
     if args.stage == "full_text" and not args.previous_stage:
         raise InputError(
@@ -94,7 +123,7 @@ def _screen(args: argparse.Namespace) -> int:
         )
     result, records = screen_files(
         args.records,
-        [DecisionFile.parse(s) for s in args.decisions],
+        _decision_specs(args),
         settings=settings,
         adjudication=[DecisionFile.parse(s) for s in args.adjudication or []],
         previous_stage=args.previous_stage,
@@ -239,6 +268,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--reason", action="append", metavar="R", help="an allowed full-text exclusion reason"
     )
     p.add_argument("--reasons-file", metavar="FILE", help="allowed exclusion reasons, one a line")
+    p.add_argument(
+        "--reason-alias",
+        action="append",
+        metavar="TOOL=PROTOCOL",
+        help="map a tool's wording of an exclusion reason to the protocol's reason",
+    )
+    p.add_argument(
+        "--list",
+        action="append",
+        metavar="FILE=LIST",
+        help="the list a Covidence (included, excluded, irrelevant, select) or EPPI-Reviewer "
+        "(included, excluded) export holds, when its content cannot say",
+    )
     p.add_argument(
         "--previous-stage", metavar="TSV", help="title_abstract.tsv (for --stage full_text)"
     )

@@ -6,8 +6,15 @@ Formats are detected from content, never from the file name alone, because revie
   optional ``reviewer``, ``reason``, ``note`` (a filled ``queue_{stage}.csv`` is such a file);
 - ASReview LAB tabular export: ``asreview_label`` 1/0/empty next to the original columns;
 - ASReview LAB RIS export: ``ASReview_relevant`` / ``ASReview_irrelevant`` in the notes;
-- Rayyan articles CSV (or the export zip): ``RAYYAN-INCLUSION: {"Name"=>"Included"}`` in ``notes``;
-- Covidence CSV: ``Covidence #`` column; one file per list, the list giving the decision.
+- ASReview LAB project file (``.asreview``): labels from ``reviews/<id>/results.db`` joined to the
+  project's own data file by ``record_id``;
+- Rayyan articles CSV (or the export zip) and RIS: ``RAYYAN-INCLUSION: {"Name"=>"Included"}`` in
+  ``notes`` / ``N1``, one decision per reviewer;
+- Covidence CSV (``Covidence #``) or RIS: one file per list; the list gives the consensus decision
+  (from "Exclusion reason:" in the notes, else declared in config);
+- Abstrackr CSV: ``consensus`` and one label column per reviewer (1 / -1 / 0);
+- EPPI-Reviewer: Excel export with ``Included`` (I / E), RIS export (``KW - eppi-reviewer``) of a
+  declared list.
 
 Each decision keeps the file and line it came from and the identifiers it can be matched by.
 """
@@ -20,7 +27,14 @@ from pathlib import Path
 
 from evsynth.errors import InputError
 from evsynth.screening import vocab
-from evsynth.screening.readers import RisFile, Table, TableRow, read_decision_file
+from evsynth.screening.readers import (
+    AsreviewProject,
+    RisFile,
+    RisRecord,
+    Table,
+    TableRow,
+    read_decision_file,
+)
 
 __all__ = [
     "DecisionFile",
@@ -37,13 +51,13 @@ class DecisionFile:
     """A decision file and who made its decisions when the file itself does not say.
 
     ``reviewer`` defaults to the file's stem (``decisions/alice.csv`` -> ``alice``) for formats
-    without a reviewer column. ``decision`` is the decision of every row of a Covidence list export
-    when its file name does not name the list.
+    without a reviewer column. ``list`` declares which list a Covidence or EPPI-Reviewer list
+    export holds when its content cannot say (config ``{file: PATH, list: included}``).
     """
 
     path: str
     reviewer: str | None = None
-    decision: str | None = None
+    list: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> DecisionFile:
@@ -67,7 +81,10 @@ class RawDecision:
     reasons: list[str] = field(default_factory=list)
     note: str = ""
     consensus: bool = False
+    resolves: bool = False  # the tool's own resolution of its reviewers' disagreement (Abstrackr)
+    labels: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    tool_keys: list[str] = field(default_factory=list)
     id_is_strict: bool = False
     pmid: str = ""
     doi: str = ""
@@ -82,7 +99,8 @@ class RawDecision:
 
 @dataclass(slots=True)
 class FileSummary:
-    """How one file was read, so every row is accounted for (rows = decided + undecided)."""
+    """How one file was read, so every row is accounted for: rows = decided_rows +
+    undecided_rows (a row may hold several decisions: one per Rayyan or Abstrackr reviewer)."""
 
     path: str
     format: str
@@ -90,6 +108,7 @@ class FileSummary:
     delimiter: str
     rows: int = 0
     decisions: int = 0
+    decided_rows: int = 0
     undecided_rows: int = 0
 
     def to_dict(self) -> dict[str, object]:
@@ -100,6 +119,7 @@ class FileSummary:
             "delimiter": self.delimiter,
             "rows": self.rows,
             "decisions": self.decisions,
+            "decided_rows": self.decided_rows,
             "undecided_rows": self.undecided_rows,
         }
 
@@ -126,39 +146,118 @@ def _bib(row: TableRow, target: RawDecision) -> None:
     target.year = row.get(*vocab.YEAR_COLUMNS)
     target.authors = row.get(*vocab.AUTHOR_COLUMNS)
     target.ids = [row.cells[c] for c in vocab.ID_COLUMNS if row.cells.get(c)]
+    target.tool_keys = [row.cells[c] for c in vocab.TOOL_KEY_COLUMNS if row.cells.get(c)]
+
+
+def _ris_bib(record: RisRecord, target: RawDecision) -> None:
+    authors = record.tags.get("AU", []) + record.tags.get("A1", [])
+    target.ids = [v for t in ("ID", "AN") for v in record.tags.get(t, []) if v]
+    target.ids += _QUEUE_ID.findall(_ris_notes(record))  # evsynth's queue id, kept in the notes
+    target.doi = record.first("DO")
+    target.title = record.first("TI", "T1")
+    target.year = record.first("PY", "Y1", "DA")[:4]
+    target.authors = "; ".join(authors)
+
+
+#: the study record id evsynth's queue RIS writes into N1 ("evsynth title_abstract queue: ID")
+_QUEUE_ID = re.compile(r"evsynth [a-z_]+ queue: (\S+)")
 
 
 def _default_reviewer(spec: DecisionFile) -> str:
     return spec.reviewer or Path(spec.path).stem
 
 
-def detect_format(table: Table | RisFile) -> str:
-    """Name the tool that wrote a file, from its header and content."""
+_FORMAT_HELP = (
+    "expected a plain decision file (record_id or study_record_id, decision, reviewer, reason, "
+    "note), an ASReview LAB export (asreview_label) or project file (.asreview), a Rayyan "
+    "articles CSV (notes with RAYYAN-INCLUSION), a Covidence CSV (Covidence #), an Abstrackr CSV "
+    "(consensus, (internal) id) or an EPPI-Reviewer Excel export (Included, ID)"
+)
+
+
+def _ris_notes(record: RisRecord) -> str:
+    return " | ".join(record.tags.get("N1", []) + record.tags.get("N2", []))
+
+
+def detect_format(
+    table: Table | RisFile | AsreviewProject, spec: DecisionFile | None = None
+) -> str:
+    """Name the tool that wrote a file, from its header and content (never its name)."""
+    if isinstance(table, AsreviewProject):
+        return "asreview_project"
     if isinstance(table, RisFile):
-        return "asreview_ris"
+        return _detect_ris(table, spec)
     header = set(table.header)
     if "asreview_label" in header:
-        return "asreview"
-    if "covidence #" in header:
-        return "covidence"
-    if "notes" in header and (
-        any("RAYYAN-" in r.cells.get("notes", "") for r in table.rows) or "key" in header
+        fmt = "asreview"
+    elif "covidence #" in header:
+        fmt = "covidence"
+    elif "consensus" in header and "(internal) id" in header:
+        fmt = "abstrackr"
+    elif (
+        "included" in header
+        and set(vocab.EPPI_ID_COLUMNS) & header
+        and ({"shorttitle", "title"} & header)
     ):
-        return "rayyan"
-    if "decision" in header and ({"record_id", "study_record_id"} & header):
-        return "plain"
+        fmt = "eppi"
+    elif "notes" in header and (
+        any(vocab.RAYYAN_INCLUSION in r.cells.get("notes", "") for r in table.rows)
+        or "key" in header
+    ):
+        fmt = "rayyan"
+    elif "decision" in header and ({"record_id", "study_record_id"} & header):
+        fmt = "plain"
+    else:
+        raise InputError(
+            "cannot tell which tool wrote this file: the header has "
+            f"{', '.join(h for h in table.header if h) or 'nothing'}; {_FORMAT_HELP}",
+            path=table.path,
+            line=1,
+        )
+    if table.duplicated and fmt != "abstrackr":
+        raise InputError(
+            f"column {table.duplicated[0]!r} appears twice in the header", path=table.path, line=1
+        )
+    return fmt
+
+
+def _detect_ris(ris: RisFile, spec: DecisionFile | None) -> str:
+    notes = [_ris_notes(r) for r in ris.records]
+    asreview = (
+        vocab.ASREVIEW_RIS_RELEVANT,
+        vocab.ASREVIEW_RIS_IRRELEVANT,
+        vocab.ASREVIEW_RIS_NOT_SEEN,
+    )
+    if any(label in n for n in notes for label in asreview):
+        return "asreview_ris"
+    if any(vocab.RAYYAN_INCLUSION in n for n in notes) or any(
+        v.lower().startswith(vocab.RAYYAN_KEY_PREFIX)
+        for r in ris.records
+        for v in r.tags.get("AN", [])
+    ):
+        return "rayyan_ris"
+    if any(
+        k.strip().lower() == vocab.EPPI_RIS_KEYWORD
+        for r in ris.records
+        for k in r.tags.get("KW", [])
+    ):
+        return "eppi_ris"
+    if spec is not None and spec.list:
+        return "covidence_ris"
     raise InputError(
-        "cannot tell which tool wrote this file: the header has "
-        f"{', '.join(h for h in table.header if h) or 'nothing'}; expected a plain decision file "
-        "(record_id or study_record_id, decision, reviewer, reason, note), an ASReview LAB export "
-        "(asreview_label), a Rayyan articles CSV (notes with RAYYAN-INCLUSION) or a Covidence CSV "
-        "(Covidence #)",
-        path=table.path,
-        line=1,
+        "RIS file without ASReview labels (ASReview_relevant / ASReview_irrelevant / "
+        "ASReview_not_seen in the notes), Rayyan decisions (RAYYAN-INCLUSION, AN rayyan-...) or "
+        "EPPI-Reviewer's keyword (KW eppi-reviewer), so it carries no decisions. A Covidence RIS "
+        "export of one list says nothing about the list: declare it in config, "
+        "screening.stages.<stage>.decisions: [{file: PATH, list: included}] (included, excluded, "
+        "irrelevant or select), or on the command line --list PATH=included",
+        path=ris.path,
     )
 
 
-def _parse_plain(table: Table, spec: DecisionFile, summary: FileSummary) -> list[RawDecision]:
+def _parse_plain(
+    table: Table, spec: DecisionFile, summary: FileSummary, stage: str = ""
+) -> list[RawDecision]:
     out = []
     default_reviewer = _default_reviewer(spec)
     for row in table.rows:
@@ -192,7 +291,9 @@ def _parse_plain(table: Table, spec: DecisionFile, summary: FileSummary) -> list
     return out
 
 
-def _parse_asreview(table: Table, spec: DecisionFile, summary: FileSummary) -> list[RawDecision]:
+def _parse_asreview(
+    table: Table, spec: DecisionFile, summary: FileSummary, stage: str = ""
+) -> list[RawDecision]:
     out = []
     default_reviewer = _default_reviewer(spec)
     for row in table.rows:
@@ -228,16 +329,14 @@ def _parse_asreview(table: Table, spec: DecisionFile, summary: FileSummary) -> l
 
 
 def _parse_asreview_ris(
-    ris: RisFile, spec: DecisionFile, summary: FileSummary
+    ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str = ""
 ) -> list[RawDecision]:
     out = []
-    any_label = False
     for record in ris.records:
         summary.rows += 1
-        notes = " ".join(record.tags.get("N1", []) + record.tags.get("N2", []))
+        notes = _ris_notes(record)
         relevant = vocab.ASREVIEW_RIS_RELEVANT in notes
         irrelevant = vocab.ASREVIEW_RIS_IRRELEVANT in notes
-        any_label = any_label or relevant or irrelevant or vocab.ASREVIEW_RIS_NOT_SEEN in notes
         if relevant and irrelevant:
             raise InputError(
                 "notes say both ASReview_relevant and ASReview_irrelevant",
@@ -247,130 +346,456 @@ def _parse_asreview_ris(
         if not (relevant or irrelevant):
             summary.undecided_rows += 1
             continue
-        authors = record.tags.get("AU", []) + record.tags.get("A1", [])
         item = RawDecision(
             path=ris.path,
             line=record.line,
             format="asreview_ris",
             reviewer=_default_reviewer(spec),
             decision="include" if relevant else "exclude",
-            ids=[v for t in ("ID", "AN") for v in record.tags.get(t, []) if v],
-            doi=record.first("DO"),
-            title=record.first("TI", "T1"),
-            year=record.first("PY", "Y1", "DA")[:4],
-            authors="; ".join(authors),
         )
+        _ris_bib(record, item)
         out.append(item)
-    if ris.records and not any_label:
-        raise InputError(
-            "RIS file without ASReview labels (ASReview_relevant / ASReview_irrelevant / "
-            "ASReview_not_seen in the notes); only ASReview LAB's RIS export carries decisions",
-            path=ris.path,
-        )
     return out
 
 
 _RAYYAN_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*=>\s*"((?:[^"\\]|\\.)*)"')
 _RAYYAN_NOTE_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"\s*=>\s*\[(.*?)\]')
+_RAYYAN_FIELD = re.compile(r"\s*(RAYYAN-[A-Z-]+|USER-NOTES):\s*(.*)$", flags=re.DOTALL)
 
 
 def _rayyan_fields(notes: str) -> dict[str, str]:
+    """The ``RAYYAN-...: value`` and ``USER-NOTES`` parts of Rayyan's notes (joined by `` | ``
+    after the record's original notes, which are left alone)."""
     fields: dict[str, str] = {}
     for part in notes.split(" | "):
-        match = re.match(r"\s*(RAYYAN-[A-Z-]+|USER-NOTES):\s*(.*)$", part, flags=re.DOTALL)
+        match = _RAYYAN_FIELD.match(part)
         if match:
             fields[match.group(1)] = match.group(2).strip()
     return fields
 
 
-def _parse_rayyan(table: Table, spec: DecisionFile, summary: FileSummary) -> list[RawDecision]:
+def _split_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _rayyan_decisions(
+    notes: str, *, path: str, line: int, template: RawDecision
+) -> list[RawDecision] | None:
+    """One decision per reviewer named in RAYYAN-INCLUSION; None when nobody decided the record."""
+    fields = _rayyan_fields(notes)
+    inclusion = fields.get(vocab.RAYYAN_INCLUSION, "")
+    pairs = _RAYYAN_PAIR.findall(inclusion)
+    if inclusion and not pairs and inclusion.strip() not in ("{}", ""):
+        raise InputError(
+            f'cannot read {vocab.RAYYAN_INCLUSION} {inclusion!r}; expected {{"Name"=>"Included"}}',
+            path=path,
+            line=line,
+            field="notes",
+        )
+    reasons = _split_list(fields.get(vocab.RAYYAN_REASONS, ""))
+    # evsynth's queue writes the study record id into the notes, which Rayyan keeps (it replaces
+    # the record's key with its own): the exact way back
+    queue_ids = _QUEUE_ID.findall(notes)
+    labels = []
+    for label in _split_list(fields.get(vocab.RAYYAN_LABELS, "")):
+        if label.startswith(vocab.RAYYAN_REASON_LABEL_PREFIX):  # older exports: reasons as labels
+            reason = label[len(vocab.RAYYAN_REASON_LABEL_PREFIX) :].strip()
+            if reason and reason not in reasons:
+                reasons.append(reason)
+        else:
+            labels.append(label)
+    notes_by_user = {
+        name: "; ".join(v.strip().strip('"') for v in body.split('", "'))
+        for name, body in _RAYYAN_NOTE_PAIR.findall(fields.get(vocab.RAYYAN_USER_NOTES, ""))
+    }
+    if not pairs:
+        return None
+    out = []
+    for name, label in pairs:
+        decision = vocab.RAYYAN_DECISIONS.get(label.strip().lower())
+        if decision is None:
+            raise InputError(
+                f"Rayyan label {label!r} for {name!r}; Rayyan writes Included, Excluded or Maybe",
+                path=path,
+                line=line,
+                field="notes",
+            )
+        item = RawDecision(
+            path=path,
+            line=line,
+            format=template.format,
+            reviewer=name.strip(),
+            decision=decision,
+            reasons=list(reasons) if decision == "exclude" else [],
+            note=notes_by_user.get(name, ""),
+            labels=list(labels),
+            ids=[*queue_ids, *template.ids],
+            tool_keys=list(template.tool_keys),
+            pmid=template.pmid,
+            doi=template.doi,
+            title=template.title,
+            year=template.year,
+            authors=template.authors,
+        )
+        out.append(item)
+    return out
+
+
+def _parse_rayyan(
+    table: Table, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
     out = []
     for row in table.rows:
         summary.rows += 1
-        fields = _rayyan_fields(row.cells.get("notes", ""))
-        inclusion = fields.get("RAYYAN-INCLUSION", "")
-        pairs = _RAYYAN_PAIR.findall(inclusion)
-        if inclusion and not pairs:
-            raise InputError(
-                f'cannot read RAYYAN-INCLUSION {inclusion!r}; expected {{"Name"=>"Included"}}',
-                path=table.path,
-                line=row.line,
-                field="notes",
-            )
-        reasons = [
-            r.strip() for r in fields.get("RAYYAN-EXCLUSION-REASONS", "").split(",") if r.strip()
-        ]
-        notes_by_user = {
-            name: "; ".join(v.strip().strip('"') for v in body.split('", "'))
-            for name, body in _RAYYAN_NOTE_PAIR.findall(fields.get("USER-NOTES", ""))
-        }
-        if not pairs:
+        template = RawDecision(table.path, row.line, "rayyan", "", "")
+        _bib(row, template)
+        items = _rayyan_decisions(
+            row.cells.get("notes", ""), path=table.path, line=row.line, template=template
+        )
+        if items is None:
             summary.undecided_rows += 1
             continue
-        for name, label in pairs:
-            decision = vocab.RAYYAN_DECISIONS.get(label.strip().lower())
-            if decision is None:
-                raise InputError(
-                    f"Rayyan label {label!r} for {name!r}; Rayyan writes Included, Excluded "
-                    "or Maybe",
-                    path=table.path,
-                    line=row.line,
-                    field="notes",
-                )
-            item = RawDecision(
-                path=table.path,
-                line=row.line,
-                format="rayyan",
-                reviewer=name.strip(),
-                decision=decision,
-                reasons=list(reasons) if decision == "exclude" else [],
-                note=notes_by_user.get(name, ""),
-            )
-            _bib(row, item)
-            out.append(item)
+        out.extend(items)
     return out
+
+
+def _parse_rayyan_ris(
+    ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    out = []
+    for record in ris.records:
+        summary.rows += 1
+        template = RawDecision(ris.path, record.line, "rayyan_ris", "", "")
+        _ris_bib(record, template)
+        template.tool_keys = [
+            v for v in record.tags.get("AN", []) if v.lower().startswith(vocab.RAYYAN_KEY_PREFIX)
+        ]
+        notes_line = _tag_line(record, "N1")
+        items = _rayyan_decisions(
+            " | ".join(record.tags.get("N1", [])),
+            path=ris.path,
+            line=notes_line,
+            template=template,
+        )
+        if items is None:
+            summary.undecided_rows += 1
+            continue
+        out.extend(items)
+    return out
+
+
+def _tag_line(record: RisRecord, tag: str) -> int:
+    """The line of a record's first ``tag`` (so an error points at the notes, not the TY)."""
+    return record.lines.get(tag, record.line)
 
 
 _COVIDENCE_REASON = re.compile(r"Exclusion reason:\s*([^;]+?)\s*(?:;|$)", re.IGNORECASE)
 
 
-def _covidence_list_decision(spec: DecisionFile) -> str | None:
-    if spec.decision:
-        return spec.decision
-    stem = Path(spec.path).name.lower()
-    for word, decision in vocab.COVIDENCE_FILE_DECISIONS.items():
-        if re.search(rf"(^|[^a-z]){word}([^a-z]|$)", stem):
-            return decision
-    return None
+def _list_help(path: str, choices: list[str]) -> str:
+    return (
+        f"declare it in config: screening.stages.<stage>.decisions: [{{file: {path}, list: "
+        f"{choices[0]}}}] ({', '.join(choices)}), or on the command line --list "
+        f"{path}={choices[0]}"
+    )
 
 
-def _parse_covidence(table: Table, spec: DecisionFile, summary: FileSummary) -> list[RawDecision]:
+def _covidence_list(spec: DecisionFile, reasons_found: bool, path: str) -> str:
+    """The list a Covidence export holds: "Exclusion reason:" in its notes means the excluded
+    list (Covidence asks for a reason only there); any other list must be declared."""
+    declared = (spec.list or "").strip().lower()
+    choices = list(vocab.COVIDENCE_LISTS)
+    if declared and declared not in vocab.COVIDENCE_LISTS:
+        raise InputError(
+            f"Covidence list {spec.list!r} is not one of {', '.join(choices)}", path=path
+        )
+    if reasons_found:
+        if declared and declared != "excluded":
+            raise InputError(
+                f"declared as Covidence's {declared!r} list, but its notes give exclusion reasons, "
+                "which only the excluded list has",
+                path=path,
+            )
+        return "excluded"
+    if declared:
+        return declared
+    raise InputError(
+        "a Covidence export, but which list it holds cannot be told from its content (no "
+        "'Exclusion reason:' in its notes, so not the excluded list); " + _list_help(path, choices),
+        path=path,
+    )
+
+
+def _covidence_items(
+    rows: list[tuple[int, str, RawDecision]],
+    spec: DecisionFile,
+    summary: FileSummary,
+    stage: str,
+    path: str,
+    fmt: str,
+) -> list[RawDecision]:
+    """Covidence rows (line, notes, bibliographic template) -> consensus decisions at ``stage``."""
+    reasons_by_line = {line: _COVIDENCE_REASON.findall(notes) for line, notes, _ in rows}
+    list_name = _covidence_list(spec, any(reasons_by_line.values()), path) if rows else ""
     out = []
-    list_decision = _covidence_list_decision(spec)
+    for line, _notes, template in rows:
+        summary.rows += 1
+        ta, ft = vocab.COVIDENCE_LISTS[list_name]
+        decision = ft if stage == "full_text" else ta
+        if not decision:
+            summary.undecided_rows += 1
+            continue
+        reasons = [r.strip() for r in reasons_by_line[line]]
+        template.reviewer = spec.reviewer or "covidence"
+        template.decision = decision
+        template.reasons = reasons if decision == "exclude" else []
+        template.consensus = True
+        template.format = fmt
+        template.note = f"Covidence list: {list_name}"
+        out.append(template)
+    return out
+
+
+def _parse_covidence(
+    table: Table, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    rows = []
+    for row in table.rows:
+        template = RawDecision(table.path, row.line, "covidence", "", "")
+        _bib(row, template)
+        # "#12" as written, and 12 (how an importer may keep it as the record's source id)
+        template.tool_keys += [
+            k.lstrip("#").strip() for k in template.tool_keys if k.startswith("#")
+        ]
+        template.labels = _split_list(row.cells.get("tags", "").replace(";", ","))
+        rows.append((row.line, row.cells.get("notes", ""), template))
+    return _covidence_items(rows, spec, summary, stage, table.path, "covidence")
+
+
+def _parse_covidence_ris(
+    ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    rows = []
+    for record in ris.records:
+        template = RawDecision(ris.path, record.line, "covidence_ris", "", "")
+        _ris_bib(record, template)
+        rows.append((record.line, _ris_notes(record), template))
+    return _covidence_items(rows, spec, summary, stage, ris.path, "covidence_ris")
+
+
+def _abstrackr_reviewers(header: list[str]) -> list[str]:
+    """Abstrackr writes, after ``consensus``, each reviewer's label column followed by its
+    ``labeled_at``, then per reviewer the note columns ``general notes (NAME)`` and so on."""
+    start = header.index("consensus") + 1
+    out = []
+    for name in header[start:]:
+        base = name.split("#", 1)[0]
+        if not name or base == "labeled_at" or re.search(r"notes \(.*\)$", name):
+            continue
+        out.append(name)
+    return out
+
+
+def _abstrackr_label(value: str, *, path: str, line: int, column: str) -> str:
+    value = value.strip()
+    if value in vocab.ABSTRACKR_LABELS:
+        return vocab.ABSTRACKR_LABELS[value]
+    raise InputError(
+        f"Abstrackr label {value!r} in column {column!r}; Abstrackr writes 1 (include), -1 "
+        "(exclude), 0 (borderline)"
+        + (" or o (no consensus label)" if column == "consensus" else ""),
+        path=path,
+        line=line,
+        field=column,
+    )
+
+
+def _parse_abstrackr(
+    table: Table, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    reviewers = _abstrackr_reviewers(table.header)
+    out = []
+    for row in table.rows:
+        first = row.cells.get("(internal) id", "").strip()
+        if first.lower() == vocab.ABSTRACKR_UNLABELLED_MARKER and not any(
+            v for k, v in row.cells.items() if k != "(internal) id"
+        ):
+            continue  # the separator row before the unlabelled citations, not a record
+        summary.rows += 1
+        template = RawDecision(table.path, row.line, "abstrackr", "", "")
+        _bib(row, template)
+        if template.pmid.strip() in ("0", ""):
+            template.pmid = ""
+        template.ids = []
+        internal = row.cells.get("(internal) id", "").strip()
+        template.tool_keys = [internal] if internal else []
+        template.authors = " ".join(template.authors.split())
+        decided = 0
+        for column in reviewers:
+            value = row.cells.get(column, "").strip()
+            if not value:
+                continue
+            decision = _abstrackr_label(value, path=table.path, line=row.line, column=column)
+            item = _copy_bib(template)
+            item.reviewer = table.original.get(column, column)
+            item.decision = decision
+            item.note = "; ".join(
+                f"{kind}: {row.cells[c]}"
+                for c in row.cells
+                if (kind := _abstrackr_note_kind(c, column)) and row.cells[c]
+            )
+            out.append(item)
+            decided += 1
+        consensus = row.cells.get("consensus", "").strip()
+        if consensus and consensus.lower() != vocab.ABSTRACKR_NO_CONSENSUS:
+            item = _copy_bib(template)
+            item.reviewer = "abstrackr consensus"
+            item.decision = _abstrackr_label(
+                consensus, path=table.path, line=row.line, column="consensus"
+            )
+            item.consensus = True
+            item.resolves = True
+            out.append(item)
+            decided += 1
+        if not decided:
+            summary.undecided_rows += 1
+    return out
+
+
+def _abstrackr_note_kind(column: str, reviewer: str) -> str:
+    match = re.match(r"(.+) notes \((.+)\)$", column)
+    return match.group(1) if match and match.group(2) == reviewer else ""
+
+
+def _copy_bib(template: RawDecision) -> RawDecision:
+    return RawDecision(
+        path=template.path,
+        line=template.line,
+        format=template.format,
+        reviewer=template.reviewer,
+        decision=template.decision,
+        ids=list(template.ids),
+        tool_keys=list(template.tool_keys),
+        pmid=template.pmid,
+        doi=template.doi,
+        title=template.title,
+        year=template.year,
+        authors=template.authors,
+    )
+
+
+def _parse_eppi(
+    table: Table, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    out = []
     for row in table.rows:
         summary.rows += 1
-        notes = row.cells.get("notes", "")
-        reasons = [m.strip() for m in _COVIDENCE_REASON.findall(notes)]
-        decision = "exclude" if reasons else list_decision
+        flag = row.cells.get("included", "").strip()
+        if not flag:
+            summary.undecided_rows += 1
+            continue
+        decision = vocab.EPPI_FLAGS.get(flag.lower())
         if decision is None:
             raise InputError(
-                "a Covidence export row without 'Exclusion reason:' in Notes, and the file name "
-                "does not name the list (irrelevant, excluded, included, select); rename the file "
-                "or give its decision",
+                f"Included is {flag!r}; EPPI-Reviewer writes I (included) or E (excluded)",
                 path=table.path,
                 line=row.line,
+                field="Included",
             )
         item = RawDecision(
-            path=table.path,
-            line=row.line,
-            format="covidence",
-            reviewer=spec.reviewer or "covidence",
-            decision=decision,
-            reasons=reasons if decision == "exclude" else [],
-            note=row.cells.get("tags", ""),
+            table.path,
+            row.line,
+            "eppi",
+            spec.reviewer or "eppi-reviewer",
+            decision,
             consensus=True,
         )
         _bib(row, item)
+        item.ids = []
+        item.tool_keys = (
+            [row.get(*vocab.EPPI_ID_COLUMNS)] if row.get(*vocab.EPPI_ID_COLUMNS) else []
+        )
+        if not item.authors:  # ShortTitle is "Family (year)"
+            item.authors = row.cells.get("shorttitle", "").split("(")[0].strip()
+        out.append(item)
+    return out
+
+
+def _parse_eppi_ris(
+    ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    declared = (spec.list or "").strip().lower()
+    if declared not in vocab.EPPI_LISTS:
+        raise InputError(
+            "an EPPI-Reviewer RIS export carries no include/exclude flag; "
+            + (f"list {spec.list!r} is not one of included, excluded; " if declared else "")
+            + "export the list as Excel (its Included column says I or E), or "
+            + _list_help(ris.path, list(vocab.EPPI_LISTS)),
+            path=ris.path,
+        )
+    out = []
+    for record in ris.records:
+        summary.rows += 1
+        item = RawDecision(
+            ris.path,
+            record.line,
+            "eppi_ris",
+            spec.reviewer or "eppi-reviewer",
+            vocab.EPPI_LISTS[declared],
+            consensus=True,
+            note=f"EPPI-Reviewer list: {declared}",
+        )
+        _ris_bib(record, item)
+        item.ids = []
+        item.tool_keys = [v for v in record.tags.get("U1", []) if v]
+        out.append(item)
+    return out
+
+
+def _parse_asreview_project(
+    project: AsreviewProject, spec: DecisionFile, summary: FileSummary, stage: str
+) -> list[RawDecision]:
+    """Labels from the project's results table, joined to its own data file by ``record_id``."""
+    positions = project.record_ids()
+    where = f"{project.path}!{project.results_member}"
+    users = sorted({lab.user for lab in project.labels if lab.user})
+    base = _default_reviewer(spec)
+    out = []
+    for lab in project.labels:
+        summary.rows += 1
+        if lab.label == "":
+            summary.undecided_rows += 1
+            continue
+        if lab.label not in ("1", "0"):
+            raise InputError(
+                f"label is {lab.label!r}; ASReview LAB writes 1 (relevant), 0 (irrelevant) or "
+                "NULL (not labelled)",
+                path=where,
+                line=lab.line,
+                field="label",
+            )
+        if lab.record_id not in positions:
+            raise InputError(
+                f"record_id {lab.record_id!r} is not a record of the project's data file "
+                f"{project.data_member} ({len(positions)} records)",
+                path=where,
+                line=lab.line,
+                field="record_id",
+            )
+        item = RawDecision(
+            where,
+            lab.line,
+            "asreview_project",
+            f"{base}:{lab.user}" if len(users) > 1 else base,
+            "include" if lab.label == "1" else "exclude",
+            note=lab.note,
+        )
+        position = positions[lab.record_id]
+        if isinstance(project.data, RisFile):
+            _ris_bib(project.data.records[position], item)
+        else:
+            _bib(project.data.rows[position], item)
+            item.tool_keys = []
         out.append(item)
     return out
 
@@ -378,17 +803,28 @@ def _parse_covidence(table: Table, spec: DecisionFile, summary: FileSummary) -> 
 _PARSERS = {
     "plain": _parse_plain,
     "asreview": _parse_asreview,
+    "asreview_ris": _parse_asreview_ris,
+    "asreview_project": _parse_asreview_project,
     "rayyan": _parse_rayyan,
+    "rayyan_ris": _parse_rayyan_ris,
     "covidence": _parse_covidence,
+    "covidence_ris": _parse_covidence_ris,
+    "abstrackr": _parse_abstrackr,
+    "eppi": _parse_eppi,
+    "eppi_ris": _parse_eppi_ris,
 }
 
 
 def read_decisions(
-    spec: DecisionFile, *, plain_only: bool = False
+    spec: DecisionFile, *, plain_only: bool = False, stage: str = "title_abstract"
 ) -> tuple[list[RawDecision], FileSummary]:
-    """Read one decision file: its decisions and a summary accounting for every row."""
+    """Read one decision file: its decisions at ``stage`` and a summary accounting for every row.
+
+    The stage matters for list exports (a Covidence list says something different at title/abstract
+    and at full text); other formats give the same decisions at either stage.
+    """
     table = read_decision_file(spec.path)
-    fmt = detect_format(table)
+    fmt = detect_format(table, spec)
     if plain_only and fmt != "plain":
         raise InputError(
             f"an adjudication file must be a plain decision file (study_record_id, decision, "
@@ -396,15 +832,24 @@ def read_decisions(
             path=table.path,
             line=1,
         )
+    if spec.list and fmt not in ("covidence", "covidence_ris", "eppi_ris"):
+        raise InputError(
+            f"list {spec.list!r} is declared for this file, but it is a {fmt} file, which says "
+            "its own decisions; only Covidence and EPPI-Reviewer list exports need a list",
+            path=table.path,
+        )
     summary = FileSummary(
         path=table.path,
         format=fmt,
         encoding=table.encoding,
         delimiter=getattr(table, "delimiter", ""),
     )
-    if isinstance(table, RisFile):
-        decisions = _parse_asreview_ris(table, spec, summary)
-    else:
-        decisions = _PARSERS[fmt](table, spec, summary)
+    decisions = _PARSERS[fmt](table, spec, summary, stage)
     summary.decisions = len(decisions)
+    summary.decided_rows = len({(d.path, d.line) for d in decisions})
+    if summary.rows != summary.decided_rows + summary.undecided_rows:  # pragma: no cover - a bug
+        raise RuntimeError(
+            f"{table.path}: {summary.rows} rows read but {summary.decided_rows} decided and "
+            f"{summary.undecided_rows} undecided; a row went unaccounted"
+        )
     return decisions, summary

@@ -1,13 +1,16 @@
 """Match decision rows back to study records (dedup clusters).
 
 By identifier first (a study record id, or any member record id of a cluster, so a decision made
-on any copy of a duplicated record applies to its study), then PMID, then DOI; when a tool dropped
-every identifier, by normalised title + year + first author's family name. A row that matches
+on any copy of a duplicated record applies to its study), then the tool's own record key (Rayyan
+``rayyan-123``, Covidence #, EPPI-Reviewer item ID) when the records were imported from that tool's
+export and carry it as their source id, then PMID, then DOI; when a tool dropped every identifier,
+by normalised title + year + first author's family name. A row that matches
 nothing, or more than one study, is reported, never guessed.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -20,6 +23,8 @@ __all__ = ["Match", "StudyIndex", "fold", "split_ids"]
 
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# How alike (difflib ratio of the folded titles) a row and the record its tool key names must be.
+_KEY_TITLE_RATIO = 0.8
 
 
 def fold(text: str) -> str:
@@ -33,6 +38,12 @@ def fold(text: str) -> str:
 
 def split_ids(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+
+def _source_key(record_id: str) -> str:
+    """The source's own id inside a record id ``source:source_id`` (``~2`` suffix removed)."""
+    key = record_id.split(":", 1)[-1]
+    return re.sub(r"~\d+$", "", key)
 
 
 def _first_author_family(authors: str) -> str:
@@ -57,6 +68,7 @@ class StudyIndex:
 
     records: dict[str, dict[str, str]]
     by_id: dict[str, str] = field(default_factory=dict)
+    by_key: dict[str, set[str]] = field(default_factory=dict)
     by_pmid: dict[str, set[str]] = field(default_factory=dict)
     by_doi: dict[str, set[str]] = field(default_factory=dict)
     by_title_year: dict[tuple[str, str], set[str]] = field(default_factory=dict)
@@ -71,6 +83,9 @@ class StudyIndex:
             index.by_id[sid] = sid
             for member in split_ids(row.get("member_ids", "")):
                 index.by_id[member] = sid
+                index.by_key.setdefault(_source_key(member), set()).add(sid)
+            if row.get("source_id"):
+                index.by_key.setdefault(row["source_id"].strip(), set()).add(sid)
             pmid = normalise_pmid(row.get("pmid", ""))
             if pmid:
                 index.by_pmid.setdefault(pmid, set()).add(sid)
@@ -91,6 +106,12 @@ class StudyIndex:
                 return Match(self.by_id[value], value, "record id")
         if item.id_is_strict:
             return f"unknown record id {item.ids[0]!r}"
+        for key in item.tool_keys:
+            found = self.by_key.get(key.strip())
+            if found and len(found) == 1:
+                sid = next(iter(found))
+                if self._same_title(sid, item.title):
+                    return Match(sid, sid, "tool record key")
         pmid = normalise_pmid(item.pmid)
         if pmid and pmid in self.by_pmid:
             return self._one(self.by_pmid[pmid], "PMID", pmid)
@@ -115,8 +136,22 @@ class StudyIndex:
                 if _first_author_family(self.records[sid].get("authors", "")) in row_authors
             }
         if not candidates:
-            return "no study record with this title, year and first author"
+            tried = [f"PMID {pmid}" if pmid else "", f"DOI {doi}" if doi else ""]
+            tried = [t for t in tried if t]
+            return (
+                "no study record with "
+                + (", ".join(tried) + " or " if tried else "")
+                + "this title, year and first author"
+            )
         return self._one(candidates, "title, year and first author", title[:60])
+
+    def _same_title(self, sid: str, title: str) -> bool:
+        """A key is only a tool's own numbering (Covidence #1, Abstrackr's ids), which another
+        source may reuse: it counts when the titles agree too (or either side has none)."""
+        mine, theirs = fold(title), fold(self.records[sid].get("title", ""))
+        if not mine or not theirs:
+            return True
+        return difflib.SequenceMatcher(None, mine, theirs).ratio() >= _KEY_TITLE_RATIO
 
     @staticmethod
     def _one(candidates: set[str], by: str, key: str) -> Match | str:

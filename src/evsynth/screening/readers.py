@@ -13,14 +13,26 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evsynth.errors import InputError
+from evsynth.screening import vocab
 
-__all__ = ["RisFile", "RisRecord", "Table", "TableRow", "decode", "read_decision_file"]
+__all__ = [
+    "AsreviewLabel",
+    "AsreviewProject",
+    "RisFile",
+    "RisRecord",
+    "Table",
+    "TableRow",
+    "decode",
+    "read_decision_file",
+]
 
 
 @dataclass(slots=True)
@@ -49,6 +61,8 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     member: str = ""  # the file inside a zip, if any
+    duplicated: list[str] = field(default_factory=list)  # header names given twice (renamed "x#2")
+    original: dict[str, str] = field(default_factory=dict)  # lower-cased name -> as written
 
 
 @dataclass(slots=True)
@@ -57,6 +71,7 @@ class RisRecord:
 
     line: int
     tags: dict[str, list[str]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # tag -> line of its first value
 
     def first(self, *tags: str) -> str:
         for tag in tags:
@@ -71,6 +86,43 @@ class RisFile:
     path: str
     records: list[RisRecord]
     encoding: str = ""
+
+
+@dataclass(slots=True)
+class AsreviewLabel:
+    """One row of an ASReview LAB ``results`` table; ``line`` is its SQLite rowid."""
+
+    record_id: str
+    label: str  # "1" relevant, "0" irrelevant, "" not labelled yet (NULL)
+    note: str
+    user: str
+    line: int
+
+
+@dataclass(slots=True)
+class AsreviewProject:
+    """An ASReview LAB project file: its own data file and the labels of each review."""
+
+    path: str
+    name: str
+    data: Table | RisFile
+    data_member: str
+    results_member: str
+    labels: list[AsreviewLabel]
+    encoding: str = "asreview project"
+    delimiter: str = ""
+
+    def record_ids(self) -> dict[str, int]:
+        """ASReview record_id -> position in the data file: the data's own ``record_id`` column
+        when it has one, else the 0-based row (or RIS record) order, which is how ASReview LAB
+        numbers the records of a dataset it imports."""
+        if isinstance(self.data, Table) and "record_id" in self.data.header:
+            out = {}
+            for i, row in enumerate(self.data.rows):
+                out[row.cells.get("record_id", "").strip()] = i
+            return out
+        n = len(self.data.records) if isinstance(self.data, RisFile) else len(self.data.rows)
+        return {str(i): i for i in range(n)}
 
 
 _UNDEFINED_CP1252 = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
@@ -142,8 +194,8 @@ def _table_from_text(text: str, *, path: str, encoding: str, member: str = "") -
     if not rows_raw:
         raise InputError("is empty (no header line)", path=where)
     _, header_cells = rows_raw[0]
-    header = [h.strip().lower() for h in header_cells]
-    _check_header(header, where)
+    header, repeated = _dedupe_header([h.strip().lower() for h in header_cells])
+    original = _original_names(header, header_cells)
     rows = []
     start_line = 2
     for end_line, cells in rows_raw[1:]:
@@ -162,34 +214,63 @@ def _table_from_text(text: str, *, path: str, encoding: str, member: str = "") -
         }
         rows.append(TableRow(start_line, values))
         start_line = end_line + 1
-    return Table(where, header, rows, encoding=encoding, delimiter=delimiter, member=member)
+    return Table(
+        where,
+        header,
+        rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        member=member,
+        duplicated=repeated,
+        original=original,
+    )
 
 
-def _check_header(header: list[str], where: str) -> None:
-    seen = set()
+def _original_names(header: list[str], cells: list[str]) -> dict[str, str]:
+    return {name: str(cell).strip() for name, cell in zip(header, cells, strict=False) if name}
+
+
+def _dedupe_header(header: list[str]) -> tuple[list[str], list[str]]:
+    """Rename repeated header names ``x`` -> ``x#2``, ``x#3``; returns (header, repeated names).
+
+    Abstrackr repeats ``labeled_at`` after each reviewer's column; other formats treat a repeated
+    column as an error (see :func:`evsynth.screening.ingest.detect_format`).
+    """
+    seen: dict[str, int] = {}
+    out, repeated = [], []
     for name in header:
         if name and name in seen:
-            raise InputError(f"column {name!r} appears twice in the header", path=where, line=1)
-        seen.add(name)
+            seen[name] += 1
+            out.append(f"{name}#{seen[name]}")
+            if name not in repeated:
+                repeated.append(name)
+        else:
+            seen[name] = 1
+            out.append(name)
+    return out, repeated
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, data: bytes | None = None, *, where: str = "") -> Table:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a pinned dependency
         raise InputError("reading .xlsx needs openpyxl", path=str(path)) from exc
+    where = where or str(path)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        source = io.BytesIO(data) if data is not None else path
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:
-        raise InputError(f"is not a readable .xlsx workbook: {exc}", path=str(path)) from exc
+        raise InputError(f"is not a readable .xlsx workbook: {exc}", path=where) from exc
     sheet = book.worksheets[0]
     rows_iter = sheet.iter_rows(values_only=True)
     try:
         header_cells = next(rows_iter)
     except StopIteration:
-        raise InputError("the first sheet is empty (no header row)", path=str(path)) from None
-    header = [("" if h is None else str(h)).strip().lower() for h in header_cells]
-    _check_header(header, str(path))
+        raise InputError("the first sheet is empty (no header row)", path=where) from None
+    header, repeated = _dedupe_header(
+        [("" if h is None else str(h)).strip().lower() for h in header_cells]
+    )
+    original = _original_names(header, ["" if h is None else str(h) for h in header_cells])
     rows = []
     for number, cells in enumerate(rows_iter, start=2):
         values = {}
@@ -207,7 +288,15 @@ def _read_xlsx(path: Path) -> Table:
         if any(values.values()):
             rows.append(TableRow(number, values))
     book.close()
-    return Table(str(path), header, rows, encoding="xlsx", delimiter="")
+    return Table(
+        where,
+        header,
+        rows,
+        encoding="xlsx",
+        delimiter="",
+        duplicated=repeated,
+        original=original,
+    )
 
 
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
@@ -237,6 +326,7 @@ def _ris_from_text(text: str, *, path: str, encoding: str) -> RisFile:
                 current = None
                 continue
             current.tags.setdefault(tag, []).append(value)
+            current.lines.setdefault(tag, number)
             last_tag = tag
         elif line.strip() and current is not None and last_tag:
             # a continuation line: append to the previous value
@@ -256,7 +346,7 @@ def _looks_like_ris(text: str) -> bool:
     return False
 
 
-def read_decision_file(path: str | Path) -> Table | RisFile:
+def read_decision_file(path: str | Path) -> Table | RisFile | AsreviewProject:
     """Read a decision file whatever its container, encoding or delimiter.
 
     Zip archives (Rayyan) are opened and their articles CSV read; ``.xlsx`` goes through openpyxl;
@@ -269,6 +359,9 @@ def read_decision_file(path: str | Path) -> Table | RisFile:
     if data.startswith(b"PK\x03\x04"):
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return _read_xlsx(path)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if "project.json" in archive.namelist():
+                return _read_asreview_project(path, archive)
         return _read_zip(path, data)
     text, encoding = decode(data, path=str(path))
     if _looks_like_ris(text):
@@ -293,3 +386,176 @@ def _read_zip(path: Path, data: bytes) -> Table:
         member = candidates[0]
         text, encoding = decode(archive.read(member), path=f"{path}!{member}")
     return _table_from_text(text, path=str(path), encoding=encoding, member=member)
+
+
+def _data_from_bytes(data: bytes, *, name: str, where: str) -> Table | RisFile:
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(Path(name), data, where=where)
+    text, encoding = decode(data, path=where)
+    if _looks_like_ris(text):
+        return _ris_from_text(text, path=where, encoding=encoding)
+    return _table_from_text(text, path=where, encoding=encoding)
+
+
+def _read_asreview_project(path: Path, archive: zipfile.ZipFile) -> AsreviewProject:
+    """Read an ASReview LAB project file (``.asreview``, a zip).
+
+    Layout (ASReview LAB documentation, "Project file"): ``project.json`` (name, ``dataset_path``,
+    ``reviews``), the imported dataset under ``data/``, and per review
+    ``reviews/<id>/results.db`` (``results.sql`` in LAB 1.x), an SQLite database whose
+    ``results`` table holds ``record_id`` and ``label`` (1 relevant, 0 irrelevant, NULL not yet
+    labelled). Read with the standard library only.
+    """
+    where = str(path)
+    names = [n for n in archive.namelist() if not n.endswith("/")]
+    try:
+        project = json.loads(archive.read("project.json").decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"project.json is not valid JSON: {exc}", path=where) from exc
+    if not isinstance(project, dict):
+        raise InputError("project.json is not a JSON object", path=where)
+    dataset = str(project.get("dataset_path") or "").strip()
+    data_files = [
+        n for n in names if n.startswith("data/") and not n.lower().endswith((".db", ".sql"))
+    ]
+    stores = [n for n in names if n.rsplit("/", 1)[-1] == vocab.ASREVIEW_DATA_STORE]
+    if dataset and f"data/{dataset}" in names:
+        data_member = f"data/{dataset}"
+    elif len(data_files) == 1:
+        data_member = data_files[0]
+    elif len(stores) == 1:
+        data_member = stores[0]
+    else:
+        raise InputError(
+            f"cannot tell the project's data file: project.json dataset_path is {dataset!r} and "
+            f"data/ holds {', '.join(data_files) or 'nothing'}",
+            path=where,
+        )
+    if data_member in stores:
+        data: Table | RisFile = _data_store_table(
+            archive.read(data_member), where=f"{where}!{data_member}"
+        )
+    else:
+        data = _data_from_bytes(
+            archive.read(data_member), name=data_member, where=f"{where}!{data_member}"
+        )
+    review_ids = [
+        str(r.get("id"))
+        for r in project.get("reviews") or []
+        if isinstance(r, dict) and r.get("id")
+    ]
+    results = [
+        n
+        for n in names
+        if n.startswith("reviews/") and n.rsplit("/", 1)[-1] in vocab.ASREVIEW_RESULTS_FILES
+    ]
+    if review_ids:
+        results = [n for n in results if n.split("/")[1] in review_ids]
+    if len(results) != 1:
+        raise InputError(
+            f"expected one review with a results database (reviews/<id>/results.db); found "
+            f"{', '.join(results) or 'none'}",
+            path=where,
+        )
+    member = results[0]
+    labels = _asreview_labels(archive.read(member), where=f"{where}!{member}")
+    return AsreviewProject(
+        path=where,
+        name=str(project.get("name") or ""),
+        data=data,
+        data_member=data_member,
+        results_member=member,
+        labels=labels,
+    )
+
+
+def _data_store_table(db: bytes, *, where: str) -> Table:
+    """The records of an ASReview LAB 2 ``data_store.db``: the table that has ``record_id`` and
+    ``title`` columns, as a :class:`Table` (``line`` = the SQLite rowid)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        try:
+            connection.deserialize(db)
+            tables = [
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            ]
+            found = None
+            for table in tables:
+                columns = [r[1] for r in connection.execute(f'PRAGMA table_info("{table}")')]
+                if "record_id" in columns and "title" in columns:
+                    found = (table, columns)
+                    break
+            if found is None:
+                raise InputError(
+                    "has no table with record_id and title columns (ASReview LAB's records)",
+                    path=where,
+                )
+            table, columns = found
+            rows = connection.execute(f'SELECT rowid, * FROM "{table}" ORDER BY rowid').fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"is not an SQLite database: {exc}", path=where) from exc
+    finally:
+        connection.close()
+    header = [c.lower() for c in columns]
+    out = []
+    for rowid, *values in rows:
+        cells = {}
+        for name, value in zip(header, values, strict=True):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            cells[name] = "" if value is None else str(value).strip()
+        out.append(TableRow(int(rowid), cells))
+    return Table(
+        where, header, out, encoding="sqlite", original=dict(zip(header, columns, strict=True))
+    )
+
+
+def _asreview_labels(db: bytes, *, where: str) -> list[AsreviewLabel]:
+    """Rows of the ``results`` table (SQLite, read in memory)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        try:
+            connection.deserialize(db)
+            columns = [
+                r[1]
+                for r in connection.execute(f"PRAGMA table_info({vocab.ASREVIEW_RESULTS_TABLE})")
+            ]
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"is not an SQLite database: {exc}", path=where) from exc
+        if not columns:
+            raise InputError(
+                f"has no table {vocab.ASREVIEW_RESULTS_TABLE!r} (ASReview LAB's labels)", path=where
+            )
+        missing = [c for c in ("record_id", "label") if c not in columns]
+        if missing:
+            raise InputError(
+                f"table results has no column {', '.join(missing)}; columns: {', '.join(columns)}",
+                path=where,
+            )
+        note = next((c for c in vocab.ASREVIEW_NOTE_COLUMNS if c in columns), None)
+        user = next((c for c in vocab.ASREVIEW_USER_COLUMNS if c in columns), None)
+        select = ", ".join(["rowid", "record_id", "label", note or "NULL", user or "NULL"])
+        rows = connection.execute(
+            f"SELECT {select} FROM {vocab.ASREVIEW_RESULTS_TABLE} ORDER BY rowid"
+        ).fetchall()
+    finally:
+        connection.close()
+    out = []
+    for rowid, record_id, label, note_value, user_value in rows:
+        if label is None:
+            text = ""
+        elif isinstance(label, float) and label.is_integer():
+            text = str(int(label))
+        else:
+            text = str(label).strip()
+        out.append(
+            AsreviewLabel(
+                record_id="" if record_id is None else str(record_id).strip(),
+                label=text,
+                note="" if note_value is None else str(note_value).strip(),
+                user="" if user_value is None else str(user_value).strip(),
+                line=int(rowid),
+            )
+        )
+    return out

@@ -27,7 +27,7 @@ def expand_decision_specs(specs: Sequence[DecisionFile]) -> list[DecisionFile]:
         if path.is_dir():
             for child in sorted(path.iterdir()):
                 if child.is_file() and not child.name.lower().startswith(_IGNORED):
-                    out.append(DecisionFile(str(child), spec.reviewer, spec.decision))
+                    out.append(DecisionFile(str(child), spec.reviewer, spec.list))
         else:
             out.append(spec)
     return out
@@ -67,12 +67,12 @@ def screen_files(
     all_decisions: list[RawDecision] = []
     summaries: list[FileSummary] = []
     for spec in expand_decision_specs(decisions):
-        items, summary = read_decisions(spec)
+        items, summary = read_decisions(spec, stage=settings.stage)
         all_decisions.extend(items)
         summaries.append(summary)
     adjudicated: list[RawDecision] = []
     for spec in expand_decision_specs(adjudication):
-        items, summary = read_decisions(spec, plain_only=True)
+        items, summary = read_decisions(spec, plain_only=True, stage=settings.stage)
         summary.format = "adjudication"
         adjudicated.extend(items)
         summaries.append(summary)

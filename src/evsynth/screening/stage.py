@@ -37,6 +37,8 @@ class StageSettings:
     required_reviewers: int = 1
     exclusion_reasons: Sequence[str] = ()
     require_complete: bool = True
+    #: a tool's wording of a reason -> the protocol's reason (config screening.reason_aliases)
+    reason_aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -135,6 +137,37 @@ def _canonical_reviewers(items: Sequence[RawDecision], configured: Sequence[str]
     return out
 
 
+def _reason_key(reason: str) -> str:
+    """Compare reasons as words: case, spacing, ``_`` and ``-`` do not matter
+    (Rayyan's "wrong population" is the protocol's ``wrong_population``)."""
+    return " ".join(reason.replace("_", " ").replace("-", " ").casefold().split())
+
+
+def _canonical_reasons(reasons: list[str], item: RawDecision, settings: StageSettings) -> list[str]:
+    """Map each reason to the protocol's spelling (aliases first); unknown ones are an error."""
+    allowed = {_reason_key(r): r for r in settings.exclusion_reasons}
+    if settings.stage == "full_text":
+        allowed[_reason_key(vocab.NOT_RETRIEVED)] = vocab.NOT_RETRIEVED
+    aliases = {_reason_key(k): v for k, v in settings.reason_aliases.items()}
+    out = []
+    for r in reasons:
+        key = _reason_key(r)
+        target = aliases.get(key, r)
+        canonical = allowed.get(_reason_key(target))
+        if canonical is None:
+            raise InputError(
+                f"exclusion reason {r!r} is not in config screening.stages.{settings.stage}."
+                f"exclusion_reasons; allowed: {', '.join(allowed.values())} (a tool's own wording "
+                "can be mapped to one of them in config screening.reason_aliases)",
+                path=item.path,
+                line=item.line,
+                field="reason",
+            )
+        if canonical not in out:
+            out.append(canonical)
+    return out
+
+
 def _reason(item: RawDecision, settings: StageSettings) -> str:
     """The single reason that counts for an exclusion (validated at full text)."""
     reasons = [" ".join(r.split()) for r in item.reasons if r.strip()]
@@ -149,6 +182,8 @@ def _reason(item: RawDecision, settings: StageSettings) -> str:
                 line=item.line,
                 field="decision",
             )
+        if settings.exclusion_reasons and reasons:
+            reasons = _canonical_reasons(reasons, item, settings)
         return "; ".join(reasons)
     if not reasons:
         allowed = ", ".join([*settings.exclusion_reasons, vocab.NOT_RETRIEVED])
@@ -160,19 +195,7 @@ def _reason(item: RawDecision, settings: StageSettings) -> str:
         )
     if not settings.exclusion_reasons:
         return reasons[0]
-    allowed_map = {r.casefold(): r for r in settings.exclusion_reasons}
-    allowed_map[vocab.NOT_RETRIEVED.casefold()] = vocab.NOT_RETRIEVED
-    canonical = []
-    for r in reasons:
-        if r.casefold() not in allowed_map:
-            raise InputError(
-                f"exclusion reason {r!r} is not in config screening.stages.full_text."
-                f"exclusion_reasons; allowed: {', '.join(allowed_map.values())}",
-                path=item.path,
-                line=item.line,
-                field="reason",
-            )
-        canonical.append(allowed_map[r.casefold()])
+    canonical = _canonical_reasons(reasons, item, settings)
     order = [*settings.exclusion_reasons, vocab.NOT_RETRIEVED]
     return min(canonical, key=order.index)
 
@@ -254,6 +277,8 @@ def screen_stage(
 
     votes: dict[str, dict[str, list[Vote]]] = {}
     consensus: dict[str, list[Vote]] = {}
+    resolutions: dict[str, Vote] = {}
+    labels: dict[str, list[str]] = {}
     seen: dict[tuple[str, str], str] = {}
     for i, (item, match) in enumerate(zip(decisions, matches, strict=True)):
         reviewer = names[i]
@@ -269,7 +294,23 @@ def screen_stage(
         vote = Vote(
             reviewer, item.decision, _reason(item, settings), item.note, item.where, match.member_id
         )
-        if item.consensus:
+        for label in item.labels:
+            known = labels.setdefault(match.study_record_id, [])
+            if label not in known:
+                known.append(label)
+        if item.resolves:
+            sid = match.study_record_id
+            if sid in resolutions and (
+                resolutions[sid].decision,
+                resolutions[sid].reason,
+            ) != (vote.decision, vote.reason):
+                raise InputError(
+                    f"{reviewer} resolved {sid} differently here and at {resolutions[sid].where}",
+                    path=item.path,
+                    line=item.line,
+                )
+            resolutions[sid] = vote
+        elif item.consensus:
             consensus.setdefault(match.study_record_id, []).append(vote)
         else:
             votes.setdefault(match.study_record_id, {}).setdefault(reviewer, []).append(vote)
@@ -289,7 +330,14 @@ def screen_stage(
 
     reviewers = sorted(set(settings.reviewers) | {r for by in votes.values() for r in by})
     per_reviewer_decisions: dict[str, dict[str, str]] = {r: {} for r in reviewers}
-    votes_per_reviewer = {r: 0 for r in reviewers}
+    # consensus lists (Covidence, EPPI-Reviewer) and tool resolutions (Abstrackr) are columns of
+    # the table too, but never enter kappa: they are not independent judgements
+    tool_voters = sorted(
+        {v.reviewer for vs in consensus.values() for v in vs}
+        | {v.reviewer for v in resolutions.values()}
+    )
+    table_reviewers = sorted(set(reviewers) | set(tool_voters))
+    votes_per_reviewer = {r: 0 for r in table_reviewers}
     rows = []
     for sid in eligible:
         row = StageRow(sid)
@@ -312,7 +360,11 @@ def screen_stage(
             per_reviewer_decisions[reviewer][sid] = v.decision
             row.per_reviewer[reviewer] = v.decision + (f": {v.reason}" if v.reason else "")
         row.reviewers = sorted(by_reviewer)
-        row.note = "; ".join(f"{r}: {v.note}" for r, v in sorted(clean.items()) if v.note)
+        notes = [f"{r}: {v.note}" for r, v in sorted(clean.items()) if v.note]
+        notes += [v.note for v in consensus.get(sid, []) if v.note and v.note not in notes]
+        if labels.get(sid):
+            notes.append("labels: " + ", ".join(labels[sid]))
+        row.note = "; ".join(notes)
         outcomes = {
             (v.decision, v.reason if settings.stage == "full_text" else "") for v in clean.values()
         }
@@ -327,6 +379,13 @@ def screen_stage(
                 )
             )
         cons = consensus.get(sid, [])
+        tool_votes = [*cons, *([resolutions[sid]] if sid in resolutions else [])]
+        for v in tool_votes:
+            votes_per_reviewer[v.reviewer] += 1
+            if v.reviewer not in row.per_reviewer:
+                row.per_reviewer[v.reviewer] = v.decision + (f": {v.reason}" if v.reason else "")
+            if v.reviewer not in row.reviewers:
+                row.reviewers = sorted([*row.reviewers, v.reviewer])
         cons_outcomes = {(v.decision, v.reason) for v in cons}
         if len(cons_outcomes) > 1:
             has_conflict = True
@@ -347,6 +406,11 @@ def screen_stage(
             row.conflict = "resolved" if has_conflict else ""
             if v.note:
                 row.note = "; ".join(x for x in (row.note, f"adjudication: {v.note}") if x)
+        elif sid in resolutions:
+            v = resolutions[sid]
+            row.decision, row.reason, row.status = v.decision, v.reason, "adjudicated"
+            row.conflict = "resolved" if has_conflict else ""
+            row.note = "; ".join(x for x in (row.note, f"resolved by {v.reviewer}") if x)
         elif has_conflict:
             row.status, row.conflict = "conflict", "yes"
         elif cons:
@@ -368,7 +432,7 @@ def screen_stage(
     return StageResult(
         settings=settings,
         rows=rows,
-        reviewers=reviewers,
+        reviewers=table_reviewers,
         agreement=agreement(per_reviewer_decisions),
         inputs=list(inputs),
         votes_per_reviewer=votes_per_reviewer,

@@ -52,8 +52,10 @@ class Importer:
 
     Subclasses set :attr:`format` (the ``--format`` name) and :attr:`title`, implement
     :meth:`read` and :meth:`sniff`. After reading, :attr:`record_starts`,
-    :attr:`unknown_tags` (tag or column -> count) and :attr:`skipped_lines` describe the file for
-    the search log.
+    :attr:`unknown_tags` (tag or column -> count), :attr:`skipped_lines`, :attr:`warnings` (what
+    was read leniently: a preamble skipped, a missing final ``ER``) and :attr:`databases` (the
+    database each record names, when the export says: ``Zoological Record`` for a ``ZOOREC:``
+    accession) describe the file for the search log.
     """
 
     format: ClassVar[str] = ""
@@ -63,6 +65,8 @@ class Importer:
         self.record_starts = 0
         self.unknown_tags: Counter[str] = Counter()
         self.skipped_lines = 0
+        self.warnings: list[str] = []
+        self.databases: Counter[str] = Counter()
 
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None

@@ -21,7 +21,9 @@ from typing import Any
 from evsynth import __version__
 from evsynth.errors import InputError
 from evsynth.records import Record, assign_record_ids, write_records
+from evsynth.sources.base import Importer
 from evsynth.sources.detect import IMPORTERS, detect_format, importer_for
+from evsynth.sources.tabular import TabularReader, parse_columns
 from evsynth.tables import write_json
 
 __all__ = ["ImportedFile", "import_files", "register", "run_import"]
@@ -64,6 +66,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["auto", *IMPORTERS],
         help="export format (default: auto, detected from each file's content)",
     )
+    parser.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="read CSV/TSV/XLSX files whose header matches no known layout, mapping columns by "
+        "hand: 'title=Article Title,authors=Authors,year=Year,doi=DOI,source_id=ID' (fields: "
+        "title authors journal journal_abbrev year volume issue pages start_page end_page doi "
+        "pmid abstract keywords issn url language pub_type source_id)",
+    )
     parser.add_argument("--source", required=True, help="source name, the record id prefix")
     parser.add_argument("--out", required=True, type=Path, help="records TSV to write")
     parser.add_argument("--log", type=Path, help="search log JSON to write")
@@ -80,7 +90,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 class ImportedFile:
     """What one export gave: its records and the facts the search log reports about it."""
 
-    __slots__ = ("format", "name", "path", "records", "sha256", "skipped_lines", "unknown_tags")
+    __slots__ = (
+        "databases",
+        "format",
+        "name",
+        "path",
+        "records",
+        "search_queries",
+        "sha256",
+        "skipped_lines",
+        "skipped_rows",
+        "unknown_tags",
+        "warnings",
+    )
 
     def __init__(self, path: Path, fmt: str) -> None:
         self.path = path
@@ -90,6 +112,12 @@ class ImportedFile:
         self.sha256 = ""
         self.unknown_tags: Counter[str] = Counter()
         self.skipped_lines = 0
+        #: Rows of a table that are not records, as "file:line: why" (preamble, captions).
+        self.skipped_rows: list[str] = []
+        #: Search query text found in the export itself (Embase's "SEARCH QUERY" preamble).
+        self.search_queries: list[str] = []
+        self.warnings: list[str] = []
+        self.databases: Counter[str] = Counter()
 
 
 def _sha256(path: Path) -> str:
@@ -100,8 +128,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def import_files(paths: list[Path], *, fmt: str = "auto") -> list[ImportedFile]:
-    """Read every export (each file's format detected separately under ``auto``)."""
+def import_files(
+    paths: list[Path], *, fmt: str = "auto", columns: dict[str, str] | None = None
+) -> list[ImportedFile]:
+    """Read every export (each file's format detected separately under ``auto``).
+
+    ``columns`` (``--columns``) reads every file as a table with that hand-made column map.
+    """
     imported = []
     names: dict[str, Path] = {}
     for path in paths:
@@ -114,8 +147,14 @@ def import_files(paths: list[Path], *, fmt: str = "auto") -> list[ImportedFile]:
                 path=str(path),
             )
         names[path.name] = path
-        name = detect_format(path) if fmt == "auto" else fmt
-        importer = importer_for(name)
+        importer: Importer
+        if columns:
+            if fmt != "auto":
+                raise InputError(f"--columns reads tables; it cannot be used with --format {fmt}")
+            name, importer = TabularReader.format, TabularReader(columns)
+        else:
+            name = detect_format(path) if fmt == "auto" else fmt
+            importer = importer_for(name)
         result = ImportedFile(path, name)
         # The parsers allocate many small objects and no reference cycles; pausing the cyclic
         # collector avoids repeated full scans of the growing record list.
@@ -129,6 +168,13 @@ def import_files(paths: list[Path], *, fmt: str = "auto") -> list[ImportedFile]:
         result.sha256 = _sha256(path)
         result.unknown_tags = importer.unknown_tags
         result.skipped_lines = importer.skipped_lines
+        if isinstance(importer, TabularReader):
+            result.skipped_rows = [f"{path.name}:{n}: {why}" for n, why in importer.skipped_rows]
+            result.search_queries = list(importer.search_queries)
+            for row in result.skipped_rows:
+                print(f"evsynth import: skipped {row}", file=sys.stderr)
+        result.warnings = list(importer.warnings)
+        result.databases = importer.databases
         imported.append(result)
     return imported
 
@@ -139,31 +185,43 @@ def build_log(args: argparse.Namespace, imported: list[ImportedFile], count: int
     for item in imported:
         unknown.update(item.unknown_tags)
     run_date = args.run if args.run and _DATE.match(args.run) else None
+    # The query as the export records it (PRISMA-S item 8) when --query did not give it.
+    exported = list(dict.fromkeys(q for item in imported for q in item.search_queries))
+    query = args.query if args.query else ("\n".join(exported) if exported else None)
     return {
         "source": args.source,
         "run": args.run,
         "database": args.database,
         "platform": args.platform,
-        "query": args.query,
+        "query": query,
         "date_from": args.date_from,
         "date_to": args.date_to,
         "date_type": None,
         "run_date": run_date,
         "count_reported": None,
         "count_parsed": count,
-        "files": [
-            {
-                "path": item.name,
-                "sha256": item.sha256,
-                "records": len(item.records),
-                "format": item.format,
-                "skipped_lines": item.skipped_lines,
-            }
-            for item in imported
-        ],
+        "files": [_file_entry(item) for item in imported],
         "unknown_tags": dict(sorted(unknown.items())),
         "tool_version": f"evsynth {__version__}",
     }
+
+
+def _file_entry(item: ImportedFile) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "path": item.name,
+        "sha256": item.sha256,
+        "records": len(item.records),
+        "format": item.format,
+        "skipped_lines": item.skipped_lines,
+        "warnings": item.warnings,
+        "databases": dict(sorted(item.databases.items())),
+    }
+    # Only tables have these; absent (not empty) elsewhere so other formats' logs are unchanged.
+    if item.search_queries:
+        entry["search_query"] = "\n".join(item.search_queries)
+    if item.skipped_rows:
+        entry["skipped_rows"] = item.skipped_rows
+    return entry
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -173,7 +231,8 @@ def run_import(args: argparse.Namespace) -> int:
             f"invalid --source {args.source!r}; use letters, digits, '_', '.' or '-' (it "
             "becomes the record id prefix, e.g. embase:L2005812345)"
         )
-    imported = import_files([Path(p) for p in args.files], fmt=args.format)
+    columns = parse_columns(args.columns) if getattr(args, "columns", None) else None
+    imported = import_files([Path(p) for p in args.files], fmt=args.format, columns=columns)
     records = [r for item in imported for r in item.records]
     # As in import_files: records and rows hold no reference cycles, and with 100,000 records
     # alive the cyclic collector's repeated scans cost more than writing the table.
@@ -196,6 +255,9 @@ def run_import(args: argparse.Namespace) -> int:
     formats = ", ".join(sorted({item.format for item in imported}))
     unknown = sum(sum(item.unknown_tags.values()) for item in imported)
     note = f"; {unknown} value(s) under unknown tags (see the log)" if unknown else ""
+    for item in imported:
+        for warning in item.warnings:
+            print(f"evsynth import: warning: {item.name}: {warning}", file=sys.stderr)
     print(
         f"evsynth import: {args.source}: {count} record(s) from {len(imported)} file(s) "
         f"({formats}) -> {args.out}{note}",

@@ -11,7 +11,12 @@ from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["CochraneReader"]
 
-_SNIFF = re.compile(r"^Record #\d+ of \d+", re.MULTILINE)
+# A "Record #n of N" header followed by a "TAG: value" line: Cochrane's RIS download starts with
+# the same header line (then "Provider:" and RIS tag lines), so the header alone is not enough.
+_SNIFF = re.compile(
+    r"^[ \t]*Record #\d+ of \d+[ \t]*\r?\n(?:[ \t]*\r?\n)*[A-Z][A-Z0-9]{1,3}:(?:[ \t]|$)",
+    re.MULTILINE,
+)
 
 
 class CochraneReader(TaggedReader):

@@ -36,7 +36,7 @@ FIELD_MAP = FieldMap(
             "Emtree Drug Index Terms (Major Focus)",
             "Emtree Drug Index Terms",
         ),
-        "language": ("Language of Article", "Language"),
+        "language": ("Language of Article", "Article Language", "Language"),
         "pub_type": ("Publication Type",),
     },
     ids=(
@@ -46,6 +46,9 @@ FIELD_MAP = FieldMap(
             r"^\s*L?(\d{6,})\s*$",
             prefix="L",
         ),
+        # The PUI is Embase's own record id too (``L`` + digits), filled when the accession
+        # column is empty (records added from MEDLINE, articles in press).
+        IdRule("source_id", ("PUI",), r"^\s*L?(\d{6,})\s*$", prefix="L"),
         IdRule(
             "source_id", ("Embase Link", "Full Text Link"), r"[?&]id=(L\d{6,})\b", needles=("id=L",)
         ),
@@ -62,17 +65,20 @@ FIELD_MAP = FieldMap(
         "Emtree Drug Index Terms (Major Focus)": r",\s*|;\s*",
         "Emtree Drug Index Terms": r",\s*|;\s*",
         "Language of Article": r",\s*|;\s*",
+        "Article Language": r",\s*|;\s*",
     },
 )
 
 #: Columns in Embase exports that carry nothing we keep (not reported as unknown).
 IGNORED_COLUMNS = frozenset({
-    "Full Record Entry Date", "Embase Classification", "PUI", "Author Addresses",
+    "Full Record Entry Date", "Embase Classification", "Author Addresses",
     "Correspondence Address", "Editors", "Publisher", "Conference Name", "Conference Location",
     "Conference Date", "Device Trade Names", "Device Manufacturers", "Drug Trade Names",
     "Drug Manufacturers", "CAS Registry Numbers", "Clinical Trial Numbers",
     "Molecular Sequence Numbers", "Original (Non-English) Title", "Language of Summary",
-    "Conference Editors",
+    "Conference Editors", "AiP/IP Entry Date", "ISBN", "Book Publisher", "Original Abstract",
+    "Drug Tradenames", "Drug Manufacturer", "Device Tradenames", "Device Manufacturer",
+    "Summary Language", "Open URL Link", "Copyright", "Original Title",
 })  # fmt: skip
 
 #: A header with these columns is an Embase CSV.

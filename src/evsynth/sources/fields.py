@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from evsynth.records import Record, normalise_doi
+from evsynth.records import Record
 
 __all__ = [
     "REPEATED_FIELDS",
     "FieldMap",
     "IdRule",
+    "TableLayout",
     "build_record",
     "find_id",
     "first_year",
@@ -35,8 +36,11 @@ REPEATED_FIELDS = (
 )  # fmt: skip
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-# "Smith JA", "van der Berg A.-M.", "O'Neil K.": family name then initials, without a comma.
-_FAMILY_INITIALS = re.compile(r"^(?P<family>.+?)\s+(?P<initials>(?:[A-Z][a-z]?\.?-?){1,5})$")
+# "Smith JA", "van der Berg A.-M.", "O'Neil K.", "Brownstein C D" (EPPI-Reviewer): family name
+# then initials (optionally space-separated), without a comma.
+_FAMILY_INITIALS = re.compile(
+    r"^(?P<family>.+?)\s+(?P<initials>[A-Z][a-z]?\.?-?(?:\s?[A-Z][a-z]?\.?-?){0,4})$"
+)
 _DOI_INSIDE = re.compile(r"10\.\d{4,9}/\S+")
 _ISSN = re.compile(r"\b\d{4}-?\d{3}[\dXx]\b")
 
@@ -51,6 +55,7 @@ class IdRule:
     ``prefix`` is put before the value (Embase accessions are written ``L`` + digits).
     ``needles``: literal strings of which a value must contain one before the pattern is tried
     (a substring test is about ten times cheaper than a regular-expression search).
+    ``without_accession``: only for records without a ``source_id`` (see the attribute).
     """
 
     field: str
@@ -59,10 +64,19 @@ class IdRule:
     database: str | None = None
     prefix: str = ""
     needles: tuple[str, ...] = ()
+    #: True: skipped when the record already has a ``source_id`` (another database's accession
+    #: says the record is not from the database a bare number would belong to).
+    without_accession: bool = False
 
 
 _IdStep = tuple[
-    tuple[str, ...], frozenset[str], re.Pattern[str], re.Pattern[str] | None, str, tuple[str, ...]
+    tuple[str, ...],
+    frozenset[str],
+    re.Pattern[str],
+    re.Pattern[str] | None,
+    str,
+    tuple[str, ...],
+    bool,
 ]
 
 
@@ -107,11 +121,19 @@ class FieldMap:
 
     @cached_property
     def id_plan(self) -> dict[str, tuple[_IdStep, ...]]:
-        """Per identifier field, its rules: tags, tag set, pattern, database, prefix, needles."""
+        """Per identifier field: tags, tag set, pattern, database, prefix, needles, flag."""
         plan: dict[str, list[_IdStep]] = {}
         for rule, pattern, database in self.compiled_ids:
             plan.setdefault(rule.field, []).append(
-                (rule.tags, frozenset(rule.tags), pattern, database, rule.prefix, rule.needles)
+                (
+                    rule.tags,
+                    frozenset(rule.tags),
+                    pattern,
+                    database,
+                    rule.prefix,
+                    rule.needles,
+                    rule.without_accession,
+                )
             )
         return {name: tuple(steps) for name, steps in plan.items()}
 
@@ -153,6 +175,39 @@ class FieldMap:
 _LAYOUT_CACHE = 4096
 
 
+@dataclass(frozen=True)
+class TableLayout:
+    """One tabular export layout (CSV/TSV/XLSX): how to recognise its header, what each column is.
+
+    Column names are matched ignoring case, spaces and punctuation (``Author(s)``, ``author_s``
+    and ``AUTHORS`` are one name), because vendors change spelling between releases.
+
+    name, title: the ``--format`` name and a human name for messages.
+    field_map: columns -> canonical fields, as for tagged formats; its ``split`` says how a
+        multi-valued cell is split (a regular expression per column).
+    markers: columns only this vendor writes; any one of them identifies the layout.
+    signature: columns that together identify it when no marker is present.
+    excluded: columns whose presence means another layout.
+    ignored: documented columns that carry nothing we keep (not reported as unknown);
+        ``ignored_prefixes`` does the same for families of columns (OpenAlex's ``concepts.*``).
+    given_first: author cells hold "Given Family" (inverted to "Family, Given").
+    strip: column -> pattern removed from its cells before splitting (PubMed's final ".").
+    null_values: cell values that mean "empty" in this export ("None", "nan", "null").
+    """
+
+    name: str
+    title: str
+    field_map: FieldMap
+    markers: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    ignored: frozenset[str] = frozenset()
+    ignored_prefixes: tuple[str, ...] = ()
+    given_first: bool = False
+    strip: Mapping[str, str] = field(default_factory=dict)
+    null_values: frozenset[str] = frozenset()
+
+
 class _Layout:
     """A :class:`FieldMap` restricted to the tags present in a record (see ``FieldMap.layout``)."""
 
@@ -170,8 +225,8 @@ class _Layout:
         self.database = keep(fmap.database_tags)
         self.ids = {
             wanted: tuple(
-                (keep(rule_tags), pattern, database, prefix, needles)
-                for rule_tags, _set, pattern, database, prefix, needles in steps
+                (keep(rule_tags), pattern, database, prefix, needles, without)
+                for rule_tags, _set, pattern, database, prefix, needles, without in steps
                 if keep(rule_tags)
             )
             for wanted, steps in fmap.id_plan.items()
@@ -180,13 +235,16 @@ class _Layout:
 
 def _find_in_layout(
     steps: Sequence[
-        tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str] | None, str, tuple[str, ...]]
+        tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str] | None, str, tuple[str, ...], bool]
     ],
     tags: Mapping[str, list[str]],
     database: str,
+    has_accession: bool = False,
 ) -> str:
     """:func:`find_id` over rules already narrowed to the record's tags."""
-    for rule_tags, pattern, database_pattern, prefix, needles in steps:
+    for rule_tags, pattern, database_pattern, prefix, needles, without in steps:
+        if without and has_accession:
+            continue
         if database_pattern is not None and not database_pattern.search(database):
             continue
         for tag in rule_tags:
@@ -239,6 +297,11 @@ _CITATION_PATTERNS = (
         r"(?::(?P<issue>[^\s(.]+))?\s*(?:Suppl\w*\.?\s*(?:[A-Z]?\d+\s*)?)?"
         r"(?:\((?P<pages>[^)]*)\)|Article Number:?\s*(?P<article>[^\s.]+))?"
     ),
+    # PubMed (NLM) citation: "Eur J Med Genet. 2020 Feb;63(2):103640. doi: ..." (PubMed CSV)
+    re.compile(
+        r"^(?P<journal>.+?)\.\s+(?P<year>\d{4})\b[^;]{0,30};(?P<volume>[^\s(:;.]+)?"
+        r"(?:\((?P<issue>[^)]*)\))?(?::(?P<pages>[^\s.;]+))?"
+    ),
     # Ovid/MEDLINE: "Annals of Oncology. 20(5):897-902, 2009 May."
     re.compile(
         r"^(?P<journal>.+?)\.\s+(?P<volume>[^\s(:]+)?(?:\((?P<issue>[^)]*)\))?"
@@ -284,12 +347,21 @@ def _first(tags: Mapping[str, list[str]], names: Sequence[str]) -> str:
     return ""
 
 
-def find_id(fmap: FieldMap, tags: Mapping[str, list[str]], wanted: str, database: str) -> str:
+def find_id(
+    fmap: FieldMap,
+    tags: Mapping[str, list[str]],
+    wanted: str,
+    database: str,
+    *,
+    has_accession: bool = False,
+) -> str:
     """Apply the field map's identifier rules for ``wanted``; "" when none matches."""
     keys = tags.keys()
-    for rule_tags, tag_set, pattern, database_pattern, prefix, needles in fmap.id_plan.get(
+    for rule_tags, tag_set, pattern, database_pattern, prefix, needles, without in fmap.id_plan.get(
         wanted, ()
     ):
+        if without and has_accession:
+            continue
         if tag_set.isdisjoint(keys):
             continue
         if database_pattern is not None and not database_pattern.search(database):
@@ -363,10 +435,10 @@ def build_record(
     database = " ".join([v for tag in layout.database for v in tags[tag]])
     ids = layout.ids
     doi = _find_in_layout(ids.get("doi", ()), tags, database)
-    pmid = _find_in_layout(ids.get("pmid", ()), tags, database)
     # Only the database's own accession (DESIGN.md, "Identities"): never the PMID or DOI, or a
     # Web of Science record without UT would get an id like wos:25705707 that looks like one.
     source_id = _find_in_layout(ids.get("source_id", ()), tags, database)
+    pmid = _find_in_layout(ids.get("pmid", ()), tags, database, bool(source_id))
     if not source_id and pmid and fmap.pmid_accession_database:
         if re.search(fmap.pmid_accession_database, database, re.IGNORECASE):
             source_id = pmid
@@ -380,7 +452,7 @@ def build_record(
             values[name] = sys.intern(value)
     return Record(
         source_id=source_id,
-        doi=normalise_doi(doi),
+        doi=doi,  # Record.__post_init__ normalises it (once)
         pmid=pmid,
         source_file=source_file,
         source_line=str(line),

@@ -14,7 +14,7 @@ import re
 from typing import ClassVar
 
 from evsynth.records import Record
-from evsynth.sources import ris_tags
+from evsynth.sources import ris_tags, wos_tags
 from evsynth.sources.fields import FieldMap, build_record, normalise_author
 from evsynth.sources.tagged import TaggedReader
 
@@ -22,14 +22,17 @@ __all__ = ["RisReader"]
 
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UPPER_DIGIT = _UPPER | frozenset("0123456789")
-_SNIFF = re.compile(r"^(?:\d+\.\s*)?TY\s{1,2}-\s?\S", re.MULTILINE)
+# The general tag-line grammar: a tag, one or two spaces, a hyphen, spaces, the value.
+_SNIFF = re.compile(r"^(?:\d+\.[ \t]*)?TY[ \t]{1,2}-[ \t]*\S", re.MULTILINE)
 
 
 class RisReader(TaggedReader):
     """RIS: ``TY  - `` starts a record, ``ER  - `` ends it; untagged lines continue a value.
 
-    Tolerates one or two spaces before the hyphen, a missing space after it, Ovid's record
-    numbers ("1." alone or before ``TY``) and blank lines anywhere.
+    Tolerates one or two spaces before the hyphen, none or several after it (Cochrane's
+    ``TY  -  JOUR``), Ovid's record numbers ("1." alone or before ``TY``), blank lines anywhere,
+    a preamble before the first record (Cochrane's ``Record #3 of 18`` / ``Provider:`` lines;
+    skipped, counted and named in a warning) and a last record without ``ER`` (read, warned).
     """
 
     format = "ris"
@@ -37,6 +40,7 @@ class RisReader(TaggedReader):
     tag_line = re.compile(r"^(?:\d+\.\s*)?([A-Z][A-Z0-9])\s{1,2}-(?:\s?(.*))?$")
     start_tags = frozenset({"TY"})
     end_tags = frozenset({"ER"})
+    final_end_optional = True
     expected_start = "'TY  - ' lines starting each record"
     field_map: ClassVar[FieldMap] = ris_tags.FIELD_MAP
     ignored_tags = ris_tags.IGNORED_TAGS
@@ -60,7 +64,24 @@ class RisReader(TaggedReader):
             record.authors = "; ".join(dict.fromkeys(names))
         if record.journal_abbrev == record.journal:
             record.journal_abbrev = ""
+        if " " in record.url:
+            # Several links in one value (EPPI-Reviewer) or a tag run into it (Rayyan writes
+            # "UR  - https://...     U2  - L..."): a URL holds no spaces, so the first one is it.
+            record.url = record.url.split()[0]
+        database = self._database(tags)
+        if database:
+            self.databases[database] += 1
         return record
+
+    @staticmethod
+    def _database(tags: dict[str, list[str]]) -> str:
+        """The Web of Science platform database a record's accession names ("" for others)."""
+        for tag in ("UT", "AN"):
+            for value in tags.get(tag, ()):
+                found = wos_tags.database_of(value)
+                if found:
+                    return found
+        return ""
 
     def fast_tags(self, record: str) -> dict[str, list[str]]:
         # Every line of a fast_record match is "XX  -..." or blank; the last one is ER.

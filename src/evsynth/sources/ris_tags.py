@@ -9,6 +9,7 @@ tried in order and the first match wins, so the specific patterns (``CN-``, ``WO
 from __future__ import annotations
 
 from evsynth.sources.fields import FieldMap, IdRule
+from evsynth.sources.wos_tags import FAMILY_PREFIXES
 
 __all__ = [
     "ACCESSION_TAGS",
@@ -60,6 +61,9 @@ IDS = (
         r"\b(?:WOS|ISI):([0-9A-Z]{15})\b",
         needles=("WOS:", "ISI:", "wos:", "isi:"),
     ),
+    # Another database of the Web of Science platform (Zoological Record, BIOSIS, MEDLINE, ...):
+    # its prefix is part of the accession and names the database (as in Web of Science text).
+    IdRule("source_id", ("UT", "AN"), rf"^\s*({FAMILY_PREFIXES})\s*$", needles=(":",)),
     # Scopus EID, in U2/AN/UR ("eid=2-s2.0-...").
     IdRule(
         "source_id", (*ACCESSION_TAGS, *URL_TAGS), r"\b(2-s2\.0-\d{6,})\b", needles=("2-s2.0-",)
@@ -67,20 +71,54 @@ IDS = (
     # Ovid (and reference managers) put the database's own accession in AN/ID/UI; the bare number
     # is used when the record's database is known: MEDLINE/PubMed (a PMID) or Embase.
     IdRule("source_id", ("AN", "ID", "UI"), r"^\s*(\d{6,12})\s*$", database=r"embase|excerpta"),
+    # ERIC accessions (EJ/ED + digits) and APA PsycInfo ones (year-number-number), as Ovid and
+    # EBSCO write them in AN/ID/UI; EBSCOhost names its accession in a note.
+    IdRule("source_id", ("AN", "ID", "UI"), r"^\s*(E[DJ]\d{5,7})\s*$", database=r"\beric\b"),
+    IdRule("source_id", ("AN", "ID", "UI"), r"^\s*(\d{4}-\d{5}-\d{3})\s*$", database=r"psyc"),
+    IdRule(
+        "source_id",
+        ("AN", "N1"),
+        r"^\s*(?:Accession Number:\s*)?(\d{5,12})\b",
+        database=r"ebsco",
+    ),
+    # The Lens: its Lens ID (five groups of digits) in ID/AN, or a lens.org record link.
+    IdRule("source_id", ("ID", "AN"), r"^\s*(\d{3}-\d{3}-\d{3}-\d{3}-\d{2}[\dX])\s*$"),
+    IdRule(
+        "source_id",
+        URL_TAGS,
+        r"lens\.org/(\d{3}-\d{3}-\d{3}-\d{3}-\d{2}[\dX])\b",
+        needles=("lens.org/",),
+    ),
     # PMIDs: labelled anywhere, in PubMed links, then bare numbers where the database is PubMed.
-    IdRule("pmid", PMID_TAGS, r"\bPMID:?\s*(\d{1,9})\b", needles=("PMID", "pmid", "Pmid")),
+    # Only where the label starts a value or a "; "-separated part of one: inside a longer text
+    # (Ovid PsycInfo's cited references in M1) "PMID: n" is another article's.
+    IdRule(
+        "pmid",
+        PMID_TAGS,
+        r"(?:^|[;|]\s*)PMID:?\s*(\d{1,9})\b",
+        needles=("PMID", "pmid", "Pmid"),
+    ),
     IdRule(
         "pmid",
         URL_TAGS,
         r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|/pubmed/)(\d{1,9})\b",
         needles=("pubmed",),
     ),
-    IdRule("pmid", ("AN", "ID", "UI"), r"^\s*(\d{1,9})\s*$", database=r"pub\s*med|medline|nlm"),
+    # A bare number is a PMID only in a record from PubMed/MEDLINE itself that has no other
+    # database's accession: EndNote writes its own record number in ID and copies Embase's
+    # "DB - Medline" (records Embase shares with MEDLINE).
+    IdRule(
+        "pmid",
+        ("AN", "ID", "UI"),
+        r"^\s*(\d{1,9})\s*$",
+        database=PUBMED_DATABASE,
+        without_accession=True,
+    ),
     # Cochrane writes "PUBMED 12345678" for records it took from PubMed.
     IdRule(
         "pmid",
         PMID_TAGS,
-        r"\bPUBMED\s*:?\s*(\d{1,9})\b",
+        r"(?:^|[;|]\s*)PUBMED\s*:?\s*(\d{1,9})\b",
         needles=("PUBMED", "PubMed", "pubmed", "Pubmed"),
     ),
     # Embase RIS gives the MEDLINE PMID of records also in MEDLINE in C5; Scopus RIS puts the
@@ -89,7 +127,8 @@ IDS = (
     IdRule("pmid", ("C2",), r"^\s*(\d{1,9})\s*$", database=r"scopus"),
     # DOI: the DOI tags, then M3 (Ovid, Zotero), then doi.org links.
     IdRule("doi", ("DO", "DI"), r"(10\.\d{4,9}/\S+)", needles=("10.",)),
-    IdRule("doi", ("M3", "N1", "ID"), r"^\s*(?:doi:?\s*)?(10\.\d{4,9}/\S+)"),
+    # EBSCOhost writes the DOI in L3.
+    IdRule("doi", ("M3", "N1", "ID", "L3"), r"^\s*(?:doi:?\s*)?(10\.\d{4,9}/\S+)"),
     IdRule("doi", (*URL_TAGS, "M3", "N1"), r"doi\.org/(10\.\d{4,9}/\S+)", needles=("doi.org",)),
 )
 
@@ -120,11 +159,12 @@ FIELD_MAP = FieldMap(
         "title": ("TI", "T1", "CT", "BT"),
         # T2 is the journal in EndNote/Zotero/Scopus RIS; JF/JO in older and Embase/Ovid RIS.
         "journal": ("T2", "JF", "JO", "JA", "J2", "J1", "T3"),
-        "journal_abbrev": ("JA", "J2", "J1", "JO"),
+        # JI/J9: Web of Science RIS (ISO and 29-character abbreviations).
+        "journal_abbrev": ("JA", "J2", "J1", "JO", "JI", "J9"),
         "year": ("PY", "Y1", "DA", "Y2"),
         "volume": ("VL",),
         "issue": ("IS", "CP"),
-        "start_page": ("SP", "C7"),
+        "start_page": ("SP", "PG", "C7"),
         "end_page": ("EP",),
         "abstract": ("AB", "N2"),
         "issn": ("SN",),
@@ -152,4 +192,6 @@ IGNORED_TAGS = frozenset({
     "LB", "M1", "M2", "N1", "NV", "OP", "PB", "PP", "RI", "RN", "RP", "SE", "ST", "TA", "TT",
     "U1", "U2", "U3", "U4", "U5", "Y2", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "H1", "H2",
     "TY", "AN", "ID", "UT",
+    # Web of Science RIS: edition, publisher and its city/address, funding; Cochrane: review group.
+    "WE", "PU", "PI", "PA", "FU", "FX", "CC",
 })  # fmt: skip

@@ -23,6 +23,9 @@ from evsynth.sources.inputs import Text, read_text
 
 __all__ = ["TaggedReader"]
 
+# An Ovid record number ("1.") alone on a line: skipped and counted, but no preamble to report.
+_RECORD_NUMBER = re.compile(r"^\s*\d+\.?\s*$")
+
 
 class TaggedReader(Importer):
     """Read a line-tagged export; subclasses only change the class attributes below."""
@@ -46,6 +49,9 @@ class TaggedReader(Importer):
     strict_outside_records: ClassVar[bool] = True
     #: True: non-tag lines inside a record that are not continuations are skipped, not errors.
     tolerate_stray_lines: ClassVar[bool] = False
+    #: True: a last record that reaches the end of the file without its end tag is read, with a
+    #: warning (reference managers omit the final ``ER``); False: it is a failed record.
+    final_end_optional: ClassVar[bool] = False
     #: What a record start looks like, for messages.
     expected_start: ClassVar[str] = ""
     field_map: ClassVar[FieldMap]
@@ -91,6 +97,25 @@ class TaggedReader(Importer):
                 path=label,
             )
 
+    def read_tags(
+        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+    ) -> Iterator[tuple[int, dict[str, list[str]]]]:
+        """Yield ``(first_line, tag -> values)`` per record, every value as the export wrote it.
+
+        For readers of fields that are not record columns (Rayyan's decisions in RIS ``N1``,
+        screening tools' labels): the same records, lines and failures as :meth:`read`.
+        """
+        text = read_text(src, label=label)
+        failures: list[Failure] = []
+        produced = 0
+        for start, tags, problem in self._records(text, failures):
+            if problem:
+                failures.append(Failure(start, problem))
+                continue
+            produced += 1
+            yield start, tags
+        raise_failures(text.source.label, failures, starts=self.record_starts, produced=produced)
+
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         """One record from its tags (subclasses add format-specific touches)."""
         return build_record(self.field_map, tags, source_file=source_file, line=line)
@@ -117,6 +142,8 @@ class TaggedReader(Importer):
         last_tag = ""
         orphan = False
         number = 0
+        preamble: list[tuple[int, str]] = []
+        between: list[tuple[int, str]] = []
         blocks = text.line_blocks() if self.fast_record is None else self._fast_blocks(text)
         for block in blocks:
             if block.__class__ is _FastRecord:
@@ -164,6 +191,10 @@ class TaggedReader(Importer):
                         orphan = True
                     else:
                         self.skipped_lines += 1
+                        if not _RECORD_NUMBER.match(line):
+                            (preamble if self.record_starts == 0 else between).append(
+                                (number, line)
+                            )
                     continue
                 if pair is not None:
                     tag, value = pair
@@ -211,8 +242,30 @@ class TaggedReader(Importer):
                     last.append(extra)
                 else:
                     last[-1] = f"{last[-1]} {extra}" if last[-1] else extra
+        if preamble:
+            self._note_skipped(preamble, "before the first record")
+        if between:
+            self._note_skipped(between, "between records")
         if tags is not None:
-            yield start, tags, self._unterminated(None) if end_tags else ""
+            if end_tags and self.final_end_optional:
+                end = "/".join(sorted(end_tags))
+                self.warnings.append(
+                    f"line {start}: the last record has no {end} line before end of file; read "
+                    "as ending there (check the export is complete)"
+                )
+                yield start, tags, ""
+            else:
+                yield start, tags, self._unterminated(None) if end_tags else ""
+
+    def _note_skipped(self, lines: list[tuple[int, str]], where_in_file: str) -> None:
+        """A warning naming untagged lines skipped outside records (the first five)."""
+        shown = " | ".join(repr(text.strip()[:60]) for _n, text in lines[:5])
+        more = f" and {len(lines) - 5} more" if len(lines) > 5 else ""
+        first, last = lines[0][0], lines[-1][0]
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        self.warnings.append(
+            f"{len(lines)} line(s) {where_in_file} skipped ({where}): {shown}{more}"
+        )
 
     def _fast_blocks(self, text: Text) -> Iterator[list[str] | _FastRecord]:
         """Whole records matched by :attr:`fast_record`, and lists of the lines between them."""

@@ -44,9 +44,22 @@ class WosReader(TaggedReader):
     field_map: ClassVar[FieldMap] = wos_tags.FIELD_MAP
     ignored_tags = wos_tags.IGNORED_TAGS
 
+    def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
+        record = super().build(tags, source_file=source_file, line=line)
+        _count_database(self, tags)
+        return record
+
     @classmethod
     def sniff(cls, head: str) -> bool:
         return _SNIFF.search(head) is not None and re.search(r"^ER\s*$", head, re.M) is not None
+
+
+def _count_database(importer: Importer, tags: dict[str, list[str]]) -> None:
+    """Label the record by the database its UT names (``ZOOREC:`` is Zoological Record)."""
+    for value in tags.get("UT", ()):
+        database = wos_tags.database_of(value) or wos_tags.CORE_COLLECTION
+        importer.databases[database] += 1
+        return
 
 
 class WosTabReader(Importer):
@@ -104,6 +117,7 @@ class WosTabReader(Importer):
                 else:
                     tags[column] = [cell]
             record = build_record(self.field_map, tags, source_file=text.source.name, line=line)
+            _count_database(self, tags)
             if not (record.title or record.source_id):
                 failures.append(Failure(line, "row has neither TI nor UT"))
                 continue

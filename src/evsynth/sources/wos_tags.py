@@ -6,9 +6,59 @@ same two-letter tags head the tagged lines and the tab-delimited columns.
 
 from __future__ import annotations
 
+import re
+
 from evsynth.sources.fields import FieldMap, IdRule
 
-__all__ = ["COLUMN_ALIASES", "FIELD_MAP", "IGNORED_TAGS", "ONE_VALUE_PER_LINE", "TAB_SPLIT"]
+__all__ = [
+    "COLUMN_ALIASES",
+    "CORE_COLLECTION",
+    "FAMILY_DATABASES",
+    "FAMILY_PREFIXES",
+    "FIELD_MAP",
+    "IGNORED_TAGS",
+    "ONE_VALUE_PER_LINE",
+    "TAB_SPLIT",
+    "database_of",
+]
+
+#: The database named by a bare ``WOS:`` (or older ``ISI:``) accession prefix.
+CORE_COLLECTION = "Web of Science Core Collection"
+
+#: Accession (UT) prefixes of the other databases on the Web of Science platform -> the database's
+#: name (Clarivate's product names). A record's UT names its database; an export from the platform
+#: can mix them ("All Databases" searches), so each record is labelled by its own.
+FAMILY_DATABASES = {
+    "ZOOREC": "Zoological Record",
+    "MEDLINE": "MEDLINE (Web of Science)",
+    "BCI": "BIOSIS Citation Index",
+    "BIOSIS": "BIOSIS Previews",
+    "CCC": "Current Contents Connect",
+    "KJD": "KCI-Korean Journal Database",
+    "RSCI": "Russian Science Citation Index",
+    "SCIELO": "SciELO Citation Index",
+    "DIIDW": "Derwent Innovations Index",
+    "INSPEC": "Inspec",
+    "CABI": "CAB Abstracts",
+    "FSTA": "FSTA",
+    "GRANTS": "Grants Index",
+    "PQDT": "ProQuest Dissertations & Theses Citation Index",
+    "DRCI": "Data Citation Index",
+}
+_FAMILY = "|".join(FAMILY_DATABASES)
+#: ``ZOOREC:ZOOR14700012345``: a family database's accession, its prefix kept (part of the id).
+FAMILY_PREFIXES = rf"(?:{_FAMILY}):\s*[0-9A-Z]+"
+_PREFIX = re.compile(rf"^\s*({_FAMILY}|WOS|ISI):", re.IGNORECASE)
+
+
+def database_of(accession: str) -> str:
+    """The Web of Science platform database a UT belongs to, from its prefix ("" for none)."""
+    match = _PREFIX.match(accession)
+    if match is None:
+        return ""
+    prefix = match.group(1).upper()
+    return CORE_COLLECTION if prefix in ("WOS", "ISI") else FAMILY_DATABASES[prefix]
+
 
 FIELD_MAP = FieldMap(
     single={
@@ -37,8 +87,7 @@ FIELD_MAP = FieldMap(
             ("UT",),
             # "WOS:000082252000006" -> "000082252000006" (the accession number, DESIGN.md);
             # other collections keep their prefix ("MEDLINE:25705707", "BCI:BCI200500123456").
-            r"^\s*(?:(?:WOS|ISI):\s*)?((?:(?:MEDLINE|BCI|CCC|KJD|RSCI|SCIELO|ZOOREC|"
-            r"DIIDW|INSPEC|CABI|BIOSIS|FSTA|GRANTS|PQDT|DRCI):?\s*)?[0-9A-Z]+)\s*$",
+            rf"^\s*(?:(?:WOS|ISI):\s*)?((?:(?:{_FAMILY}):?\s*)?[0-9A-Z]+)\s*$",
         ),
         IdRule("pmid", ("PM",), r"(\d{1,9})"),
         IdRule("doi", ("DI", "D2"), r"(10\.\d{4,9}/\S+)", needles=("10.",)),

@@ -9,28 +9,29 @@ def _screening_stage(stage):
 
 
 def _screening_entries(stage):
-    """(path, reviewer or None) of every decision file of a stage; folders expanded, sorted."""
+    """(path, reviewer or None, list or None) of every decision file of a stage; folders
+    expanded, sorted. `list` declares the list of a Covidence / EPPI-Reviewer list export."""
     entries = []
     for entry in _screening_stage(stage).get("decisions") or []:
         if isinstance(entry, str):
-            path, reviewer = entry, None
+            path, reviewer, listed = entry, None, None
         else:
-            path, reviewer = entry["file"], entry.get("reviewer")
+            path, reviewer, listed = entry["file"], entry.get("reviewer"), entry.get("list")
         if os.path.isdir(path):
             for name in sorted(os.listdir(path)):
                 full = os.path.join(path, name)
                 if os.path.isfile(full) and not name.lower().startswith(("readme", ".")):
-                    entries.append((full, reviewer))
+                    entries.append((full, reviewer, listed))
         elif path.endswith("/") and not os.path.exists(path):
             continue  # a decisions folder not created yet is an empty one
         else:
-            entries.append((path, reviewer))
+            entries.append((path, reviewer, listed))
     return entries
 
 
 def screening_decision_files(stage):
     """Decision files of a stage (inputs, so adding or editing one reruns the stage)."""
-    return [path for path, _ in _screening_entries(stage)]
+    return [path for path, _, _ in _screening_entries(stage)]
 
 
 def screening_adjudication_files(stage):
@@ -46,8 +47,14 @@ def _screening_required(stage):
 
 def _screening_args(stage):
     """Command-line options of `evsynth screen` for one stage, from config."""
-    specs = [f"{r}={p}" if r else p for p, r in _screening_entries(stage)]
+    entries = _screening_entries(stage)
+    specs = [f"{r}={p}" if r else p for p, r, _ in entries]
     args = ["--decisions", *specs]
+    for path, _, listed in entries:
+        if listed:
+            args += ["--list", f"{path}={listed}"]
+    for tool_reason, reason in sorted((config["screening"].get("reason_aliases") or {}).items()):
+        args += ["--reason-alias", f"{tool_reason}={reason}"]
     adjudication = screening_adjudication_files(stage)
     if adjudication:
         args += ["--adjudication", *adjudication]
