@@ -14,6 +14,7 @@ rule grade_analysis:
     threads: 1
     resources:
         mem_mb=200,
+        runtime=5,
     wildcard_constraints:
         analysis="[a-z0-9_]+",
     conda:
