@@ -20,6 +20,7 @@ include: "workflow/rules/dedup.smk"
 include: "workflow/rules/screening.smk"
 include: "workflow/rules/extraction.smk"
 include: "workflow/rules/pooling.smk"
+include: "workflow/rules/grade.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 

@@ -533,6 +533,7 @@ SCREENING_AND_AFTER = {
     "extraction_tables",
     "pooling_analysis",
     "pooling_summary",
+    "grade_analysis",
     "figures_analysis",
     "figures_prisma",
     "report_html",
@@ -573,6 +574,7 @@ def test_a_title_abstract_decision_reruns_both_stages_not_dedup(
 POOLING_AND_AFTER = {
     "pooling_analysis",
     "pooling_summary",
+    "grade_analysis",
     "figures_analysis",
     "report_html",
     "config_snapshot",

@@ -40,7 +40,7 @@ def close(got, want) -> bool:
 
 def rows_of(name: str):
     path = ROOT.parent / DATASETS[name]["file"]
-    header, rows = _read_delimited(path)
+    header, rows, _delimiter = _read_delimited(path)
     return path, header, rows
 
 

@@ -115,6 +115,19 @@ def test_choi_2014_is_harmonised_to_bilateral_vs_unilateral(review: Path) -> Non
     assert (round(1 / 0.291, 2), round(low, 2), round(high, 2)) == (3.44, 1.13, 10.42)
 
 
+def test_each_pooled_analysis_is_graded_and_the_report_shows_it(review: Path) -> None:
+    summary = _read_tsv(review / "results/pooling/summary.tsv")
+    assert summary
+    for row in summary:
+        grade = json.loads((review / f"results/grade/{row['analysis']}.json").read_text())
+        assert grade["k"] == int(row["k"])
+        # the review has no risk-of-bias sheet: stated as not assessed, never scored
+        assert grade["domains"]["risk_of_bias"]["rating"] == "not_assessed"
+        assert (grade["certainty"] is None) == (int(row["k"]) == 0)
+    html = (review / "results/report/index.html").read_text(encoding="utf-8")
+    assert 'id="grade-sof"' in html and "Risk of bias: not assessed" in html
+
+
 def test_prisma_counts_add_up(review: Path) -> None:
     counts = json.loads((review / "results/prisma/counts.json").read_text(encoding="utf-8"))
     assert counts["database_results"] == sum(counts["database_specific_results"].values())
@@ -263,8 +276,24 @@ def test_changing_a_pooling_setting_reruns_only_pooling_figures_and_report(revie
     finally:
         shutil.copy2(backup, config)
     assert "pooling_analysis" in jobs and "report_html" in jobs
-    allowed = {"config_snapshot", "pooling_analysis", "pooling_summary", "report_html", "all"}
+    allowed = {"config_snapshot", "pooling_analysis", "pooling_summary", "grade_analysis"}
+    allowed |= {"report_html", "all"}
     assert {j for j in jobs if not j.startswith("figures_")} <= allowed, jobs
+
+
+def test_changing_a_grade_setting_reruns_only_grading_and_the_report(review: Path) -> None:
+    config = review / "config/config.yaml"
+    original = config.read_text(encoding="utf-8")
+    backup = review / "config.yaml.grade.bak"
+    shutil.copy2(config, backup)
+    try:
+        assert "\n    harm: 1.25" in original
+        config.write_text(original.replace("\n    harm: 1.25", "\n    harm: 1.5", 1), "utf-8")
+        jobs = _jobs_in_dry_run(review)
+    finally:
+        shutil.copy2(backup, config)
+    assert "grade_analysis" in jobs and "report_html" in jobs
+    assert jobs <= {"config_snapshot", "grade_analysis", "report_html", "all"}, jobs
 
 
 def test_a_bad_analysis_entry_stops_the_workflow_naming_it(tmp_path: Path) -> None:

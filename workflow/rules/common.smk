@@ -53,7 +53,7 @@ def validate_section(section, schema_path=None):
 
 
 validate_section(None, os.path.join(WORKFLOW_DIR, "schemas", "config.schema.yaml"))
-for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report"):
+for _section in ("review", "search", "dedup", "screening", "extraction", "analyses", "pooling", "report", "grade"):
     validate_section(_section)
 
 
@@ -101,6 +101,7 @@ def get_final_output():
         *screening_outputs(),
         *extraction_outputs(),
         *pooling_outputs(),
+        *grade_outputs(),
         *figures_outputs(),
         *report_outputs(),
     ]
@@ -115,6 +116,7 @@ include: "common/dedup.smk"
 include: "common/screening.smk"
 include: "common/extraction.smk"
 include: "common/pooling.smk"
+include: "common/grade.smk"
 include: "common/figures.smk"
 include: "common/report.smk"
 

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from evsynth.errors import InputError
@@ -26,6 +27,7 @@ from evsynth.extraction.derive import (
     from_p_events,
     p_from_estimate,
     parse_p,
+    read_km_reconstruction,
     z_for_level,
     z_from_p,
 )
@@ -69,6 +71,7 @@ class EffectResult:
     assumed: bool = False  # direction comes from extraction.assumed_directions
     better_level: str | None = None  # level reported as doing better; "none"; None = unknown
     derived: Derived | None = None
+    km: dict[str, Any] | None = None  # the km-reconstruct hr.json the row points to
     not_derivable: str = ""
     inverted: bool | None = None
     poolable: bool = False
@@ -208,6 +211,12 @@ class ExtractionResult:
                     "label": f"{self.labels[e.study_id]} ({'; '.join(parts)})",
                     "subgroup": study.get(analysis.subgroup) if analysis.subgroup else None,
                     "search_run": study.get("search_run") or None,
+                    # how the log HR was derived (e.g. km_reconstruction); other measures: escalc
+                    "derivation": (
+                        e.derived.method
+                        if analysis.measure == "HR" and e.derived is not None
+                        else None
+                    ),
                 }
             )
         return rows
@@ -414,6 +423,14 @@ def _check_numbers(e: EffectResult, problems: _Problems, settings: ExtractionSet
             problems.add(e.row, f"column 'p': {exc}; write e.g. 0.03, <0.001 or 1e-5")
     if (v["observed_minus_expected"] is None) != (v["variance"] is None):
         problems.add(e.row, "give both observed_minus_expected and variance, or neither")
+    if v.get("km_reconstruction"):
+        if hr is not None:
+            problems.add(e.row, "give either a printed hr or km_reconstruction, not both")
+        else:
+            try:
+                e.km = read_km_reconstruction(Path(e.row.path).parent, v["km_reconstruction"])
+            except ValueError as exc:
+                problems.add(e.row, f"column 'km_reconstruction': {exc}")
     _check_counts_and_means(e, problems)
 
 
@@ -453,6 +470,9 @@ def _derive(e: EffectResult) -> None:
         return
     if v["observed_minus_expected"] is not None:
         e.derived = from_oe_v(v["observed_minus_expected"], v["variance"])
+        return
+    if e.km is not None:
+        e.derived = Derived(float(e.km["log_hr"]), float(e.km["se"]), "km_reconstruction")
         return
     if hr is not None and p is not None and p.exact:
         if hr == 1 or not 0 < p.value < 1:

@@ -9,10 +9,12 @@ the estimators are (asymptotically) normal.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from statistics import NormalDist
 
 # The standard normal (stdlib: Wichura's AS241 quantile, accurate to ~1e-16; no scipy import cost).
@@ -28,6 +30,7 @@ __all__ = [
     "from_p_events",
     "p_from_estimate",
     "parse_p",
+    "read_km_reconstruction",
     "z_for_level",
     "z_from_p",
 ]
@@ -160,3 +163,33 @@ def ci_asymmetry(
         else:
             explained = hr_lo**2 <= lo_hi * hi_hi and lo_lo * hi_lo <= hr_hi**2
     return se_lower, se_upper, relative, explained
+
+
+def read_km_reconstruction(base: Path, ref: str) -> dict:
+    """The two-arm result of `evsynth km-reconstruct` (its hr.json, or the directory holding it).
+
+    The Cox log HR and SE of individual data rebuilt from a Kaplan-Meier curve (Guyot et al. 2012,
+    BMC Med Res Methodol 12:9); the file contract is in docs/km.md. Raises ValueError naming what
+    is wrong, so the caller can point at the sheet row.
+    """
+    path = Path(ref) if Path(ref).is_absolute() else base / ref
+    if path.is_dir():
+        path = path / "hr.json"
+    if not path.is_file():
+        raise ValueError(f"{path} not found (run evsynth km-reconstruct --out DIR first)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not a km-reconstruct hr.json")
+    if "log_hr" not in data:
+        arms = len(data.get("comparisons") or [])
+        raise ValueError(f"{path} has {arms} comparisons; a row needs a two-arm reconstruction")
+    try:
+        log_hr, se = float(data["log_hr"]), float(data["se"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"{path}: log_hr and se must be numbers") from None
+    if not (math.isfinite(log_hr) and math.isfinite(se) and se > 0):
+        raise ValueError(f"{path}: log_hr {log_hr} / se {se} are not a finite estimate")
+    return {**data, "path": str(path)}

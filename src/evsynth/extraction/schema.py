@@ -274,6 +274,9 @@ _PIPELINE_NOTES = """
 - **Derivation** (column `derivation` of `effects.tsv`), first that applies:
   `hr_ci` (log HR = ln HR; SE = (ln upper - ln lower) / (2 z), z for the CI level);
   `oe_v` (log HR = (O-E)/V, SE = 1/sqrt(V); Parmar et al. 1998, Stat Med 17:2815);
+  `km_reconstruction` (log HR and SE of a Cox model fitted to individual data rebuilt from the
+  digitised Kaplan-Meier curve by `evsynth km-reconstruct`; Guyot et al. 2012, BMC Med Res
+  Methodol 12:9; docs/km.md);
   `hr_p` (SE = |ln HR| / z(p/2) from an exact two-sided p; Parmar et al. 1998; Tierney et al. 2007,
   Trials 8:16); `p_events` (V = events x n1 x n2 / (n1 + n2)^2, log HR = +-z(p/2) / sqrt(V),
   SE = 1/sqrt(V), sign from `better_group`; Tierney et al. 2007). A row none applies to is kept and
@@ -304,7 +307,7 @@ _PIPELINE_NOTES = """
 - **Outputs** (results/extraction/): `effects.tsv` (every row with its derivation, direction,
   selection and analyses), `studies.tsv`, `narrative.tsv` (every row not pooled: p-value-only,
   direction-unknown, no-SE rows, rows of narrative syntheses, poolable rows no analysis takes),
-  `analyses/{analysis}.tsv` (`study yi se study_id year label subgroup search_run`),
+  `analyses/{analysis}.tsv` (`study yi se study_id year label subgroup search_run derivation`),
   `analysis_members.tsv` (each study's fate in each analysis, with the reason), `warnings.tsv`,
   `summary.json`, and, when
   a risk-of-bias sheet is given, `risk_of_bias.tsv` (one row per study, one column per NOS item or

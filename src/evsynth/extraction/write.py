@@ -40,7 +40,7 @@ STUDY_COLUMNS = STUDY_COLUMNS_FIRST
 NARRATIVE_COLUMNS = (
     "study_id factor outcome comparison analysis_type hr p direction reason effect_id analyses"
 ).split()
-ANALYSIS_COLUMNS = "study yi se study_id year label subgroup search_run".split()
+ANALYSIS_COLUMNS = "study yi se study_id year label subgroup search_run derivation".split()
 WARNING_COLUMNS = "sheet line study_id effect_id check message".split()
 MEMBER_COLUMNS = "analysis study_id effect_id included reason".split()
 ROB_ITEM_COLUMNS = "study_id tool domain item stars judgement support assessor".split()

@@ -46,6 +46,10 @@ _MAX_SQUARE_PT = 10.0
 _MIN_SQUARE_PT = 2.5
 
 
+# Marks a study whose HR was reconstructed from its Kaplan-Meier curve (footnoted).
+KM_MARK = "\u2020"
+
+
 def study_display_label(effect: StudyEffect) -> str:
     """``Choi 2014``: the study label, with the year appended when the label lacks it."""
     if effect.year and effect.year not in effect.study:
@@ -207,9 +211,12 @@ def forest_table(
         low, high = e.yi - _Z975 * e.se, e.yi + _Z975 * e.se
         cells = [format_ci(shown(e.yi), shown(low), shown(high))]
         cells += [_weight(m, e.study) for m in models]
+        label = study_display_label(e)
+        if e.derivation == "km_reconstruction":
+            label += f" {KM_MARK}"
         return Row(
             "study",
-            study_display_label(e),
+            label,
             tuple(cells),
             e.yi,
             low,
@@ -388,6 +395,11 @@ def forest_table(
             )
         )
 
+    if any(e.derivation == "km_reconstruction" for e in effects):
+        footnotes.append(
+            f"{KM_MARK} HR from individual data rebuilt from the published Kaplan-Meier curve "
+            "(Guyot et al. 2012), not printed by the study."
+        )
     if excluded:
         footnotes.append(f"Not in this analysis (excluded by its settings): {', '.join(excluded)}.")
     headers = [f"{measure} [95% CI]"]

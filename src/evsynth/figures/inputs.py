@@ -55,6 +55,7 @@ class StudyEffect:
     year: str = ""
     label: str = ""
     subgroup: str = ""
+    derivation: str = ""  # how extraction derived yi/se (e.g. km_reconstruction)
 
 
 @dataclass(frozen=True)
@@ -539,6 +540,7 @@ def read_analysis_effects(path: str | Path) -> tuple[StudyEffect, ...]:
                 year=row.get("year", "").strip(),
                 label=row.get("label", "").strip(),
                 subgroup=row.get("subgroup", "").strip(),
+                derivation=row.get("derivation", "").strip(),
             )
         )
     return tuple(out)

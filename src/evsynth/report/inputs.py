@@ -102,6 +102,8 @@ class ReportInputs:
     warnings: list[dict[str, str]] | None = None
     #: effect_id -> the analyses its row enters (results/extraction/effects.tsv, optional).
     effect_analyses: dict[str, list[str]] | None = None
+    #: results/grade/{analysis}.json by analysis id (optional: `evsynth grade`).
+    grade: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -365,6 +367,12 @@ def load_inputs(
             )
         )
 
+    grade = {}
+    for aid in sorted(meta_ids):
+        found = reader.json(results / "grade" / f"{aid}.json", None)
+        if isinstance(found, dict):
+            grade[aid] = found
+
     prisma_figure = reader.figure(results, "prisma", preferred)
     rob_figures = []
     figures_dir = results / "figures"
@@ -396,4 +404,5 @@ def load_inputs(
         record_runs=record_runs,
         warnings=warnings,
         effect_analyses=effect_analyses,
+        grade=grade,
     )

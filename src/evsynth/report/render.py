@@ -27,6 +27,7 @@ from evsynth.report.facts import (
     rule_name,
     to_float,
 )
+from evsynth.report.grade import grade_section
 from evsynth.report.inputs import AnalysisInput, ReportInputs
 from evsynth.report.labels import (
     CSS,
@@ -186,6 +187,7 @@ def _header(inputs: ReportInputs, run_date: str) -> str:
 def _toc(inputs: ReportInputs) -> str:
     items = [
         ("summary", "Summary of findings"),
+        *([("certainty", "Certainty of the evidence (GRADE)")] if inputs.grade else []),
         ("changes", CHANGES_TITLE),
         ("methods", "Methods"),
         ("search", "Search (PRISMA-S)"),
@@ -1499,6 +1501,7 @@ def render_html(inputs: ReportInputs) -> str:
             _header(inputs, run_date),
             _toc(inputs),
             _summary_of_findings(inputs, digits),
+            grade_section(inputs.grade, [a.id for a in inputs.analyses], digits),
             _changes(inputs, digits),
             _methods(inputs),
             _search(inputs),

@@ -85,6 +85,13 @@ def report_inputs(wildcards):
     if meta:
         inputs["summary"] = "results/pooling/summary.tsv"
         inputs["pooling"] = [f"results/pooling/{analysis}.json" for analysis in meta]
+        # graded when pooled (grade_analysis reads the pooling JSON), or already there
+        inputs["grade"] = [
+            f"results/grade/{analysis}.json"
+            for analysis in meta
+            if f"results/pooling/{analysis}.json" in produced
+            or os.path.exists(f"results/grade/{analysis}.json")
+        ]
     return inputs
 
 
