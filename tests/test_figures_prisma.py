@@ -10,9 +10,9 @@ import pytest
 
 from evsynth.errors import InputError
 from evsynth.figures.inputs import read_prisma_counts
-from evsynth.figures.prisma import plot_prisma
 from evsynth.figures.render import figure_style, save_figure
 from evsynth.figures.svgread import SvgFigure, load_svg
+from evsynth.prisma.diagram import plot_prisma
 
 DATA = Path(__file__).parent / "data" / "figures"
 

@@ -1,7 +1,7 @@
 """PRISMA 2020 flow-diagram counts from the dedup summary, screening and extraction results.
 
 Field names are those of the PRISMA2020 R package / Shiny app (Haddaway et al. 2022, Campbell Syst
-Rev 18:e1230), so ``results/prisma/counts.json`` can be fed to it or to ``evsynth plot prisma``.
+Rev 18:e1230), so ``results/prisma/counts.json`` can be fed to it or to ``evsynth prisma diagram``.
 Every number is derived, and the identities a reader checks on the diagram are asserted:
 
     database_results - duplicates - excluded_automatic - excluded_other = unique records
