@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evsynth.contracts.match import fold_title
 from evsynth.errors import InputError
 from evsynth.extraction.derive import (
     Derived,
@@ -286,7 +287,7 @@ def _assumed_log_hr(e: EffectResult) -> float | None:
 
 
 def _fold_title(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.casefold())
+    return fold_title(text)
 
 
 class _Problems:

@@ -13,7 +13,7 @@ import sys
 
 from evsynth.errors import InputError
 from evsynth.figures.options import add_output_options, figure_title, save_outputs
-from evsynth.tables import write_json, write_tsv
+from evsynth.tables import write_tsv
 
 __all__ = [
     "add_counts_options",
@@ -50,6 +50,7 @@ def deprecated(old: str, new: str) -> None:
 
 def write_counts(args: argparse.Namespace) -> int:
     """Compute results/prisma/counts.json (and study_record_runs.tsv) from the parsed options."""
+    from evsynth.contracts.prisma_counts import write_prisma_counts
     from evsynth.prisma.counts import RUN_TABLE_COLUMNS, load_prisma_inputs, prisma_counts
 
     inputs = load_prisma_inputs(
@@ -77,7 +78,7 @@ def write_counts(args: argparse.Namespace) -> int:
         run_order=inputs["run_order"],
         database_results_per_run_source=inputs["database_results_per_run_source"],
     )
-    write_json(args.out, counts.to_dict())
+    write_prisma_counts(args.out, counts)
     if args.study_record_runs:
         if not args.search_records or not args.records:
             raise InputError("--study-record-runs needs --records and --search-records")
@@ -102,7 +103,7 @@ def _database_labels(pairs: list[str] | None) -> dict[str, str]:
 
 def draw_diagram(args: argparse.Namespace) -> int:
     """Draw results/figures/prisma.{svg,png} from the counts file named by --counts."""
-    from evsynth.figures.inputs import read_prisma_counts
+    from evsynth.contracts.prisma_counts import read_prisma_counts
     from evsynth.prisma.diagram import plot_prisma
 
     counts = read_prisma_counts(args.counts)

@@ -8,27 +8,19 @@ nothing, or more than one study, is reported, never guessed.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from evsynth.contracts.match import fold_title
 from evsynth.records import normalise_doi, normalise_pmid
 from evsynth.screening.ingest import RawDecision
 
 __all__ = ["Match", "StudyIndex", "fold", "split_ids"]
 
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
 def fold(text: str) -> str:
-    """Lower-case ASCII words: accents, case, punctuation and spacing removed."""
-    text = text or ""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", text.lower()).strip()
+    """Lower-case words: accents, case, punctuation and spacing removed; CJK letters kept."""
+    return fold_title(text)
 
 
 def split_ids(value: str) -> list[str]:
