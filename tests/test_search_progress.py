@@ -21,8 +21,8 @@ def test_log_gets_whole_lines_and_always_the_last_one():
     lines = log.getvalue().split("\n")
     assert lines[-1] == "" and len(lines) == 3
     assert "\r" not in log.getvalue()
-    assert lines[0].startswith("pubmed:  40%") and "4/10" in lines[0]
-    assert lines[1].startswith("pubmed: 100%") and "10/10" in lines[1]
+    assert lines[0].startswith("pubmed [") and "4/10 records ( 40.0%)" in lines[0]
+    assert "10/10 records (100.0%)" in lines[1] and " rec/s ETA " in lines[1]
 
 
 def test_terminal_bar_is_redrawn_in_place_and_disabled_means_silent():

@@ -219,6 +219,12 @@ def scan_efetch(path: Path) -> list[str]:
     return pmids
 
 
+_PROGRESS_FORMAT = (
+    "pubmed [{bar:30}] {n:,}/{total:,} records ({percentage:5.1f}%) {rate_noinv_fmt} "
+    "ETA {remaining}"
+)
+
+
 class Progress:
     """Records fetched / total, percent, rate and ETA on stderr, drawn by tqdm.
 
@@ -241,7 +247,13 @@ class Progress:
         self._last = 0.0
         self._fetched = 0
         self._bar = (
-            tqdm(total=total, file=self.stream, desc="pubmed", unit="rec", ascii=True, leave=True)
+            tqdm(
+                total=total,
+                file=self.stream,
+                unit=" rec",
+                ascii=True,
+                bar_format=_PROGRESS_FORMAT,
+            )
             if enabled and self.tty
             else None
         )
@@ -266,10 +278,9 @@ class Progress:
             self.done,
             self.total,
             elapsed,
-            prefix="pubmed",
-            unit="rec",
+            unit=" rec",
             ascii=True,
-            ncols=100,
+            bar_format=_PROGRESS_FORMAT,
             rate=self._fetched / elapsed,
         )
         self.stream.write(line + "\n")
