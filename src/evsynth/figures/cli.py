@@ -56,7 +56,9 @@ _EXAMPLES = {
       --favours-exposure "Favours complete resection" \\
       --favours-reference "Favours incomplete resection" --contours \\
       --out-prefix results/figures/complete_resection_prs""",
-    "prisma": """deprecated: use `evsynth prisma diagram` (same options)""",
+    "prisma": """deprecated: use `evsynth prisma diagram` (same options), for example:
+  evsynth prisma diagram --counts results/prisma/counts.json \\
+      --svg results/figures/prisma.svg --png results/figures/prisma.png""",
     "rob": """example:
   evsynth plot rob --rob results/extraction/risk_of_bias.tsv \\
       --studies results/extraction/studies.tsv --style traffic-light \\
