@@ -22,6 +22,7 @@ include: "workflow/rules/extraction.smk"
 include: "workflow/rules/pooling.smk"
 include: "workflow/rules/grade.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/prisma.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -26,10 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # tests.support (the mock server) is not part of the package
 
 import test_living_review as living  # noqa: E402  (the small review project's builder)
 
-from evsynth.search.mock_eutils import MockEutils, generate_corpus  # noqa: E402
+from tests.support.mock_eutils import MockEutils, generate_corpus  # noqa: E402
 
 EVSYNTH = Path(sys.executable).with_name("evsynth")
 

@@ -29,10 +29,12 @@ from pathlib import Path
 def start_mock(
     records: int, rate_limit: tuple[float, float] | None
 ) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-m", "evsynth.search.mock_eutils", "--records", str(records)]
+    cmd = [sys.executable, "-m", "tests.support.mock_eutils", "--records", str(records)]
     if rate_limit:
         cmd += ["--rate-limit", str(rate_limit[0]), str(rate_limit[1])]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    # tests.support is not installed with evsynth: run it from the repository root
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=root)
     url = proc.stdout.readline().strip()
     return proc, url
 

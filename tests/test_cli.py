@@ -8,7 +8,11 @@ from evsynth import __version__
 from evsynth.cli import COMMANDS, build_parser, main
 
 # Steps whose subcommand has its own sub-steps.
-NESTED = {"search": ["pubmed"], "plot": ["forest", "funnel", "prisma", "leave-one-out"]}
+NESTED = {
+    "search": ["pubmed"],
+    "plot": ["forest", "funnel", "prisma", "leave-one-out"],
+    "prisma": ["counts", "diagram"],
+}
 
 
 def test_every_step_is_registered() -> None:

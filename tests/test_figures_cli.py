@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evsynth.cli import main
-from evsynth.figures.svgread import load_svg
+from tests.support.svgread import load_svg
 
 DATA = Path(__file__).parent / "data" / "figures"
 

@@ -14,7 +14,7 @@ from evsynth.figures.forest import plot_forest
 from evsynth.figures.inputs import read_analysis_effects, read_pooling
 from evsynth.figures.render import figure_style, save_figure
 from evsynth.figures.style import ROW_HEIGHT_IN
-from evsynth.figures.svgread import SvgFigure, load_svg
+from tests.support.svgread import SvgFigure, load_svg
 
 DATA = Path(__file__).parent / "data" / "figures"
 FAVOURS = ("Favours complete resection", "Favours incomplete resection")

@@ -11,7 +11,7 @@ import pytest
 from evsynth.figures.funnel import egger_text, plot_funnel
 from evsynth.figures.inputs import read_analysis_effects, read_pooling
 from evsynth.figures.render import figure_style, save_figure
-from evsynth.figures.svgread import SvgFigure, load_svg
+from tests.support.svgread import SvgFigure, load_svg
 
 DATA = Path(__file__).parent / "data" / "figures"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from evsynth.contracts.prisma_counts import read_prisma_counts
 from evsynth.errors import InputError
-from evsynth.figures.inputs import read_prisma_counts
-from evsynth.figures.prisma import plot_prisma
 from evsynth.figures.render import figure_style, save_figure
-from evsynth.figures.svgread import SvgFigure, load_svg
+from evsynth.prisma.diagram import plot_prisma
+from tests.support.svgread import SvgFigure, load_svg
 
 DATA = Path(__file__).parent / "data" / "figures"
 

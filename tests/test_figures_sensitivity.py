@@ -13,7 +13,7 @@ from evsynth.figures.inputs import read_pooling, read_risk_of_bias
 from evsynth.figures.render import figure_style, save_figure
 from evsynth.figures.rob import plot_rob_summary, plot_rob_traffic_light
 from evsynth.figures.sensitivity import plot_cumulative, plot_leave_one_out
-from evsynth.figures.svgread import SvgFigure, load_svg
+from tests.support.svgread import SvgFigure, load_svg
 
 DATA = Path(__file__).parent / "data" / "figures"
 

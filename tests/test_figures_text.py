@@ -13,7 +13,7 @@ from evsynth.figures.formatting import overall_test_text, p_text
 from evsynth.figures.funnel import plot_funnel
 from evsynth.figures.inputs import ModelSummary, read_analysis_effects, read_pooling
 from evsynth.figures.render import figure_style, save_figure
-from evsynth.figures.svgread import load_svg
+from tests.support.svgread import load_svg
 
 DATA = Path(__file__).parent / "data" / "figures"
 

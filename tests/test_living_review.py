@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -28,7 +27,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evsynth.search.mock_eutils import MockArticle, MockEutils
+from tests.support.mock_eutils import MockArticle, MockEutils
+from tests.support.workflow import snakemake as run_snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "living"
@@ -173,18 +173,8 @@ def build_project(dest: Path, eutils_url: str) -> Path:
 
 
 def snakemake(workdir: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess[str]:
-    """Snakemake as a user runs it, from the project folder (the evsynth in this venv on PATH)."""
-    env = dict(os.environ)
-    env["PATH"] = f"{EVSYNTH.parent}{os.pathsep}{env.get('PATH', '')}"
-    env.pop("EVSYNTH_TEST_NO_API_KEY", None)
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", str(cores), *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    """Snakemake as a user runs it, without the test-only switch that hides the API key."""
+    return run_snakemake(workdir, *args, cores=cores, env={"EVSYNTH_TEST_NO_API_KEY": None})
 
 
 def job_table(text: str) -> dict[str, int]:

@@ -218,3 +218,15 @@ def test_help_shows_an_example(capsys):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "example" in capsys.readouterr().out
+
+
+def test_test_option_is_the_config_name_and_knha_flag_still_works(capsys):
+    bcg = str(DATA / "bcg.csv")
+    new = run_json(capsys, "pool", bcg, "--method", "REML", "--test", "knha", "--json")
+    assert "deprecated" not in capsys.readouterr().err
+    main(["pool", bcg, "--method", "REML", "--knha", "--json"])
+    captured = capsys.readouterr()
+    assert "--knha is deprecated, use --test knha" in captured.err
+    assert json.loads(captured.out) == new and new["test"] == "knha"
+    assert main(["pool", bcg, "--test", "z", "--knha"]) == 1
+    assert "contradicts" in capsys.readouterr().err

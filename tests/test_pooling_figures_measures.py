@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from evsynth.cli import main
-from evsynth.figures.svgread import load_svg
+from tests.support.svgread import load_svg
 
 ROOT = Path(__file__).parent
 DATA = ROOT / "data" / "extraction" / "measures"

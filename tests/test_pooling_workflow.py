@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.support.workflow import snakemake
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "pooling"
 
 pytestmark = pytest.mark.slow
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).with_name("snakemake")
-    return subprocess.run(
-        [
-            str(exe),
-            "--cores",
-            "1",
-            "--directory",
-            str(workdir),
-            "-s",
-            str(workdir / "Snakefile"),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_pooling_rules_build_every_analysis_and_the_summary(tmp_path):

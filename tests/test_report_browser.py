@@ -1,24 +1,22 @@
 """The report opened in a real browser (headless Debian Chromium through chromedriver).
 
-A tiny W3C WebDriver client over `requests` (no selenium): start chromedriver on a free port,
-open index.html from disk with networking disabled, then check that every image decoded
-(naturalWidth > 0), that the console logged no error, and that the pooled numbers the browser
-renders equal those in summary.tsv. A screenshot is saved next to the page for a human look.
+Selenium drives Debian's /usr/bin/chromium through /usr/bin/chromedriver (both named explicitly,
+so Selenium Manager never looks for, or downloads, a browser or driver): open index.html from
+disk with networking disabled, then check that every image decoded (naturalWidth > 0), that the
+console logged no error, and that the pooled numbers the browser renders equal those in
+summary.tsv. A screenshot is saved next to the page for a human look.
 """
 
 from __future__ import annotations
 
-import base64
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from evsynth.report import write_report
 from evsynth.report.render import fmt_hr, fmt_p
@@ -48,85 +46,26 @@ pytestmark = [
 ]
 
 
-class WebDriver:
-    """The few W3C WebDriver commands the test needs."""
-
-    def __init__(self, base: str, user_data_dir: Path) -> None:
-        self.base = base
-        caps = {
-            "capabilities": {
-                "alwaysMatch": {
-                    "browserName": "chrome",
-                    "goog:chromeOptions": {
-                        "binary": CHROMIUM,
-                        "args": [*CHROME_ARGS, f"--user-data-dir={user_data_dir}"],
-                    },
-                    "goog:loggingPrefs": {"browser": "ALL"},
-                }
-            }
-        }
-        value = self._call("POST", "/session", caps)
-        self.session = value["sessionId"]
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = requests.request(method, self.base + path, json=body, timeout=60)
-        data = response.json()
-        if response.status_code != 200:
-            raise AssertionError(f"WebDriver {method} {path}: {data}")
-        return data["value"]
-
-    def command(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        return self._call(method, f"/session/{self.session}{path}", body)
-
-    def get(self, url: str) -> None:
-        self.command("POST", "/url", {"url": url})
-
-    def script(self, source: str) -> Any:
-        return self.command("POST", "/execute/sync", {"script": source, "args": []})
-
-    def console(self) -> list[dict[str, Any]]:
-        return self.command("POST", "/se/log", {"type": "browser"})
-
-    def screenshot(self, path: Path) -> None:
-        path.write_bytes(base64.b64decode(self.command("GET", "/screenshot")))
-
-    def quit(self) -> None:
-        self.command("DELETE", "")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _console(browser: WebDriver) -> list[dict]:
+    """Browser console messages since the last call (chromedriver's "browser" log)."""
+    return browser.get_log("browser")  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    port = _free_port()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chrome-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     log = tmp_path_factory.mktemp("chromedriver") / "chromedriver.log"
-    process = subprocess.Popen(
-        [CHROMEDRIVER, f"--port={port}", f"--log-path={log}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    service = Service(executable_path=CHROMEDRIVER, log_output=str(log))
+    driver = webdriver.Chrome(service=service, options=options)
     try:
-        for _ in range(100):
-            try:
-                if requests.get(base + "/status", timeout=2).json()["value"]["ready"]:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"chromedriver did not start; see {log}")
-        driver = WebDriver(base, tmp_path_factory.mktemp("chrome-profile"))
-        try:
-            yield driver
-        finally:
-            driver.quit()
+        yield driver
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -139,14 +78,14 @@ def page(tmp_path_factory: pytest.TempPathFactory, browser: WebDriver) -> tuple[
         results=project / "results",
         out=project / "results" / "report" / "index.html",
     )
-    browser.console()  # drop messages from before the page
+    _console(browser)  # drop messages from before the page
     browser.get(out.resolve().as_uri())
     return browser, out
 
 
 def test_every_image_loads(page: tuple[WebDriver, Path]) -> None:
     browser, _ = page
-    images = browser.script(
+    images = browser.execute_script(
         "return Array.from(document.images).map(i => "
         "({complete: i.complete, width: i.naturalWidth, alt: i.alt}));"
     )
@@ -158,14 +97,14 @@ def test_every_image_loads(page: tuple[WebDriver, Path]) -> None:
 
 def test_no_console_errors(page: tuple[WebDriver, Path]) -> None:
     browser, _ = page
-    messages = browser.console()
+    messages = _console(browser)
     errors = [m for m in messages if m.get("level") in ("SEVERE", "ERROR")]
     assert errors == []
 
 
 def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path]) -> None:
     browser, _ = page
-    rendered = browser.script(
+    rendered = browser.execute_script(
         "return Array.from(document.querySelectorAll('#summary-table tbody tr')).map(tr => ({"
         "analysis: tr.dataset.analysis, "
         "cells: Object.fromEntries(Array.from(tr.querySelectorAll('td[data-field]')).map("
@@ -194,7 +133,7 @@ def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path])
         checked += 1
     assert checked == 3
     # The chosen model's row in each analysis section shows the same HR.
-    chosen = browser.script(
+    chosen = browser.execute_script(
         "return Array.from(document.querySelectorAll('tr.chosen td[data-field=hr]')).map("
         "td => [td.closest('tr').dataset.analysis, td.dataset.value]);"
     )
@@ -207,10 +146,10 @@ def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path])
 def test_screenshot_of_the_page(page: tuple[WebDriver, Path]) -> None:
     browser, out = page
     shot = out.with_name("screenshot.png")
-    browser.screenshot(shot)
+    assert browser.save_screenshot(str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    width = browser.script("return document.documentElement.scrollWidth;")
-    viewport = browser.script("return window.innerWidth;")
+    width = browser.execute_script("return document.documentElement.scrollWidth;")
+    viewport = browser.execute_script("return window.innerWidth;")
     assert width <= viewport  # no horizontal scrolling at a laptop width
 
 
@@ -222,9 +161,9 @@ def test_the_checks_catch_a_broken_page(browser: WebDriver, tmp_path: Path) -> N
         '<img alt="missing" src="missing.png"></body></html>',
         encoding="utf-8",
     )
-    browser.console()
+    _console(browser)
     browser.get(broken.as_uri())
-    widths = browser.script("return Array.from(document.images).map(i => i.naturalWidth);")
+    widths = browser.execute_script("return Array.from(document.images).map(i => i.naturalWidth);")
     assert widths == [0, 0]
-    errors = [m for m in browser.console() if m.get("level") == "SEVERE"]
+    errors = [m for m in _console(browser) if m.get("level") == "SEVERE"]
     assert any("missing.png" in m["message"] for m in errors)

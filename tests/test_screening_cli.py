@@ -12,8 +12,8 @@ import pytest
 
 from evsynth.cli import main
 from evsynth.errors import InputError
+from evsynth.prisma.counts import prisma_counts
 from evsynth.screening.output import neutralise_cell
-from evsynth.screening.prisma import prisma_counts
 from evsynth.tables import read_tsv
 
 DATA = Path(__file__).parent / "data" / "screening"
@@ -203,7 +203,8 @@ def test_from_empty_folder_to_prisma_counts(tmp_path):
     assert (
         main(
             [
-                "prisma-counts",
+                "prisma",
+                "counts",
                 "--dedup-summary",
                 str(DATA / "dedup_summary.json"),
                 "--title-abstract",
@@ -358,9 +359,9 @@ def test_prisma_not_retrieved_list():
 
 
 def test_help_shows_examples(capsys):
-    for command in ("screen", "screen-agreement", "prisma-counts"):
+    for command in (["screen"], ["screen-agreement"], ["prisma", "counts"], ["prisma-counts"]):
         with pytest.raises(SystemExit):
-            main([command, "--help"])
+            main([*command, "--help"])
         assert "example:" in capsys.readouterr().out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evsynth.cli import main
-from evsynth.screening.prisma import load_prisma_inputs, prisma_counts
+from evsynth.prisma.counts import load_prisma_inputs, prisma_counts
 
 FIRST, UPDATE = "2025-12-31", "2026-11-27"
 # Run 2025-12-31: p1-p4 from PubMed, e1 (= p1) from Embase. Run 2026-11-27: p5, p6 from PubMed,
@@ -161,7 +161,7 @@ def test_one_run_changes_nothing(tmp_path: Path) -> None:
 def test_cli_orders_runs_by_runs_option(tmp_path: Path) -> None:
     paths = write_review(tmp_path)
     out = tmp_path / "counts.json"
-    args = ["prisma-counts", "--out", str(out)]
+    args = ["prisma", "counts", "--out", str(out)]
     for key in ("dedup_summary", "title_abstract", "full_text", "studies", "records"):
         args += [f"--{key.replace('_', '-')}", str(paths[key])]
     args += ["--search-records", *paths["search_records"]]  # type: ignore[list-item]
@@ -177,7 +177,7 @@ def test_cli_orders_runs_by_runs_option(tmp_path: Path) -> None:
 
 def test_cli_rejects_a_run_missing_from_runs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     paths = write_review(tmp_path)
-    args = ["prisma-counts", "--out", str(tmp_path / "c.json"), "--runs", FIRST]
+    args = ["prisma", "counts", "--out", str(tmp_path / "c.json"), "--runs", FIRST]
     for key in ("dedup_summary", "title_abstract", "full_text", "records"):
         args += [f"--{key.replace('_', '-')}", str(paths[key])]
     args += ["--search-records", *paths["search_records"]]  # type: ignore[list-item]
@@ -190,7 +190,7 @@ def test_cli_rejects_a_run_missing_from_runs(tmp_path: Path, capsys: pytest.Capt
 def test_cli_writes_each_study_records_first_run(tmp_path: Path) -> None:
     paths = write_review(tmp_path)
     out = tmp_path / "runs.tsv"
-    args = ["prisma-counts", "--out", str(tmp_path / "c.json"), "--study-record-runs", str(out)]
+    args = ["prisma", "counts", "--out", str(tmp_path / "c.json"), "--study-record-runs", str(out)]
     for key in ("dedup_summary", "title_abstract", "full_text", "records"):
         args += [f"--{key.replace('_', '-')}", str(paths[key])]
     assert main([*args, "--search-records", *paths["search_records"]]) == 0  # type: ignore[list-item]

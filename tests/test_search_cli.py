@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ import yaml
 from evsynth.cli import build_parser, main
 from evsynth.records import Record, assign_record_ids, write_records
 from evsynth.search.cli import write_records_streaming
-from evsynth.search.mock_eutils import MockEutils, generate_corpus
+from tests.support.mock_eutils import MockEutils, generate_corpus
+from tests.support.workflow import snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW_ARCHIVE = ROOT / "resources" / "searches" / "2025-12-31" / "pubmed"
@@ -101,10 +101,16 @@ def _workdir(tmp_path: Path, *, mode: str, archive: Path, url: str | None = None
 
 
 def _snakemake(work: Path, *targets: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", *targets, "-s", str(ROOT / "Snakefile")]
-    cmd += ["--configfile", str(work / "config.yaml"), "--cores", "1"]
-    cmd += ["--resources", "ncbi_eutils=1"]
-    return subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=300)
+    return snakemake(
+        work,
+        *targets,
+        "--configfile",
+        str(work / "config.yaml"),
+        "--resources",
+        "ncbi_eutils=1",
+        snakefile=ROOT / "Snakefile",
+        timeout=300,
+    )
 
 
 @pytest.mark.slow

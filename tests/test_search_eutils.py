@@ -21,8 +21,8 @@ from evsynth.search.eutils import (
     _retry_after,
     is_off_peak,
 )
-from evsynth.search.mock_eutils import MockEutils, generate_corpus
 from evsynth.search.pubmed import Progress, SearchRequest, parse_date, parse_esearch, scan_efetch
+from tests.support.mock_eutils import MockEutils, generate_corpus
 
 DATA = Path(__file__).parent / "data" / "search"
 

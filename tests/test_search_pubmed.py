@@ -19,8 +19,8 @@ from evsynth.errors import InputError
 from evsynth.records import assign_record_ids, write_records
 from evsynth.search import pubmed as pubmed_mod
 from evsynth.search.eutils import ClientSettings, EutilsClient, EutilsError
-from evsynth.search.mock_eutils import MockEutils, generate_corpus
 from evsynth.search.pubmed import SearchRequest, parse_archive, retrieve_pubmed
+from tests.support.mock_eutils import MockEutils, generate_corpus
 
 QUERY = "osteosarcoma AND metastasectomy"
 PINNED = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)  # a Saturday: off-peak, no warning

@@ -17,6 +17,7 @@ reason (``--slurm-status-command squeue``; ``MinJobAge`` keeps finished jobs vis
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -526,4 +527,13 @@ def test_review_through_slurm_is_identical_to_a_local_run(slurm, tmp_path: Path)
         for name in local_hashes.keys() | cluster_hashes.keys()
         if local_hashes.get(name) != cluster_hashes.get(name)
     )
-    assert not differing, differing
+    if differing:
+        first = differing[0]
+        diff = difflib.unified_diff(
+            (local / "results" / first).read_text(errors="replace").splitlines(),
+            (cluster / "results" / first).read_text(errors="replace").splitlines(),
+            "local",
+            "slurm",
+            lineterm="",
+        )
+        raise AssertionError(f"{differing}\n" + "\n".join(list(diff)[:60]))

@@ -13,14 +13,14 @@ import math
 import re
 import shutil
 import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from tests.support.workflow import snakemake
+
 ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 pytestmark = pytest.mark.slow
 
@@ -36,13 +36,7 @@ def _copy_review(dest: Path) -> Path:
 
 
 def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SNAKEMAKE, "--cores", "2", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return snakemake(workdir, *args, cores=2)
 
 
 @pytest.fixture(scope="module")
@@ -343,9 +337,7 @@ def test_snakemake_report_has_the_result_tables_with_captions(review: Path) -> N
     import zipfile
 
     out = review / "report.zip"
-    result = subprocess.run(
-        [*SNAKEMAKE, "--report", str(out)], cwd=review, capture_output=True, text=True
-    )
+    result = _snakemake(review, "--report", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import operator
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from evsynth.contracts.match import fold_title
 from evsynth.errors import InputError
 from evsynth.tables import read_tsv, write_tsv
 
@@ -151,11 +151,8 @@ def normalise_pmid(value: str) -> str:
     return match.group(0).lstrip("0") if match else ""
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    # \w keeps letters of every script: CJK or Cyrillic titles must not fold to "".
-    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+# \w keeps letters of every script: CJK or Cyrillic titles must not fold to "".
+_fold = fold_title
 
 
 def hash_record_id(source: str, record: Record) -> str:

@@ -79,38 +79,6 @@ rule figures_analysis:
         "--dpi {params.dpi} --out-prefix {params.prefix:q} 2> {log:q}"
 
 
-rule figures_prisma:
-    input:
-        counts="results/prisma/counts.json",
-    output:
-        svg=report(
-            "results/figures/prisma.svg",
-            caption="../report/figure_prisma.rst",
-            category="PRISMA flow diagram",
-            labels={"figure": "PRISMA 2020 flow diagram", "format": "SVG"},
-        ),
-        png=report(
-            "results/figures/prisma.png",
-            caption="../report/figure_prisma.rst",
-            category="PRISMA flow diagram",
-            labels={"figure": "PRISMA 2020 flow diagram", "format": "PNG"},
-        ),
-    log:
-        "logs/figures/prisma.log",
-    params:
-        database_labels=figures_database_labels(),
-        dpi=figures_settings().get("dpi", 300),
-    threads: 1
-    resources:
-        mem_mb=400,
-        runtime=5,
-    conda:
-        "../envs/evsynth.yaml"
-    shell:
-        "evsynth plot prisma --counts {input.counts} {params.database_labels} --dpi {params.dpi} "
-        "--svg {output.svg} --png {output.png} 2> {log}"
-
-
 if figures_rob_enabled():
 
     rule figures_rob:

@@ -1,5 +1,5 @@
-# Rules of the screening stage: one rule per stage (title/abstract, full text), one that combines the
-# stages' agreement and enforces screening.require_complete, and the PRISMA 2020 counts.
+# Rules of the screening stage: one rule per stage (title/abstract, full text) and one that combines
+# the stages' agreement and enforces screening.require_complete (PRISMA counts: prisma.smk).
 # The stage rules never fail for missing decisions: they always write the queue files a reviewer
 # fills next, and their tables to results/screening/unchecked/. screening_agreement stops the run
 # when require_complete is true and records await a decision; otherwise it publishes the tables to
@@ -91,52 +91,3 @@ rule screening_agreement:
         " --publish {input.title_abstract_table} {output.title_abstract}"
         " --publish {input.full_text_table} {output.full_text} 2> {log}"
         " || (cat {log} >&2; exit 1)"
-
-
-rule prisma_counts:
-    input:
-        summary="results/dedup/summary.json",
-        records="results/dedup/unique.tsv",
-        search_records=all_records_tsvs(),
-        title_abstract="results/screening/title_abstract.tsv",
-        full_text="results/screening/full_text.tsv",
-        agreement="results/screening/agreement.json",
-        search_logs=[
-            f"results/search/{run}/{source}.log.json"
-            for run in search_runs()
-            for source in run_sources(run)
-        ],
-        studies=[config["screening"].get("prisma", {}).get("studies")]
-        if config["screening"].get("prisma", {}).get("studies")
-        else [],
-    output:
-        counts=report(
-            "results/prisma/counts.json",
-            caption="../report/table_prisma_counts.rst",
-            category="Result tables",
-            labels={"table": "PRISMA 2020 counts (counts.json)"},
-        ),
-        runs="results/prisma/study_record_runs.tsv",
-    log:
-        "logs/screening/prisma_counts.log",
-    params:
-        studies=lambda wildcards, input: f"--studies {input.studies}" if input.studies else "",
-        previous=" ".join(
-            f"--{key.replace('_', '-')} {value}"
-            for key, value in sorted(config["screening"].get("prisma", {}).items())
-            if key.startswith("previous_") and value is not None
-        ),
-        # run order for the PRISMA 2020 updated-review counts (several runs)
-        runs="--runs " + " ".join(shlex.quote(run) for run in search_runs()),
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=15,
-    conda:
-        "../envs/evsynth.yaml"
-    shell:
-        "evsynth prisma-counts --dedup-summary {input.summary}"
-        " --title-abstract {input.title_abstract} --full-text {input.full_text}"
-        " --search-logs {input.search_logs} --records {input.records}"
-        " --search-records {input.search_records} {params.studies} {params.previous} {params.runs}"
-        " --out {output.counts} --study-record-runs {output.runs} 2> {log}"

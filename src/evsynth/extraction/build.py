@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evsynth.contracts.match import fold_title
 from evsynth.errors import InputError
 from evsynth.extraction.derive import (
     Derived,
@@ -295,7 +296,7 @@ def _assumed_log_hr(e: EffectResult) -> float | None:
 
 
 def _fold_title(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.casefold())
+    return fold_title(text)
 
 
 class _Problems:

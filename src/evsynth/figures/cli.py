@@ -1,4 +1,6 @@
-"""`evsynth plot forest|funnel|prisma|leave-one-out|cumulative|rob`: one figure per call.
+"""`evsynth plot forest|funnel|leave-one-out|cumulative|rob`: one figure per call.
+
+`evsynth plot prisma` is kept as a deprecated alias of `evsynth prisma diagram`.
 
 Each command reads the contract files of earlier stages and writes the figure as SVG and/or
 300-dpi PNG. Factor labels ("Favours ...") come as options so a figure never needs the config.
@@ -8,9 +10,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
-
-from matplotlib.figure import Figure
 
 from evsynth.errors import InputError
 from evsynth.figures.forest import is_ratio, plot_forest
@@ -18,11 +17,9 @@ from evsynth.figures.funnel import plot_funnel
 from evsynth.figures.inputs import (
     read_analysis_effects,
     read_pooling,
-    read_prisma_counts,
     read_risk_of_bias,
 )
-from evsynth.figures.prisma import plot_prisma
-from evsynth.figures.render import figure_style, save_figure
+from evsynth.figures.options import add_output_options, figure_title, save_outputs
 from evsynth.figures.rob import plot_rob_summary, plot_rob_traffic_light
 from evsynth.figures.sensitivity import plot_cumulative, plot_leave_one_out
 from evsynth.figures.style import PNG_DPI
@@ -59,22 +56,14 @@ _EXAMPLES = {
       --favours-exposure "Favours complete resection" \\
       --favours-reference "Favours incomplete resection" --contours \\
       --out-prefix results/figures/complete_resection_prs""",
-    "prisma": """example:
-  evsynth plot prisma --counts results/prisma/counts.json \\
+    "prisma": """deprecated: use `evsynth prisma diagram` (same options), for example:
+  evsynth prisma diagram --counts results/prisma/counts.json \\
       --svg results/figures/prisma.svg --png results/figures/prisma.png""",
     "rob": """example:
   evsynth plot rob --rob results/extraction/risk_of_bias.tsv \\
       --studies results/extraction/studies.tsv --style traffic-light \\
       --svg results/figures/rob_traffic_light.svg --png results/figures/rob_traffic_light.png""",
 }
-
-
-def _outputs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--svg", help="write the figure as SVG (text kept as text)")
-    parser.add_argument("--png", help="write the figure as PNG")
-    parser.add_argument("--dpi", type=int, default=PNG_DPI, help=f"PNG resolution ({PNG_DPI})")
-    parser.add_argument("--title", help="title above the figure (default: the analysis label)")
-    parser.add_argument("--no-title", action="store_true", help="draw no title")
 
 
 def _favours(parser: argparse.ArgumentParser) -> None:
@@ -117,36 +106,17 @@ def _check_xlim(args: argparse.Namespace, measure: str = "HR") -> tuple[float, f
     return low, high
 
 
-def _title(args: argparse.Namespace, default: str | None) -> str | None:
-    if args.no_title:
-        return None
-    return args.title if args.title is not None else default
-
-
-def _save(args: argparse.Namespace, draw: Callable[[], Figure]) -> int:
-    if not args.svg and not args.png:
-        raise InputError("nothing to write: give --svg PATH and/or --png PATH")
-    for option, suffix in (("svg", ".svg"), ("png", ".png")):
-        path = getattr(args, option)
-        if path and Path(path).suffix.lower() != suffix:
-            raise InputError(f"--{option} {path}: the file name must end in {suffix}")
-    with figure_style():
-        figure = draw()
-        save_figure(figure, svg=args.svg, png=args.png, dpi=args.dpi)
-    return 0
-
-
 def _forest(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
     effects = read_analysis_effects(args.effects)
-    return _save(
+    return save_outputs(
         args,
         lambda: plot_forest(
             result,
             effects,
             favours=(args.favours_exposure, args.favours_reference),
             measure=args.measure or result.measure,
-            title=_title(args, result.label),
+            title=figure_title(args, result.label),
             xlim=_check_xlim(args, args.measure or result.measure),
             effects_source=args.effects,
         ),
@@ -156,27 +126,27 @@ def _forest(args: argparse.Namespace) -> int:
 def _funnel(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
     effects = read_analysis_effects(args.effects)
-    return _save(
+    return save_outputs(
         args,
         lambda: plot_funnel(
             result,
             effects,
             contours=args.contours,
             measure=args.measure or result.measure,
-            title=_title(args, result.label),
+            title=figure_title(args, result.label),
         ),
     )
 
 
 def _leave_one_out(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
-    return _save(
+    return save_outputs(
         args,
         lambda: plot_leave_one_out(
             result,
             favours=(args.favours_exposure, args.favours_reference),
             measure=args.measure or result.measure,
-            title=_title(args, result.label),
+            title=figure_title(args, result.label),
             xlim=_check_xlim(args, args.measure or result.measure),
         ),
     )
@@ -184,13 +154,13 @@ def _leave_one_out(args: argparse.Namespace) -> int:
 
 def _cumulative(args: argparse.Namespace) -> int:
     result = read_pooling(args.pooling)
-    return _save(
+    return save_outputs(
         args,
         lambda: plot_cumulative(
             result,
             favours=(args.favours_exposure, args.favours_reference),
             measure=args.measure or result.measure,
-            title=_title(args, result.label),
+            title=figure_title(args, result.label),
             xlim=_check_xlim(args, args.measure or result.measure),
         ),
     )
@@ -216,22 +186,12 @@ def _analysis(args: argparse.Namespace) -> int:
     return 0
 
 
-def _database_labels(pairs: list[str] | None) -> dict[str, str]:
-    labels = {}
-    for pair in pairs or []:
-        key, sep, label = pair.partition("=")
-        if not sep or not key.strip() or not label.strip():
-            raise InputError(f"--database-label {pair!r}: expected SOURCE=NAME, e.g. pubmed=PubMed")
-        labels[key.strip()] = label.strip()
-    return labels
-
-
 def _prisma(args: argparse.Namespace) -> int:
-    counts = read_prisma_counts(args.counts)
-    labels = _database_labels(args.database_label)
-    return _save(
-        args, lambda: plot_prisma(counts, title=_title(args, None), database_labels=labels)
-    )
+    """`evsynth plot prisma`: the deprecated spelling of `evsynth prisma diagram`."""
+    from evsynth.prisma.cli import deprecated, draw_diagram
+
+    deprecated("plot prisma", "prisma diagram")
+    return draw_diagram(args)
 
 
 def _study_labels(path: str | None) -> dict[str, str]:
@@ -250,7 +210,7 @@ def _study_labels(path: str | None) -> dict[str, str]:
 def _rob(args: argparse.Namespace) -> int:
     table = read_risk_of_bias(args.rob, labels=_study_labels(args.studies))
     draw = plot_rob_traffic_light if args.style == "traffic-light" else plot_rob_summary
-    return _save(args, lambda: draw(table, title=_title(args, None)))
+    return save_outputs(args, lambda: draw(table, title=figure_title(args, None)))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -282,7 +242,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
     _favours(p)
-    _outputs(p)
+    add_output_options(p)
 
     p = sub(
         "funnel", "Funnel plot with pseudo 95%% limits, trim-and-fill and Egger's test.", _funnel
@@ -299,7 +259,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=str.upper,
         help="effect measure shown (default: the pooling JSON's `measure`, else HR)",
     )
-    _outputs(p)
+    add_output_options(p)
 
     for name, func, text in (
         ("leave-one-out", _leave_one_out, "Leave-one-out plot: the estimate without each study."),
@@ -308,7 +268,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p = sub(name, text, func)
         p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
         _favours(p)
-        _outputs(p)
+        add_output_options(p)
 
     p = sub(
         "analysis",
@@ -329,16 +289,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="title above each figure (default: the analysis label)")
     p.add_argument("--no-title", action="store_true", help="draw no title")
 
-    p = sub("prisma", "PRISMA 2020 flow diagram (new or updated review).", _prisma)
-    p.add_argument("--counts", required=True, help="results/prisma/counts.json")
-    p.add_argument(
-        "--database-label",
-        action="append",
-        metavar="SOURCE=NAME",
-        help="display name of a source key of database_specific_results (repeatable), "
-        "e.g. wos='Web of Science'",
-    )
-    _outputs(p)
+    p = sub("prisma", "Deprecated: use `evsynth prisma diagram` (same options).", _prisma)
+    from evsynth.prisma.cli import add_diagram_options
+
+    add_diagram_options(p)
 
     p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)
     p.add_argument(
@@ -354,4 +308,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="traffic-light",
         help="traffic-light (per study) or summary (share per domain)",
     )
-    _outputs(p)
+    add_output_options(p)

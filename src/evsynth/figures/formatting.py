@@ -1,25 +1,18 @@
-"""Number formatting shared by the figures: how reviewers print hazard ratios and tests."""
+"""Figure-only formatting (ticks, text widths); numbers come from :mod:`evsynth.contracts.format`.
+
+``format_p`` here still prints 2 significant digits (``0.03``) for the forest and funnel plots,
+whose modules are being reworked; they move to :func:`evsynth.contracts.format.format_p`
+(``0.034``) next, see docs/architecture.md.
+"""
 
 from __future__ import annotations
 
 import math
 
+from evsynth.contracts.format import format_estimate_ci as format_ci
+from evsynth.contracts.format import format_number
+
 __all__ = ["format_ci", "format_number", "format_p", "format_tick", "text_width_in"]
-
-
-def format_number(value: float | None, digits: int = 2) -> str:
-    """Fixed decimals; 'NA' for missing so a gap in the input is visible, never blank."""
-    if value is None or not math.isfinite(value):
-        return "NA"
-    return f"{value:.{digits}f}"
-
-
-def format_ci(estimate: float, low: float, high: float, *, digits: int = 2) -> str:
-    """``0.45 [0.30, 0.68]``, the Cochrane Handbook's layout of an estimate and its interval."""
-    return (
-        f"{format_number(estimate, digits)} [{format_number(low, digits)}, "
-        f"{format_number(high, digits)}]"
-    )
 
 
 def format_p(p: float | None) -> str:

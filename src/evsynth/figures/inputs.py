@@ -1,23 +1,23 @@
 """Readers of the contract files the figures are drawn from, returning value objects.
 
 The pooling JSON (``results/pooling/{analysis}.json``), the analysis input
-(``results/extraction/analyses/{analysis}.tsv``), the PRISMA counts (``results/prisma/counts.json``)
-and the optional risk-of-bias sheet are described in docs/architecture.md. Optional keys may be
-absent (a pooling run with k < 3 has no Egger test, an analysis without subgroups has no
-``subgroups``); required ones missing are an :class:`~evsynth.errors.InputError` naming file
-and key.
+(``results/extraction/analyses/{analysis}.tsv``) and the optional risk-of-bias sheet are
+described in docs/architecture.md (the PRISMA counts: :mod:`evsynth.contracts.prisma_counts`).
+Optional keys may be absent (a pooling run with k < 3 has no Egger test, an analysis without
+subgroups has no ``subgroups``); required ones missing are an
+:class:`~evsynth.errors.InputError` naming file and key.
 Every estimate in the pooling JSON is on the log scale; the figures exponentiate for display.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evsynth.contracts.jsonfile import read_json as _load_json
 from evsynth.errors import InputError
 from evsynth.figures.style import ROB_JUDGEMENTS
 from evsynth.tables import read_tsv
@@ -27,7 +27,6 @@ __all__ = [
     "EggerTest",
     "ModelSummary",
     "PoolingResult",
-    "PrismaCounts",
     "RiskOfBiasTable",
     "SensitivityRow",
     "StudyEffect",
@@ -36,7 +35,6 @@ __all__ = [
     "TrimAndFill",
     "read_analysis_effects",
     "read_pooling",
-    "read_prisma_counts",
     "read_risk_of_bias",
 ]
 
@@ -176,36 +174,6 @@ class PoolingResult:
 
 
 @dataclass(frozen=True)
-class PrismaCounts:
-    """PRISMA 2020 flow counts under the PRISMA2020 package's field names."""
-
-    values: dict[str, Any]
-    path: str = ""
-
-    def get(self, name: str) -> Any:
-        return self.values.get(name)
-
-    @property
-    def is_update(self) -> bool:
-        """An updated review carries the previous version's studies (PRISMA 2020 update)."""
-        return any(
-            self.values.get(k) not in (None, "") for k in ("previous_studies", "previous_reports")
-        )
-
-    @property
-    def has_other_methods(self) -> bool:
-        """Whether records were identified by other methods (websites, organisations, citations)."""
-        keys = (
-            "website_results",
-            "organisation_results",
-            "citations_results",
-            "other_sought_reports",
-            "other_assessed",
-        )
-        return any(_positive(self.values.get(k)) for k in keys)
-
-
-@dataclass(frozen=True)
 class RiskOfBiasTable:
     """A risk-of-bias table: one row per study, one judgement (or NOS star count) per domain."""
 
@@ -217,13 +185,6 @@ class RiskOfBiasTable:
     total: tuple[str, ...] | None
     kind: str  # "judgement" or "stars"
     path: str = ""
-
-
-def _positive(value: Any) -> bool:
-    try:
-        return float(value) > 0
-    except (TypeError, ValueError):
-        return bool(value) and isinstance(value, dict)
 
 
 def _number(value: Any, *, path: str, key: str) -> float | None:
@@ -372,18 +333,6 @@ def _subgroups(
         if fixed is not None or random is not None:
             out.append(SubgroupSummary(name=name, fixed=fixed, random=random))
     return tuple(out), test
-
-
-def _load_json(path: str | Path) -> Any:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
 
 
 def read_pooling(path: str | Path) -> PoolingResult:
@@ -544,100 +493,6 @@ def read_analysis_effects(path: str | Path) -> tuple[StudyEffect, ...]:
             )
         )
     return tuple(out)
-
-
-_COUNT_KEYS = (
-    "previous_studies",
-    "previous_reports",
-    "database_results",
-    "register_results",
-    "website_results",
-    "organisation_results",
-    "citations_results",
-    "duplicates",
-    "excluded_automatic",
-    "excluded_other",
-    "records_screened",
-    "records_excluded",
-    "dbr_sought_reports",
-    "dbr_notretrieved_reports",
-    "other_sought_reports",
-    "other_notretrieved_reports",
-    "dbr_assessed",
-    "other_assessed",
-    "new_studies",
-    "new_reports",
-    "total_studies",
-    "total_reports",
-)
-
-
-#: Fields an updated review's ``update_flow`` (the latest search run's own flow) replaces in the
-#: diagram; the awaiting counts stay the whole review's, so the "incomplete" note never hides work.
-_UPDATE_FLOW_KEYS = (
-    "database_specific_results",
-    "database_results",
-    "duplicates",
-    "records_screened",
-    "records_excluded",
-    "dbr_sought_reports",
-    "dbr_notretrieved_reports",
-    "dbr_assessed",
-    "dbr_excluded",
-    "new_studies",
-    "new_reports",
-)
-
-
-def read_prisma_counts(path: str | Path) -> PrismaCounts:
-    """Read ``results/prisma/counts.json``; counts must be non-negative integers or null.
-
-    When the counts carry ``update_flow`` (several search runs: PRISMA 2020 updated review, see
-    docs/screening.md), the identification and screening boxes show the latest run's own flow,
-    as the updated-review template asks (Page et al. 2021, BMJ 372:n71, figure 2).
-    """
-    where = str(path)
-    data = _load_json(path)
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object with PRISMA2020 field names", path=where)
-    flow = data.get("update_flow")
-    if flow is not None:
-        if not isinstance(flow, dict):
-            raise InputError(
-                f"expected an object (the latest run's flow) or null, found {flow!r}",
-                path=where,
-                field="update_flow",
-            )
-        data = {**data, **{key: flow[key] for key in _UPDATE_FLOW_KEYS if key in flow}}
-    for key in _COUNT_KEYS:
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(
-                f"expected a count (integer >= 0) or null, found {value!r}", path=where, field=key
-            )
-    for key in (
-        "database_specific_results",
-        "dbr_excluded",
-        "other_excluded",
-        "register_specific_results",
-    ):
-        value = data.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, dict):
-            raise InputError(
-                f"expected an object {{name: count}}, found {value!r}", path=where, field=key
-            )
-        for name, n in value.items():
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise InputError(
-                    f"expected a count (integer >= 0) for {name!r}, found {n!r}",
-                    path=where,
-                    field=key,
-                )
-    return PrismaCounts(values=dict(data), path=where)
 
 
 _ROB_META = {

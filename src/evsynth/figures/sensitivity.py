@@ -14,8 +14,8 @@ import math
 
 from matplotlib.figure import Figure
 
+from evsynth.contracts.format import format_estimate_ci, format_number
 from evsynth.figures.forest import is_ratio, message_figure
-from evsynth.figures.formatting import format_ci, format_number
 from evsynth.figures.inputs import PoolingResult, SensitivityRow
 from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS
@@ -36,8 +36,8 @@ def _tau2(row: SensitivityRow) -> str:
 
 def _ci(estimate: float, low: float, high: float, ratio: bool = True) -> str:
     if not ratio:  # a difference measure (RD, MD, SMD) is shown as it is
-        return format_ci(estimate, low, high)
-    return format_ci(math.exp(estimate), math.exp(low), math.exp(high))
+        return format_estimate_ci(estimate, low, high)
+    return format_estimate_ci(math.exp(estimate), math.exp(low), math.exp(high))
 
 
 def _overall_rows(

@@ -40,7 +40,7 @@ __all__ = ["register"]
 
 POOL_EXAMPLE = """\
 examples:
-  evsynth pool tests/data/pooling/bcg.csv --method REML --knha --json
+  evsynth pool tests/data/pooling/bcg.csv --method REML --test knha --json
   evsynth pool tests/data/pooling/metadat/egger2001.csv --measure OR --method MH --json
   evsynth pool tests/data/pooling/metadat/yusuf1985.csv --method PETO --json
   evsynth pool tests/data/pooling/metadat/normand1999.csv --measure SMD --method REML --json
@@ -146,7 +146,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=escalc.MEASURES,
         help="effect measure of counts/means in INPUT (needed for MH; PETO is OR)",
     )
-    p.add_argument("--knha", action="store_true", help="Hartung-Knapp-Sidik-Jonkman t-based CI")
+    p.add_argument(
+        "--test",
+        choices=("z", "knha"),
+        default=None,
+        help="test and CI of the model: z (normal, default) or knha (Hartung-Knapp-Sidik-Jonkman "
+        "t); config pooling.test, metafor's test=",
+    )
+    p.add_argument("--knha", action="store_true", help="deprecated: use --test knha")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--pi", default="default", choices=PI_TYPES, help="prediction interval type")
     p.add_argument(
@@ -291,8 +298,8 @@ def _pool_tables(args: argparse.Namespace) -> dict[str, Any]:
         raise InputError(f"Peto's method pools odds ratios, not {measure}", field="measure")
     if measure not in escalc.BINARY_MEASURES:
         raise InputError(f"--method {args.method} pools 2x2 counts; {measure} is not binary")
-    if args.knha or args.all or args.pi != "default":
-        raise InputError(f"--knha, --pi and --all do not apply to --method {args.method}")
+    if _test(args) != "z" or args.all or args.pi != "default":
+        raise InputError(f"--test knha, --pi and --all do not apply to --method {args.method}")
     path, header, rows = _read_rows(args.input)
     tables = escalc.read_binary(rows, header, str(path))
     options = dict(level=args.level, add=args.add, to=args.to, drop00=_drop00(args, True))
@@ -334,13 +341,23 @@ def _cmd_effect_size(args: argparse.Namespace) -> int:
     return 0
 
 
+def _test(args: argparse.Namespace) -> str:
+    """--test, with the deprecated --knha still accepted (one name per setting: `test`)."""
+    if args.knha:
+        if args.test == "z":
+            raise InputError("--knha contradicts --test z; give --test only")
+        print("evsynth pool: --knha is deprecated, use --test knha", file=sys.stderr)
+        return "knha"
+    return args.test or "z"
+
+
 def _cmd_pool(args: argparse.Namespace) -> int:
     if args.method in ("MH", "PETO"):
         result = _pool_tables(args)
         _print_result(args, result)
         return 0
     table = _load_table(args)
-    test = "knha" if args.knha else "z"
+    test = _test(args)
     fit = pool(table, method=args.method, test=test, level=args.level, pi_type=args.pi)
     result: dict[str, Any] = fit.to_dict()
     if args.measure:

@@ -37,7 +37,7 @@ __all__ = [
 _WRITERS: dict[str, str] = {
     "search": "evsynth search pubmed / evsynth import (rules search_pubmed, import_export)",
     "dedup": "evsynth dedup (rule dedup_*)",
-    "prisma": "evsynth prisma-counts (screening rules)",
+    "prisma": "evsynth prisma counts (PRISMA rules)",
     "extraction": "evsynth extract (extraction rules)",
     "pooling": "evsynth pool / pool-analyses (pooling rules)",
 }

@@ -541,7 +541,7 @@ def _changes(inputs: ReportInputs, digits: int) -> str:
     if inputs.record_runs is None:
         parts.append(
             '<p class="note">The new study records are not listed: results/prisma/'
-            "study_record_runs.tsv was not found (written by evsynth prisma-counts).</p>"
+            "study_record_runs.tsv was not found (written by evsynth prisma counts).</p>"
         )
     else:
         shown = sorted(new_records, key=lambda r: r.get("study_record_id", ""))

@@ -1,4 +1,4 @@
-"""`evsynth screen`, `evsynth screen-agreement` and `evsynth prisma-counts`."""
+"""`evsynth screen` and `evsynth screen-agreement` (PRISMA counts: :mod:`evsynth.prisma.cli`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.screening.ingest import DecisionFile
 from evsynth.screening.output import write_stage
-from evsynth.screening.prisma import RUN_TABLE_COLUMNS, load_prisma_inputs, prisma_counts
 from evsynth.screening.run import screen_files
 from evsynth.screening.stage import StageSettings
-from evsynth.tables import write_json, write_tsv
+from evsynth.tables import write_json
 
 __all__ = ["combine_agreement", "register"]
 
@@ -46,14 +45,6 @@ example:
 
 With --require-complete it stops, naming the counts and the queue files, while a stage has records
 without a final decision; --publish copies stage tables only after that check passed.
-"""
-
-PRISMA_EXAMPLE = """\
-example:
-  evsynth prisma-counts --dedup-summary results/dedup/summary.json \\
-      --title-abstract results/screening/title_abstract.tsv \\
-      --full-text results/screening/full_text.tsv \\
-      --studies results/extraction/studies.tsv --out results/prisma/counts.json
 """
 
 
@@ -187,47 +178,8 @@ def _copy(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _prisma(args: argparse.Namespace) -> int:
-    inputs = load_prisma_inputs(
-        dedup_summary=args.dedup_summary,
-        title_abstract=args.title_abstract,
-        full_text=args.full_text,
-        studies=args.studies,
-        not_retrieved=args.not_retrieved,
-        search_logs=args.search_logs or [],
-        records=args.records,
-        search_records=args.search_records or [],
-        runs=args.runs,
-    )
-    counts = prisma_counts(
-        inputs["summary"],
-        inputs["title_abstract"],
-        inputs["full_text"],
-        studies=inputs["studies"],
-        not_retrieved=inputs["not_retrieved"],
-        previous_studies=args.previous_studies,
-        previous_reports=args.previous_reports,
-        database_names=inputs["database_names"],
-        per_run=inputs["per_run"],
-        study_record_runs=inputs["study_record_runs"],
-        run_order=inputs["run_order"],
-        database_results_per_run_source=inputs["database_results_per_run_source"],
-    )
-    write_json(args.out, counts.to_dict())
-    if args.study_record_runs:
-        if not args.search_records or not args.records:
-            raise InputError("--study-record-runs needs --records and --search-records")
-        write_tsv(
-            args.study_record_runs,
-            inputs["study_record_run_rows"],
-            RUN_TABLE_COLUMNS,
-            sort_by=("search_run", "study_record_id"),
-        )
-    return 0
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `screen`, `screen-agreement` and `prisma-counts` to the evsynth CLI."""
+    """Add `screen` and `screen-agreement` to the evsynth CLI."""
     fmt = argparse.RawDescriptionHelpFormatter
     p = subparsers.add_parser(
         "screen",
@@ -314,76 +266,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stop with the counts and queue paths when any stage is incomplete",
     )
     a.set_defaults(func=_agreement)
-
-    c = subparsers.add_parser(
-        "prisma-counts",
-        help="PRISMA 2020 flow-diagram counts (results/prisma/counts.json)",
-        epilog=PRISMA_EXAMPLE,
-        formatter_class=fmt,
-    )
-    c.add_argument(
-        "--dedup-summary", required=True, metavar="JSON", help="results/dedup/summary.json"
-    )
-    c.add_argument(
-        "--title-abstract",
-        required=True,
-        metavar="TSV",
-        help="results/screening/title_abstract.tsv",
-    )
-    c.add_argument(
-        "--full-text", required=True, metavar="TSV", help="results/screening/full_text.tsv"
-    )
-    c.add_argument(
-        "--studies",
-        metavar="TSV",
-        help="results/extraction/studies.tsv (groups reports into studies)",
-    )
-    c.add_argument(
-        "--not-retrieved",
-        metavar="FILE",
-        help="study_record_ids sought but not retrieved, one a line",
-    )
-    c.add_argument(
-        "--previous-studies",
-        type=int,
-        metavar="N",
-        help="studies in the previous version of the review",
-    )
-    c.add_argument(
-        "--previous-reports",
-        type=int,
-        metavar="N",
-        help="reports in the previous version of the review",
-    )
-    c.add_argument(
-        "--search-logs",
-        nargs="*",
-        metavar="JSON",
-        help="results/search/{run}/{source}.log.json: name each source by its database",
-    )
-    c.add_argument(
-        "--records",
-        metavar="TSV",
-        help="results/dedup/unique.tsv (with --search-records: per-run counts)",
-    )
-    c.add_argument(
-        "--search-records",
-        nargs="*",
-        metavar="TSV",
-        help="results/search/{run}/{source}.records.tsv: count each study record in its first run",
-    )
-    c.add_argument(
-        "--runs",
-        nargs="+",
-        metavar="RUN",
-        help="search run ids oldest first (config order; default: the run folders sorted); with "
-        "several runs the counts follow the PRISMA 2020 updated-review template",
-    )
-    c.add_argument("--out", required=True, metavar="JSON", help="results/prisma/counts.json")
-    c.add_argument(
-        "--study-record-runs",
-        metavar="TSV",
-        help="also write each study record's first search run here "
-        "(results/prisma/study_record_runs.tsv: study_record_id search_run title year)",
-    )
-    c.set_defaults(func=_prisma)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from evsynth.contracts.match import fold_title
 from evsynth.records import normalise_doi, normalise_pmid
 from evsynth.screening.ingest import RawDecision
 
@@ -28,12 +28,8 @@ _KEY_TITLE_RATIO = 0.8
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII words: accents, case, punctuation and spacing removed."""
-    text = text or ""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", text.lower()).strip()
+    """Lower-case words: accents, case, punctuation and spacing removed; CJK letters kept."""
+    return fold_title(text)
 
 
 def split_ids(value: str) -> list[str]:

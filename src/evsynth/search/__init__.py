@@ -1,8 +1,8 @@
 """PubMed retrieval through NCBI E-utilities: polite, resilient, resumable and archived.
 
 `evsynth search pubmed` (see :mod:`evsynth.search.cli`) drives :func:`retrieve_pubmed` (online,
-into an archive) and :func:`parse_archive` (offline). :mod:`evsynth.search.mock_eutils` is a
-local E-utilities mock for tests and benchmarks.
+into an archive) and :func:`parse_archive` (offline). The local E-utilities mock of the tests
+and benchmarks is ``tests/support/mock_eutils.py`` (not installed with the package).
 """
 
 from __future__ import annotations

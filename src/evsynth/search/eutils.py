@@ -6,6 +6,8 @@ and 5xx, timeouts, dropped connections, truncated XML and ``<ERROR>`` elements i
 answers. This client spaces requests with a sliding one-second window, retries those failures with
 exponential backoff and jitter ("Exponential Backoff And Jitter", AWS Architecture Blog, 2015),
 honours ``Retry-After``, and streams every answer to a file so large batches never sit in memory.
+The retry loop is tenacity's (stop after ``max_attempts``, retry only :class:`RetryableResponse`);
+the wait is ours, because it must honour the server's ``Retry-After`` on top of the jitter.
 
 Bio.Entrez is not used: it hard-codes the base URL and does not back off on HTTP errors.
 Every request is an HTTP POST, so parameters (among them the API key) never appear in a URL, and
@@ -16,6 +18,7 @@ therefore never in an exception message or a proxy log; every message is also pa
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import os
 import random
@@ -30,6 +33,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import requests
+import tenacity
 
 from evsynth.errors import EvsynthError, InputError
 
@@ -61,9 +65,11 @@ class EutilsError(EvsynthError):
 class RetryableResponse(Exception):
     """A response that arrived but is unusable (truncated, ``<ERROR>``, incomplete); try again."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        #: seconds the server asked us to wait (HTTP ``Retry-After``), if it said
+        self.retry_after = retry_after
 
 
 class HistoryExpired(EutilsError):
@@ -250,65 +256,95 @@ class EutilsClient:
             data["api_key"] = s.api_key
         url = f"{self.base_url}{utility}.fcgi"
         self.stats.calls[utility] += 1
-        last = ""
-        for attempt in range(1, s.max_attempts + 1):
-            self.limiter.wait()
-            self.stats.attempts += 1
-            retry_after: float | None = None
-            fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{utility}.", suffix=".part")
-            tmp = Path(tmp_name)
-            keep = False
-            try:
-                try:
-                    with os.fdopen(fd, "wb") as out:
-                        response = self.session.post(
-                            url, data=data, timeout=(s.connect_timeout, s.read_timeout), stream=True
-                        )
-                        with response:
-                            status = response.status_code
-                            if status == 429 or status >= 500:
-                                retry_after = _retry_after(response.headers.get("Retry-After"))
-                                raise RetryableResponse(f"http_{status}", f"HTTP {status}")
-                            if status != 200:
-                                body = response.content[:500].decode("utf-8", "replace")
-                                raise EutilsError(
-                                    self.redact(
-                                        f"{what}: {utility} answered HTTP {status}: {body.strip()}"
-                                    )
-                                )
-                            for chunk in response.iter_content(chunk_size=1 << 16):
-                                out.write(chunk)
-                except requests.Timeout as exc:
-                    raise RetryableResponse("timeout", f"timed out ({type(exc).__name__})") from exc
-                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                    raise RetryableResponse(
-                        "connection", f"connection failed or dropped ({type(exc).__name__})"
-                    ) from exc
-                value = validate(tmp)
-                keep = True
-                return tmp, value
-            except RetryableResponse as exc:
-                self.stats.retries[exc.reason] += 1
-                last = self.redact(str(exc))
-                if attempt == s.max_attempts:
-                    break
-                delay = self._backoff(attempt, retry_after)
-                log.warning(
-                    "%s: %s; retry %d of %d in %.1f s",
-                    what,
-                    last,
-                    attempt,
-                    s.max_attempts - 1,
-                    delay,
-                )
-                self._sleep(delay)
-            finally:
-                if not keep:
-                    tmp.unlink(missing_ok=True)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(s.max_attempts),
+            retry=tenacity.retry_if_exception_type(RetryableResponse),
+            wait=self._wait,
+            sleep=self._sleep,
+            before_sleep=functools.partial(self._log_retry, what),
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, utility, url, data, validate, dest_dir, what)
+        except RetryableResponse as exc:
+            last = self.redact(str(exc))
         raise EutilsError(
             f"{what}: E-utilities at {self.base_url} failed {s.max_attempts} times; last: {last}. "
             "Rerun the same command later: finished batches are kept and not fetched again."
         )
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        """tenacity's wait: backoff with jitter, at least the server's Retry-After."""
+        assert state.outcome is not None
+        exc = state.outcome.exception()
+        retry_after = exc.retry_after if isinstance(exc, RetryableResponse) else None
+        return self._backoff(state.attempt_number, retry_after)
+
+    def _log_retry(self, what: str, state: tenacity.RetryCallState) -> None:
+        assert state.outcome is not None and state.next_action is not None
+        log.warning(
+            "%s: %s; retry %d of %d in %.1f s",
+            what,
+            self.redact(str(state.outcome.exception())),
+            state.attempt_number,
+            self.settings.max_attempts - 1,
+            state.next_action.sleep,
+        )
+
+    def _attempt(
+        self,
+        utility: str,
+        url: str,
+        data: Mapping[str, str],
+        validate: Callable[[Path], T],
+        dest_dir: Path,
+        what: str,
+    ) -> tuple[Path, T]:
+        """One HTTP attempt; raises :class:`RetryableResponse` for answers worth another try."""
+        s = self.settings
+        self.limiter.wait()
+        self.stats.attempts += 1
+        fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{utility}.", suffix=".part")
+        tmp = Path(tmp_name)
+        keep = False
+        try:
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    response = self.session.post(
+                        url, data=data, timeout=(s.connect_timeout, s.read_timeout), stream=True
+                    )
+                    with response:
+                        status = response.status_code
+                        if status == 429 or status >= 500:
+                            raise RetryableResponse(
+                                f"http_{status}",
+                                f"HTTP {status}",
+                                retry_after=_retry_after(response.headers.get("Retry-After")),
+                            )
+                        if status != 200:
+                            body = response.content[:500].decode("utf-8", "replace")
+                            raise EutilsError(
+                                self.redact(
+                                    f"{what}: {utility} answered HTTP {status}: {body.strip()}"
+                                )
+                            )
+                        for chunk in response.iter_content(chunk_size=1 << 16):
+                            out.write(chunk)
+            except requests.Timeout as exc:
+                raise RetryableResponse("timeout", f"timed out ({type(exc).__name__})") from exc
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                raise RetryableResponse(
+                    "connection", f"connection failed or dropped ({type(exc).__name__})"
+                ) from exc
+            value = validate(tmp)
+            keep = True
+            return tmp, value
+        except RetryableResponse as exc:
+            self.stats.retries[exc.reason] += 1
+            raise
+        finally:
+            if not keep:
+                tmp.unlink(missing_ok=True)
 
 
 def now_utc() -> datetime:

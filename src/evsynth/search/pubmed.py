@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.parsers import expat
 
+from tqdm import tqdm
+
 from evsynth import __version__
 from evsynth.errors import EvsynthError, InputError
 from evsynth.records import Record
@@ -217,11 +219,19 @@ def scan_efetch(path: Path) -> list[str]:
     return pmids
 
 
-class Progress:
-    """A plain-text progress line on stderr: records fetched / total, percent, rate, ETA.
+_PROGRESS_FORMAT = (
+    "pubmed [{bar:30}] {n:,}/{total:,} records ({percentage:5.1f}%) {rate_noinv_fmt} "
+    "ETA {remaining}"
+)
 
-    On a terminal the line is redrawn in place; in a log file (Snakemake) a line is written at
-    most every ``interval`` seconds, so logs stay short.
+
+class Progress:
+    """Records fetched / total, percent, rate and ETA on stderr, drawn by tqdm.
+
+    On a terminal tqdm redraws the bar in place. In a log file (Snakemake) a whole line, laid out
+    by tqdm's ``format_meter``, is written at most every ``interval`` seconds and at the end, so
+    logs stay short and hold no carriage returns. The rate counts fetched records only: batches
+    reused from the archive would make the ETA of the rest look too short.
     """
 
     def __init__(
@@ -236,28 +246,44 @@ class Progress:
         self.start = time.monotonic()
         self._last = 0.0
         self._fetched = 0
+        self._bar = (
+            tqdm(
+                total=total,
+                file=self.stream,
+                unit=" rec",
+                ascii=True,
+                bar_format=_PROGRESS_FORMAT,
+            )
+            if enabled and self.tty
+            else None
+        )
 
     def update(self, records: int, *, fetched: bool = True) -> None:
+        """Count ``records`` more done (``fetched=False``: reused from the archive)."""
         self.done += records
         if fetched:
             self._fetched += records
+        if self._bar is not None:
+            self._bar.update(records)
+            if self.done >= self.total:
+                self._bar.close()
+            return
         now = time.monotonic()
         final = self.done >= self.total
-        if not self.enabled or (not self.tty and not final and now - self._last < self.interval):
+        if not self.enabled or (not final and now - self._last < self.interval):
             return
         self._last = now
         elapsed = max(now - self.start, 1e-9)
-        rate = self._fetched / elapsed
-        pct = 100.0 * self.done / self.total if self.total else 100.0
-        width = 30
-        filled = int(width * pct / 100)
-        eta = (self.total - self.done) / rate if rate > 0 else 0.0
-        line = (
-            f"pubmed [{'#' * filled}{'.' * (width - filled)}] {self.done:,}/{self.total:,} "
-            f"records ({pct:5.1f}%) {rate:,.0f} rec/s ETA {eta:,.0f} s"
+        line = tqdm.format_meter(
+            self.done,
+            self.total,
+            elapsed,
+            unit=" rec",
+            ascii=True,
+            bar_format=_PROGRESS_FORMAT,
+            rate=self._fetched / elapsed,
         )
-        end = "\n" if final or not self.tty else ""
-        self.stream.write(("\r" if self.tty else "") + line + end)
+        self.stream.write(line + "\n")
         self.stream.flush()
 
 

@@ -2,7 +2,11 @@
 
 Untrusted XML must never reach the network or the disk, and an entity-expansion bomb must not
 exhaust memory, so a document declaring entities is refused outright (bibliographic exports never
-need them). Elements are cleared as soon as their record has been read, so memory stays flat
+need them). Entities can be declared only in the prolog (the DOCTYPE's internal subset, before
+the root element starts), so the prolog goes through defusedxml's parser, which stops at the
+first entity declaration or external reference, with the line expat was on; the body goes through
+the C parser, which is 1.6 times faster here and reports an undeclared entity as malformed XML.
+Elements are cleared as soon as their record has been read, so memory stays flat
 however large the file; each record's first line is found by scanning the raw bytes for its
 start tag, which also gives the count of record starts that the parsed records must match.
 """
@@ -14,6 +18,9 @@ import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Iterator
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
 from evsynth.errors import InputError
 from evsynth.sources.inputs import Source, detect_encoding
 
@@ -21,7 +28,6 @@ __all__ = ["element_text", "iter_xml_records"]
 
 _CHUNK = 1 << 20
 _OVERLAP = 64
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # The first element tag after the prolog (<?xml ...?>, <!DOCTYPE ...>, comments) is the root.
 _ROOT = re.compile(rb"<(?![?!/])([A-Za-z_][\w.:-]*)")
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\sencoding=(['\"])[^'\"]*\2", re.IGNORECASE)
@@ -50,6 +56,65 @@ class _StartScanner:
             self.count += 1
         self.line += data.count(b"\n", pos, limit)
         self.carry = data[limit:]
+
+
+class _RootReached(Exception):
+    """The root element started: the prolog, where entities can be declared, is over."""
+
+
+class _PrologCheck:
+    """Feed the document to defusedxml's parser until the root element starts.
+
+    Also names the root element and its line as expat saw them, so a comment or a DOCTYPE
+    before the root that contains something tag-like is not taken for it.
+    """
+
+    def __init__(self) -> None:
+        self.parser = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=False)
+        self.parser.parser.StartElementHandler = self._start
+        self.root: str | None = None
+        self.root_line = 1
+
+    def _start(self, name: str, attrs: object) -> None:
+        if "}" not in name:  # a namespaced name comes as "uri}local": leave it to the byte scan
+            self.root = name
+            self.root_line = self.parser.parser.CurrentLineNumber
+        raise _RootReached
+
+    def done(self, chunk: bytes, source: Source) -> bool:
+        """True once the prolog is over (or unparsable: the body's parser reports that)."""
+        try:
+            self.parser.feed(chunk)
+        except _RootReached:
+            return True
+        except DefusedXmlException as exc:
+            raise InputError(
+                "the XML declares entities (<!ENTITY ...>) or external references; evsynth "
+                "refuses them because they can expand without bound or read local files. Export "
+                f"the file again without a DOCTYPE internal subset ({type(exc).__name__})",
+                path=source.label,
+                line=max(1, self.parser.parser.CurrentLineNumber),
+            ) from None
+        except ET.ParseError:
+            return True
+        return False
+
+
+def _check_root(
+    tag: str,
+    line: int,
+    root_tags: frozenset[str],
+    error_roots: frozenset[str],
+    source: Source,
+    format_name: str,
+) -> None:
+    if tag not in root_tags | error_roots:
+        raise InputError(
+            f"the root element is <{tag}>; a {format_name} file has "
+            + " or ".join(f"<{t}>" for t in sorted(root_tags)),
+            path=source.label,
+            line=line,
+        )
 
 
 def _chunks(source: Source) -> Iterator[bytes]:
@@ -83,38 +148,31 @@ def iter_xml_records(
     """
     # Only "end" events: each costs Python work, and a record is complete at its end tag.
     parser = ET.XMLPullParser(events=("end",))
+    prolog: _PrologCheck | None = _PrologCheck()
     scanner = _StartScanner(start_pattern)
     root_tag: str | None = None
     wanted = record_tags | error_roots
     produced = 0
     tail = b""
-    lines_before = 0
     try:
         for chunk in _chunks(source):
-            window = tail + chunk
-            entity = _ENTITY_DECL.search(window)
-            if entity:
-                line = lines_before + 1 + window[: entity.start()].count(b"\n") - tail.count(b"\n")
-                raise InputError(
-                    "the XML declares entities (<!ENTITY ...>); evsynth refuses them because they "
-                    "can expand without bound or read local files. Export the file again without "
-                    "a DOCTYPE internal subset",
-                    path=source.label,
-                    line=max(1, line),
-                )
-            if root_tag is None:
+            if prolog is not None and prolog.done(chunk, source):
+                if prolog.root is not None:
+                    root_tag = prolog.root
+                    _check_root(
+                        root_tag, prolog.root_line, root_tags, error_roots, source, format_name
+                    )
+                prolog = None
+            if root_tag is None and prolog is None:
+                # The prolog did not parse (the body's parser says why) or the root has a
+                # namespace: find the root's start tag in the raw bytes.
+                window = tail + chunk
                 match = _ROOT.search(window)
                 if match:
                     root_tag = match.group(1).decode("utf-8", "replace")
-                    if root_tag not in root_tags | error_roots:
-                        raise InputError(
-                            f"the root element is <{root_tag}>; a {format_name} file has "
-                            + " or ".join(f"<{t}>" for t in sorted(root_tags)),
-                            path=source.label,
-                            line=1 + window[: match.start()].count(b"\n"),
-                        )
-            tail = chunk[-16:]
-            lines_before += chunk.count(b"\n")
+                    line = 1 + window[: match.start()].count(b"\n")
+                    _check_root(root_tag, line, root_tags, error_roots, source, format_name)
+                tail = chunk[-16:]
             scanner.feed(chunk)
             parser.feed(chunk)
             found, error = _ended(parser, wanted)

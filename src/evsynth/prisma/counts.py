@@ -1,7 +1,7 @@
 """PRISMA 2020 flow-diagram counts from the dedup summary, screening and extraction results.
 
 Field names are those of the PRISMA2020 R package / Shiny app (Haddaway et al. 2022, Campbell Syst
-Rev 18:e1230), so ``results/prisma/counts.json`` can be fed to it or to ``evsynth plot prisma``.
+Rev 18:e1230), so ``results/prisma/counts.json`` can be fed to it or to ``evsynth prisma diagram``.
 Every number is derived, and the identities a reader checks on the diagram are asserted:
 
     database_results - duplicates - excluded_automatic - excluded_other = unique records
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evsynth.contracts.prisma_counts import PrismaCounts
 from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.tables import read_tsv
@@ -36,178 +36,6 @@ __all__ = [
 RUN_TABLE_COLUMNS = ("study_record_id", "search_run", "title", "year")
 
 _QUEUED = ("awaiting_reviewers", "conflict", "maybe")
-
-#: PRISMA2020 fields for identification via other methods: not used by a database-only review.
-_OTHER_METHODS = (
-    "website_results",
-    "organisation_results",
-    "citations_results",
-    "other_sought_reports",
-    "other_notretrieved_reports",
-    "other_assessed",
-    "other_excluded",
-)
-
-
-@dataclass(slots=True)
-class PrismaCounts:
-    """The PRISMA2020 numbers plus what is still awaiting a decision."""
-
-    database_specific_results: dict[str, int]
-    database_results: int
-    register_results: int
-    duplicates: int
-    excluded_automatic: int
-    excluded_other: int
-    records_screened: int
-    records_excluded: int
-    dbr_sought_reports: int
-    dbr_notretrieved_reports: int
-    dbr_assessed: int
-    dbr_excluded: dict[str, int]
-    new_studies: int
-    new_reports: int
-    previous_studies: int | None = None
-    previous_reports: int | None = None
-    awaiting_screening: int = 0
-    awaiting_assessment: int = 0
-    database_results_per_run: dict[str, int] = field(default_factory=dict)
-    per_run: dict[str, dict[str, Any]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    #: Included reports of all runs; set when new_reports counts only the latest run's.
-    all_reports: int | None = None
-    #: The latest run's own flow (PRISMA 2020 updated-review diagram), when there are several runs.
-    update_flow: dict[str, Any] | None = None
-
-    @property
-    def total_studies(self) -> int:
-        return self.new_studies + (self.previous_studies or 0)
-
-    @property
-    def total_reports(self) -> int:
-        return self.new_reports + (self.previous_reports or 0)
-
-    @property
-    def complete(self) -> bool:
-        return self.awaiting_screening == 0 and self.awaiting_assessment == 0
-
-    def check(self) -> None:
-        """Assert the flow identities; a failure is a bug or inconsistent inputs, never ignored."""
-        unique = (
-            self.database_results - self.duplicates - self.excluded_automatic - self.excluded_other
-        )
-        included = self.new_reports if self.all_reports is None else self.all_reports
-        identities = [
-            (
-                "records screened + awaiting = unique records",
-                self.records_screened + self.awaiting_screening,
-                unique,
-            ),
-            (
-                "records excluded + reports sought = records screened",
-                self.records_excluded + self.dbr_sought_reports,
-                self.records_screened,
-            ),
-            (
-                "not retrieved + assessed + awaiting = reports sought",
-                self.dbr_notretrieved_reports + self.dbr_assessed + self.awaiting_assessment,
-                self.dbr_sought_reports,
-            ),
-            (
-                "reports excluded + included reports = reports assessed",
-                sum(self.dbr_excluded.values()) + included,
-                self.dbr_assessed,
-            ),
-            (
-                "sum of database_specific_results = database_results",
-                sum(self.database_specific_results.values()),
-                self.database_results,
-            ),
-        ]
-        if self.per_run:
-            for key in (
-                "records_screened",
-                "records_excluded",
-                "dbr_sought_reports",
-                "dbr_notretrieved_reports",
-                "dbr_assessed",
-                "new_reports",
-            ):
-                identities.append(
-                    (
-                        f"sum over runs of {key} = {key}",
-                        sum(int(e[key]) for e in self.per_run.values()),
-                        included if key == "new_reports" else getattr(self, key),
-                    )
-                )
-        u = self.update_flow
-        if u is not None:
-            identities += [
-                (
-                    "update: records - duplicates = records screened + awaiting",
-                    u["database_results"] - u["duplicates"],
-                    u["records_screened"] + u["awaiting_screening"],
-                ),
-                (
-                    "update: records excluded + reports sought = records screened",
-                    u["records_excluded"] + u["dbr_sought_reports"],
-                    u["records_screened"],
-                ),
-                (
-                    "update: not retrieved + assessed + awaiting = reports sought",
-                    u["dbr_notretrieved_reports"] + u["dbr_assessed"] + u["awaiting_assessment"],
-                    u["dbr_sought_reports"],
-                ),
-                (
-                    "update: reports excluded + new reports = reports assessed",
-                    sum(u["dbr_excluded"].values()) + u["new_reports"],
-                    u["dbr_assessed"],
-                ),
-                ("update: new reports", u["new_reports"], self.new_reports),
-            ]
-            if u["database_specific_results"]:
-                identities.append(
-                    (
-                        "update: sum of database_specific_results = database_results",
-                        sum(u["database_specific_results"].values()),
-                        u["database_results"],
-                    )
-                )
-        for label, left, right in identities:
-            if left != right:
-                raise InputError(f"PRISMA counts do not add up: {label} ({left} != {right})")
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "database_specific_results": dict(sorted(self.database_specific_results.items())),
-            "database_results": self.database_results,
-            "register_results": self.register_results,
-            "duplicates": self.duplicates,
-            "excluded_automatic": self.excluded_automatic,
-            "excluded_other": self.excluded_other,
-            "records_screened": self.records_screened,
-            "records_excluded": self.records_excluded,
-            "dbr_sought_reports": self.dbr_sought_reports,
-            "dbr_notretrieved_reports": self.dbr_notretrieved_reports,
-            "dbr_assessed": self.dbr_assessed,
-            "dbr_excluded": dict(sorted(self.dbr_excluded.items())),
-            "new_studies": self.new_studies,
-            "new_reports": self.new_reports,
-            "previous_studies": self.previous_studies,
-            "previous_reports": self.previous_reports,
-            "total_studies": self.total_studies,
-            "total_reports": self.total_reports,
-            "screening_complete": self.complete,
-            "awaiting_screening": self.awaiting_screening,
-            "awaiting_assessment": self.awaiting_assessment,
-            "database_results_per_run": dict(sorted(self.database_results_per_run.items())),
-            "per_run": {run: self.per_run[run] for run in sorted(self.per_run)},
-            "update_flow": self.update_flow,
-            "notes": list(self.notes),
-        }
-        for name in _OTHER_METHODS:
-            out[name] = None
-        return out
 
 
 def _final(rows: Sequence[Mapping[str, str]]) -> dict[str, tuple[str, str]]:

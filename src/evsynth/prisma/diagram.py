@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from evsynth.contracts.prisma_counts import PrismaFlow
 from evsynth.figures.formatting import text_width_in
-from evsynth.figures.inputs import PrismaCounts
 from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, DATABASE_LABELS, FONT_SIZE
 
@@ -67,7 +67,7 @@ def _database_name(name: str, labels: Mapping[str, str]) -> str:
 
 
 def prisma_boxes(
-    counts: PrismaCounts, *, database_labels: Mapping[str, str] | None = None
+    counts: PrismaFlow, *, database_labels: Mapping[str, str] | None = None
 ) -> list[PrismaBox]:
     """The boxes of the diagram with their text, in drawing order.
 
@@ -252,7 +252,7 @@ def _box_size(lines: tuple[str, ...], *, bold_first: bool = False) -> tuple[floa
     return width + 2 * _PAD_IN, len(lines) * _LINE_IN + 2 * _PAD_IN
 
 
-def awaiting_note(counts: PrismaCounts) -> str | None:
+def awaiting_note(counts: PrismaFlow) -> str | None:
     """Say when screening is unfinished, so an interim diagram is never mistaken for a final one."""
     screening = counts.get("awaiting_screening") or 0
     assessment = counts.get("awaiting_assessment") or 0
@@ -266,7 +266,7 @@ def awaiting_note(counts: PrismaCounts) -> str | None:
 
 @styled
 def plot_prisma(
-    counts: PrismaCounts,
+    counts: PrismaFlow,
     *,
     title: str | None = None,
     database_labels: Mapping[str, str] | None = None,

@@ -11,7 +11,7 @@ mid-body, truncated XML and ``<ERROR>`` elements inside HTTP 200 responses.
 The corpus is synthetic and deterministic: every article's XML is generated from its PMID, so two
 servers with the same corpus answer byte-identically, which is what the archive tests compare.
 
-Run it by hand with ``python -m evsynth.search.mock_eutils --records 1000``.
+Run it by hand with ``python -m tests.support.mock_eutils --records 1000``.
 """
 
 from __future__ import annotations
@@ -587,9 +587,9 @@ class _Handler(BaseHTTPRequestHandler):
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve a synthetic corpus until interrupted; prints the base URL on the first line."""
     parser = argparse.ArgumentParser(
-        prog="python -m evsynth.search.mock_eutils",
+        prog="python -m tests.support.mock_eutils",
         description="Serve a mock NCBI E-utilities on 127.0.0.1 for tests and benchmarks.",
-        epilog="Example: python -m evsynth.search.mock_eutils --records 25000 --rate-limit 3 10",
+        epilog="Example: python -m tests.support.mock_eutils --records 25000 --rate-limit 3 10",
     )
     parser.add_argument("--records", type=int, default=1000, help="corpus size")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus dates")

@@ -1,0 +1,6 @@
+"""What the tests and benchmarks need and the installed package must not ship.
+
+``mock_eutils`` (a local E-utilities server: ``python -m tests.support.mock_eutils`` from the
+repository root), ``svgread`` (reads evsynth's SVG figures back), ``workflow`` (runs Snakemake as a
+user does).
+"""
