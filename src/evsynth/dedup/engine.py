@@ -28,7 +28,7 @@ from evsynth.dedup.normalise import NormRecord, clear_caches, normalise_record
 from evsynth.dedup.progress import Progress
 from evsynth.dedup.score import PairScore, Thresholds, score_pair
 from evsynth.errors import InputError
-from evsynth.records import Record, read_records
+from evsynth.records import COLUMNS, Record, iter_records, read_records
 
 __all__ = [
     "DedupResult",
@@ -51,6 +51,9 @@ class InputTable:
     run: str
     rank: int
     records: list[Record]
+    # True when ``records`` were read from ``path`` (load_inputs): deduplication may then drop
+    # the fields it does not compare while it scores, and read them again to merge.
+    on_disk: bool = False
 
 
 def run_of(path: str | Path, position: int) -> str:
@@ -79,7 +82,9 @@ def load_inputs(paths: Sequence[str | Path]) -> list[InputTable]:
     for _path, run, _pos, _records in ordered:
         if run not in runs:
             runs.append(run)
-    return [InputTable(p, run, runs.index(run), recs) for p, run, _pos, recs in ordered]
+    return [
+        InputTable(p, run, runs.index(run), recs, on_disk=True) for p, run, _pos, recs in ordered
+    ]
 
 
 @dataclass(slots=True)
@@ -251,12 +256,20 @@ def _deduplicate(
 
     bar = Progress("normalising", n, enabled=progress)
     norms = []
+    # Records read from a TSV keep only their id and source while pairs are scored and
+    # clustered (the normalised forms are what is compared); the other fields are read again
+    # from the files before merging. This keeps a million records' text out of the peak.
+    stamps = _stamps(tables) if tables and all(t.on_disk for t in tables) else None
+    pool: dict = {}
     for i, record in enumerate(records):
-        norms.append(normalise_record(i, record))
+        norms.append(_share_norm(normalise_record(i, record), pool))
+        if stamps is not None:
+            _strip(record)
         if i % 5000 == 4999:
             bar.update(5000)
     bar.update(n % 5000)
     bar.close()
+    del pool
 
     containers = _container_dois(norms, t)
     bar.stage("blocking")
@@ -331,6 +344,9 @@ def _deduplicate(
     by_pair.clear()
     norms.clear()
     clear_caches()
+
+    if stamps is not None:
+        _restore(records, index, tables, stamps)
 
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
@@ -415,6 +431,77 @@ def _share_strings(record: Record) -> None:
         value = getattr(record, name)
         if value:
             setattr(record, name, sys.intern(value))
+
+
+# Normalised fields that the records of one article share across databases (and common names,
+# pages, volumes across articles): one object per distinct value saved a third of their memory.
+_POOLED_NORM = (
+    "title", "authors_text", "author_words", "first_author", "volume", "first_page", "last_page",
+    "doi",
+)  # fmt: skip
+
+
+def _share_norm(norm: NormRecord, pool: dict) -> NormRecord:
+    for name in _POOLED_NORM:
+        value = getattr(norm, name)
+        if value:
+            setattr(norm, name, pool.setdefault(value, value))
+    if norm.authors:
+        authors = pool.get(norm.authors)
+        if authors is None:
+            authors = tuple(pool.setdefault(a, a) for a in norm.authors)
+            pool[authors] = authors
+        norm.authors = authors
+    return norm
+
+
+# Fields dropped while scoring (see _deduplicate); record_id and source stay.
+_STRIPPED = tuple(c for c in COLUMNS if c not in ("record_id", "source"))
+
+
+def _strip(record: Record) -> None:
+    for name in _STRIPPED:
+        setattr(record, name, "")
+
+
+def _stamps(tables: Sequence[InputTable]) -> dict[str, tuple[int, int]]:
+    out = {}
+    for table in tables:
+        st = Path(table.path).stat()
+        out[table.path] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _restore(
+    records: list[Record],
+    index: dict[str, int],
+    tables: Sequence[InputTable],
+    stamps: dict[str, tuple[int, int]],
+) -> None:
+    """Read the stripped fields again from the TSVs, the first occurrence of each id winning
+    (as when they were first read)."""
+    if _stamps(tables) != stamps:
+        changed = next(p for p, s in _stamps(tables).items() if stamps.get(p) != s)
+        raise InputError("records TSV changed while deduplicating; run again", path=changed)
+    done = bytearray(len(records))
+    for table in tables:
+        for lineno, fresh in enumerate(iter_records(table.path), start=2):
+            i = index.get(fresh.record_id)
+            if i is not None and done[i]:
+                continue  # a later run's copy of an id: the first one was kept
+            if i is None or (kept := records[i]).source != fresh.source:
+                raise InputError(
+                    f"record {fresh.record_id} changed while deduplicating; run again",
+                    path=table.path,
+                    line=lineno,
+                )
+            done[i] = 1
+            for name in _STRIPPED:
+                setattr(kept, name, getattr(fresh, name))
+            _share_strings(kept)
+    if not all(done):
+        lost = records[done.index(0)].record_id
+        raise InputError(f"record {lost} vanished from the records TSVs while deduplicating")
 
 
 def _container_dois(norms: Sequence[NormRecord], t: Thresholds) -> set[str]:
