@@ -26,11 +26,15 @@ def _outputs(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
+@pytest.mark.parametrize("slim", [False, True])
 @pytest.mark.parametrize("name", SETS)
-def test_reread_fields_give_the_in_memory_result(tmp_path: Path, name: str) -> None:
+def test_reread_fields_give_the_in_memory_result(tmp_path: Path, name: str, slim: bool) -> None:
     path = DATA / f"{name}.records.tsv"
-    from_disk = load_inputs([path])
+    from_disk = load_inputs([path], slim=slim)
     assert all(t.on_disk for t in from_disk)
+    if slim:  # normalised while read, only id and source kept until merging
+        assert all(t.norms is not None for t in from_disk)
+        assert not any(r.title for t in from_disk for r in t.records)
     # The same records, held in memory only (nothing to re-read): the reference result.
     in_memory = [InputTable(t.path, t.run, t.rank, list(t.records)) for t in load_inputs([path])]
     write_outputs(deduplicate(from_disk, progress=False), tmp_path / "disk")
@@ -40,10 +44,13 @@ def test_reread_fields_give_the_in_memory_result(tmp_path: Path, name: str) -> N
     assert any(r.journal for t in from_disk for r in t.records)
 
 
-def test_file_changed_while_deduplicating_is_an_error(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("slim", [False, True])
+def test_file_changed_while_deduplicating_is_an_error(
+    tmp_path: Path, monkeypatch, slim: bool
+) -> None:
     path = tmp_path / "x.records.tsv"
     shutil.copy(DATA / "same_article_four_databases.records.tsv", path)
-    tables = load_inputs([path])
+    tables = load_inputs([path], slim=slim)
     from evsynth.dedup import engine
 
     real = engine.cluster_records

@@ -87,11 +87,22 @@ def write_tsv(
     order never depends on input order or on dictionary/set iteration.
     """
     getter = operator.itemgetter(*columns) if len(columns) > 1 else None
-    rendered = [_render_row(row, columns, getter) for row in rows]
-    if sort_by:
-        idx = [columns.index(c) for c in sort_by]
-        rendered.sort(key=lambda r: [r[i] for i in idx])
     header = "\t".join(columns) + "\n"
+    if not sort_by:
+        # Unsorted rows are rendered as they are written: a million rows never exist at once.
+        written = [0]
+
+        def lines() -> Iterator[str]:
+            yield header
+            for row in rows:
+                written[0] += 1
+                yield "\t".join(_render_row(row, columns, getter)) + "\n"
+
+        write_text(Path(path), lines())
+        return written[0]
+    rendered = [_render_row(row, columns, getter) for row in rows]
+    idx = [columns.index(c) for c in sort_by]
+    rendered.sort(key=lambda r: [r[i] for i in idx])
     write_text(Path(path), itertools.chain((header,), ("\t".join(r) + "\n" for r in rendered)))
     return len(rendered)
 

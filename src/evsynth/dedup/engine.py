@@ -54,6 +54,10 @@ class InputTable:
     # True when ``records`` were read from ``path`` (load_inputs): deduplication may then drop
     # the fields it does not compare while it scores, and read them again to merge.
     on_disk: bool = False
+    # load_inputs(slim=True): the records already normalised and slimmed while read (see there),
+    # with the file's (size, mtime) when it was read.
+    norms: list[NormRecord] | None = None
+    stamp: tuple[int, int] | None = None
 
 
 def run_of(path: str | Path, position: int) -> str:
@@ -66,24 +70,42 @@ def run_of(path: str | Path, position: int) -> str:
     return parent if _RUN_DATE.match(parent) else f"input-{position}"
 
 
-def load_inputs(paths: Sequence[str | Path]) -> list[InputTable]:
-    """Read every records TSV and order them by run (dates, oldest first; else argument order)."""
+def load_inputs(paths: Sequence[str | Path], *, slim: bool = False) -> list[InputTable]:
+    """Read every records TSV and order them by run (dates, oldest first; else argument order).
+
+    ``slim`` (the command line): each record is normalised as it is read and then keeps only its
+    id and source; :func:`deduplicate` reads the other fields again before merging. A million
+    records' text then never sits in memory next to their normalised forms (peak memory).
+    """
     if not paths:
         raise InputError("no records TSV given; pass at least one results/search/{run}/*.tsv")
     tables = []
+    pool: dict = {}
     for position, path in enumerate(paths, start=1):
         if not Path(path).is_file():
             raise InputError("records TSV not found", path=str(path))
-        tables.append((str(path), run_of(path, position), position, read_records(path)))
-    all_dated = all(_RUN_DATE.match(run) for _p, run, _pos, _r in tables)
+        if slim:
+            stamp = _stamps([str(path)])[str(path)]
+            records, norms = [], []
+            for record in iter_records(path):
+                norms.append(_share_norm(normalise_record(-1, record), pool))
+                _strip(record)
+                record.source = sys.intern(record.source)
+                records.append(record)
+            tables.append((str(path), run_of(path, position), position, records, norms, stamp))
+        else:
+            records = read_records(path)
+            tables.append((str(path), run_of(path, position), position, records, None, None))
+    all_dated = all(_RUN_DATE.match(t[1]) for t in tables)
     key = (lambda t: (t[1], t[2])) if all_dated else (lambda t: t[2])
     ordered = sorted(tables, key=key)
     runs = []
-    for _path, run, _pos, _records in ordered:
+    for _path, run, *_rest in ordered:
         if run not in runs:
             runs.append(run)
     return [
-        InputTable(p, run, runs.index(run), recs, on_disk=True) for p, run, _pos, recs in ordered
+        InputTable(p, run, runs.index(run), recs, on_disk=True, norms=norms, stamp=stamp)
+        for p, run, _pos, recs, norms, stamp in ordered
     ]
 
 
@@ -225,13 +247,15 @@ def _deduplicate(
     t = thresholds or Thresholds()
     # The same record id in several runs is one record: keep the earliest run's row.
     first: dict[str, Record] = {}
+    slim = bool(tables) and all(t.norms is not None for t in tables)
+    first_norm: dict[str, NormRecord] = {}
     rank_of: dict[str, int] = {}
     per_source: Counter[str] = Counter()
     per_run: Counter[str] = Counter()
     repeated = 0
     total = 0
     for table in tables:
-        for record in table.records:
+        for k, record in enumerate(table.records):
             total += 1
             per_source[record.source] += 1
             per_run[table.run] += 1
@@ -240,6 +264,8 @@ def _deduplicate(
                 continue
             _share_strings(record)
             first[record.record_id] = record
+            if slim:
+                first_norm[record.record_id] = table.norms[k]  # type: ignore[index]
             rank_of[record.record_id] = table.rank
     records = [first[k] for k in sorted(first)]
     index = {r.record_id: i for i, r in enumerate(records)}
@@ -254,27 +280,41 @@ def _deduplicate(
     ]
     forced_map = {(min(d.a, d.b), max(d.a, d.b)): d for d in forced}
 
-    bar = Progress("normalising", n, enabled=progress)
-    norms = []
     # Records read from a TSV keep only their id and source while pairs are scored and
     # clustered (the normalised forms are what is compared); the other fields are read again
     # from the files before merging. This keeps a million records' text out of the peak.
-    stamps = _stamps(tables) if tables and all(t.on_disk for t in tables) else None
-    pool: dict = {}
-    for i, record in enumerate(records):
-        norms.append(_share_norm(normalise_record(i, record), pool))
-        if stamps is not None:
-            _strip(record)
-        if i % 5000 == 4999:
-            bar.update(5000)
-    bar.update(n % 5000)
-    bar.close()
-    del pool
+    stamps: dict[str, tuple[int, int]] | None = None
+    bar = Progress("normalising", n, enabled=progress)
+    if slim:
+        norms = [first_norm[r.record_id] for r in records]
+        for i, norm in enumerate(norms):
+            norm.index = i
+        first_norm.clear()
+        stamps = {tb.path: tb.stamp for tb in tables}  # type: ignore[misc]
+        for tb in tables:
+            tb.norms = None  # so that clearing ours frees them
+        bar.update(n)
+        bar.close()
+    else:
+        norms = []
+        stamps = _stamps(tables) if tables and all(tb.on_disk for tb in tables) else None
+        pool: dict = {}
+        for i, record in enumerate(records):
+            norms.append(_share_norm(normalise_record(i, record), pool))
+            if stamps is not None:
+                _strip(record)
+            if i % 5000 == 4999:
+                bar.update(5000)
+        bar.update(n % 5000)
+        bar.close()
+        del pool
 
     containers = _container_dois(norms, t)
     bar.stage("blocking")
     candidates = candidate_pairs(norms, settings=blocking)
     scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
+    n_candidates = len(candidates)
+    del candidates  # the scored pairs carry their indices (peak memory)
     if containers:
         scored = [_mark_container(p, norms, containers) for p in scored]
     by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
@@ -338,8 +378,7 @@ def _deduplicate(
     pairs = [final[k] for k in sorted(final)]
     possible = [p for p in pairs if p.decision == "possible" and labels[p.a] != labels[p.b]]
     # Free what merging no longer needs before it builds the merged rows (peak memory).
-    n_candidates = len(candidates)
-    del candidates, scored, same
+    del scored, same
     final.clear()
     by_pair.clear()
     norms.clear()
@@ -464,11 +503,12 @@ def _strip(record: Record) -> None:
         setattr(record, name, "")
 
 
-def _stamps(tables: Sequence[InputTable]) -> dict[str, tuple[int, int]]:
+def _stamps(tables: Sequence[InputTable] | Sequence[str]) -> dict[str, tuple[int, int]]:
     out = {}
     for table in tables:
-        st = Path(table.path).stat()
-        out[table.path] = (st.st_size, st.st_mtime_ns)
+        path = table if isinstance(table, str) else table.path
+        st = Path(path).stat()
+        out[path] = (st.st_size, st.st_mtime_ns)
     return out
 
 
