@@ -451,7 +451,7 @@ def test_png_used_when_svg_absent(project: Path) -> None:
         ("results/extraction/studies.tsv", "evsynth extract"),
         ("results/extraction/narrative.tsv", "evsynth extract"),
         ("results/dedup/summary.json", "evsynth dedup"),
-        ("results/prisma/counts.json", "evsynth prisma-counts"),
+        ("results/prisma/counts.json", "evsynth prisma counts"),
         ("results/search/2026-03-31/pubmed.log.json", "evsynth search pubmed"),
     ],
 )

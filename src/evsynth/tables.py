@@ -21,7 +21,9 @@ from typing import Any
 
 from evsynth.errors import InputError
 
-__all__ = ["atomic_path", "clean_cell", "read_tsv", "write_json", "write_text", "write_tsv"]
+__all__ = [
+    "atomic_path", "clean_cell", "iter_tsv", "read_tsv", "write_json", "write_text", "write_tsv",
+]  # fmt: skip
 
 
 def clean_cell(value: Any) -> str:
@@ -85,11 +87,22 @@ def write_tsv(
     order never depends on input order or on dictionary/set iteration.
     """
     getter = operator.itemgetter(*columns) if len(columns) > 1 else None
-    rendered = [_render_row(row, columns, getter) for row in rows]
-    if sort_by:
-        idx = [columns.index(c) for c in sort_by]
-        rendered.sort(key=lambda r: [r[i] for i in idx])
     header = "\t".join(columns) + "\n"
+    if not sort_by:
+        # Unsorted rows are rendered as they are written: a million rows never exist at once.
+        written = [0]
+
+        def lines() -> Iterator[str]:
+            yield header
+            for row in rows:
+                written[0] += 1
+                yield "\t".join(_render_row(row, columns, getter)) + "\n"
+
+        write_text(Path(path), lines())
+        return written[0]
+    rendered = [_render_row(row, columns, getter) for row in rows]
+    idx = [columns.index(c) for c in sort_by]
+    rendered.sort(key=lambda r: [r[i] for i in idx])
     write_text(Path(path), itertools.chain((header,), ("\t".join(r) + "\n" for r in rendered)))
     return len(rendered)
 
@@ -124,6 +137,12 @@ def _render_row(
 
 def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str, str]]:
     """Read a TSV written by :func:`write_tsv`; missing required columns are an error."""
+    return list(iter_tsv(path, required=required))
+
+
+def iter_tsv(path: str | Path, *, required: Sequence[str] = ()) -> Iterator[dict[str, str]]:
+    """The rows of :func:`read_tsv` one at a time, so a caller keeping only part of each row
+    (a million-record table) never holds every row's dict at once."""
     path = Path(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -135,7 +154,6 @@ def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str
                 path=str(path),
                 line=1,
             )
-        rows = []
         for lineno, row in enumerate(reader, start=2):
             if None in row:
                 raise InputError(
@@ -143,8 +161,7 @@ def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str
                     path=str(path),
                     line=lineno,
                 )
-            rows.append({k: (v if v is not None else "") for k, v in row.items()})
-        return rows
+            yield {k: (v if v is not None else "") for k, v in row.items()}
 
 
 def write_json(path: str | Path, data: Any) -> None:

@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run deduplication from parsed arguments; returns the exit code."""
     with paused_gc():
-        tables = load_inputs(args.tsv)
+        tables = load_inputs(args.tsv, slim=True)
         result = deduplicate(
             tables, decisions=args.decisions, threads=max(1, args.threads), progress=not args.quiet
         )

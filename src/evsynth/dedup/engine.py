@@ -28,7 +28,7 @@ from evsynth.dedup.normalise import NormRecord, clear_caches, normalise_record
 from evsynth.dedup.progress import Progress
 from evsynth.dedup.score import PairScore, Thresholds, score_pair
 from evsynth.errors import InputError
-from evsynth.records import Record, read_records
+from evsynth.records import COLUMNS, Record, iter_records, read_records
 
 __all__ = [
     "DedupResult",
@@ -51,6 +51,13 @@ class InputTable:
     run: str
     rank: int
     records: list[Record]
+    # True when ``records`` were read from ``path`` (load_inputs): deduplication may then drop
+    # the fields it does not compare while it scores, and read them again to merge.
+    on_disk: bool = False
+    # load_inputs(slim=True): the records already normalised and slimmed while read (see there),
+    # with the file's (size, mtime) when it was read.
+    norms: list[NormRecord] | None = None
+    stamp: tuple[int, int] | None = None
 
 
 def run_of(path: str | Path, position: int) -> str:
@@ -63,23 +70,43 @@ def run_of(path: str | Path, position: int) -> str:
     return parent if _RUN_DATE.match(parent) else f"input-{position}"
 
 
-def load_inputs(paths: Sequence[str | Path]) -> list[InputTable]:
-    """Read every records TSV and order them by run (dates, oldest first; else argument order)."""
+def load_inputs(paths: Sequence[str | Path], *, slim: bool = False) -> list[InputTable]:
+    """Read every records TSV and order them by run (dates, oldest first; else argument order).
+
+    ``slim`` (the command line): each record is normalised as it is read and then keeps only its
+    id and source; :func:`deduplicate` reads the other fields again before merging. A million
+    records' text then never sits in memory next to their normalised forms (peak memory).
+    """
     if not paths:
         raise InputError("no records TSV given; pass at least one results/search/{run}/*.tsv")
     tables = []
+    pool: dict = {}
     for position, path in enumerate(paths, start=1):
         if not Path(path).is_file():
             raise InputError("records TSV not found", path=str(path))
-        tables.append((str(path), run_of(path, position), position, read_records(path)))
-    all_dated = all(_RUN_DATE.match(run) for _p, run, _pos, _r in tables)
+        if slim:
+            stamp = _stamps([str(path)])[str(path)]
+            records, norms = [], []
+            for record in iter_records(path):
+                norms.append(_share_norm(normalise_record(-1, record), pool))
+                _strip(record)
+                record.source = sys.intern(record.source)
+                records.append(record)
+            tables.append((str(path), run_of(path, position), position, records, norms, stamp))
+        else:
+            records = read_records(path)
+            tables.append((str(path), run_of(path, position), position, records, None, None))
+    all_dated = all(_RUN_DATE.match(t[1]) for t in tables)
     key = (lambda t: (t[1], t[2])) if all_dated else (lambda t: t[2])
     ordered = sorted(tables, key=key)
     runs = []
-    for _path, run, _pos, _records in ordered:
+    for _path, run, *_rest in ordered:
         if run not in runs:
             runs.append(run)
-    return [InputTable(p, run, runs.index(run), recs) for p, run, _pos, recs in ordered]
+    return [
+        InputTable(p, run, runs.index(run), recs, on_disk=True, norms=norms, stamp=stamp)
+        for p, run, _pos, recs, norms, stamp in ordered
+    ]
 
 
 @dataclass(slots=True)
@@ -220,13 +247,15 @@ def _deduplicate(
     t = thresholds or Thresholds()
     # The same record id in several runs is one record: keep the earliest run's row.
     first: dict[str, Record] = {}
+    slim = bool(tables) and all(t.norms is not None for t in tables)
+    first_norm: dict[str, NormRecord] = {}
     rank_of: dict[str, int] = {}
     per_source: Counter[str] = Counter()
     per_run: Counter[str] = Counter()
     repeated = 0
     total = 0
     for table in tables:
-        for record in table.records:
+        for k, record in enumerate(table.records):
             total += 1
             per_source[record.source] += 1
             per_run[table.run] += 1
@@ -235,6 +264,8 @@ def _deduplicate(
                 continue
             _share_strings(record)
             first[record.record_id] = record
+            if slim:
+                first_norm[record.record_id] = table.norms[k]  # type: ignore[index]
             rank_of[record.record_id] = table.rank
     records = [first[k] for k in sorted(first)]
     index = {r.record_id: i for i, r in enumerate(records)}
@@ -249,19 +280,41 @@ def _deduplicate(
     ]
     forced_map = {(min(d.a, d.b), max(d.a, d.b)): d for d in forced}
 
+    # Records read from a TSV keep only their id and source while pairs are scored and
+    # clustered (the normalised forms are what is compared); the other fields are read again
+    # from the files before merging. This keeps a million records' text out of the peak.
+    stamps: dict[str, tuple[int, int]] | None = None
     bar = Progress("normalising", n, enabled=progress)
-    norms = []
-    for i, record in enumerate(records):
-        norms.append(normalise_record(i, record))
-        if i % 5000 == 4999:
-            bar.update(5000)
-    bar.update(n % 5000)
-    bar.close()
+    if slim:
+        norms = [first_norm[r.record_id] for r in records]
+        for i, norm in enumerate(norms):
+            norm.index = i
+        first_norm.clear()
+        stamps = {tb.path: tb.stamp for tb in tables}  # type: ignore[misc]
+        for tb in tables:
+            tb.norms = None  # so that clearing ours frees them
+        bar.update(n)
+        bar.close()
+    else:
+        norms = []
+        stamps = _stamps(tables) if tables and all(tb.on_disk for tb in tables) else None
+        pool: dict = {}
+        for i, record in enumerate(records):
+            norms.append(_share_norm(normalise_record(i, record), pool))
+            if stamps is not None:
+                _strip(record)
+            if i % 5000 == 4999:
+                bar.update(5000)
+        bar.update(n % 5000)
+        bar.close()
+        del pool
 
     containers = _container_dois(norms, t)
     bar.stage("blocking")
     candidates = candidate_pairs(norms, settings=blocking)
     scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
+    n_candidates = len(candidates)
+    del candidates  # the scored pairs carry their indices (peak memory)
     if containers:
         scored = [_mark_container(p, norms, containers) for p in scored]
     by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
@@ -325,12 +378,14 @@ def _deduplicate(
     pairs = [final[k] for k in sorted(final)]
     possible = [p for p in pairs if p.decision == "possible" and labels[p.a] != labels[p.b]]
     # Free what merging no longer needs before it builds the merged rows (peak memory).
-    n_candidates = len(candidates)
-    del candidates, scored, same
+    del scored, same
     final.clear()
     by_pair.clear()
     norms.clear()
     clear_caches()
+
+    if stamps is not None:
+        _restore(records, index, tables, stamps)
 
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
@@ -415,6 +470,78 @@ def _share_strings(record: Record) -> None:
         value = getattr(record, name)
         if value:
             setattr(record, name, sys.intern(value))
+
+
+# Normalised fields that the records of one article share across databases (and common names,
+# pages, volumes across articles): one object per distinct value saved a third of their memory.
+_POOLED_NORM = (
+    "title", "authors_text", "author_words", "first_author", "volume", "first_page", "last_page",
+    "doi",
+)  # fmt: skip
+
+
+def _share_norm(norm: NormRecord, pool: dict) -> NormRecord:
+    for name in _POOLED_NORM:
+        value = getattr(norm, name)
+        if value:
+            setattr(norm, name, pool.setdefault(value, value))
+    if norm.authors:
+        authors = pool.get(norm.authors)
+        if authors is None:
+            authors = tuple(pool.setdefault(a, a) for a in norm.authors)
+            pool[authors] = authors
+        norm.authors = authors
+    return norm
+
+
+# Fields dropped while scoring (see _deduplicate); record_id and source stay.
+_STRIPPED = tuple(c for c in COLUMNS if c not in ("record_id", "source"))
+
+
+def _strip(record: Record) -> None:
+    for name in _STRIPPED:
+        setattr(record, name, "")
+
+
+def _stamps(tables: Sequence[InputTable] | Sequence[str]) -> dict[str, tuple[int, int]]:
+    out = {}
+    for table in tables:
+        path = table if isinstance(table, str) else table.path
+        st = Path(path).stat()
+        out[path] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _restore(
+    records: list[Record],
+    index: dict[str, int],
+    tables: Sequence[InputTable],
+    stamps: dict[str, tuple[int, int]],
+) -> None:
+    """Read the stripped fields again from the TSVs, the first occurrence of each id winning
+    (as when they were first read)."""
+    if _stamps(tables) != stamps:
+        changed = next(p for p, s in _stamps(tables).items() if stamps.get(p) != s)
+        raise InputError("records TSV changed while deduplicating; run again", path=changed)
+    done = bytearray(len(records))
+    for table in tables:
+        for lineno, fresh in enumerate(iter_records(table.path), start=2):
+            i = index.get(fresh.record_id)
+            if i is not None and done[i]:
+                continue  # a later run's copy of an id: the first one was kept
+            if i is None or (kept := records[i]).source != fresh.source:
+                raise InputError(
+                    f"record {fresh.record_id} changed while deduplicating; run again",
+                    path=table.path,
+                    line=lineno,
+                )
+            done[i] = 1
+            for name in _STRIPPED:
+                setattr(kept, name, getattr(fresh, name))
+            _share_strings(kept)
+    if not all(done):
+        lost = records[done.index(0)].record_id
+        raise InputError(f"record {lost} vanished from the records TSVs while deduplicating")
 
 
 def _container_dois(norms: Sequence[NormRecord], t: Thresholds) -> set[str]:

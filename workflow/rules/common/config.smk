@@ -9,7 +9,6 @@ import re
 # it) reruns only when those sections change; editing a pooling setting does not rerun extraction.
 CONFIG_SNAPSHOTS = {
     "extraction": ("extraction", "analyses"),
-    "pooling": ("pooling", "analyses", "extraction"),
     "report": tuple(config),
 }
 
