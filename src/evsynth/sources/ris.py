@@ -23,6 +23,8 @@ __all__ = ["RisReader"]
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UPPER_DIGIT = _UPPER | frozenset("0123456789")
 # The general tag-line grammar: a tag, one or two spaces, a hyphen, spaces, the value.
+# A tag line of the plain layout, inside a record matched by RisReader.fast_record.
+_FAST_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -([^\n]*)", re.MULTILINE)
 _SNIFF = re.compile(r"^(?:\d+\.[ \t]*)?TY[ \t]{1,2}-[ \t]*\S", re.MULTILINE)
 
 
@@ -84,18 +86,17 @@ class RisReader(TaggedReader):
         return ""
 
     def fast_tags(self, record: str) -> dict[str, list[str]]:
-        # Every line of a fast_record match is "XX  -..." or blank; the last one is ER.
-        lines = record.split("\n")
-        del lines[-2:]
+        # Every line of a fast_record match is "XX  -..." or blank; the last tag line is ER.
+        # One findall (C) finds the tag lines instead of a Python step per line.
+        pairs = _FAST_TAG_LINE.findall(record)
+        del pairs[-1]
         tags: dict[str, list[str]] = {}
-        for line in lines:
-            if line[2:5] == "  -":
-                tag = line[:2]
-                values = tags.get(tag)
-                if values is None:
-                    tags[tag] = [line[5:].strip()]
-                else:
-                    values.append(line[5:].strip())
+        for tag, value in pairs:
+            values = tags.get(tag)
+            if values is None:
+                tags[tag] = [value.strip()]
+            else:
+                values.append(value.strip())
         return tags
 
     def split_line(self, line: str) -> tuple[str, str] | None:
