@@ -13,11 +13,11 @@ Every number is derived, and the identities a reader checks on the diagram are a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from evsynth.contracts.jsonfile import read_json
 from evsynth.contracts.prisma_counts import PrismaCounts
 from evsynth.errors import InputError
 from evsynth.screening import vocab
@@ -351,10 +351,7 @@ def load_prisma_inputs(
     """
     names: dict[str, str] = {}
     for log in search_logs:
-        try:
-            doc = json.loads(Path(log).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read the search log: {exc}", path=str(log)) from exc
+        doc = read_json(log)
         source, database = doc.get("source"), doc.get("database")
         if source and database:
             if names.get(source, database) != database:
@@ -365,10 +362,7 @@ def load_prisma_inputs(
                     field="database",
                 )
             names[source] = database
-    try:
-        summary = json.loads(Path(dedup_summary).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read the dedup summary: {exc}", path=str(dedup_summary)) from exc
+    summary = read_json(dedup_summary)
     need = ("study_record_id", "decision", "reason")
     title_abstract_rows = read_tsv(title_abstract, required=need)
     full_text_rows = read_tsv(full_text, required=need)
