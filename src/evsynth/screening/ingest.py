@@ -420,23 +420,15 @@ def _rayyan_decisions(
                 line=line,
                 field="notes",
             )
-        item = RawDecision(
-            path=path,
-            line=line,
-            format=template.format,
-            reviewer=name.strip(),
-            decision=decision,
-            reasons=list(reasons) if decision == "exclude" else [],
-            note=notes_by_user.get(name, ""),
-            labels=list(labels),
-            ids=[*queue_ids, *template.ids],
-            tool_keys=list(template.tool_keys),
-            pmid=template.pmid,
-            doi=template.doi,
-            title=template.title,
-            year=template.year,
-            authors=template.authors,
-        )
+        item = _copy_bib(template)
+        item.path = path
+        item.line = line
+        item.reviewer = name.strip()
+        item.decision = decision
+        item.reasons = list(reasons) if decision == "exclude" else []
+        item.note = notes_by_user.get(name, "")
+        item.labels = list(labels)
+        item.ids = [*queue_ids, *template.ids]
         out.append(item)
     return out
 
@@ -444,39 +436,38 @@ def _rayyan_decisions(
 def _parse_rayyan(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    out = []
+    rows = []
     for row in table.rows:
-        summary.rows += 1
         template = RawDecision(table.path, row.line, "rayyan", "", "")
         _bib(row, template)
-        items = _rayyan_decisions(
-            row.cells.get("notes", ""), path=table.path, line=row.line, template=template
-        )
-        if items is None:
-            summary.undecided_rows += 1
-            continue
-        out.extend(items)
-    return out
+        rows.append((row.cells.get("notes", ""), row.line, template))
+    return _rayyan_items(rows, summary, table.path)
 
 
 def _parse_rayyan_ris(
     ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    out = []
+    rows = []
     for record in ris.records:
-        summary.rows += 1
         template = RawDecision(ris.path, record.line, "rayyan_ris", "", "")
         _ris_bib(record, template)
         template.tool_keys = [
             v for v in record.tags.get("AN", []) if v.lower().startswith(vocab.RAYYAN_KEY_PREFIX)
         ]
-        notes_line = _tag_line(record, "N1")
-        items = _rayyan_decisions(
-            " | ".join(record.tags.get("N1", [])),
-            path=ris.path,
-            line=notes_line,
-            template=template,
-        )
+        # the notes' own line, so an error points at N1, not the TY
+        rows.append((" | ".join(record.tags.get("N1", [])), _tag_line(record, "N1"), template))
+    return _rayyan_items(rows, summary, ris.path)
+
+
+def _rayyan_items(
+    rows: list[tuple[str, int, RawDecision]], summary: FileSummary, path: str
+) -> list[RawDecision]:
+    """Rayyan rows (notes, their line, bibliographic template) -> one decision per reviewer,
+    counting each row as decided or not (shared by the CSV and the RIS export)."""
+    out = []
+    for notes, line, template in rows:
+        summary.rows += 1
+        items = _rayyan_decisions(notes, path=path, line=line, template=template)
         if items is None:
             summary.undecided_rows += 1
             continue
