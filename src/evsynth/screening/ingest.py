@@ -339,7 +339,8 @@ def _parse_asreview_ris(
         irrelevant = vocab.ASREVIEW_RIS_IRRELEVANT in notes
         if relevant and irrelevant:
             raise InputError(
-                "notes say both ASReview_relevant and ASReview_irrelevant",
+                "notes say both ASReview_relevant and ASReview_irrelevant; a record carries one "
+                "of ASReview_relevant, ASReview_irrelevant or ASReview_not_seen",
                 path=ris.path,
                 line=record.line,
             )
@@ -491,21 +492,24 @@ def _list_help(path: str, choices: list[str]) -> str:
     )
 
 
-def _covidence_list(spec: DecisionFile, reasons_found: bool, path: str) -> str:
-    """The list a Covidence export holds: "Exclusion reason:" in its notes means the excluded
-    list (Covidence asks for a reason only there); any other list must be declared."""
+def _covidence_list(spec: DecisionFile, reason_line: int | None, path: str) -> str:
+    """The list a Covidence export holds: "Exclusion reason:" in its notes (first at
+    ``reason_line``) means the excluded list (Covidence asks for a reason only there); any other
+    list must be declared."""
     declared = (spec.list or "").strip().lower()
     choices = list(vocab.COVIDENCE_LISTS)
     if declared and declared not in vocab.COVIDENCE_LISTS:
         raise InputError(
             f"Covidence list {spec.list!r} is not one of {', '.join(choices)}", path=path
         )
-    if reasons_found:
+    if reason_line is not None:
         if declared and declared != "excluded":
             raise InputError(
                 f"declared as Covidence's {declared!r} list, but its notes give exclusion reasons, "
-                "which only the excluded list has",
+                "which only the excluded list has; declare it as excluded (or declare no list)",
                 path=path,
+                line=reason_line,
+                field="notes",
             )
         return "excluded"
     if declared:
@@ -527,7 +531,8 @@ def _covidence_items(
 ) -> list[RawDecision]:
     """Covidence rows (line, notes, bibliographic template) -> consensus decisions at ``stage``."""
     reasons_by_line = {line: _COVIDENCE_REASON.findall(notes) for line, notes, _ in rows}
-    list_name = _covidence_list(spec, any(reasons_by_line.values()), path) if rows else ""
+    reason_line = next((line for line, found in reasons_by_line.items() if found), None)
+    list_name = _covidence_list(spec, reason_line, path) if rows else ""
     out = []
     for line, _notes, template in rows:
         summary.rows += 1
@@ -768,7 +773,8 @@ def _parse_asreview_project(
         if lab.record_id not in positions:
             raise InputError(
                 f"record_id {lab.record_id!r} is not a record of the project's data file "
-                f"{project.data_member} ({len(positions)} records)",
+                f"{project.data_member} ({len(positions)} records); a label must name one of its "
+                "records by record_id (the data's record_id column, else its 0-based order)",
                 path=where,
                 line=lab.line,
                 field="record_id",
@@ -826,7 +832,8 @@ def read_decisions(
     if spec.list and fmt not in ("covidence", "covidence_ris", "eppi_ris"):
         raise InputError(
             f"list {spec.list!r} is declared for this file, but it is a {fmt} file, which says "
-            "its own decisions; only Covidence and EPPI-Reviewer list exports need a list",
+            "its own decisions; only Covidence and EPPI-Reviewer list exports need a list, so "
+            "declare none for this file",
             path=table.path,
         )
     summary = FileSummary(

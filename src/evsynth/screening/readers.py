@@ -428,8 +428,10 @@ def _read_asreview_project(path: Path, archive: zipfile.ZipFile) -> AsreviewProj
     else:
         raise InputError(
             f"cannot tell the project's data file: project.json dataset_path is {dataset!r} and "
-            f"data/ holds {', '.join(data_files) or 'nothing'}",
+            f"data/ holds {', '.join(data_files) or 'nothing'}; expected data/<dataset_path>, one "
+            f"data file under data/ or one {vocab.ASREVIEW_DATA_STORE}",
             path=where,
+            record="project.json",
         )
     if data_member in stores:
         data: Table | RisFile = _data_store_table(
@@ -488,7 +490,8 @@ def _data_store_table(db: bytes, *, where: str) -> Table:
                     break
             if found is None:
                 raise InputError(
-                    "has no table with record_id and title columns (ASReview LAB's records)",
+                    "has no table with record_id and title columns (ASReview LAB's records); "
+                    f"tables: {', '.join(tables) or 'none'}",
                     path=where,
                 )
             table, columns = found
