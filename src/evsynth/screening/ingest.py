@@ -339,7 +339,8 @@ def _parse_asreview_ris(
         irrelevant = vocab.ASREVIEW_RIS_IRRELEVANT in notes
         if relevant and irrelevant:
             raise InputError(
-                "notes say both ASReview_relevant and ASReview_irrelevant",
+                "notes say both ASReview_relevant and ASReview_irrelevant; a record carries one "
+                "of ASReview_relevant, ASReview_irrelevant or ASReview_not_seen",
                 path=ris.path,
                 line=record.line,
             )
@@ -420,23 +421,15 @@ def _rayyan_decisions(
                 line=line,
                 field="notes",
             )
-        item = RawDecision(
-            path=path,
-            line=line,
-            format=template.format,
-            reviewer=name.strip(),
-            decision=decision,
-            reasons=list(reasons) if decision == "exclude" else [],
-            note=notes_by_user.get(name, ""),
-            labels=list(labels),
-            ids=[*queue_ids, *template.ids],
-            tool_keys=list(template.tool_keys),
-            pmid=template.pmid,
-            doi=template.doi,
-            title=template.title,
-            year=template.year,
-            authors=template.authors,
-        )
+        item = _copy_bib(template)
+        item.path = path
+        item.line = line
+        item.reviewer = name.strip()
+        item.decision = decision
+        item.reasons = list(reasons) if decision == "exclude" else []
+        item.note = notes_by_user.get(name, "")
+        item.labels = list(labels)
+        item.ids = [*queue_ids, *template.ids]
         out.append(item)
     return out
 
@@ -444,39 +437,38 @@ def _rayyan_decisions(
 def _parse_rayyan(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    out = []
+    rows = []
     for row in table.rows:
-        summary.rows += 1
         template = RawDecision(table.path, row.line, "rayyan", "", "")
         _bib(row, template)
-        items = _rayyan_decisions(
-            row.cells.get("notes", ""), path=table.path, line=row.line, template=template
-        )
-        if items is None:
-            summary.undecided_rows += 1
-            continue
-        out.extend(items)
-    return out
+        rows.append((row.cells.get("notes", ""), row.line, template))
+    return _rayyan_items(rows, summary, table.path)
 
 
 def _parse_rayyan_ris(
     ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    out = []
+    rows = []
     for record in ris.records:
-        summary.rows += 1
         template = RawDecision(ris.path, record.line, "rayyan_ris", "", "")
         _ris_bib(record, template)
         template.tool_keys = [
             v for v in record.tags.get("AN", []) if v.lower().startswith(vocab.RAYYAN_KEY_PREFIX)
         ]
-        notes_line = _tag_line(record, "N1")
-        items = _rayyan_decisions(
-            " | ".join(record.tags.get("N1", [])),
-            path=ris.path,
-            line=notes_line,
-            template=template,
-        )
+        # the notes' own line, so an error points at N1, not the TY
+        rows.append((" | ".join(record.tags.get("N1", [])), _tag_line(record, "N1"), template))
+    return _rayyan_items(rows, summary, ris.path)
+
+
+def _rayyan_items(
+    rows: list[tuple[str, int, RawDecision]], summary: FileSummary, path: str
+) -> list[RawDecision]:
+    """Rayyan rows (notes, their line, bibliographic template) -> one decision per reviewer,
+    counting each row as decided or not (shared by the CSV and the RIS export)."""
+    out = []
+    for notes, line, template in rows:
+        summary.rows += 1
+        items = _rayyan_decisions(notes, path=path, line=line, template=template)
         if items is None:
             summary.undecided_rows += 1
             continue
@@ -500,21 +492,24 @@ def _list_help(path: str, choices: list[str]) -> str:
     )
 
 
-def _covidence_list(spec: DecisionFile, reasons_found: bool, path: str) -> str:
-    """The list a Covidence export holds: "Exclusion reason:" in its notes means the excluded
-    list (Covidence asks for a reason only there); any other list must be declared."""
+def _covidence_list(spec: DecisionFile, reason_line: int | None, path: str) -> str:
+    """The list a Covidence export holds: "Exclusion reason:" in its notes (first at
+    ``reason_line``) means the excluded list (Covidence asks for a reason only there); any other
+    list must be declared."""
     declared = (spec.list or "").strip().lower()
     choices = list(vocab.COVIDENCE_LISTS)
     if declared and declared not in vocab.COVIDENCE_LISTS:
         raise InputError(
             f"Covidence list {spec.list!r} is not one of {', '.join(choices)}", path=path
         )
-    if reasons_found:
+    if reason_line is not None:
         if declared and declared != "excluded":
             raise InputError(
                 f"declared as Covidence's {declared!r} list, but its notes give exclusion reasons, "
-                "which only the excluded list has",
+                "which only the excluded list has; declare it as excluded (or declare no list)",
                 path=path,
+                line=reason_line,
+                field="notes",
             )
         return "excluded"
     if declared:
@@ -536,7 +531,8 @@ def _covidence_items(
 ) -> list[RawDecision]:
     """Covidence rows (line, notes, bibliographic template) -> consensus decisions at ``stage``."""
     reasons_by_line = {line: _COVIDENCE_REASON.findall(notes) for line, notes, _ in rows}
-    list_name = _covidence_list(spec, any(reasons_by_line.values()), path) if rows else ""
+    reason_line = next((line for line, found in reasons_by_line.items() if found), None)
+    list_name = _covidence_list(spec, reason_line, path) if rows else ""
     out = []
     for line, _notes, template in rows:
         summary.rows += 1
@@ -777,7 +773,8 @@ def _parse_asreview_project(
         if lab.record_id not in positions:
             raise InputError(
                 f"record_id {lab.record_id!r} is not a record of the project's data file "
-                f"{project.data_member} ({len(positions)} records)",
+                f"{project.data_member} ({len(positions)} records); a label must name one of its "
+                "records by record_id (the data's record_id column, else its 0-based order)",
                 path=where,
                 line=lab.line,
                 field="record_id",
@@ -835,7 +832,8 @@ def read_decisions(
     if spec.list and fmt not in ("covidence", "covidence_ris", "eppi_ris"):
         raise InputError(
             f"list {spec.list!r} is declared for this file, but it is a {fmt} file, which says "
-            "its own decisions; only Covidence and EPPI-Reviewer list exports need a list",
+            "its own decisions; only Covidence and EPPI-Reviewer list exports need a list, so "
+            "declare none for this file",
             path=table.path,
         )
     summary = FileSummary(

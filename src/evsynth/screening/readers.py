@@ -17,6 +17,8 @@ import json
 import re
 import sqlite3
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -428,8 +430,10 @@ def _read_asreview_project(path: Path, archive: zipfile.ZipFile) -> AsreviewProj
     else:
         raise InputError(
             f"cannot tell the project's data file: project.json dataset_path is {dataset!r} and "
-            f"data/ holds {', '.join(data_files) or 'nothing'}",
+            f"data/ holds {', '.join(data_files) or 'nothing'}; expected data/<dataset_path>, one "
+            f"data file under data/ or one {vocab.ASREVIEW_DATA_STORE}",
             path=where,
+            record="project.json",
         )
     if data_member in stores:
         data: Table | RisFile = _data_store_table(
@@ -469,34 +473,55 @@ def _read_asreview_project(path: Path, archive: zipfile.ZipFile) -> AsreviewProj
     )
 
 
-def _data_store_table(db: bytes, *, where: str) -> Table:
-    """The records of an ASReview LAB 2 ``data_store.db``: the table that has ``record_id`` and
-    ``title`` columns, as a :class:`Table` (``line`` = the SQLite rowid)."""
+@contextmanager
+def _in_memory_sqlite(db: bytes, *, where: str) -> Iterator[sqlite3.Connection]:
+    """An SQLite database read from a zip member without writing it to disk, closed after use."""
     connection = sqlite3.connect(":memory:")
     try:
         try:
             connection.deserialize(db)
-            tables = [
-                r[0]
-                for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            ]
-            found = None
-            for table in tables:
-                columns = [r[1] for r in connection.execute(f'PRAGMA table_info("{table}")')]
-                if "record_id" in columns and "title" in columns:
-                    found = (table, columns)
-                    break
-            if found is None:
-                raise InputError(
-                    "has no table with record_id and title columns (ASReview LAB's records)",
-                    path=where,
-                )
-            table, columns = found
-            rows = connection.execute(f'SELECT rowid, * FROM "{table}" ORDER BY rowid').fetchall()
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"is not an SQLite database: {exc}", path=where) from exc
+            raise _not_sqlite(exc, where) from exc
+        yield connection
     finally:
         connection.close()
+
+
+def _not_sqlite(exc: sqlite3.DatabaseError, where: str) -> InputError:
+    return InputError(f"is not an SQLite database: {exc}", path=where)
+
+
+def _fetch(connection: sqlite3.Connection, sql: str, *, where: str) -> list[tuple]:
+    """All rows of ``sql``; SQLite's complaint about a file that is not a database (it tells only
+    on the first query) becomes an InputError naming the file."""
+    try:
+        return connection.execute(sql).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise _not_sqlite(exc, where) from exc
+
+
+def _data_store_table(db: bytes, *, where: str) -> Table:
+    """The records of an ASReview LAB 2 ``data_store.db``: the table that has ``record_id`` and
+    ``title`` columns, as a :class:`Table` (``line`` = the SQLite rowid)."""
+    with _in_memory_sqlite(db, where=where) as connection:
+        master = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        tables = [r[0] for r in _fetch(connection, master, where=where)]
+        found = None
+        for table in tables:
+            info = f'PRAGMA table_info("{table}")'
+            columns = [r[1] for r in _fetch(connection, info, where=where)]
+            if "record_id" in columns and "title" in columns:
+                found = (table, columns)
+                break
+        if found is None:
+            raise InputError(
+                "has no table with record_id and title columns (ASReview LAB's records); "
+                f"tables: {', '.join(tables) or 'none'}",
+                path=where,
+            )
+        table, columns = found
+        select = f'SELECT rowid, * FROM "{table}" ORDER BY rowid'
+        rows = _fetch(connection, select, where=where)
     header = [c.lower() for c in columns]
     out = []
     for rowid, *values in rows:
@@ -513,16 +538,9 @@ def _data_store_table(db: bytes, *, where: str) -> Table:
 
 def _asreview_labels(db: bytes, *, where: str) -> list[AsreviewLabel]:
     """Rows of the ``results`` table (SQLite, read in memory)."""
-    connection = sqlite3.connect(":memory:")
-    try:
-        try:
-            connection.deserialize(db)
-            columns = [
-                r[1]
-                for r in connection.execute(f"PRAGMA table_info({vocab.ASREVIEW_RESULTS_TABLE})")
-            ]
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"is not an SQLite database: {exc}", path=where) from exc
+    with _in_memory_sqlite(db, where=where) as connection:
+        info = f"PRAGMA table_info({vocab.ASREVIEW_RESULTS_TABLE})"
+        columns = [r[1] for r in _fetch(connection, info, where=where)]
         if not columns:
             raise InputError(
                 f"has no table {vocab.ASREVIEW_RESULTS_TABLE!r} (ASReview LAB's labels)", path=where
@@ -539,8 +557,6 @@ def _asreview_labels(db: bytes, *, where: str) -> list[AsreviewLabel]:
         rows = connection.execute(
             f"SELECT {select} FROM {vocab.ASREVIEW_RESULTS_TABLE} ORDER BY rowid"
         ).fetchall()
-    finally:
-        connection.close()
     out = []
     for rowid, record_id, label, note_value, user_value in rows:
         if label is None:
