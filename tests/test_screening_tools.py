@@ -701,3 +701,16 @@ def test_tool_key_matches_before_pmid_doi_and_title(tmp_path):
     rotated = unique_with([r["title"] for r in raw[1:] + raw[:1]])
     with pytest.raises(InputError, match="6 decision row"):
         _screen(rotated, DecisionFile(str(RAYYAN_CSV)), reviewers=("Emily",))
+
+
+def test_asreview_project_without_top_level_project_json_is_an_error(tmp_path: Path) -> None:
+    """A re-zipped project folder (project.json one level down) is refused, naming the file."""
+    from evsynth.screening.readers import read_decision_file
+
+    bad = tmp_path / "review.asreview"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("review/project.json", "{}")
+        archive.writestr("review/data/records.csv", "title\nA title\n")
+    with pytest.raises(InputError, match=r"project\.json must be at the top") as error:
+        read_decision_file(bad)
+    assert str(bad) in str(error.value)

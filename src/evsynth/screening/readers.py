@@ -362,8 +362,17 @@ def read_decision_file(path: str | Path) -> Table | RisFile | AsreviewProject:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return _read_xlsx(path)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "project.json" in archive.namelist():
+            names = archive.namelist()
+            if "project.json" in names:
                 return _read_asreview_project(path, archive)
+            nested = [n for n in names if n.endswith("/project.json")]
+            if nested or path.suffix.lower() == ".asreview":
+                raise InputError(
+                    "not an ASReview LAB project file: project.json must be at the top of the "
+                    f"zip (found {', '.join(nested) or 'no project.json'}); export the project "
+                    "again from ASReview LAB (Projects > Export), without re-zipping a folder",
+                    path=str(path),
+                )
         return _read_zip(path, data)
     text, encoding = decode(data, path=str(path))
     if _looks_like_ris(text):
