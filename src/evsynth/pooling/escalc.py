@@ -29,9 +29,10 @@ both groups without an estimate.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evsynth.errors import InputError
 
@@ -244,6 +245,28 @@ def _label(row: dict[str, str], lineno: int) -> str:
     return label or f"line {lineno}"
 
 
+def _records(
+    rows: Sequence[tuple[int, dict[str, str]]], source: str | None
+) -> Iterator[tuple[int, dict[str, str], str, dict[str, Any]]]:
+    """``(line, row, study label, error location)`` per row, shared by the 2x2 and means readers."""
+    for lineno, row in rows:
+        label = _label(row, lineno)
+        yield lineno, row, label, dict(path=source, line=lineno, record=label)
+
+
+def _require(
+    v: dict[str, float],
+    names: Sequence[str],
+    bad: Callable[[float], bool],
+    reason: str,
+    where: dict[str, Any],
+) -> None:
+    """Raise naming the first column in ``names`` whose value is ``bad``; ``reason`` says why."""
+    for name in names:
+        if bad(v[name]):
+            raise InputError(f"{name} is {v[name]:g}; {reason}", field=name, **where)
+
+
 def read_binary(
     rows: Sequence[tuple[int, dict[str, str]]], header: Sequence[str], source: str | None = None
 ) -> list[BinaryStudy]:
@@ -263,16 +286,10 @@ def read_binary(
             line=1,
         )
     out = []
-    for lineno, row in rows:
-        label = _label(row, lineno)
-        where = dict(path=source, line=lineno, record=label)
+    for lineno, row, label, where in _records(rows, source):
         names = ["ai", "ci"] + (["bi", "di"] if full else []) + (["n1i", "n2i"] if sized else [])
         v = {name: _value(row, name, where) for name in names}
-        for name, value in v.items():
-            if value < 0:
-                raise InputError(
-                    f"{name} is {value:g}; counts cannot be negative", field=name, **where
-                )
+        _require(v, names, lambda x: x < 0, "counts cannot be negative", where)
         if sized:
             for ev, n, group in (("ai", "n1i", 1), ("ci", "n2i", 2)):
                 if v[ev] > v[n]:
@@ -323,24 +340,12 @@ def read_continuous(
             line=1,
         )
     out = []
-    for lineno, row in rows:
-        label = _label(row, lineno)
-        where = dict(path=source, line=lineno, record=label)
+    for lineno, row, label, where in _records(rows, source):
         v = {name: _value(row, name, where) for name in CONTINUOUS_COLUMNS}
-        for name in ("sd1i", "sd2i"):
-            if v[name] <= 0:
-                raise InputError(
-                    f"{name} is {v[name]:g}; a standard deviation must be > 0",
-                    field=name,
-                    **where,
-                )
-        for name in ("n1i", "n2i"):
-            if v[name] < 1:
-                raise InputError(
-                    f"{name} is {v[name]:g}; a group needs at least one participant",
-                    field=name,
-                    **where,
-                )
+        _require(v, ("sd1i", "sd2i"), lambda x: x <= 0, "a standard deviation must be > 0", where)
+        _require(
+            v, ("n1i", "n2i"), lambda x: x < 1, "a group needs at least one participant", where
+        )
         out.append(ContinuousStudy(label, lineno, **v))
     return out
 
