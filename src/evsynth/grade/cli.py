@@ -60,6 +60,7 @@ def _cmd(args: argparse.Namespace) -> int:
         settings=settings,
         risk_of_bias=rob,
         studies=studies,
+        source=str(path),
     )
     write_json(args.out, out)
     downs = ", ".join(f"{n}: {d['rating']}" for n, d in out["domains"].items())

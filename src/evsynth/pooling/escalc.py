@@ -123,7 +123,7 @@ def zero_cell_adjust(
     if to not in TO_RULES:
         raise InputError(f"unknown zero-cell rule to={to!r}; valid: {', '.join(TO_RULES)}")
     if not (math.isfinite(add) and add >= 0):
-        raise InputError(f"add={add!r} must be a finite number >= 0")
+        raise InputError(f"add={add!r} must be a finite number >= 0 (metafor's default 0.5)")
     any_zero = any(t.has_zero for t in tables if not (drop00 and t.double_zero))
     out: list[tuple[BinaryStudy | None, str | None]] = []
     for t in tables:
@@ -160,7 +160,8 @@ def binary_effect(measure: str, t: BinaryStudy, source: str | None = None) -> tu
         return p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
     if min(a, c) == 0 or (measure == "OR" and min(b, d) == 0):
         raise InputError(
-            f"a zero cell makes the log {measure} infinite; use the zero-cell correction",
+            f"a zero cell makes the log {measure} infinite; use the zero-cell correction "
+            f"(to={'/'.join(TO_RULES)}, add >= 0) or measure RD",
             path=source,
             line=t.line,
             record=t.study,
@@ -234,7 +235,11 @@ def _value(row: dict[str, str], name: str, where: dict) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(f"{name} is {raw!r}, not a number", field=name, **where) from None
+        raise InputError(
+            f"{name} is {raw!r}, not a number; give a finite number such as 12 or 3.5",
+            field=name,
+            **where,
+        ) from None
     if not math.isfinite(value):
         raise InputError(f"{name} is {raw!r}; it must be finite", field=name, **where)
     return value
@@ -294,7 +299,8 @@ def read_binary(
             for ev, n, group in (("ai", "n1i", 1), ("ci", "n2i", 2)):
                 if v[ev] > v[n]:
                     raise InputError(
-                        f"{ev} = {v[ev]:g} events exceed {n} = {v[n]:g} in group {group}",
+                        f"{ev} = {v[ev]:g} events exceed {n} = {v[n]:g} in group {group}; "
+                        f"events must lie between 0 and {n}",
                         field=ev,
                         **where,
                     )
