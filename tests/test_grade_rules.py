@@ -226,6 +226,23 @@ def test_bad_override_is_an_error(override) -> None:
         assess(_result(), analysis="a1", settings=settings, risk_of_bias=None, studies=None)
 
 
+def test_study_id_count_error_names_the_pooling_file() -> None:
+    result = _result()
+    result["study_ids"] = result["study_ids"][:3]
+    with pytest.raises(InputError) as info:
+        assess(
+            result,
+            analysis="a1",
+            settings=merge_settings({}),
+            risk_of_bias=None,
+            studies=None,
+            source="results/pooling/a1.json",
+        )
+    text = str(info.value)
+    assert text.startswith("results/pooling/a1.json, record a1")
+    assert "3 study_ids for k = 4; expected one study_id per pooled study" in text
+
+
 def test_schema_defaults_are_the_rules_defaults() -> None:
     schema = yaml.safe_load(
         (ROOT / "workflow" / "schemas" / "config" / "grade.schema.yaml").read_text()

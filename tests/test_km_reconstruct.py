@@ -197,6 +197,7 @@ def test_bad_curve_names_file_and_line(tmp_path: Path, text: str, line: int, mes
         ("time,a\n0,10\n0,9\n", 3, "times must rise"),
         ("time,b\n0,10\n", 1, "no column for arm(s) a"),
         ("time,a\n0,10.5\n", 2, "whole number"),
+        ("time,a\n0,0\n", 2, "nobody at risk at time 0 (a); each arm needs >= 1"),
     ],
 )
 def test_bad_at_risk_names_file_and_line(

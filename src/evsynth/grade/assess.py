@@ -88,8 +88,12 @@ def assess(
     risk_of_bias: list[dict[str, str]] | None,
     studies: list[dict[str, str]] | None,
     label: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """The GRADE assessment of one pooled analysis (see :mod:`evsynth.grade.rules`)."""
+    """The GRADE assessment of one pooled analysis (see :mod:`evsynth.grade.rules`).
+
+    ``source`` is the pooling result's path, named in errors about its study list.
+    """
     status = result.get("status", "pooled")
     chosen = str(result.get("chosen") or "random")
     model = result.get(chosen) if isinstance(result.get(chosen), dict) else {}
@@ -104,6 +108,7 @@ def assess(
             raise InputError(
                 f"studies {', '.join(map(str, missing))} have no study_id (no "
                 "study_ids in the pooling result, label not in studies.tsv)",
+                path=source,
                 record=analysis,
                 field="studies",
             )
@@ -111,7 +116,10 @@ def assess(
     weights = list(model.get("weights") or [])
     if k and len(study_ids) != k:
         raise InputError(
-            f"{len(study_ids)} study_ids for k = {k}", record=analysis, field="study_ids"
+            f"{len(study_ids)} study_ids for k = {k}; expected one study_id per pooled study",
+            path=source,
+            record=analysis,
+            field="study_ids",
         )
     if len(weights) != len(study_ids):
         weights = [1.0] * len(study_ids)  # single study: all the weight

@@ -42,16 +42,14 @@ def _load_settings(value: str | None) -> dict:
 
 
 def _cmd(args: argparse.Namespace) -> int:
+    from evsynth.contracts.jsonfile import read_json
     from evsynth.grade.assess import assess, merge_settings
     from evsynth.tables import read_tsv, write_json
 
     path = Path(args.pooling)
     if not path.is_file():
         raise InputError("pooling result not found", path=str(path))
-    try:
-        result = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    result = read_json(path)
     raw = _load_settings(args.settings)
     settings = merge_settings(raw.get("grade") if "grade" in raw else raw)
     rob = read_tsv(args.risk_of_bias, required=("study_id", "tool")) if args.risk_of_bias else None
@@ -62,6 +60,7 @@ def _cmd(args: argparse.Namespace) -> int:
         settings=settings,
         risk_of_bias=rob,
         studies=studies,
+        source=str(path),
     )
     write_json(args.out, out)
     downs = ", ".join(f"{n}: {d['rating']}" for n, d in out["domains"].items())

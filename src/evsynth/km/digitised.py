@@ -67,7 +67,7 @@ def _sniff_rows(path: Path) -> list[tuple[int, list[str]]]:
                 cells = [c.replace(",", ".") for c in cells]
             rows.append((lineno, cells))
     if not rows:
-        raise InputError("no rows", path=str(path))
+        raise InputError("no rows; expected a header and one row per time point", path=str(path))
     return rows
 
 
@@ -75,7 +75,11 @@ def _number(text: str, path: Path, line: int, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a number", path=str(path), line=line) from None
+        raise InputError(
+            f"{what} {text!r} is not a number; give a decimal number such as 12.5",
+            path=str(path),
+            line=line,
+        ) from None
     if not math.isfinite(value):
         raise InputError(f"{what} {text!r} is not a finite number", path=str(path), line=line)
     return value
@@ -142,7 +146,8 @@ def read_curve(path: str | Path, arm: str) -> Curve:
     if s.max() > 1.0 + 0.1 or s.min() < -0.1:
         bad = int(np.argmax(s > 1.1) if s.max() > 1.1 else np.argmin(s))
         raise InputError(
-            f"survival {survs[bad]:g} is outside the {scale} scale by more than reading error",
+            f"survival {survs[bad]:g} is outside the {scale} scale by more than reading error "
+            f"(valid: {'0 to 1' if scale == 'fraction' else '0 to 100'}, give or take 10%)",
             path=str(path),
             line=int(line_arr[bad]),
         )
@@ -267,7 +272,8 @@ def read_at_risk(path: str | Path, arms: list[str]) -> AtRisk:
                 )
             if counts[arm] and value > counts[arm][-1]:
                 raise InputError(
-                    f"number at risk of {arm} rises ({counts[arm][-1]} -> {int(value)})",
+                    f"number at risk of {arm} rises ({counts[arm][-1]} -> {int(value)}); "
+                    "numbers at risk can only stay or fall over time",
                     path=str(path),
                     line=lineno,
                 )
@@ -281,5 +287,10 @@ def read_at_risk(path: str | Path, arms: list[str]) -> AtRisk:
             line=lines[0],
         )
     if any(counts[a][0] == 0 for a in arms):
-        raise InputError("an arm has nobody at risk at time 0", path=str(path), line=lines[0])
+        empty = [a for a in arms if counts[a][0] == 0]
+        raise InputError(
+            f"an arm has nobody at risk at time 0 ({', '.join(empty)}); each arm needs >= 1",
+            path=str(path),
+            line=lines[0],
+        )
     return AtRisk(str(path), times, counts, lines)

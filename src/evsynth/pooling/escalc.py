@@ -29,9 +29,10 @@ both groups without an estimate.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evsynth.errors import InputError
 
@@ -122,7 +123,7 @@ def zero_cell_adjust(
     if to not in TO_RULES:
         raise InputError(f"unknown zero-cell rule to={to!r}; valid: {', '.join(TO_RULES)}")
     if not (math.isfinite(add) and add >= 0):
-        raise InputError(f"add={add!r} must be a finite number >= 0")
+        raise InputError(f"add={add!r} must be a finite number >= 0 (metafor's default 0.5)")
     any_zero = any(t.has_zero for t in tables if not (drop00 and t.double_zero))
     out: list[tuple[BinaryStudy | None, str | None]] = []
     for t in tables:
@@ -159,7 +160,8 @@ def binary_effect(measure: str, t: BinaryStudy, source: str | None = None) -> tu
         return p1 - p2, p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
     if min(a, c) == 0 or (measure == "OR" and min(b, d) == 0):
         raise InputError(
-            f"a zero cell makes the log {measure} infinite; use the zero-cell correction",
+            f"a zero cell makes the log {measure} infinite; use the zero-cell correction "
+            f"(to={'/'.join(TO_RULES)}, add >= 0) or measure RD",
             path=source,
             line=t.line,
             record=t.study,
@@ -233,7 +235,11 @@ def _value(row: dict[str, str], name: str, where: dict) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(f"{name} is {raw!r}, not a number", field=name, **where) from None
+        raise InputError(
+            f"{name} is {raw!r}, not a number; give a finite number such as 12 or 3.5",
+            field=name,
+            **where,
+        ) from None
     if not math.isfinite(value):
         raise InputError(f"{name} is {raw!r}; it must be finite", field=name, **where)
     return value
@@ -242,6 +248,28 @@ def _value(row: dict[str, str], name: str, where: dict) -> float:
 def _label(row: dict[str, str], lineno: int) -> str:
     label = (row.get("study") or "").strip()
     return label or f"line {lineno}"
+
+
+def _records(
+    rows: Sequence[tuple[int, dict[str, str]]], source: str | None
+) -> Iterator[tuple[int, dict[str, str], str, dict[str, Any]]]:
+    """``(line, row, study label, error location)`` per row, shared by the 2x2 and means readers."""
+    for lineno, row in rows:
+        label = _label(row, lineno)
+        yield lineno, row, label, dict(path=source, line=lineno, record=label)
+
+
+def _require(
+    v: dict[str, float],
+    names: Sequence[str],
+    bad: Callable[[float], bool],
+    reason: str,
+    where: dict[str, Any],
+) -> None:
+    """Raise naming the first column in ``names`` whose value is ``bad``; ``reason`` says why."""
+    for name in names:
+        if bad(v[name]):
+            raise InputError(f"{name} is {v[name]:g}; {reason}", field=name, **where)
 
 
 def read_binary(
@@ -263,21 +291,16 @@ def read_binary(
             line=1,
         )
     out = []
-    for lineno, row in rows:
-        label = _label(row, lineno)
-        where = dict(path=source, line=lineno, record=label)
+    for lineno, row, label, where in _records(rows, source):
         names = ["ai", "ci"] + (["bi", "di"] if full else []) + (["n1i", "n2i"] if sized else [])
         v = {name: _value(row, name, where) for name in names}
-        for name, value in v.items():
-            if value < 0:
-                raise InputError(
-                    f"{name} is {value:g}; counts cannot be negative", field=name, **where
-                )
+        _require(v, names, lambda x: x < 0, "counts cannot be negative", where)
         if sized:
             for ev, n, group in (("ai", "n1i", 1), ("ci", "n2i", 2)):
                 if v[ev] > v[n]:
                     raise InputError(
-                        f"{ev} = {v[ev]:g} events exceed {n} = {v[n]:g} in group {group}",
+                        f"{ev} = {v[ev]:g} events exceed {n} = {v[n]:g} in group {group}; "
+                        f"events must lie between 0 and {n}",
                         field=ev,
                         **where,
                     )
@@ -323,24 +346,12 @@ def read_continuous(
             line=1,
         )
     out = []
-    for lineno, row in rows:
-        label = _label(row, lineno)
-        where = dict(path=source, line=lineno, record=label)
+    for lineno, row, label, where in _records(rows, source):
         v = {name: _value(row, name, where) for name in CONTINUOUS_COLUMNS}
-        for name in ("sd1i", "sd2i"):
-            if v[name] <= 0:
-                raise InputError(
-                    f"{name} is {v[name]:g}; a standard deviation must be > 0",
-                    field=name,
-                    **where,
-                )
-        for name in ("n1i", "n2i"):
-            if v[name] < 1:
-                raise InputError(
-                    f"{name} is {v[name]:g}; a group needs at least one participant",
-                    field=name,
-                    **where,
-                )
+        _require(v, ("sd1i", "sd2i"), lambda x: x <= 0, "a standard deviation must be > 0", where)
+        _require(
+            v, ("n1i", "n2i"), lambda x: x < 1, "a group needs at least one participant", where
+        )
         out.append(ContinuousStudy(label, lineno, **v))
     return out
 
