@@ -37,7 +37,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from evsynth.errors import InputError
 from evsynth.records import Record
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Failure, Importer, identified, raise_failures
 from evsynth.sources.fields import FieldMap, IdRule, TableLayout, build_record
 from evsynth.sources.inputs import open_source, read_text
 from evsynth.sources.tabular_layouts import LAYOUTS, MAPPABLE_FIELDS
@@ -694,7 +694,7 @@ class TabularReader(Importer):
                     tags.setdefault(column, []).append(cell)
                 tags = self._split(compiled, tags)
                 record = build_record(compiled.field_map, tags, source_file=name, line=line)
-                if not (record.title or record.source_id or record.doi or record.pmid):
+                if not identified(record):
                     if len(filled) == 1 and cells[0] and len(header) >= 3:
                         self.record_starts -= 1
                         self.skipped_rows.append(
