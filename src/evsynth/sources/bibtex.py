@@ -120,7 +120,11 @@ class BibtexReader(Importer):
             record = self._record(entry, source_file=text.source.name, line=line)
             if not identified(record):
                 failures.append(
-                    Failure(line, f"entry {entry.key!r} has no title and no identifier")
+                    Failure(
+                        line,
+                        f"entry {entry.key!r} has no title and no identifier; expected a "
+                        "title, doi, pmid or eprint field",
+                    )
                 )
                 continue
             produced += 1
@@ -150,7 +154,13 @@ class BibtexReader(Importer):
                 self.record_starts += 1
                 error = block.error
                 reason = " ".join(str(getattr(error, "abort_reason", "") or error).split())
-                failures.append(Failure(line, f"unreadable BibTeX entry: {reason}"))
+                failures.append(
+                    Failure(
+                        line,
+                        f"unreadable BibTeX entry: {reason.rstrip('.')}; expected "
+                        "'@type{key, field = {value}, ...}' with balanced braces",
+                    )
+                )
             elif isinstance(block, ImplicitComment) and block.comment.strip():
                 skipped.append(line)
                 self.skipped_lines += block.comment.strip().count("\n") + 1
