@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from evsynth.errors import InputError
 from evsynth.figures.options import add_output_options, figure_title, save_outputs
@@ -212,28 +213,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=fmt,
     )
     parts = prisma.add_subparsers(dest="part", metavar="{counts,diagram}", required=True)
-    c = parts.add_parser(
+    _verb(
+        parts,
         "counts",
-        help="PRISMA 2020 flow-diagram counts (results/prisma/counts.json)",
-        epilog=COUNTS_EXAMPLE,
-        formatter_class=fmt,
+        "PRISMA 2020 flow-diagram counts (results/prisma/counts.json)",
+        COUNTS_EXAMPLE,
+        add_counts_options,
+        write_counts,
     )
-    add_counts_options(c)
-    c.set_defaults(func=write_counts)
-    d = parts.add_parser(
+    _verb(
+        parts,
         "diagram",
-        help="PRISMA 2020 flow diagram (new or updated review) as SVG and/or PNG",
-        epilog=DIAGRAM_EXAMPLE,
-        formatter_class=fmt,
+        "PRISMA 2020 flow diagram (new or updated review) as SVG and/or PNG",
+        DIAGRAM_EXAMPLE,
+        add_diagram_options,
+        draw_diagram,
     )
-    add_diagram_options(d)
-    d.set_defaults(func=draw_diagram)
-
-    old = subparsers.add_parser(
+    _verb(
+        subparsers,
         "prisma-counts",
-        help="deprecated: use `evsynth prisma counts` (same options)",
-        epilog=COUNTS_EXAMPLE,
-        formatter_class=fmt,
+        "deprecated: use `evsynth prisma counts` (same options)",
+        COUNTS_EXAMPLE,
+        add_counts_options,
+        _deprecated_counts,
     )
-    add_counts_options(old)
-    old.set_defaults(func=_deprecated_counts)
+
+
+def _verb(
+    parsers: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    epilog: str,
+    add_options: Callable[[argparse.ArgumentParser], None],
+    func: Callable[[argparse.Namespace], int],
+) -> None:
+    """One verb: the new `prisma counts|diagram` and the old alias share options and examples."""
+    parser = parsers.add_parser(
+        name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_options(parser)
+    parser.set_defaults(func=func)

@@ -354,29 +354,18 @@ def plot_prisma(
         rect(box.key, x, y, w, h, fill=COLOURS["box_fill"])
         centred = len(box.lines) == 2 and box.lines[1].startswith("(n = ")
         text = "\n".join(box.lines)
-        if centred:
-            ax.text(
-                x + w / 2,
-                y + h / 2,
-                text,
-                ha="center",
-                va="center",
-                size=FONT_SIZE,
-                multialignment="center",
-                linespacing=1.35,
-                gid=f"prisma-text-{box.key}",
-            )
-        else:
-            ax.text(
-                x + _PAD_IN,
-                y + h / 2,
-                text,
-                ha="left",
-                va="center",
-                size=FONT_SIZE,
-                linespacing=1.35,
-                gid=f"prisma-text-{box.key}",
-            )
+        # A bare "label / (n = N)" box is centred; a box with a list reads from the left.
+        align = {"ha": "center", "multialignment": "center"} if centred else {"ha": "left"}
+        ax.text(
+            x + w / 2 if centred else x + _PAD_IN,
+            y + h / 2,
+            text,
+            va="center",
+            size=FONT_SIZE,
+            linespacing=1.35,
+            gid=f"prisma-text-{box.key}",
+            **align,
+        )
 
     # Column headers.
     def header(key: str, first: str, last: str, label: str) -> None:

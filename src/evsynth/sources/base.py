@@ -18,7 +18,7 @@ from typing import BinaryIO, ClassVar
 from evsynth.errors import InputError
 from evsynth.records import Record
 
-__all__ = ["Failure", "Importer", "raise_failures"]
+__all__ = ["Failure", "Importer", "identified", "raise_failures"]
 
 _MAX_LISTED = 20
 
@@ -45,6 +45,11 @@ def raise_failures(label: str, failures: list[Failure], *, starts: int, produced
         f"{listed}",
         path=label,
     )
+
+
+def identified(record: Record) -> bool:
+    """True when a record has a title or an identifier; one with neither cannot be screened."""
+    return bool(record.title or record.source_id or record.doi or record.pmid)
 
 
 class Importer:
@@ -78,3 +83,9 @@ class Importer:
     def sniff(cls, head: str) -> bool:
         """True when ``head`` (the first decoded kilobytes of a file) is in this format."""
         raise NotImplementedError
+
+    def finish(self, label: str, failures: list[Failure], *, produced: int, empty: str) -> None:
+        """End of one file: every failed record in one error, then ``empty`` if nothing started."""
+        raise_failures(label, failures, starts=self.record_starts, produced=produced)
+        if self.record_starts == 0:
+            raise InputError(empty, path=label)

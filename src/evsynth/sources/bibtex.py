@@ -34,10 +34,9 @@ from bibtexparser.model import (
 )
 from pylatexenc.latex2text import LatexNodes2Text
 
-from evsynth.errors import InputError
 from evsynth.records import Record
 from evsynth.sources import bibtex_tags, wos_tags
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Failure, Importer, identified
 from evsynth.sources.fields import FieldMap, build_record
 from evsynth.sources.inputs import read_text
 
@@ -119,18 +118,23 @@ class BibtexReader(Importer):
         for entry, line in self._entries(library, failures):
             self.record_starts += 1
             record = self._record(entry, source_file=text.source.name, line=line)
-            if not (record.title or record.source_id or record.doi or record.pmid):
+            if not identified(record):
                 failures.append(
-                    Failure(line, f"entry {entry.key!r} has no title and no identifier")
+                    Failure(
+                        line,
+                        f"entry {entry.key!r} has no title and no identifier; expected a "
+                        "title, doi, pmid or eprint field",
+                    )
                 )
                 continue
             produced += 1
             yield record
-        raise_failures(label, failures, starts=self.record_starts, produced=produced)
-        if self.record_starts == 0:
-            raise InputError(
-                "no BibTeX entries found; expected '@article{key, ...}' entries", path=label
-            )
+        self.finish(
+            label,
+            failures,
+            produced=produced,
+            empty="no BibTeX entries found; expected '@article{key, ...}' entries",
+        )
 
     def _entries(self, library: Library, failures: list[Failure]) -> Iterator[tuple[Entry, int]]:
         """Entries in file order with their 1-based first line; failed blocks become failures."""
@@ -150,7 +154,13 @@ class BibtexReader(Importer):
                 self.record_starts += 1
                 error = block.error
                 reason = " ".join(str(getattr(error, "abort_reason", "") or error).split())
-                failures.append(Failure(line, f"unreadable BibTeX entry: {reason}"))
+                failures.append(
+                    Failure(
+                        line,
+                        f"unreadable BibTeX entry: {reason.rstrip('.')}; expected "
+                        "'@type{key, field = {value}, ...}' with balanced braces",
+                    )
+                )
             elif isinstance(block, ImplicitComment) and block.comment.strip():
                 skipped.append(line)
                 self.skipped_lines += block.comment.strip().count("\n") + 1

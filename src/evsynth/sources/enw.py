@@ -17,7 +17,8 @@ from evsynth.sources.tagged import TaggedReader
 __all__ = ["EnwReader"]
 
 _SNIFF = re.compile(r"^%0 \S", re.MULTILINE)
-_TAG = re.compile(r"^%[0-9A-Z@!#$&()*+^>~?\[\]|<=]\s", re.MULTILINE)
+_TAG_NAME = r"%[0-9A-Z@!#$&()*+^>~?\[\]|<=]"  # "%" and one character: the only place it is spelt
+_TAG = re.compile(rf"^{_TAG_NAME}\s", re.MULTILINE)
 
 
 class EnwReader(TaggedReader):
@@ -25,7 +26,7 @@ class EnwReader(TaggedReader):
 
     format = "enw"
     title = "EndNote tagged (.enw)"
-    tag_line = re.compile(r"^(%[0-9A-Z@!#$&()*+^>~?\[\]|<=])(?:[ \t]+(.*))?$")
+    tag_line = re.compile(rf"^({_TAG_NAME})(?:[ \t]+(.*))?$")
     start_tags = frozenset({"%0"})
     one_value_per_line = enw_tags.ONE_VALUE_PER_LINE
     expected_start = "'%0 <reference type>' lines starting each record"

@@ -37,7 +37,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from evsynth.errors import InputError
 from evsynth.records import Record
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Failure, Importer, identified, raise_failures
 from evsynth.sources.fields import FieldMap, IdRule, TableLayout, build_record
 from evsynth.sources.inputs import open_source, read_text
 from evsynth.sources.tabular_layouts import LAYOUTS, MAPPABLE_FIELDS
@@ -205,7 +205,7 @@ def parse_columns(text: str) -> dict[str, str]:
                 f"FIELD one of {', '.join(MAPPABLE_FIELDS)} (accession = source_id)"
             )
         if name in mapping:
-            raise InputError(f"--columns: {name} is mapped twice")
+            raise InputError(f"--columns: {name} is mapped twice; map each field to one column")
         mapping[name] = column
     if "title" not in mapping and not {"source_id", "doi", "pmid"} & mapping.keys():
         raise InputError("--columns: map at least title (or an identifier: source_id, doi, pmid)")
@@ -340,7 +340,11 @@ def _open_workbook(src: str | os.PathLike[str] | bytes | BinaryIO, label: str) -
         with zipfile.ZipFile(source) as archive:
             members = archive.namelist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"cannot read the XLSX workbook: {exc}", path=label) from None
+        raise InputError(
+            f"cannot read the XLSX workbook: {exc}; expected an .xlsx file as Excel or "
+            "LibreOffice saves it (or export the table as CSV and import that)",
+            path=label,
+        ) from None
     if "xl/workbook.xml" not in members:
         shown = ", ".join(members[:10]) + (
             f" and {len(members) - 10} more" if len(members) > 10 else ""
@@ -355,7 +359,11 @@ def _open_workbook(src: str | os.PathLike[str] | bytes | BinaryIO, label: str) -
     try:
         return openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many types for a damaged file
-        raise InputError(f"cannot read the XLSX workbook: {exc}", path=label) from None
+        raise InputError(
+            f"cannot read the XLSX workbook: {exc}; expected an .xlsx file as Excel or "
+            "LibreOffice saves it (or export the table as CSV and import that)",
+            path=label,
+        ) from None
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
@@ -389,6 +397,14 @@ def detect_layout(head: str) -> str | None:
     """The layout name of a text table whose first 64 KiB are ``head``, or None."""
     _dialect, _rows, found = _sniff_dialect(head, LAYOUTS, forced=False)
     return found[1].name if found else None
+
+
+def _no_header_found() -> str:
+    """What a file without a recognisable header row lacks, and what would be valid."""
+    return (
+        f"no header row found in the first {_SAMPLE_ROWS} rows; expected a row naming the "
+        "columns (for example Title, Authors, Year, DOI), then one row per record"
+    )
 
 
 def _hint(rows: Sequence[Sequence[str]], line: int | None = None) -> str:
@@ -433,11 +449,17 @@ def detect_workbook(src: str | os.PathLike[str] | bytes, *, label: str) -> str:
         found = _find_header(rows, LAYOUTS, forced=False)
         if found:
             return found[1].name
-    for _sheet, rows in samples:
+    for sheet, rows in samples:
         hint = _hint(rows)
         if hint:
-            raise InputError(f"unrecognised XLSX export: {hint}", path=label)
-    raise InputError("unrecognised XLSX export: no sheet has a header row", path=label)
+            raise InputError(
+                f"unrecognised XLSX export: {hint} (sheet {sheet.title!r})", path=label
+            )
+    raise InputError(
+        f"unrecognised XLSX export: no sheet has a header row ({len(samples)} sheet(s) "
+        f"read); {_no_header_found()}",
+        path=label,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,7 +557,7 @@ class TabularReader(Importer):
                 "no header row holds every --columns column ("
                 + ", ".join(repr(c) for c in self.columns.values())
                 + "); "
-                + (_hint(rows).split(", which match", 1)[0] or "no header row found"),
+                + (_hint(rows).split(", which match", 1)[0] or _no_header_found()),
                 path=label,
             )
         if len(self.layouts) == 1:
@@ -547,9 +569,7 @@ class TabularReader(Importer):
                 f"{need}{markers}; " + (_hint(rows) or "the file has no header row"),
                 path=label,
             )
-        return InputError(
-            "unrecognised table: " + (_hint(rows) or "no header row found"), path=label
-        )
+        return InputError("unrecognised table: " + (_hint(rows) or _no_header_found()), path=label)
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -694,20 +714,32 @@ class TabularReader(Importer):
                     tags.setdefault(column, []).append(cell)
                 tags = self._split(compiled, tags)
                 record = build_record(compiled.field_map, tags, source_file=name, line=line)
-                if not (record.title or record.source_id or record.doi or record.pmid):
+                if not identified(record):
                     if len(filled) == 1 and cells[0] and len(header) >= 3:
                         self.record_starts -= 1
                         self.skipped_rows.append(
                             (line, f"a caption row, not a record: {_short(filled[0])!r}")
                         )
                         continue
-                    failures.append(Failure(line, "row has no title and no identifier"))
+                    failures.append(
+                        Failure(
+                            line,
+                            "row has no title and no identifier; expected a title or a DOI, "
+                            "PMID or accession cell",
+                        )
+                    )
                     continue
                 produced += 1
                 yield record
         except _CsvBroken as exc:
             self.record_starts += 1
-            failures.append(Failure(exc.line, f"malformed row: {exc.message}"))
+            failures.append(
+                Failure(
+                    exc.line,
+                    f"malformed row: {exc.message}; expected every quoted cell closed, "
+                    'with a quote inside a cell doubled ("")',
+                )
+            )
         raise_failures(label, failures, starts=self.record_starts, produced=produced)
 
     def _preamble(self, line: int, cells: Sequence[str], where: str) -> None:

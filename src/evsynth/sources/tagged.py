@@ -17,7 +17,7 @@ from typing import BinaryIO, ClassVar
 
 from evsynth.errors import InputError
 from evsynth.records import Record
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Failure, Importer, identified, raise_failures
 from evsynth.sources.fields import FieldMap, build_record
 from evsynth.sources.inputs import Text, read_text
 
@@ -83,19 +83,19 @@ class TaggedReader(Importer):
             except InputError as exc:
                 failures.append(Failure(start, str(exc)))
                 continue
-            if not (record.title or record.source_id or record.doi or record.pmid):
+            if not identified(record):
                 failures.append(
                     Failure(start, "record has no title and no identifier; expected at least one")
                 )
                 continue
             produced += 1
             yield record
-        raise_failures(label, failures, starts=self.record_starts, produced=produced)
-        if self.record_starts == 0:
-            raise InputError(
-                f"no records found; expected {self.expected_start} ({self.title})",
-                path=label,
-            )
+        self.finish(
+            label,
+            failures,
+            produced=produced,
+            empty=f"no records found; expected {self.expected_start} ({self.title})",
+        )
 
     def read_tags(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
