@@ -16,12 +16,12 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
+from evsynth.contracts.format import format_p_clause
 from evsynth.errors import InputError
 from evsynth.figures.formatting import (
     format_ci,
     format_number,
     overall_test_text,
-    p_text,
     text_width_in,
 )
 from evsynth.figures.inputs import ModelSummary, PoolingResult, StudyEffect
@@ -83,7 +83,7 @@ def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = 
         df = f" (df = {model.q_df:.0f})" if model.q_df is not None else ""
         bits.append(f"Q = {model.q:.2f}{df}")
     if model.q_p is not None:
-        bits.append(p_text(model.q_p))
+        bits.append(format_p_clause(model.q_p))
     return "Heterogeneity: " + ", ".join(bits) if bits else "Heterogeneity: not reported"
 
 
@@ -361,7 +361,8 @@ def forest_table(
             rows.append(
                 Row(
                     "text",
-                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, {p_text(test.p)}",
+                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, "
+                    + format_p_clause(test.p),
                     span=True,
                     gid="forest-subgroup-test",
                 )
