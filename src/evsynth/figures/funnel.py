@@ -21,7 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from evsynth.contracts.format import format_p_clause
-from evsynth.figures.forest import is_ratio, measure_name, message_figure, pooled_effects
+from evsynth.figures.common import is_ratio, measure_name, message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, format_tick
 from evsynth.figures.inputs import PoolingResult, StudyEffect
 from evsynth.figures.render import new_figure, styled
