@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from evsynth.errors import InputError
 from evsynth.figures.formatting import text_width_in
 from evsynth.figures.inputs import PoolingResult, StudyEffect
-from evsynth.figures.render import new_figure
+from evsynth.figures.render import draw_title, new_figure
 from evsynth.figures.style import FONT_SIZE
 
 __all__ = [
@@ -59,16 +59,7 @@ def message_figure(title: str | None, message: str, *, gid: str) -> Figure:
     )
     fig = new_figure(width, 1.0 if title else 0.7)
     if title:
-        fig.text(
-            0.12 / width,
-            0.88,
-            title,
-            ha="left",
-            va="top",
-            weight="bold",
-            size=FONT_SIZE + 1.5,
-            gid=f"{gid}-title",
-        )
+        draw_title(fig, 0.12 / width, 0.88, title, gid=f"{gid}-title")
     fig.text(
         0.12 / width, 0.3, message, ha="left", va="center", size=FONT_SIZE + 1, gid=f"{gid}-message"
     )
