@@ -114,7 +114,7 @@ def test_prediction_interval_and_heterogeneity_line(tmp_path):
     assert f"I² = {data['fixed']['i2']:.0f}%" in het
     assert f"τ² = {random['tau2']:.3f}" in het
     assert f"Q = {data['fixed']['q']:.2f} (df = 7)" in het
-    assert "p = 0.31" in het
+    assert "p = 0.305" in het
 
 
 def test_pooling_stage_layout_with_fixed_effect_chosen(tmp_path):

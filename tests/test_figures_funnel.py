@@ -74,7 +74,7 @@ def test_egger_result_is_printed_under_the_title(tmp_path):
     )
     text = fig.text("funnel-egger")
     assert text.startswith("Egger's test: intercept = ")
-    assert f"p = {data['egger']['p']:.2f}" in text
+    assert f"p = {data['egger']['p']:.3f}" in text
     assert "k = 8 < 10, low power" in text
     assert "Trim-and-fill: 2 studies imputed (right side)" in fig.text("funnel-trim-and-fill")
 

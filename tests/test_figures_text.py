@@ -8,8 +8,9 @@ from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from evsynth.contracts.format import format_p_clause
 from evsynth.figures.forest import heterogeneity_text, plot_forest
-from evsynth.figures.formatting import overall_test_text, p_text
+from evsynth.figures.formatting import overall_test_text
 from evsynth.figures.funnel import plot_funnel
 from evsynth.figures.inputs import ModelSummary, read_analysis_effects, read_pooling
 from evsynth.figures.render import figure_style, save_figure
@@ -23,12 +24,12 @@ def test_heterogeneity_line_prints_p_below_not_p_equals_below() -> None:
     text = heterogeneity_text(model)
     assert text.endswith("p < 0.001")
     assert "p = <" not in text
-    assert p_text(0.0912) == "p = 0.09"
+    assert format_p_clause(0.0912) == "p = 0.091"
 
 
 def test_overall_effect_shows_the_statistic_and_p() -> None:
     assert overall_test_text(-3.9744, None, "z", 7.05e-5) == "z = -3.97, p < 0.001"
-    assert overall_test_text(-2.104, 5, "knha", 0.0893) == "t = -2.10 (df = 5), p = 0.09"
+    assert overall_test_text(-2.104, 5, "knha", 0.0893) == "t = -2.10 (df = 5), p = 0.089"
 
 
 def test_forest_plot_states_z_and_p_for_the_chosen_model(tmp_path: Path) -> None:

@@ -92,5 +92,6 @@ def test_all_prints_every_section_in_text_and_no_zero_p(capsys: pytest.CaptureFi
         "without Aronson 1948",
     ):
         assert heading in text
-    assert "p < 0.0001" in text  # the Q test's p of BCG is 7e-27
-    assert not re.search(r"p =? ?0\.0000", text)
+    assert "Q 152.2330 (df 12, p < 0.001)" in text  # the Q test's p of BCG is 7e-27
+    assert "p = 0.189" in text  # Egger's test, 3 decimals as in the figures and report
+    assert not re.search(r"p =? ?0\.000", text)

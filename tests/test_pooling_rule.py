@@ -35,7 +35,7 @@ def test_q_p_alone_can_trigger_random_effects():
     fixed = pool(MODERATE, method="FE")
     assert fixed.i2 < 50 and fixed.q_p < 0.10
     chosen, reason = choose_model(fixed, PoolingSettings())
-    assert chosen == "random" and reason.startswith("Q p =")
+    assert chosen == "random" and reason == f"Q p = {fixed.q_p:.3f} < 0.1"
 
 
 def test_thresholds_are_configurable():

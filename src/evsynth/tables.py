@@ -26,6 +26,7 @@ __all__ = [
     "clean_cell",
     "iter_tsv",
     "read_tsv",
+    "require_columns",
     "write_json",
     "write_rows",
     "write_text",
@@ -188,6 +189,21 @@ def read_tsv(path: str | Path, *, required: Sequence[str] = ()) -> list[dict[str
     return list(iter_tsv(path, required=required))
 
 
+def require_columns(
+    header: Sequence[str], required: Iterable[str], path: str | Path, *, hint: str = ""
+) -> None:
+    """An error naming the file, its header line and every missing column, so the user fixes
+    them all at once; ``hint`` says which layouts the reader takes."""
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}"
+            + (f" ({hint})" if hint else ""),
+            path=str(path),
+            line=1,
+        )
+
+
 def iter_tsv(path: str | Path, *, required: Sequence[str] = ()) -> Iterator[dict[str, str]]:
     """The rows of :func:`read_tsv` one at a time, so a caller keeping only part of each row
     (a million-record table) never holds every row's dict at once."""
@@ -195,13 +211,7 @@ def iter_tsv(path: str | Path, *, required: Sequence[str] = ()) -> Iterator[dict
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise InputError(
-                f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
-                path=str(path),
-                line=1,
-            )
+        require_columns(header, required, path)
         for lineno, row in enumerate(reader, start=2):
             if None in row:
                 raise InputError(

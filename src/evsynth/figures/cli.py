@@ -12,7 +12,8 @@ import argparse
 from collections.abc import Callable
 
 from evsynth.errors import InputError
-from evsynth.figures.forest import is_ratio, plot_forest
+from evsynth.figures.common import is_ratio
+from evsynth.figures.forest import plot_forest
 from evsynth.figures.funnel import plot_funnel
 from evsynth.figures.inputs import (
     read_analysis_effects,

@@ -16,30 +16,23 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
-from evsynth.errors import InputError
-from evsynth.figures.formatting import (
-    format_ci,
-    format_number,
-    overall_test_text,
-    p_text,
-    text_width_in,
-)
+from evsynth.contracts.format import format_p_clause
+from evsynth.figures.common import is_ratio, measure_name, message_figure, pooled_effects
+from evsynth.figures.formatting import format_ci, format_number, overall_test_text
 from evsynth.figures.inputs import ModelSummary, PoolingResult, StudyEffect
-from evsynth.figures.render import new_figure, styled
-from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
+from evsynth.figures.render import styled
+from evsynth.figures.style import COLOURS, MODEL_LABELS
 from evsynth.figures.table import IntervalTable, Row, draw_interval_table
 
 __all__ = [
     "forest_table",
     "heterogeneity_text",
-    "is_ratio",
-    "measure_name",
-    "message_figure",
     "model_label",
     "plot_forest",
-    "pooled_effects",
     "study_display_label",
 ]
+# is_ratio, measure_name, message_figure and pooled_effects moved to figures.common (the funnel
+# and sensitivity plots use them too); importing them from here still works.
 
 _Z975 = 1.959963984540054
 _MAX_SQUARE_PT = 10.0
@@ -83,33 +76,8 @@ def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = 
         df = f" (df = {model.q_df:.0f})" if model.q_df is not None else ""
         bits.append(f"Q = {model.q:.2f}{df}")
     if model.q_p is not None:
-        bits.append(p_text(model.q_p))
+        bits.append(format_p_clause(model.q_p))
     return "Heterogeneity: " + ", ".join(bits) if bits else "Heterogeneity: not reported"
-
-
-def message_figure(title: str | None, message: str, *, gid: str) -> Figure:
-    """A small figure that says why there is nothing to draw (k = 0, test not computable)."""
-    width = max(
-        4.0,
-        text_width_in(message, size=FONT_SIZE + 1) + 0.5,
-        text_width_in(title or "", size=FONT_SIZE + 1.5, bold=True) + 0.5,
-    )
-    fig = new_figure(width, 1.0 if title else 0.7)
-    if title:
-        fig.text(
-            0.12 / width,
-            0.88,
-            title,
-            ha="left",
-            va="top",
-            weight="bold",
-            size=FONT_SIZE + 1.5,
-            gid=f"{gid}-title",
-        )
-    fig.text(
-        0.12 / width, 0.3, message, ha="left", va="center", size=FONT_SIZE + 1, gid=f"{gid}-message"
-    )
-    return fig
 
 
 def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummary]:
@@ -135,33 +103,6 @@ def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummar
         "random", re, re - _Z975 * se_re, re + _Z975 * se_re, tau2=tau2, method="DL", **common
     )
     return fixed, random
-
-
-def pooled_effects(
-    result: PoolingResult, effects: Sequence[StudyEffect], source: str = ""
-) -> tuple[tuple[StudyEffect, ...], tuple[str, ...]]:
-    """The analysis rows the pooling result used, and the labels it left out.
-
-    Pooling drops the studies of an analysis' ``exclude_studies``; those rows are not drawn and
-    are named in a footnote. A study in the pooling result but not in the table means the two
-    files come from different runs: an error, since weights would be matched to the wrong rows.
-    """
-    if not result.studies:
-        return tuple(effects), ()
-    listed = set(result.studies)
-    given = {e.study for e in effects}
-    only_json = sorted(listed - given)
-    if only_json:
-        raise InputError(
-            f"the pooling result and the analysis input disagree on the studies: only in the "
-            f"pooling JSON: {', '.join(only_json)}; only in {source or 'the TSV'}: "
-            f"{', '.join(sorted(given - listed)) or '-'}. Rerun pooling on the current extraction",
-            path=result.path,
-            field="studies",
-        )
-    kept = tuple(e for e in effects if e.study in listed)
-    dropped = tuple(e.study for e in effects if e.study not in listed)
-    return kept, dropped
 
 
 def _weight(model: ModelSummary | None, study: str) -> str:
@@ -361,7 +302,8 @@ def forest_table(
             rows.append(
                 Row(
                     "text",
-                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, {p_text(test.p)}",
+                    f"Test for subgroup differences: Q = {test.q:.2f}{df}, "
+                    + format_p_clause(test.p),
                     span=True,
                     gid="forest-subgroup-test",
                 )
@@ -420,29 +362,6 @@ def forest_table(
         xlim=xlim,
         gid_prefix="forest",
     )
-
-
-MEASURE_NAMES = {
-    "HR": "Hazard ratio",
-    "OR": "Odds ratio",
-    "RR": "Risk ratio",
-    "PETO": "Peto odds ratio",
-    "ROM": "Ratio of means",
-    "RD": "Risk difference",
-    "MD": "Mean difference",
-    "SMD": "Standardised mean difference",
-}
-RATIO_MEASURES = frozenset({"HR", "OR", "RR", "PETO", "ROM"})
-
-
-def is_ratio(measure: str) -> bool:
-    """Whether ``measure`` is a ratio pooled on the log scale (unknown names count as ratios)."""
-    return measure.upper() in RATIO_MEASURES or measure.upper() not in MEASURE_NAMES
-
-
-def measure_name(measure: str) -> str:
-    """The measure in words for axis labels (``Odds ratio``); unknown names as given."""
-    return MEASURE_NAMES.get(measure.upper(), measure)
 
 
 @styled

@@ -1,8 +1,8 @@
 """Figure-only formatting (ticks, text widths); numbers come from :mod:`evsynth.contracts.format`.
 
-``format_p`` here still prints 2 significant digits (``0.03``) for the forest and funnel plots,
-whose modules are being reworked; they move to :func:`evsynth.contracts.format.format_p`
-(``0.034``) next, see docs/architecture.md.
+Estimates, intervals and p-values are printed by :mod:`evsynth.contracts.format` so that a figure
+shows the same ``0.034`` as the report and the console; only what is particular to a figure (axis
+ticks, the statistic behind a p, text widths) lives here.
 """
 
 from __future__ import annotations
@@ -10,33 +10,16 @@ from __future__ import annotations
 import math
 
 from evsynth.contracts.format import format_estimate_ci as format_ci
-from evsynth.contracts.format import format_number
+from evsynth.contracts.format import format_number, format_p_clause
 
-__all__ = ["format_ci", "format_number", "format_p", "format_tick", "text_width_in"]
-
-
-def format_p(p: float | None) -> str:
-    """p to 2 significant digits, ``< 0.001`` below that (APA / BMJ style)."""
-    if p is None or not math.isfinite(p):
-        return "NA"
-    if p < 0.001:
-        return "< 0.001"
-    if p >= 0.995:
-        return "1.00"
-    return f"{p:.2g}" if p < 0.01 else f"{p:.2f}"
-
-
-def p_text(p: float | None) -> str:
-    """``p = 0.04`` or ``p < 0.001`` (never ``p = < 0.001``)."""
-    shown = format_p(p)
-    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+__all__ = ["format_ci", "format_number", "format_tick", "overall_test_text", "text_width_in"]
 
 
 def overall_test_text(
     stat: float | None, df: float | None, test: str | None, p: float | None
 ) -> str:
     """``z = -3.97, p < 0.001`` or, with the Hartung-Knapp-Sidik-Jonkman test, ``t = -2.10
-    (df = 5), p = 0.09``: the statistic behind the pooled estimate's p, as RevMan prints it."""
+    (df = 5), p = 0.089``: the statistic behind the pooled estimate's p, as RevMan prints it."""
     parts = []
     if stat is not None and math.isfinite(stat):
         if (test or "z").lower() in {"knha", "t"}:
@@ -44,7 +27,7 @@ def overall_test_text(
             parts.append(f"t = {stat:.2f}{dof}")
         else:
             parts.append(f"z = {stat:.2f}")
-    parts.append(p_text(p))
+    parts.append(format_p_clause(p))
     return ", ".join(parts)
 
 

@@ -20,10 +20,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
-from evsynth.figures.forest import is_ratio, measure_name, message_figure, pooled_effects
-from evsynth.figures.formatting import format_ci, format_number, format_tick, p_text
+from evsynth.contracts.format import format_p_clause
+from evsynth.figures.common import is_ratio, measure_name, message_figure, pooled_effects
+from evsynth.figures.formatting import format_ci, format_number, format_tick
 from evsynth.figures.inputs import PoolingResult, StudyEffect
-from evsynth.figures.render import new_figure, styled
+from evsynth.figures.render import draw_title, new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
 from evsynth.figures.table import auto_xlim, choose_ticks, linear_ticks
 
@@ -49,7 +50,7 @@ def egger_text(result: PoolingResult) -> str:
     if egger.t is not None:
         df = f" (df = {egger.df:.0f})" if egger.df is not None else ""
         bits.append(f"t = {format_number(egger.t)}{df}")
-    bits.append(p_text(egger.p))
+    bits.append(format_p_clause(egger.p))
     text = "Egger's test: " + ", ".join(bits)
     if result.k < 10:
         text += f"; k = {result.k} < 10, low power"
@@ -297,16 +298,7 @@ def plot_funnel(
     legend.set_gid("funnel-legend")
     y = 1 - 0.12 / height
     if title:
-        fig.text(
-            0.12 / width,
-            y,
-            title,
-            ha="left",
-            va="top",
-            weight="bold",
-            size=FONT_SIZE + 1.5,
-            gid="funnel-title",
-        )
+        draw_title(fig, 0.12 / width, y, title, gid="funnel-title")
         y -= 0.28 / height
     for k, line in enumerate(subtitle):
         fig.text(

@@ -18,13 +18,14 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from evsynth import __version__
-from evsynth.figures.style import PNG_DPI, RC_PARAMS
+from evsynth.figures.style import FONT_SIZE, PNG_DPI, RC_PARAMS
 from evsynth.tables import atomic_path
 
-__all__ = ["figure_style", "new_figure", "save_figure", "styled"]
+__all__ = ["draw_title", "figure_style", "new_figure", "save_figure", "styled"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -51,6 +52,23 @@ def styled(func: Callable[_P, _R]) -> Callable[_P, _R]:
 def new_figure(width_in: float, height_in: float) -> Figure:
     """A figure not registered with pyplot's global state (no leaks across many figures)."""
     return Figure(figsize=(width_in, height_in))
+
+
+def draw_title(
+    target: Figure | Axes, x: float, y: float, title: str, *, gid: str, size: float | None = None
+) -> None:
+    """A figure's title as every evsynth figure sets it: top-left at (x, y), bold, 1.5 pt above
+    the body text; ``target`` is the figure (figure fractions) or an axes (its data units)."""
+    target.text(
+        x,
+        y,
+        title,
+        ha="left",
+        va="top",
+        weight="bold",
+        size=FONT_SIZE + 1.5 if size is None else size,
+        gid=gid,
+    )
 
 
 def _atomic_save(fig: Figure, path: Path, **kwargs: object) -> None:

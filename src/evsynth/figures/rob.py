@@ -14,7 +14,7 @@ from matplotlib.patches import Circle, Rectangle
 
 from evsynth.figures.formatting import text_width_in
 from evsynth.figures.inputs import RiskOfBiasTable
-from evsynth.figures.render import new_figure, styled
+from evsynth.figures.render import draw_title, new_figure, styled
 from evsynth.figures.style import (
     FONT_SIZE,
     ROB_COLOURS,
@@ -118,16 +118,7 @@ def plot_rob_traffic_light(table: RiskOfBiasTable, *, title: str | None = None) 
     top = _MARGIN_IN + title_h
     x0 = _MARGIN_IN + label_w
     if title:
-        ax.text(
-            _MARGIN_IN,
-            _MARGIN_IN,
-            title,
-            ha="left",
-            va="top",
-            weight="bold",
-            size=FONT_SIZE + 1.5,
-            gid="rob-title",
-        )
+        draw_title(ax, _MARGIN_IN, _MARGIN_IN, title, gid="rob-title")
     ax.text(
         _MARGIN_IN,
         top + _CELL_IN / 2,
@@ -360,14 +351,5 @@ def plot_rob_summary(table: RiskOfBiasTable, *, title: str | None = None) -> Fig
     legend.set_gid("rob-summary-legend")
     ax.set_xlabel(f"Share of studies (k = {len(table.studies)})", size=FONT_SIZE - 0.5)
     if title:
-        fig.text(
-            _MARGIN_IN / width,
-            1 - _MARGIN_IN / height,
-            title,
-            ha="left",
-            va="top",
-            weight="bold",
-            size=FONT_SIZE + 1.5,
-            gid="rob-title",
-        )
+        draw_title(fig, _MARGIN_IN / width, 1 - _MARGIN_IN / height, title, gid="rob-title")
     return fig

@@ -15,7 +15,7 @@ import math
 from matplotlib.figure import Figure
 
 from evsynth.contracts.format import format_estimate_ci, format_number
-from evsynth.figures.forest import is_ratio, message_figure
+from evsynth.figures.common import is_ratio, message_figure
 from evsynth.figures.inputs import PoolingResult, SensitivityRow
 from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evsynth import __version__
+from evsynth.contracts.format import format_p_clause
 from evsynth.errors import InputError
 from evsynth.pooling.bias import begg, egger, trim_and_fill
 from evsynth.pooling.effects import EffectTable
@@ -110,7 +111,8 @@ def choose_model(fixed: PoolResult, settings: PoolingSettings) -> tuple[str, str
     """Apply the review's rule; returns ("fixed" | "random", the reason in words).
 
     The heterogeneity rule reads I^2 and Q's p from the fixed-effect fit (Higgins & Thompson 2002:
-    I^2 = (Q - df)/Q), the statistics the seed review reported.
+    I^2 = (Q - df)/Q), the statistics the seed review reported. Q's p is printed as everywhere
+    else (contracts.format: ``Q p = 0.034``, ``Q p < 0.001``); the choice uses the exact value.
     """
     if settings.rule == "cochrane":
         return "random", "the cochrane preset always uses random effects"
@@ -119,11 +121,11 @@ def choose_model(fixed: PoolResult, settings: PoolingSettings) -> tuple[str, str
     if i2 > settings.i2_threshold:
         reasons.append(f"I2 = {i2:.1f}% > {settings.i2_threshold:g}%")
     if q_p < settings.q_p_threshold:
-        reasons.append(f"Q p = {q_p:.3g} < {settings.q_p_threshold:g}")
+        reasons.append(f"Q {format_p_clause(q_p)} < {settings.q_p_threshold:g}")
     if reasons:
         return "random", " and ".join(reasons)
     return "fixed", (
-        f"I2 = {i2:.1f}% <= {settings.i2_threshold:g}% and Q p = {q_p:.3g} >= "
+        f"I2 = {i2:.1f}% <= {settings.i2_threshold:g}% and Q {format_p_clause(q_p)} >= "
         f"{settings.q_p_threshold:g}"
     )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from scipy.stats import norm
 
 from evsynth.errors import InputError
+from evsynth.tables import require_columns
 
 __all__ = ["EffectTable", "effects", "read_effects_csv", "select_effects_rows", "unique_labels"]
 
@@ -358,14 +359,12 @@ def read_effects_csv(
         yi_column not in header and spread not in header and all(c in lower for c in hr_columns)
     )
     wanted = (study_column, *hr_columns) if use_hr else (study_column, yi_column, spread)
-    missing = [c for c in wanted if c not in header and not (use_hr and c in lower)]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)} "
-            "(give study,yi,se, study,yi,vi or study,hr,ci_low,ci_high[,ci_level])",
-            path=str(path),
-            line=1,
-        )
+    require_columns(
+        header,
+        [c for c in wanted if not (use_hr and c in lower)],  # hr, ci_* in any case
+        path,
+        hint="give study,yi,se, study,yi,vi or study,hr,ci_low,ci_high[,ci_level]",
+    )
     labels, renamed = unique_labels([r[study_column] for _, r in rows])
     if warnings is not None:
         warnings.extend(renamed)
@@ -413,14 +412,7 @@ def select_effects_rows(path: str | Path, analysis: str) -> EffectTable:
     if not path.exists():
         raise InputError("file not found", path=str(path))
     header, rows, _ = _read_delimited(path)
-    required = ("study_id", "log_hr", "se", "analyses", "selected")
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
-            path=str(path),
-            line=1,
-        )
+    require_columns(header, ("study_id", "log_hr", "se", "analyses", "selected"), path)
     chosen = [
         (n, r)
         for n, r in rows
