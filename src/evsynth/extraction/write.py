@@ -1,4 +1,4 @@
-"""Write an :class:`~evsynth.extraction.build.ExtractionResult` as the extraction contract files.
+"""Write an :class:`~evsynth.extraction.result.ExtractionResult` as the extraction contract files.
 
 Files (docs/architecture.md): ``effects.tsv``, ``studies.tsv``, ``narrative.tsv``,
 ``analyses/{analysis}.tsv`` for every meta-analysis (header only when empty), ``warnings.tsv``,
@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from evsynth.extraction.build import ExtractionResult
+from evsynth.extraction.result import ExtractionResult
 from evsynth.extraction.rob_items import TOOL_ITEMS
 from evsynth.tables import write_json, write_tsv
 
