@@ -16,7 +16,7 @@ __all__ = ["clip_segment", "draw_marks"]
 
 
 def clip_segment(
-    ax,
+    ax: Any,
     y: float,
     low: float,
     high: float,
@@ -38,34 +38,21 @@ def clip_segment(
     if gid:
         line.set_gid(gid)
     ax.add_line(line)
-    if a < lo_x:
-        ax.add_line(
-            Line2D(
-                [lo_x],
-                [y],
-                marker="<",
-                markersize=4,
-                color=colour,
-                zorder=zorder,
-                markeredgewidth=0,
-                gid=f"{gid}-arrow-left" if gid else None,
-                clip_on=False,
+    for x, outside, marker, side in ((lo_x, a < lo_x, "<", "left"), (hi_x, b > hi_x, ">", "right")):
+        if outside:
+            ax.add_line(
+                Line2D(
+                    [x],
+                    [y],
+                    marker=marker,
+                    markersize=4,
+                    color=colour,
+                    zorder=zorder,
+                    markeredgewidth=0,
+                    gid=f"{gid}-arrow-{side}" if gid else None,
+                    clip_on=False,
+                )
             )
-        )
-    if b > hi_x:
-        ax.add_line(
-            Line2D(
-                [hi_x],
-                [y],
-                marker=">",
-                markersize=4,
-                color=colour,
-                zorder=zorder,
-                markeredgewidth=0,
-                gid=f"{gid}-arrow-right" if gid else None,
-                clip_on=False,
-            )
-        )
 
 
 def draw_marks(
