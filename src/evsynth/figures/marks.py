@@ -70,7 +70,9 @@ def draw_marks(
     to_axis = math.exp if log_scale else float
     if row.estimate is None or row.low is None or row.high is None:
         return
-    if row.kind in ("study", "point"):
+    prediction = row.kind == "prediction"
+    if row.kind in ("study", "point") or prediction:
+        # A study's whisker is thin and carries "-ci"; a prediction interval is a thick bar.
         clip_segment(
             ax,
             i,
@@ -78,10 +80,11 @@ def draw_marks(
             row.high,
             xlim,
             colour=colour,
-            lw=0.9,
-            gid=f"{gid}-ci" if gid else None,
+            lw=2.2 if prediction else 0.9,
+            gid=gid if prediction else (f"{gid}-ci" if gid else None),
             log_scale=log_scale,
         )
+    if row.kind in ("study", "point"):
         est = to_axis(row.estimate)
         if xlim[0] <= est <= xlim[1]:
             marker = "s" if row.kind == "study" else "o"
@@ -113,18 +116,7 @@ def draw_marks(
             gid=gid,
         )
         ax.add_patch(poly)
-    elif row.kind == "prediction":
-        clip_segment(
-            ax,
-            i,
-            row.low,
-            row.high,
-            xlim,
-            colour=colour,
-            lw=2.2,
-            gid=gid,
-            log_scale=log_scale,
-        )
+    elif prediction:
         for v in (row.low, row.high):
             xv = to_axis(v)
             if xlim[0] <= xv <= xlim[1]:
