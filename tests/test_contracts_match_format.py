@@ -15,7 +15,7 @@ from evsynth.contracts.format import (
     format_p_clause,
 )
 from evsynth.contracts.match import fold_title
-from evsynth.extraction.build import _fold_title
+from evsynth.extraction.studies import fold_title as _fold_title
 from evsynth.records import Record, hash_record_id
 from evsynth.screening.matching import fold
 

@@ -11,10 +11,11 @@ import pytest
 import yaml
 
 from evsynth.cli import main
+from evsynth.contracts.study_tables import ANALYSIS_COLUMNS
 from evsynth.extraction.build import ExtractionResult, extract
 from evsynth.extraction.schema import read_sheet, render_manual
 from evsynth.extraction.settings import parse_settings
-from evsynth.extraction.write import ANALYSIS_COLUMNS, write_result
+from evsynth.extraction.write import write_result
 from evsynth.tables import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,11 @@ import yaml
 
 from evsynth.cli import main
 from evsynth.errors import InputError
-from evsynth.extraction.build import extract, study_record_runs
+from evsynth.extraction.build import extract
 from evsynth.extraction.cli import _record_runs
 from evsynth.extraction.schema import read_sheet
 from evsynth.extraction.settings import parse_settings
+from evsynth.extraction.studies import study_record_runs
 from evsynth.tables import read_tsv
 
 DATA = Path(__file__).parent / "data" / "extraction"

@@ -17,9 +17,9 @@ import pytest
 from evsynth.cli import main
 from evsynth.errors import InputError
 from evsynth.records import assign_record_ids, write_records
-from evsynth.search import pubmed as pubmed_mod
 from evsynth.search.eutils import ClientSettings, EutilsClient, EutilsError
 from evsynth.search.pubmed import SearchRequest, parse_archive, retrieve_pubmed
+from evsynth.search.pubmed import retrieval as pubmed_mod
 from tests.support.mock_eutils import MockEutils, generate_corpus
 
 QUERY = "osteosarcoma AND metastasectomy"

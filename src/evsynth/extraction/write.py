@@ -1,9 +1,10 @@
-"""Write an :class:`~evsynth.extraction.build.ExtractionResult` as the extraction contract files.
+"""Write an :class:`~evsynth.extraction.result.ExtractionResult` as the extraction contract files.
 
 Files (docs/architecture.md): ``effects.tsv``, ``studies.tsv``, ``narrative.tsv``,
 ``analyses/{analysis}.tsv`` for every meta-analysis (header only when empty), ``warnings.tsv``,
 ``summary.json``, and ``risk_of_bias.tsv`` (wide) with ``risk_of_bias_items.tsv`` (long) only
-when a risk-of-bias sheet was given.
+when a risk-of-bias sheet was given. The effects, studies and analysis tables are written
+through their contract module, :mod:`evsynth.contracts.study_tables`.
 """
 
 from __future__ import annotations
@@ -12,35 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from evsynth.extraction.build import ExtractionResult
+from evsynth.contracts.study_tables import write_analysis, write_effects, write_studies
+from evsynth.extraction.result import ExtractionResult
 from evsynth.extraction.rob_items import TOOL_ITEMS
 from evsynth.tables import write_json, write_tsv
 
-__all__ = [
-    "ANALYSIS_COLUMNS",
-    "EFFECT_COLUMNS",
-    "NARRATIVE_COLUMNS",
-    "STUDY_COLUMNS",
-    "write_result",
-]
+__all__ = ["NARRATIVE_COLUMNS", "write_result"]
 
-EFFECT_COLUMNS = (
-    "effect_id study_id factor outcome comparison exposure_as_reported reference_as_reported "
-    "analysis_type subset hr ci_low ci_high ci_level p log_hr_as_reported log_hr se derivation "
-    "inverted direction_assumed hr_harmonised ci_low_harmonised ci_high_harmonised direction "
-    "poolable "
-    "not_poolable_reason selected selection_reason analyses warnings source note"
-).split()
-STUDY_COLUMNS_FIRST = (
-    "study_id study_record_ids label year country design period n_total n_with_factor "
-    "first_author title journal pmid doi population follow_up linked_by search_run effects "
-    "poolable_effects risk_of_bias"
-).split()
-STUDY_COLUMNS = STUDY_COLUMNS_FIRST
 NARRATIVE_COLUMNS = (
     "study_id factor outcome comparison analysis_type hr p direction reason effect_id analyses"
 ).split()
-ANALYSIS_COLUMNS = "study yi se study_id year label subgroup search_run derivation".split()
 WARNING_COLUMNS = "sheet line study_id effect_id check message".split()
 MEMBER_COLUMNS = "analysis study_id effect_id included reason".split()
 ROB_ITEM_COLUMNS = "study_id tool domain item stars judgement support assessor".split()
@@ -89,18 +71,6 @@ def _effect_row(result: ExtractionResult, e: Any, warnings: dict[str, list[str]]
     }
 
 
-def _write_tsv_if_changed(path: Path, rows: Any, columns: Any, *, sort_by: Any) -> None:
-    """Write a pooling input only when its content changes, so its file time says whether that
-    analysis's rows changed (the workflow reruns only those analyses' pooling and figures)."""
-    tmp = path.with_name(f".{path.name}.new")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_tsv(tmp, rows, columns, sort_by=sort_by)
-    if path.is_file() and path.read_bytes() == tmp.read_bytes():
-        tmp.unlink()
-    else:
-        tmp.replace(path)
-
-
 def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
     """Write every extraction output under ``out``; returns the summary also written as JSON."""
     out = Path(out)
@@ -108,17 +78,8 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
     for w in result.warnings:
         warnings.setdefault(w.effect_id, []).append(w.check)
     effects = [_effect_row(result, e, warnings) for e in result.effects]
-    write_tsv(
-        out / "effects.tsv",
-        effects,
-        EFFECT_COLUMNS,
-        sort_by=("study_id", "factor", "outcome", "effect_id"),
-    )
-
-    extra = sorted({k for s in result.studies for k in s} - set(STUDY_COLUMNS_FIRST))
-    write_tsv(
-        out / "studies.tsv", result.studies, [*STUDY_COLUMNS_FIRST, *extra], sort_by=("study_id",)
-    )
+    write_effects(out / "effects.tsv", effects)
+    write_studies(out / "studies.tsv", result.studies)
 
     narrative_ids = {a.id for a in result.settings.analyses if a.synthesis == "narrative"}
     # Analyses of counts or means (measure other than HR) pool rows without a hazard ratio.
@@ -173,9 +134,7 @@ def write_result(result: ExtractionResult, out: str | Path) -> dict[str, Any]:
         if a.synthesis != "meta_analysis":
             continue
         rows = result.analysis_rows(a)
-        _write_tsv_if_changed(
-            out / "analyses" / f"{a.id}.tsv", rows, ANALYSIS_COLUMNS, sort_by=("year", "study")
-        )
+        write_analysis(out / "analyses" / f"{a.id}.tsv", rows)
         analyses_summary[a.id] = {
             "k": len(rows),
             "factor": a.factor,

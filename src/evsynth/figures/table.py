@@ -11,29 +11,20 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from evsynth.figures.axis import auto_xlim, choose_ticks, linear_ticks
 from evsynth.figures.formatting import format_tick, text_width_in
+from evsynth.figures.marks import draw_marks
 from evsynth.figures.render import new_figure
 from evsynth.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT_IN
 
-__all__ = [
-    "IntervalTable",
-    "Row",
-    "auto_xlim",
-    "choose_ticks",
-    "draw_interval_table",
-    "linear_ticks",
-]
+__all__ = ["IntervalTable", "Row", "draw_interval_table"]
 
-# Nice ratio-scale limits and ticks (1-2-5 series), as in RevMan and metafor.
-_NICE = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 _MARGIN_IN = 0.12
 _GAP_IN = 0.12
 _CELL_PAD_IN = 0.22
@@ -81,86 +72,6 @@ class IntervalTable:
     log_scale: bool = True
 
 
-def choose_ticks(xlim: tuple[float, float]) -> list[float]:
-    """Ticks from the 1-2-5 series inside the limits; powers of ten only when too many."""
-    lo, hi = xlim
-    ticks = [t for t in _NICE if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
-    if len(ticks) > 7:
-        ticks = [t for t in ticks if math.isclose(math.log10(t), round(math.log10(t)))]
-    if len(ticks) < 3:
-        ticks = sorted({*ticks, lo, hi})
-    return ticks
-
-
-def auto_xlim(
-    points: Sequence[float],
-    summaries: Sequence[float],
-    intervals: Sequence[float],
-    *,
-    null_value: float = 1.0,
-    log_scale: bool = True,
-) -> tuple[float, float]:
-    """Axis limits (ratio scale) that show every point and summary and most of each study CI.
-
-    Study intervals may extend the view by at most a factor of 3 beyond the points and summaries;
-    longer whiskers are clipped and drawn with an arrow, as RevMan and metafor do, so one
-    imprecise study does not squash the rest.
-    """
-    if not log_scale:
-        return _linear_xlim(points, summaries, intervals, null_value=null_value)
-    core = [math.exp(v) for v in (*points, *summaries) if v is not None and math.isfinite(v)]
-    core.append(null_value)
-    full = [math.exp(v) for v in intervals if v is not None and math.isfinite(v)]
-    lo_core, hi_core = min(core), max(core)
-    lo = max(min([lo_core, *full]), lo_core / 3)
-    hi = min(max([hi_core, *full]), hi_core * 3)
-    lo = min(lo, null_value / 2)
-    hi = max(hi, null_value * 2)
-    lo_nice = max([t for t in _NICE if t <= lo * (1 + 1e-9)], default=_NICE[0])
-    hi_nice = min([t for t in _NICE if t >= hi * (1 - 1e-9)], default=_NICE[-1])
-    return lo_nice, hi_nice
-
-
-def _nice_step(span: float) -> float:
-    """A 1-2-5 step giving about five intervals over ``span`` (linear axes)."""
-    raw = span / 5 if span > 0 else 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
-
-
-def _linear_xlim(
-    points: Sequence[float],
-    summaries: Sequence[float],
-    intervals: Sequence[float],
-    *,
-    null_value: float,
-) -> tuple[float, float]:
-    """Linear-axis limits: every point, summary and the null line; study CIs may extend the view
-    by at most the core range on each side (longer whiskers are clipped with an arrow)."""
-    core = [v for v in (*points, *summaries) if v is not None and math.isfinite(v)]
-    core.append(null_value)
-    full = [v for v in intervals if v is not None and math.isfinite(v)]
-    lo_core, hi_core = min(core), max(core)
-    span = (hi_core - lo_core) or max(abs(hi_core), 1.0)
-    lo = max(min([lo_core, *full]), lo_core - span)
-    hi = min(max([hi_core, *full]), hi_core + span)
-    step = _nice_step(hi - lo)
-    return math.floor(lo / step + 1e-9) * step, math.ceil(hi / step - 1e-9) * step
-
-
-def linear_ticks(xlim: tuple[float, float]) -> list[float]:
-    """Ticks on a linear axis: multiples of a 1-2-5 step inside the limits."""
-    lo, hi = xlim
-    step = _nice_step(hi - lo)
-    first = math.ceil(lo / step - 1e-9)
-    ticks = []
-    k = first
-    while k * step <= hi + step * 1e-9:
-        ticks.append(round(k * step, 12) + 0.0)
-        k += 1
-    return ticks
-
-
 def _wrap_to_width(text: str, width_in: float, size: float) -> str:
     if text_width_in(text, size=size) <= width_in:
         return text
@@ -169,59 +80,6 @@ def _wrap_to_width(text: str, width_in: float, size: float) -> str:
         if max(text_width_in(line, size=size) for line in wrapped.split("\n")) <= width_in:
             return wrapped
     return text
-
-
-def _clip_segment(
-    ax,
-    y: float,
-    low: float,
-    high: float,
-    xlim: tuple[float, float],
-    *,
-    colour: str,
-    lw: float,
-    gid: str | None,
-    zorder: float = 2,
-    log_scale: bool = True,
-) -> None:
-    """Draw a CI whisker; where it leaves the axis, stop at the edge and draw an arrow head."""
-    lo_x, hi_x = xlim
-    a, b = (math.exp(low), math.exp(high)) if log_scale else (low, high)
-    if b < lo_x or a > hi_x:
-        a, b = (lo_x, lo_x) if b < lo_x else (hi_x, hi_x)
-    start, end = max(a, lo_x), min(b, hi_x)
-    line = Line2D([start, end], [y, y], color=colour, lw=lw, zorder=zorder, solid_capstyle="butt")
-    if gid:
-        line.set_gid(gid)
-    ax.add_line(line)
-    if a < lo_x:
-        ax.add_line(
-            Line2D(
-                [lo_x],
-                [y],
-                marker="<",
-                markersize=4,
-                color=colour,
-                zorder=zorder,
-                markeredgewidth=0,
-                gid=f"{gid}-arrow-left" if gid else None,
-                clip_on=False,
-            )
-        )
-    if b > hi_x:
-        ax.add_line(
-            Line2D(
-                [hi_x],
-                [y],
-                marker=">",
-                markersize=4,
-                color=colour,
-                zorder=zorder,
-                markeredgewidth=0,
-                gid=f"{gid}-arrow-right" if gid else None,
-                clip_on=False,
-            )
-        )
 
 
 def draw_interval_table(table: IntervalTable) -> Figure:
@@ -438,69 +296,7 @@ def draw_interval_table(table: IntervalTable) -> Figure:
                     weight="bold" if row.bold else "normal",
                     gid=f"{gid}-cell-{j}" if gid else None,
                 )
-        if row.estimate is None or row.low is None or row.high is None:
-            continue
-        if row.kind in ("study", "point"):
-            _clip_segment(
-                ax,
-                i,
-                row.low,
-                row.high,
-                xlim,
-                colour=colour,
-                lw=0.9,
-                gid=f"{gid}-ci" if gid else None,
-                log_scale=table.log_scale,
-            )
-            est = to_axis(row.estimate)
-            if xlim[0] <= est <= xlim[1]:
-                marker = "s" if row.kind == "study" else "o"
-                ax.add_line(
-                    Line2D(
-                        [est],
-                        [i],
-                        marker=marker,
-                        markersize=row.size or 4.0,
-                        color=colour,
-                        markeredgewidth=0,
-                        zorder=3,
-                        gid=gid,
-                        clip_on=False,
-                    )
-                )
-        elif row.kind == "diamond":
-            lo = max(to_axis(row.low), xlim[0])
-            hi = min(to_axis(row.high), xlim[1])
-            est = min(max(to_axis(row.estimate), xlim[0]), xlim[1])
-            h = 0.34
-            poly = Polygon(
-                [(lo, i), (est, i - h), (hi, i), (est, i + h)],
-                closed=True,
-                facecolor=colour if row.filled else "white",
-                edgecolor=colour,
-                lw=0.9,
-                zorder=3,
-                gid=gid,
-            )
-            ax.add_patch(poly)
-        elif row.kind == "prediction":
-            _clip_segment(
-                ax,
-                i,
-                row.low,
-                row.high,
-                xlim,
-                colour=colour,
-                lw=2.2,
-                gid=gid,
-                log_scale=table.log_scale,
-            )
-            for v in (row.low, row.high):
-                xv = to_axis(v)
-                if xlim[0] <= xv <= xlim[1]:
-                    ax.add_line(
-                        Line2D([xv, xv], [i - 0.22, i + 0.22], color=colour, lw=0.9, zorder=3)
-                    )
+        draw_marks(ax, i, row, xlim, colour=colour, gid=gid, log_scale=table.log_scale)
 
     if fav:
         ax.annotate(

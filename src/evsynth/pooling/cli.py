@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.contracts.study_tables import read_analysis
 from evsynth.errors import InputError
 from evsynth.pooling import escalc
 from evsynth.pooling.adhoc import cmd_effect_size, cmd_pool
@@ -28,7 +29,7 @@ from evsynth.pooling.analysis import (
 )
 from evsynth.pooling.effects import read_effects_csv
 from evsynth.pooling.models import METHODS, PI_TYPES
-from evsynth.tables import read_tsv, write_json, write_tsv
+from evsynth.tables import write_json, write_tsv
 
 __all__ = ["register"]
 
@@ -236,16 +237,16 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
     path = Path(args.table)
     if not path.exists():
         raise InputError("file not found", path=str(path))
-    rows = read_tsv(path, required=("study", "yi", "se"))
+    analysis_table = read_analysis(path)
+    rows = analysis_table.rows
     # An analysis declaring its measure says whether yi is a log ratio (HR, OR, RR, ROM).
     measure = str(analysis.get("measure") or "").upper()
     ratio = measure in escalc.RATIO_MEASURES if measure else settings.ratio
     table = read_effects_csv(path, ratio=ratio)
-    rows = [r for r in rows if any(r.values())]
-    study_ids = tuple(r.get("study_id") or r["study"] for r in rows)
+    study_ids = tuple(r.study_id for r in rows)
     search_runs, run_order = None, list(args.runs or [])
-    if (rows and "search_run" in rows[0]) or args.runs:
-        search_runs = [r.get("search_run") or None for r in rows]
+    if (rows and "search_run" in analysis_table.columns) or args.runs:
+        search_runs = [r.search_run for r in rows]
         if not run_order:
             run_order = sorted({r for r in search_runs if r})
     result = run_analysis(
