@@ -210,9 +210,18 @@ def _is_initials(word: str) -> bool:
     return 0 < len(bare) <= 4 and bare.isalpha() and bare.isupper()
 
 
+# A generational suffix after the family name or the initials ("Lynch Jr, T. J.", "Lynch TJ Jr",
+# "Lynch, T. J., Jr."): one database keeps it, another drops it, so it is no part of the key.
+_NAME_SUFFIX = re.compile(
+    r"[\s,]+(?:jr|jnr|sr|snr|iii|iv|2nd|3rd)\.?(?=\s*,|\s*$)", re.IGNORECASE
+)
+
+
 @lru_cache(maxsize=1 << 16)
 def _author_key(entry: str) -> str:
     entry = entry.strip().strip(",")
+    if " " in entry or "," in entry:
+        entry = _NAME_SUFFIX.sub("", entry).strip().strip(",")
     if not entry or entry.lower().rstrip(".") in ("et al", "and others", "others"):
         return ""
     if "," in entry:
@@ -339,6 +348,27 @@ def _journal_form(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if w)
 
 
+# Alternative titles of one journal in one field: "Ai zheng = Aizheng = Chinese journal of
+# cancer" (MEDLINE's " = "), "Gan to Kagaku Ryoho [Japanese Journal of Cancer & Chemotherapy]"
+# (a translation in brackets), "Revista Panamericana de Salud Publica/Pan American Journal of
+# Public Health" (a bilingual title joined by "/").
+_JOURNAL_ALTERNATIVES = re.compile(r"\s+=\s+|\[|\]|(?<=[a-z])\s*/\s*(?=[A-Z])")
+
+_JOURNAL_MEDIUM_NOTES = frozenset(
+    {"electronic resource", "electronic", "internet", "online", "print", "serial", "microform"}
+)
+
+
+def _journal_alternatives(name: str) -> list[str]:
+    if "=" not in name and "[" not in name and "/" not in name:
+        return []
+    parts = [p.strip(" .") for p in _JOURNAL_ALTERNATIVES.split(name)]
+    if len(parts) < 2:
+        return []
+    # "PLoS ONE [Electronic Resource]": a medium note shared by unrelated journals, no title.
+    return [p for p in parts if p and p != name and fold(p) not in _JOURNAL_MEDIUM_NOTES]
+
+
 def journal_forms(journal: str, journal_abbrev: str = "") -> tuple[tuple[str, ...], ...]:
     """The journal's comparable forms: folded words, stopwords dropped, ISO 4 table applied.
 
@@ -347,7 +377,10 @@ def journal_forms(journal: str, journal_abbrev: str = "") -> tuple[tuple[str, ..
     truncating words.
     """
     forms = []
-    for name in (journal, journal_abbrev):
+    names = [n for n in (journal, journal_abbrev) if n]
+    for name in list(names):
+        names.extend(_journal_alternatives(name))
+    for name in names:
         if name:
             # With and without the part after a colon: "Jpen: Journal of Parenteral ..." is
             # "JPEN. Journal of parenteral ..." elsewhere; "Cancer: Official Journal" is "Cancer".
@@ -373,6 +406,13 @@ def _journal_full_form(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if w)
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)"
+_EXCEL_DATE = re.compile(
+    rf"^\s*(?:(?P<d>\d{{1,2}})-(?P<m>{_MONTH})|(?P<m2>{_MONTH})-(?P<y>\d{{1,4}}))\s*$"
+)
+
+
 def normalise_pages(pages: str) -> tuple[str, str]:
     """First and last page as numbers, the last expanded: "1347-58" -> ("1347", "1358").
 
@@ -384,6 +424,13 @@ def normalise_pages(pages: str) -> tuple[str, str]:
     if is_missing(pages):
         return "", ""
     text = pages.lower().replace("–", "-").replace("—", "-")
+    date = _EXCEL_DATE.match(text)
+    if date:
+        # A spreadsheet read "1-10" as 1 October ("01-Oct") and "10-15" as October 2015
+        # ("Oct-15"): the month is the number it replaced.
+        day, month, year = date.group("d"), date.group("m") or date.group("m2"), date.group("y")
+        number = str(_MONTHS.index(month[:3]) + 1)
+        text = f"{day}-{number}" if day else f"{number}-{year}"
     text = re.sub(r"^\s*(?:pp?\.?|pages?)\s*", "", text)
     first, _, last = text.partition("-")
     m1 = _PAGE.search(first)

@@ -132,6 +132,26 @@ def _words_compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     return True
 
 
+def _run_together(word: str, words: tuple[str, ...]) -> bool:
+    """True when ``word`` is the abbreviated words written without spaces, each cut to a prefix
+    ("jthoraccardiovascsurg" for "Journal of Thoracic and Cardiovascular Surgery"), as some
+    exports print ISO 4 abbreviations. Long words only: a short run is too easily matched."""
+    if len(word) < 8 or len(words) < 2:
+        return False
+    reach = {0}
+    for w in words:
+        nxt = set()
+        for pos in reach:
+            k = 0
+            while k < len(w) and pos + k < len(word) and word[pos + k] == w[k]:
+                k += 1
+                nxt.add(pos + k)
+        if not nxt:
+            return False
+        reach = nxt
+    return len(word) in reach
+
+
 def journal_similarity(
     forms_a: tuple[tuple[str, ...], ...], forms_b: tuple[tuple[str, ...], ...]
 ) -> float | None:
@@ -148,6 +168,10 @@ def journal_similarity(
     for x in forms_a:
         for y in forms_b:
             if x == y or _words_compatible(x, y) or "".join(x) == "".join(y):
+                return 1.0
+            if (len(x) == 1 and _run_together(x[0], y)) or (
+                len(y) == 1 and _run_together(y[0], x)
+            ):
                 return 1.0
             sim = fuzz.ratio(" ".join(x), " ".join(y)) / 100.0
             if sim > best:
@@ -385,6 +409,11 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if comparable and a.part != b.part:
         return result("part_mismatch", "different")
     if comparable and _numbers_differ(a, b):
+        # A number mistyped by one database ("p6INK4a" for "p16(INK4a)"): two articles never
+        # share journal, volume, the whole page range, year and authors, and a follow-up
+        # report with another number in its title has its own pages.
+        if citation and title_sim >= t.title_same:
+            return result("title_number_typo_citation", "same")
         return result("title_number_mismatch", "different")
     if not year_near:
         return result("year_mismatch", "different")
