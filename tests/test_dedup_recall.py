@@ -6,11 +6,14 @@ corruption), not copied from a benchmark set.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from evsynth.dedup.normalise import (
     journal_forms,
     normalise_authors,
     normalise_pages,
     normalise_record,
+    normalise_title,
 )
 from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
 from evsynth.records import Record
@@ -84,3 +87,49 @@ def test_page_ranges_a_spreadsheet_turned_into_dates_are_read_back() -> None:
     # The decoded range still conflicts with other pages (here the print version a year on).
     c = Record(record_id="c:1", pages="515-523", **{**common, "year": "2012", "volume": ""})
     assert _pair(a, c).decision != "same"
+
+
+def test_an_article_printed_in_several_runs_has_one_span_whatever_the_order() -> None:
+    assert normalise_pages("233-238+230-235+246-251") == ("230", "251")
+    assert normalise_pages("233-8, 230-5, 246-51") == ("230", "251")
+    assert normalise_pages("230-5; 246-51; 233-8") == ("230", "251")
+    # One range and a bracketed note stay as they were.
+    assert normalise_pages("1347-58") == ("1347", "1358")
+    assert normalise_pages("P63 [tp 104]") == ("63", "")
+
+
+# -- titles and journals of translated records ------------------------------------------------
+
+
+def test_an_original_language_title_after_its_tag_is_dropped() -> None:
+    assert normalise_title(
+        "Neoadjuvant chemotherapy in stage IIIA <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE IM STADIUM"
+    ) == "neoadjuvant chemotherapy in stage iiia"
+    # A title that is only the tagged text is kept.
+    assert normalise_title("<ORIGINAL> Neoadjuvante Chemotherapie") == "neoadjuvante chemotherapie"
+
+
+def test_letters_lost_in_export_and_elided_articles_do_not_split_a_journal() -> None:
+    full = "Annales Francaises d'Anesthesie et de Reanimation"
+    assert _jsim("Annales fran?aises d'anesth?sie et de r?animation", full) == 1.0
+    assert _jsim("Ann Fr Anesth Reanim", full) == 1.0
+    # A "?" at a word's end is punctuation, not a lost letter.
+    assert journal_forms("Why? Journal") == (("why", "journal"),)
+
+
+def test_a_close_title_with_the_whole_citation_but_the_journal_name_is_one_article() -> None:
+    common = dict(authors="Eberhardt, W; Korfee, S", year="1997", volume="86",
+                  pages="1647-53")  # fmt: skip
+    a = Record(record_id="a:1", journal="Praxis",
+               title="Neoadjuvant chemotherapy in locally advanced stage IIIA and IIIB bronchial "
+               "carcinoma (the Essen concept)", **common)  # fmt: skip
+    b = Record(record_id="b:1", journal="Revue suisse de medecine",
+               title="Neoadjuvant chemotherapy in locally advanced stages IIIA and IIIB "
+               "bronchial carcinoma", **common)  # fmt: skip
+    p = _pair(a, b)
+    assert (p.rule, p.decision) == ("citation_but_journal", "same")
+    # Another last page, or a single page, is not the whole citation.
+    c = replace(b, record_id="c:1", pages="1647-1649")
+    assert _pair(a, c).decision != "same"
+    d = replace(b, record_id="d:1", pages="1647")
+    assert _pair(a, d).decision != "same"

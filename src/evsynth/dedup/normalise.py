@@ -54,6 +54,7 @@ _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
 _CONFERENCE_JOURNAL = re.compile(data.CONFERENCE_JOURNAL_PATTERN, re.IGNORECASE)
 # Any run of non-word characters; Unicode-aware, so CJK, Cyrillic, ... titles keep their letters.
 _NON_WORD = re.compile(r"[\W_]+")
+_ORIGINAL_TAG = re.compile(r"<\s*original\s*>", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\.?\s*\[[^\[\]]*\]?\s*\.?\s*$")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
 _NUMBER = re.compile(r"\d+")
@@ -125,6 +126,11 @@ def _part_number(word: str) -> int:
 
 def title_parts(title: str) -> TitleParts:
     """Split a raw title into its comparable core, notice kind, part number and numbers."""
+    if "<" in title and _ORIGINAL_TAG.search(title):
+        # "English title <ORIGINAL> TITEL IN DER ORIGINALSPRACHE" (BIOSIS, CAB exports): the
+        # original-language title appended after a tag, which other databases leave out.
+        cut = _ORIGINAL_TAG.split(title, maxsplit=1)[0].strip()
+        title = cut if fold(cut) else title
     text = _clean_markup(title).strip()
     if "[" in text:
         text = _NOTE.sub(" ", text).strip()
@@ -334,12 +340,22 @@ def first_author_family(authors: tuple[str, ...]) -> str:
     return authors[0].split(" ")[0] if authors else ""
 
 
+# "Annales fran?aises d'anesth?sie": a letter the export could not encode became "?".
+_LOST_CHARACTER = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])")
+
+
+def _lost_characters(text: str) -> str:
+    """Drop a "?" standing for a lost letter inside a word, so the word's start still abbreviates
+    (ISO 4 keeps the first letters: "fran?aises" still begins with "fran")."""
+    return _LOST_CHARACTER.sub("", text) if "?" in text else text
+
+
 _JOURNAL_CUT = re.compile(r"\s*(?:\.\s*conference\b|:|=|\(|\[).*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
 def _journal_form(name: str) -> tuple[str, ...]:
-    text = _JOURNAL_CUT.sub("", _clean_markup(name))
+    text = _JOURNAL_CUT.sub("", _lost_characters(_clean_markup(name)))
     words = []
     for word in fold(text).split():
         if word in data.JOURNAL_STOPWORDS:
@@ -397,7 +413,7 @@ _JOURNAL_CUT_KEEP_COLON = re.compile(r"\s*(?:\.\s*conference\b|=|\(|\[).*$", re.
 def _journal_full_form(name: str) -> tuple[str, ...]:
     if ":" not in name:
         return ()
-    text = _JOURNAL_CUT_KEEP_COLON.sub("", _clean_markup(name))
+    text = _JOURNAL_CUT_KEEP_COLON.sub("", _lost_characters(_clean_markup(name)))
     words = [
         data.JOURNAL_WORD_ABBREVIATIONS.get(w, w)
         for w in fold(text).split()
@@ -406,6 +422,7 @@ def _journal_full_form(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if w)
 
 
+_PAGE_LIST_SPLIT = re.compile(r"\s*[,+;]\s*(?=[a-z]{0,2}\d)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)"
 _EXCEL_DATE = re.compile(
@@ -424,6 +441,14 @@ def normalise_pages(pages: str) -> tuple[str, str]:
     if is_missing(pages):
         return "", ""
     text = pages.lower().replace("–", "-").replace("—", "-")
+    if _PAGE_LIST_SPLIT.search(text):
+        # An article printed in several runs ("233-8, 230-5, 246-51", "233-238+230-235"):
+        # exports list the runs in different orders, so the span from the lowest first page to
+        # the highest last page is what they share.
+        spans = [normalise_pages(part) for part in _PAGE_LIST_SPLIT.split(text)]
+        spans = [(f, last or f) for f, last in spans if f]
+        if len(spans) > 1:
+            return min((f for f, _ in spans), key=int), max((x for _, x in spans), key=int)
     date = _EXCEL_DATE.match(text)
     if date:
         # A spreadsheet read "1-10" as 1 October ("01-Oct") and "10-15" as October 2015

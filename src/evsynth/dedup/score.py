@@ -498,6 +498,22 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if citation:
         # Journal, volume, first page, year and authors all agree: a title in another language.
         return result("citation_match", "same")
+    if (
+        conflicts == ["journal"]
+        and title_sim >= t.title_possible
+        and pages is True
+        and _page_range(a)
+        and _page_range(b)
+        and a.last_page == b.last_page
+        and volume is True
+        and year_match is True
+        and author_sim is not None
+        and author_sim >= t.author_strong
+    ):
+        # A close title with the whole citation but the journal's name: the journal given under
+        # another of its titles ("Praxis" / "Schweizerische Rundschau fur Medizin Praxis"). Two
+        # articles never share volume, page range, year and authors.
+        return result("citation_but_journal", "same")
     if title_sim >= t.title_possible and not conflicts:
         return result("title_close", "possible")
     if foreign and fields_agree and volume is not None:
