@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from evsynth.dedup.normalise import (
     journal_forms,
     normalise_authors,
@@ -34,6 +36,31 @@ def test_a_generational_suffix_is_no_part_of_the_family_name() -> None:
     assert normalise_authors("Lynch, T. J. III; Kalish, L.") == plain
     # A family name that merely ends in those letters is kept whole.
     assert normalise_authors("Srivastava, A; Junior, B") == ("srivastava a", "junior b")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Smith J., Jones K.L., van der Berg P.",  # Scopus: dotted initials, comma-separated
+        "Smith J, Jones KL, van der Berg P",  # Vancouver
+        "Smith, J., Jones, K. L., van der Berg, P.",  # family and initials alternate
+        "Smith J., Jones K.L., van der Berg P., et al.",
+    ],
+)
+def test_comma_separated_author_lists_give_one_entry_per_author(raw: str) -> None:
+    assert normalise_authors(raw) == ("smith j", "jones k", "vanderberg p")
+
+
+def test_given_names_first_comma_separated() -> None:
+    assert normalise_authors("John Smith, Kate L. Jones, Ann Brown") == (
+        "smith j", "jones k", "brown a",
+    )  # fmt: skip
+
+
+def test_a_comma_inside_one_author_name_is_not_a_list() -> None:
+    # "Family, Given" with several words on each side, or a corporate name: one entry.
+    assert normalise_authors("Le Quintrec, Moglie Anne") == ("lequintrec m",)
+    assert len(normalise_authors("Alexion Pharmaceuticals, Inc")) == 1
 
 
 # -- journals ---------------------------------------------------------------------------------

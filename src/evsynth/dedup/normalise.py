@@ -205,8 +205,6 @@ def _initial(char: str) -> str:
 
 # "Gilbert R. E.Zhang Y.Thai K.": entries run together, each ending in a dotted initial.
 _RUN_TOGETHER = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
-# "Smith AB, Jones CD" (Vancouver, comma-separated): family then undotted capitals.
-_VANCOUVER = re.compile(r"^[^,;]+\s[A-Z]{1,4}(?:,\s*[^,;]+\s[A-Z]{1,4})+\.?$")
 _BIBTEX_AND = re.compile(r"\s+and\s+")
 
 
@@ -254,6 +252,33 @@ def _author_key(entry: str) -> str:
     return f"{key} {initial}".strip()
 
 
+def _given_like(piece: str) -> bool:
+    """ "J.", "K. L.", "J.-P.": initials only, the given-name half of a "Family, I." entry."""
+    words = piece.split()
+    return bool(words) and all(_is_initials(w) for w in words)
+
+
+def _comma_list(text: str) -> list[str]:
+    """Split a list whose only separator is the comma.
+
+    "Smith J., Jones K.L." (Scopus) and "John Smith, Kate Jones" are one author per piece;
+    "Smith, J., Jones, K. L." alternates family names and initials, so pieces pair up. Anything
+    else ("Smith, John Paul", "Alexion Pharmaceuticals, Inc") stays one entry, as before.
+    """
+    pieces = [_NAME_SUFFIX.sub("", p).strip() for p in text.split(",")]
+    pieces = [p for p in pieces if p and p.lower().rstrip(".") not in ("et al", "others")]
+    if len(pieces) < 2:
+        return [text]
+    if all(len(p.split()) >= 2 for p in pieces) and (
+        # Two pieces may be one "Family Name, Given Names" author: only initials tell.
+        len(pieces) > 2 or all(_is_initials(p.split()[-1]) for p in pieces)
+    ):
+        return pieces
+    if len(pieces) % 2 == 0 and all(_given_like(p) for p in pieces[1::2]):
+        return [f"{f}, {g}" for f, g in zip(pieces[0::2], pieces[1::2], strict=True)]
+    return [text]
+
+
 def split_authors(authors: str) -> list[str]:
     """One entry per author, whatever the list's separator.
 
@@ -268,8 +293,8 @@ def split_authors(authors: str) -> list[str]:
         parts = text.split(";")
     elif " and " in text:
         parts = _BIBTEX_AND.split(text)
-    elif _VANCOUVER.match(text):
-        parts = text.split(",")
+    elif "," in text:
+        parts = _comma_list(text)
     else:
         parts = [text]
     out = []
