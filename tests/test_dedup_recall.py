@@ -106,8 +106,13 @@ def test_page_ranges_a_spreadsheet_turned_into_dates_are_read_back() -> None:
     assert normalise_pages("Oct-15") == ("10", "15")
     assert normalise_pages("08-Aug") == ("8", "8")
     assert normalise_pages("1-10") == ("1", "10")
-    common = dict(title="Pleural catheters reduce hospital admissions in malignant effusion",
-                  authors="Fysh, E; Lee, Y C", journal="Respirology", year="2011", volume="16")
+    common = dict(
+        title="Pleural catheters reduce hospital admissions in malignant effusion",
+        authors="Fysh, E; Lee, Y C",
+        journal="Respirology",
+        year="2011",
+        volume="16",
+    )
     a = Record(record_id="a:1", pages="01-Oct", **common)  # fmt: skip
     b = Record(record_id="b:1", pages="1-10", **common)
     assert _pair(a, b).decision == "same"
@@ -129,9 +134,12 @@ def test_an_article_printed_in_several_runs_has_one_span_whatever_the_order() ->
 
 
 def test_an_original_language_title_after_its_tag_is_dropped() -> None:
-    assert normalise_title(
-        "Neoadjuvant chemotherapy in stage IIIA <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE IM STADIUM"
-    ) == "neoadjuvant chemotherapy in stage iiia"
+    assert (
+        normalise_title(
+            "Neoadjuvant chemotherapy in stage IIIA <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE"
+        )
+        == "neoadjuvant chemotherapy in stage iiia"
+    )
     # A title that is only the tagged text is kept.
     assert normalise_title("<ORIGINAL> Neoadjuvante Chemotherapie") == "neoadjuvante chemotherapie"
 
@@ -160,3 +168,22 @@ def test_a_close_title_with_the_whole_citation_but_the_journal_name_is_one_artic
     assert _pair(a, c).decision != "same"
     d = replace(b, record_id="d:1", pages="1647")
     assert _pair(a, d).decision != "same"
+
+
+def test_a_parallel_title_in_the_original_language_does_not_hide_the_english_one() -> None:
+    english = "Effect of positive airway pressure on fluid absorption in tuberculous effusion"
+    common = dict(authors="Oliveira, J F; Mello, F C", year="2010", volume="14", pages="127-32")
+    a = Record(record_id="a:1", title=english, journal="Revista Brasileira de Fisioterapia",
+               **common)  # fmt: skip
+    b = Record(
+        record_id="b:1",
+        journal="Braz J Phys Ther",
+        **common,
+        title=english + "; Efeito da pressao positiva nas vias aereas sobre a absorcao",
+    )
+    p = _pair(a, b)
+    assert p.title_sim == 1.0 and p.decision == "same"
+    # A short head is a heading, not a title: "Stroke and aphasia; ..." keeps its whole title.
+    short = normalise_record(0, Record(record_id="c:1", title="Stroke and aphasia; Overcoming "
+                                       "the challenges of capacity evaluation"))  # fmt: skip
+    assert short.title_head == ""

@@ -216,9 +216,7 @@ def _is_initials(word: str) -> bool:
 
 # A generational suffix after the family name or the initials ("Lynch Jr, T. J.", "Lynch TJ Jr",
 # "Lynch, T. J., Jr."): one database keeps it, another drops it, so it is no part of the key.
-_NAME_SUFFIX = re.compile(
-    r"[\s,]+(?:jr|jnr|sr|snr|iii|iv|2nd|3rd)\.?(?=\s*,|\s*$)", re.IGNORECASE
-)
+_NAME_SUFFIX = re.compile(r"[\s,]+(?:jr|jnr|sr|snr|iii|iv|2nd|3rd)\.?(?=\s*,|\s*$)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -554,6 +552,9 @@ class NormRecord:
     doi: str
     pmid: str
     container_doi: str = ""
+    # The title before a parallel title ("English title; Titulo em portugues", "A = B"), when
+    # the record has one: other databases give only the first.
+    title_head: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -578,6 +579,22 @@ def _value(text: str) -> str:
     return "" if is_missing(text) else text
 
 
+_PARALLEL_TITLE = re.compile(r";\s+|\s+=\s+")
+
+
+def _title_head(title: str, core: str) -> str:
+    """The folded title before a parallel (translated) title, or "" when there is none.
+
+    LILACS and SciELO append the original-language title after "; ", MEDLINE gives parallel
+    titles after " = ". Only a head of five words or more counts: a short one is a heading
+    ("Stroke and aphasia; Overcoming ...").
+    """
+    if "; " not in title and " = " not in title:
+        return ""
+    head = title_parts(_PARALLEL_TITLE.split(title, maxsplit=1)[0]).core
+    return head if head != core and len(head.split()) >= 5 else ""
+
+
 def normalise_record(index: int, record: Record) -> NormRecord:
     """Normalise every compared field of one record ("NA"/"nan" placeholders count as empty)."""
     parts = title_parts(_value(record.title))
@@ -591,6 +608,7 @@ def normalise_record(index: int, record: Record) -> NormRecord:
     short = len(words) < 3 if parts.core.isascii() else len(parts.core) < 6
     generic = parts.core in data.GENERIC_TITLES or short
     return NormRecord(
+        title_head=_title_head(_value(record.title), parts.core),
         index=index,
         record_id=record.record_id,
         title=parts.core,

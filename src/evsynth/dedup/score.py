@@ -169,9 +169,7 @@ def journal_similarity(
         for y in forms_b:
             if x == y or _words_compatible(x, y) or "".join(x) == "".join(y):
                 return 1.0
-            if (len(x) == 1 and _run_together(x[0], y)) or (
-                len(y) == 1 and _run_together(y[0], x)
-            ):
+            if (len(x) == 1 and _run_together(x[0], y)) or (len(y) == 1 and _run_together(y[0], x)):
                 return 1.0
             sim = fuzz.ratio(" ".join(x), " ".join(y)) / 100.0
             if sim > best:
@@ -282,6 +280,11 @@ def _numbers_differ(a: NormRecord, b: NormRecord) -> bool:
 def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     """Compare two records and decide: same, different or possible, with the rule's name."""
     title_sim = fuzz.ratio(a.title, b.title) / 100.0 if a.title and b.title else 0.0
+    if (a.title_head or b.title_head) and title_sim < 1.0:
+        # One database appends the title in the original language after "; " or " = ".
+        for head, other in ((a.title_head, b.title), (b.title_head, a.title)):
+            if head and other:
+                title_sim = max(title_sim, fuzz.ratio(head, other) / 100.0)
     author_sim = _author_similarity(a, b)
     journal_sim = journal_similarity(a.journals, b.journals)
     year_match = (a.year == b.year) if a.year and b.year else None
