@@ -75,7 +75,10 @@ def test_alternative_journal_titles_in_one_field_are_each_a_form() -> None:
     assert _jsim("Ai zheng = Aizheng = Chinese journal of cancer", "Chinese Journal of Cancer") == 1
     assert _jsim("Gan to Kagaku Ryoho [Japanese Journal of Cancer & Chemotherapy]",
                  "Japanese Journal of Cancer and Chemotherapy") == 1.0  # fmt: skip
-    assert _jsim("Schweizerische Rundschau fur Medizin/Praxis", "Praxis") == 1.0
+    assert _jsim("Canadian Journal of Anaesthesia/Journal canadien d'anesthesie",
+                 "Journal Canadien d'Anesthesie") == 1.0  # fmt: skip
+    # A one-word part is no alternative title.
+    assert _jsim("Diabetes/Metabolism Research and Reviews", "Diabetes") < 0.6
     assert _jsim("Revista Panamericana de Salud Publica/Pan American Journal of Public Health",
                  "Pan American Journal of Public Health") == 1.0  # fmt: skip
     # A medium note is no title: two online journals do not agree through it.

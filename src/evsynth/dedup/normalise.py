@@ -405,7 +405,15 @@ def _journal_alternatives(name: str) -> list[str]:
     if len(parts) < 2:
         return []
     # "PLoS ONE [Electronic Resource]": a medium note shared by unrelated journals, no title.
-    return [p for p in parts if p and p != name and fold(p) not in _JOURNAL_MEDIUM_NOTES]
+    # A one-word part is no alternative title: "Diabetes/Metabolism Research and Reviews" is
+    # not the journal "Diabetes".
+    return [
+        p
+        for p in parts
+        if p != name
+        and fold(p) not in _JOURNAL_MEDIUM_NOTES
+        and sum(w not in data.JOURNAL_STOPWORDS for w in fold(p).split()) >= 2
+    ]
 
 
 def journal_forms(journal: str, journal_abbrev: str = "") -> tuple[tuple[str, ...], ...]:
