@@ -13,6 +13,7 @@ import pytest
 from evsynth.dedup.normalise import (
     journal_forms,
     normalise_authors,
+    normalise_dedup_doi,
     normalise_pages,
     normalise_record,
     normalise_title,
@@ -190,3 +191,21 @@ def test_a_parallel_title_in_the_original_language_does_not_hide_the_english_one
     short = normalise_record(0, Record(record_id="c:1", title="Stroke and aphasia; Overcoming "
                                        "the challenges of capacity evaluation"))  # fmt: skip
     assert short.title_head == ""
+
+
+# -- identifiers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "10.1016/j.jdiacomp.2010.01.001 [doi]",  # MEDLINE AID tag
+        "DOI 10.1016/j.jdiacomp.2010.01.001",
+        "10.1016/J.JDIACOMP.2010.01.001.",
+        "10.1016/j.jdiacomp.2010.01.001; 10.1016/j.other.2010.01.002",
+    ],
+)
+def test_a_doi_with_a_tag_label_or_second_doi_is_its_first_doi_token(raw: str) -> None:
+    assert normalise_dedup_doi(raw) == "10.1016/j.jdiacomp.2010.01.001"
+    # Text without a DOI is no DOI.
+    assert normalise_dedup_doi("not available online") == ""

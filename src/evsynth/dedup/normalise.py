@@ -343,6 +343,9 @@ def is_missing(value: str) -> bool:
 _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
+_DOI_TOKEN = re.compile(r"10\.\d{4,9}/[^\s;]+")
+
+
 def normalise_dedup_doi(doi: str) -> str:
     """The DOI as compared: lower-case, URL-decoded, without resolver prefix ("" for NA).
 
@@ -354,8 +357,13 @@ def normalise_dedup_doi(doi: str) -> str:
     text = doi.strip()
     if "%" in text:
         text = unquote(text)
-    text = _DOI_URL.sub("", text).strip().rstrip(".").lower()
-    return text if text.startswith("10.") else ""
+    text = _DOI_URL.sub("", text).strip().lower()
+    if not text.startswith("10.") or " " in text or ";" in text:
+        # "10.1000/xyz [doi]" (MEDLINE's AID tag), "DOI 10.1000/xyz", two DOIs in one field
+        # ("10.1000/a; 10.1000/b"): a DOI has no spaces, so the first DOI-shaped token is it.
+        match = _DOI_TOKEN.search(text)
+        text = match.group(0) if match else ""
+    return text.rstrip(".,;") if text.startswith("10.") else ""
 
 
 def first_author_family(authors: tuple[str, ...]) -> str:
