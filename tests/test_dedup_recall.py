@@ -152,6 +152,10 @@ def test_letters_lost_in_export_and_elided_articles_do_not_split_a_journal() -> 
     full = "Annales Francaises d'Anesthesie et de Reanimation"
     assert _jsim("Annales fran?aises d'anesth?sie et de r?animation", full) == 1.0
     assert _jsim("Ann Fr Anesth Reanim", full) == 1.0
+    # The lost letter matches any one letter, also where it was the abbreviation's ("Reanim").
+    assert _jsim("Annales fran?aises d'anesth?sie et de r?animation", "Ann Fr Anesth Reanim") == 1
+    # It is one letter, not a free pass: other words still have to agree.
+    assert _jsim("Annales fran?aises de chirurgie", "Ann Fr Anesth Reanim") < 0.85
     # A "?" at a word's end is punctuation, not a lost letter.
     assert journal_forms("Why? Journal") == (("why", "journal"),)
 

@@ -22,6 +22,7 @@ from evsynth.dedup import data
 from evsynth.records import Record
 
 __all__ = [
+    "LOST_LETTER",
     "NormRecord",
     "author_words",
     "clear_caches",
@@ -372,13 +373,15 @@ def first_author_family(authors: tuple[str, ...]) -> str:
 
 
 # "Annales fran?aises d'anesth?sie": a letter the export could not encode became "?".
+LOST_LETTER = "\u0294"  # LATIN LETTER GLOTTAL STOP: a word character, unchanged by fold()
 _LOST_CHARACTER = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])")
 
 
 def _lost_characters(text: str) -> str:
-    """Drop a "?" standing for a lost letter inside a word, so the word's start still abbreviates
-    (ISO 4 keeps the first letters: "fran?aises" still begins with "fran")."""
-    return _LOST_CHARACTER.sub("", text) if "?" in text else text
+    """Mark a "?" standing for a lost letter inside a word with LOST_LETTER, a letter that
+    folding keeps and the journal matcher takes for any one letter ("r?animation" still
+    abbreviates to "Reanim")."""
+    return _LOST_CHARACTER.sub(LOST_LETTER, text) if "?" in text else text
 
 
 _JOURNAL_CUT = re.compile(r"\s*(?:\.\s*conference\b|:|=|\(|\[).*$", re.IGNORECASE)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from evsynth.dedup.normalise import NormRecord
+from evsynth.dedup.normalise import LOST_LETTER, NormRecord
 
 __all__ = [
     "DECISIONS",
@@ -113,6 +113,8 @@ def _abbreviates(short: str, word: str) -> bool:
     ("Natl" for "National", "Geneeskd" for "Geneeskunde"; ISO 4:1997 section 5)."""
     if word.startswith(short):
         return True
+    if LOST_LETTER in short or LOST_LETTER in word:
+        return _abbreviates_lost(short, word)
     if len(short) < 2 or short[0] != word[0] or len(short) >= len(word):
         return False
     pos = 1
@@ -120,6 +122,26 @@ def _abbreviates(short: str, word: str) -> bool:
         pos = word.find(ch, pos) + 1
         if pos == 0:
             return False
+    return True
+
+
+def _abbreviates_lost(short: str, word: str) -> bool:
+    """:func:`_abbreviates` where LOST_LETTER (a letter lost in export) matches any letter."""
+
+    def same(x: str, y: str) -> bool:
+        return x == y or x == LOST_LETTER or y == LOST_LETTER
+
+    if len(short) <= len(word) and all(same(x, y) for x, y in zip(short, word, strict=False)):
+        return True
+    if len(short) < 2 or not same(short[0], word[0]) or len(short) >= len(word):
+        return False
+    pos = 1
+    for ch in short[1:]:
+        while pos < len(word) and not same(ch, word[pos]):
+            pos += 1
+        if pos == len(word):
+            return False
+        pos += 1
     return True
 
 
