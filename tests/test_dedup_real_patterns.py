@@ -225,9 +225,33 @@ def test_numbers_joined_to_letters_and_cut_titles_do_not_differ() -> None:
     b = Record(record_id="b:1", title="Persistent HPV infection with new (non-HPV 16/18) types",
                **common)  # fmt: skip
     assert _pair(a, b).decision == "same"
+    # Two follow-up reports: same journal and authors, each on its own pages.
     c = Record(record_id="c:1", title="Persistent HPV infection: 5-year follow-up", **common)
-    d = Record(record_id="d:1", title="Persistent HPV infection: 10-year follow-up", **common)
+    d = Record(record_id="d:1", title="Persistent HPV infection: 10-year follow-up",
+               **{**common, "pages": "341-349"})  # fmt: skip
     assert _pair(c, d).rule == "title_number_mismatch"
+    # A report with the same number on another first page, or no pages, stays apart too.
+    e = Record(record_id="e:1", title="Persistent HPV infection: 10-year follow-up",
+               **{**common, "pages": ""})  # fmt: skip
+    assert _pair(c, e).decision == "different"
+
+
+def test_a_title_number_typo_under_the_same_full_citation_is_one_article() -> None:
+    # Journal, volume, the whole page range, year and authors agree: one printed article whose
+    # title one database mistyped ("p6INK4a" for "p16(INK4a)").
+    common = dict(authors="Guedes, A C; Brenna, S M; Coelho, S A", journal="Int J Gynecol Cancer",
+                  year="2007", volume="17", pages="1099-1103")  # fmt: skip
+    a = Record(record_id="a:1", title="p16(INK4a) expression does not predict the outcome of "
+               "cervical intraepithelial neoplasia grade 2", **common)  # fmt: skip
+    b = Record(record_id="b:1", title="p6INK4a expression does not predict the outcome of "
+               "cervical intraepithelial neoplasia grade 2", **common)  # fmt: skip
+    assert _pair(a, b).rule == "title_number_typo_citation"
+    assert _pair(a, b).decision == "same"
+    # One page, however: abstracts printed on one page of a supplement share it.
+    one = {**common, "pages": "1099"}
+    c = Record(record_id="c:1", title=a.title, **one)
+    d = Record(record_id="d:1", title=b.title, **one)
+    assert _pair(c, d).decision == "different"
 
 
 # -- journals ---------------------------------------------------------------------------------

@@ -152,6 +152,9 @@ JOURNAL_STOPWORDS: frozenset[str] = frozenset(
     [
         *"of the and for in on at to a an with from der die das und fur für de del".split(),
         *"della di des du la le les et y e & volume section series".split(),
+        # Elided French articles ("d'anesthesie", "l'enfant"), left as a letter by folding.
+        "d",
+        "l",
         # Prepositions and articles of other journal languages (ISO 4 omits them too).
         *"voor van het en og och i pour sur dans fuer zur zum im o do da em para".split(),
     ]

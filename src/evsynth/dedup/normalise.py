@@ -22,6 +22,7 @@ from evsynth.dedup import data
 from evsynth.records import Record
 
 __all__ = [
+    "LOST_LETTER",
     "NormRecord",
     "author_words",
     "clear_caches",
@@ -54,6 +55,7 @@ _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
 _CONFERENCE_JOURNAL = re.compile(data.CONFERENCE_JOURNAL_PATTERN, re.IGNORECASE)
 # Any run of non-word characters; Unicode-aware, so CJK, Cyrillic, ... titles keep their letters.
 _NON_WORD = re.compile(r"[\W_]+")
+_ORIGINAL_TAG = re.compile(r"<\s*original\s*>", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\.?\s*\[[^\[\]]*\]?\s*\.?\s*$")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
 _NUMBER = re.compile(r"\d+")
@@ -125,6 +127,11 @@ def _part_number(word: str) -> int:
 
 def title_parts(title: str) -> TitleParts:
     """Split a raw title into its comparable core, notice kind, part number and numbers."""
+    if "<" in title and _ORIGINAL_TAG.search(title):
+        # "English title <ORIGINAL> TITEL IN DER ORIGINALSPRACHE" (BIOSIS, CAB exports): the
+        # original-language title appended after a tag, which other databases leave out.
+        cut = _ORIGINAL_TAG.split(title, maxsplit=1)[0].strip()
+        title = cut if fold(cut) else title
     text = _clean_markup(title).strip()
     if "[" in text:
         text = _NOTE.sub(" ", text).strip()
@@ -199,8 +206,6 @@ def _initial(char: str) -> str:
 
 # "Gilbert R. E.Zhang Y.Thai K.": entries run together, each ending in a dotted initial.
 _RUN_TOGETHER = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
-# "Smith AB, Jones CD" (Vancouver, comma-separated): family then undotted capitals.
-_VANCOUVER = re.compile(r"^[^,;]+\s[A-Z]{1,4}(?:,\s*[^,;]+\s[A-Z]{1,4})+\.?$")
 _BIBTEX_AND = re.compile(r"\s+and\s+")
 
 
@@ -210,9 +215,16 @@ def _is_initials(word: str) -> bool:
     return 0 < len(bare) <= 4 and bare.isalpha() and bare.isupper()
 
 
+# A generational suffix after the family name or the initials ("Lynch Jr, T. J.", "Lynch TJ Jr",
+# "Lynch, T. J., Jr."): one database keeps it, another drops it, so it is no part of the key.
+_NAME_SUFFIX = re.compile(r"[\s,]+(?:jr|jnr|sr|snr|iii|iv|2nd|3rd)\.?(?=\s*,|\s*$)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1 << 16)
 def _author_key(entry: str) -> str:
     entry = entry.strip().strip(",")
+    if " " in entry or "," in entry:
+        entry = _NAME_SUFFIX.sub("", entry).strip().strip(",")
     if not entry or entry.lower().rstrip(".") in ("et al", "and others", "others"):
         return ""
     if "," in entry:
@@ -239,6 +251,33 @@ def _author_key(entry: str) -> str:
     return f"{key} {initial}".strip()
 
 
+def _given_like(piece: str) -> bool:
+    """ "J.", "K. L.", "J.-P.": initials only, the given-name half of a "Family, I." entry."""
+    words = piece.split()
+    return bool(words) and all(_is_initials(w) for w in words)
+
+
+def _comma_list(text: str) -> list[str]:
+    """Split a list whose only separator is the comma.
+
+    "Smith J., Jones K.L." (Scopus) and "John Smith, Kate Jones" are one author per piece;
+    "Smith, J., Jones, K. L." alternates family names and initials, so pieces pair up. Anything
+    else ("Smith, John Paul", "Alexion Pharmaceuticals, Inc") stays one entry, as before.
+    """
+    pieces = [_NAME_SUFFIX.sub("", p).strip() for p in text.split(",")]
+    pieces = [p for p in pieces if p and p.lower().rstrip(".") not in ("et al", "others")]
+    if len(pieces) < 2:
+        return [text]
+    if all(len(p.split()) >= 2 for p in pieces) and (
+        # Two pieces may be one "Family Name, Given Names" author: only initials tell.
+        len(pieces) > 2 or all(_is_initials(p.split()[-1]) for p in pieces)
+    ):
+        return pieces
+    if len(pieces) % 2 == 0 and all(_given_like(p) for p in pieces[1::2]):
+        return [f"{f}, {g}" for f, g in zip(pieces[0::2], pieces[1::2], strict=True)]
+    return [text]
+
+
 def split_authors(authors: str) -> list[str]:
     """One entry per author, whatever the list's separator.
 
@@ -253,8 +292,8 @@ def split_authors(authors: str) -> list[str]:
         parts = text.split(";")
     elif " and " in text:
         parts = _BIBTEX_AND.split(text)
-    elif _VANCOUVER.match(text):
-        parts = text.split(",")
+    elif "," in text:
+        parts = _comma_list(text)
     else:
         parts = [text]
     out = []
@@ -305,6 +344,9 @@ def is_missing(value: str) -> bool:
 _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
+_DOI_TOKEN = re.compile(r"10\.\d{4,9}/[^\s;]+")
+
+
 def normalise_dedup_doi(doi: str) -> str:
     """The DOI as compared: lower-case, URL-decoded, without resolver prefix ("" for NA).
 
@@ -316,8 +358,13 @@ def normalise_dedup_doi(doi: str) -> str:
     text = doi.strip()
     if "%" in text:
         text = unquote(text)
-    text = _DOI_URL.sub("", text).strip().rstrip(".").lower()
-    return text if text.startswith("10.") else ""
+    text = _DOI_URL.sub("", text).strip().lower()
+    if not text.startswith("10.") or " " in text or ";" in text:
+        # "10.1000/xyz [doi]" (MEDLINE's AID tag), "DOI 10.1000/xyz", two DOIs in one field
+        # ("10.1000/a; 10.1000/b"): a DOI has no spaces, so the first DOI-shaped token is it.
+        match = _DOI_TOKEN.search(text)
+        text = match.group(0) if match else ""
+    return text.rstrip(".,;") if text.startswith("10.") else ""
 
 
 def first_author_family(authors: tuple[str, ...]) -> str:
@@ -325,18 +372,59 @@ def first_author_family(authors: tuple[str, ...]) -> str:
     return authors[0].split(" ")[0] if authors else ""
 
 
+# "Annales fran?aises d'anesth?sie": a letter the export could not encode became "?".
+LOST_LETTER = "\u0294"  # LATIN LETTER GLOTTAL STOP: a word character, unchanged by fold()
+_LOST_CHARACTER = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_])")
+
+
+def _lost_characters(text: str) -> str:
+    """Mark a "?" standing for a lost letter inside a word with LOST_LETTER, a letter that
+    folding keeps and the journal matcher takes for any one letter ("r?animation" still
+    abbreviates to "Reanim")."""
+    return _LOST_CHARACTER.sub(LOST_LETTER, text) if "?" in text else text
+
+
 _JOURNAL_CUT = re.compile(r"\s*(?:\.\s*conference\b|:|=|\(|\[).*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
 def _journal_form(name: str) -> tuple[str, ...]:
-    text = _JOURNAL_CUT.sub("", _clean_markup(name))
+    text = _JOURNAL_CUT.sub("", _lost_characters(_clean_markup(name)))
     words = []
     for word in fold(text).split():
         if word in data.JOURNAL_STOPWORDS:
             continue
         words.append(data.JOURNAL_WORD_ABBREVIATIONS.get(word, word))
     return tuple(w for w in words if w)
+
+
+# Alternative titles of one journal in one field: "Ai zheng = Aizheng = Chinese journal of
+# cancer" (MEDLINE's " = "), "Gan to Kagaku Ryoho [Japanese Journal of Cancer & Chemotherapy]"
+# (a translation in brackets), "Revista Panamericana de Salud Publica/Pan American Journal of
+# Public Health" (a bilingual title joined by "/").
+_JOURNAL_ALTERNATIVES = re.compile(r"\s+=\s+|\[|\]|(?<=[a-z])\s*/\s*(?=[A-Z])")
+
+_JOURNAL_MEDIUM_NOTES = frozenset(
+    {"electronic resource", "electronic", "internet", "online", "print", "serial", "microform"}
+)
+
+
+def _journal_alternatives(name: str) -> list[str]:
+    if "=" not in name and "[" not in name and "/" not in name:
+        return []
+    parts = [p.strip(" .") for p in _JOURNAL_ALTERNATIVES.split(name)]
+    if len(parts) < 2:
+        return []
+    # "PLoS ONE [Electronic Resource]": a medium note shared by unrelated journals, no title.
+    # A one-word part is no alternative title: "Diabetes/Metabolism Research and Reviews" is
+    # not the journal "Diabetes".
+    return [
+        p
+        for p in parts
+        if p != name
+        and fold(p) not in _JOURNAL_MEDIUM_NOTES
+        and sum(w not in data.JOURNAL_STOPWORDS for w in fold(p).split()) >= 2
+    ]
 
 
 def journal_forms(journal: str, journal_abbrev: str = "") -> tuple[tuple[str, ...], ...]:
@@ -347,7 +435,10 @@ def journal_forms(journal: str, journal_abbrev: str = "") -> tuple[tuple[str, ..
     truncating words.
     """
     forms = []
-    for name in (journal, journal_abbrev):
+    names = [n for n in (journal, journal_abbrev) if n]
+    for name in list(names):
+        names.extend(_journal_alternatives(name))
+    for name in names:
         if name:
             # With and without the part after a colon: "Jpen: Journal of Parenteral ..." is
             # "JPEN. Journal of parenteral ..." elsewhere; "Cancer: Official Journal" is "Cancer".
@@ -364,13 +455,21 @@ _JOURNAL_CUT_KEEP_COLON = re.compile(r"\s*(?:\.\s*conference\b|=|\(|\[).*$", re.
 def _journal_full_form(name: str) -> tuple[str, ...]:
     if ":" not in name:
         return ()
-    text = _JOURNAL_CUT_KEEP_COLON.sub("", _clean_markup(name))
+    text = _JOURNAL_CUT_KEEP_COLON.sub("", _lost_characters(_clean_markup(name)))
     words = [
         data.JOURNAL_WORD_ABBREVIATIONS.get(w, w)
         for w in fold(text).split()
         if w not in data.JOURNAL_STOPWORDS
     ]
     return tuple(w for w in words if w)
+
+
+_PAGE_LIST_SPLIT = re.compile(r"\s*[,+;]\s*(?=[a-z]{0,2}\d)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)"
+_EXCEL_DATE = re.compile(
+    rf"^\s*(?:(?P<d>\d{{1,2}})-(?P<m>{_MONTH})|(?P<m2>{_MONTH})-(?P<y>\d{{1,4}}))\s*$"
+)
 
 
 def normalise_pages(pages: str) -> tuple[str, str]:
@@ -384,6 +483,21 @@ def normalise_pages(pages: str) -> tuple[str, str]:
     if is_missing(pages):
         return "", ""
     text = pages.lower().replace("–", "-").replace("—", "-")
+    if _PAGE_LIST_SPLIT.search(text):
+        # An article printed in several runs ("233-8, 230-5, 246-51", "233-238+230-235"):
+        # exports list the runs in different orders, so the span from the lowest first page to
+        # the highest last page is what they share.
+        spans = [normalise_pages(part) for part in _PAGE_LIST_SPLIT.split(text)]
+        spans = [(f, last or f) for f, last in spans if f]
+        if len(spans) > 1:
+            return min((f for f, _ in spans), key=int), max((x for _, x in spans), key=int)
+    date = _EXCEL_DATE.match(text)
+    if date:
+        # A spreadsheet read "1-10" as 1 October ("01-Oct") and "10-15" as October 2015
+        # ("Oct-15"): the month is the number it replaced.
+        day, month, year = date.group("d"), date.group("m") or date.group("m2"), date.group("y")
+        number = str(_MONTHS.index(month[:3]) + 1)
+        text = f"{day}-{number}" if day else f"{number}-{year}"
     text = re.sub(r"^\s*(?:pp?\.?|pages?)\s*", "", text)
     first, _, last = text.partition("-")
     m1 = _PAGE.search(first)
@@ -457,6 +571,9 @@ class NormRecord:
     doi: str
     pmid: str
     container_doi: str = ""
+    # The title before a parallel title ("English title; Titulo em portugues", "A = B"), when
+    # the record has one: other databases give only the first.
+    title_head: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -481,6 +598,22 @@ def _value(text: str) -> str:
     return "" if is_missing(text) else text
 
 
+_PARALLEL_TITLE = re.compile(r";\s+|\s+=\s+")
+
+
+def _title_head(title: str, core: str) -> str:
+    """The folded title before a parallel (translated) title, or "" when there is none.
+
+    LILACS and SciELO append the original-language title after "; ", MEDLINE gives parallel
+    titles after " = ". Only a head of five words or more counts: a short one is a heading
+    ("Stroke and aphasia; Overcoming ...").
+    """
+    if "; " not in title and " = " not in title:
+        return ""
+    head = title_parts(_PARALLEL_TITLE.split(title, maxsplit=1)[0]).core
+    return head if head != core and len(head.split()) >= 5 else ""
+
+
 def normalise_record(index: int, record: Record) -> NormRecord:
     """Normalise every compared field of one record ("NA"/"nan" placeholders count as empty)."""
     parts = title_parts(_value(record.title))
@@ -494,6 +627,7 @@ def normalise_record(index: int, record: Record) -> NormRecord:
     short = len(words) < 3 if parts.core.isascii() else len(parts.core) < 6
     generic = parts.core in data.GENERIC_TITLES or short
     return NormRecord(
+        title_head=_title_head(_value(record.title), parts.core),
         index=index,
         record_id=record.record_id,
         title=parts.core,

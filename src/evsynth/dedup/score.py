@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from evsynth.dedup.normalise import NormRecord
+from evsynth.dedup.normalise import LOST_LETTER, NormRecord
 
 __all__ = [
     "DECISIONS",
@@ -113,6 +113,8 @@ def _abbreviates(short: str, word: str) -> bool:
     ("Natl" for "National", "Geneeskd" for "Geneeskunde"; ISO 4:1997 section 5)."""
     if word.startswith(short):
         return True
+    if LOST_LETTER in short or LOST_LETTER in word:
+        return _abbreviates_lost(short, word)
     if len(short) < 2 or short[0] != word[0] or len(short) >= len(word):
         return False
     pos = 1
@@ -123,6 +125,26 @@ def _abbreviates(short: str, word: str) -> bool:
     return True
 
 
+def _abbreviates_lost(short: str, word: str) -> bool:
+    """:func:`_abbreviates` where LOST_LETTER (a letter lost in export) matches any letter."""
+
+    def same(x: str, y: str) -> bool:
+        return x == y or x == LOST_LETTER or y == LOST_LETTER
+
+    if len(short) <= len(word) and all(same(x, y) for x, y in zip(short, word, strict=False)):
+        return True
+    if len(short) < 2 or not same(short[0], word[0]) or len(short) >= len(word):
+        return False
+    pos = 1
+    for ch in short[1:]:
+        while pos < len(word) and not same(ch, word[pos]):
+            pos += 1
+        if pos == len(word):
+            return False
+        pos += 1
+    return True
+
+
 def _words_compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
     if len(x) != len(y):
         return False
@@ -130,6 +152,26 @@ def _words_compatible(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
         if not (_abbreviates(u, v) or _abbreviates(v, u)):
             return False
     return True
+
+
+def _run_together(word: str, words: tuple[str, ...]) -> bool:
+    """True when ``word`` is the abbreviated words written without spaces, each cut to a prefix
+    ("jthoraccardiovascsurg" for "Journal of Thoracic and Cardiovascular Surgery"), as some
+    exports print ISO 4 abbreviations. Long words only: a short run is too easily matched."""
+    if len(word) < 8 or len(words) < 2:
+        return False
+    reach = {0}
+    for w in words:
+        nxt = set()
+        for pos in reach:
+            k = 0
+            while k < len(w) and pos + k < len(word) and word[pos + k] == w[k]:
+                k += 1
+                nxt.add(pos + k)
+        if not nxt:
+            return False
+        reach = nxt
+    return len(word) in reach
 
 
 def journal_similarity(
@@ -148,6 +190,8 @@ def journal_similarity(
     for x in forms_a:
         for y in forms_b:
             if x == y or _words_compatible(x, y) or "".join(x) == "".join(y):
+                return 1.0
+            if (len(x) == 1 and _run_together(x[0], y)) or (len(y) == 1 and _run_together(y[0], x)):
                 return 1.0
             sim = fuzz.ratio(" ".join(x), " ".join(y)) / 100.0
             if sim > best:
@@ -258,6 +302,11 @@ def _numbers_differ(a: NormRecord, b: NormRecord) -> bool:
 def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     """Compare two records and decide: same, different or possible, with the rule's name."""
     title_sim = fuzz.ratio(a.title, b.title) / 100.0 if a.title and b.title else 0.0
+    if (a.title_head or b.title_head) and title_sim < 1.0:
+        # One database appends the title in the original language after "; " or " = ".
+        for head, other in ((a.title_head, b.title), (b.title_head, a.title)):
+            if head and other:
+                title_sim = max(title_sim, fuzz.ratio(head, other) / 100.0)
     author_sim = _author_similarity(a, b)
     journal_sim = journal_similarity(a.journals, b.journals)
     year_match = (a.year == b.year) if a.year and b.year else None
@@ -385,6 +434,11 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if comparable and a.part != b.part:
         return result("part_mismatch", "different")
     if comparable and _numbers_differ(a, b):
+        # A number mistyped by one database ("p6INK4a" for "p16(INK4a)"): two articles never
+        # share journal, volume, the whole page range, year and authors, and a follow-up
+        # report with another number in its title has its own pages.
+        if citation and title_sim >= t.title_same:
+            return result("title_number_typo_citation", "same")
         return result("title_number_mismatch", "different")
     if not year_near:
         return result("year_mismatch", "different")
@@ -469,6 +523,22 @@ def score_pair(a: NormRecord, b: NormRecord, t: Thresholds) -> PairScore:
     if citation:
         # Journal, volume, first page, year and authors all agree: a title in another language.
         return result("citation_match", "same")
+    if (
+        conflicts == ["journal"]
+        and title_sim >= t.title_possible
+        and pages is True
+        and _page_range(a)
+        and _page_range(b)
+        and a.last_page == b.last_page
+        and volume is True
+        and year_match is True
+        and author_sim is not None
+        and author_sim >= t.author_strong
+    ):
+        # A close title with the whole citation but the journal's name: the journal given under
+        # another of its titles ("Praxis" / "Schweizerische Rundschau fur Medizin Praxis"). Two
+        # articles never share volume, page range, year and authors.
+        return result("citation_but_journal", "same")
     if title_sim >= t.title_possible and not conflicts:
         return result("title_close", "possible")
     if foreign and fields_agree and volume is not None:
