@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evsynth.contracts.schemas import check_sheet_row
 from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.screening.readers import (
@@ -273,6 +274,13 @@ def _parse_plain(
             raise InputError(
                 "a decision without a record id", path=table.path, line=row.line, field="record_id"
             )
+        folded = " ".join(row.cells.get("decision", "").lower().split())
+        check_sheet_row(
+            "screening_decisions",
+            {**row.cells, "decision": folded},
+            path=table.path,
+            line=row.line,
+        )
         reason = row.cells.get("reason", "")
         reasons = [implied] if implied else [r for r in reason.split(";") if r.strip()]
         item = RawDecision(
