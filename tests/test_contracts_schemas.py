@@ -104,3 +104,23 @@ def test_header_check_accepts_either_id_column_of_the_screening_sheet() -> None:
 def test_check_sheet_row_ignores_context_columns_and_blank_cells() -> None:
     row = {"study_record_id": "pubmed:1", "decision": "", "title": "Anything", "reason": " "}
     check_sheet_row("screening_decisions", row, path="q.csv", line=2)
+
+
+@pytest.mark.slow
+def test_the_sheets_a_finished_run_hands_to_people_are_valid_sheets(full_run: Path) -> None:
+    """What the run writes for a person to fill (the screening queues, dedup's possible.csv) has
+    the columns its schema asks for, and the review's own filled sheets pass row by row."""
+    import csv
+
+    for stage in ("title_abstract", "full_text"):
+        queue = full_run / "results" / "screening" / f"queue_{stage}.csv"
+        with queue.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle))
+        check_sheet_header("screening_decisions", header, path=str(queue))
+        for sheet in sorted((full_run / "resources" / "screening" / stage).glob("*.csv")):
+            _, summary = read_decisions(DecisionFile(str(sheet)), stage=stage)
+            assert summary.format == "plain" and summary.rows > 0, sheet
+            assert summary.rows == summary.decided_rows + summary.undecided_rows
+    possible = full_run / "results" / "dedup" / "possible.csv"
+    with possible.open(encoding="utf-8-sig", newline="") as handle:
+        check_sheet_header("dedup_decisions", next(csv.reader(handle)), path=str(possible))
