@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.contracts.options import renamed
 from evsynth.errors import InputError
 from evsynth.pooling import escalc
 from evsynth.pooling.analysis import (
@@ -44,7 +45,7 @@ examples:
   evsynth pool tests/data/pooling/metadat/egger2001.csv --measure OR --method MH --json
   evsynth pool tests/data/pooling/metadat/yusuf1985.csv --method PETO --json
   evsynth pool tests/data/pooling/metadat/normand1999.csv --measure SMD --method REML --json
-  evsynth pool studies.tsv --method DL --level 0.90 --pi k-2 --json --all
+  evsynth pool studies.tsv --method DL --level 0.90 --prediction-interval k-2 --json --all
   evsynth pool --effects results/extraction/effects.tsv --analysis complete_resection_prs --json
 """
 
@@ -155,7 +156,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--knha", action="store_true", help="deprecated: use --test knha")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument("--pi", default="default", choices=PI_TYPES, help="prediction interval type")
+    p.add_argument(
+        "--prediction-interval",
+        "--pi",
+        dest="prediction_interval",
+        default="default",
+        choices=PI_TYPES,
+        action=renamed("pool", "--prediction-interval"),
+        help="prediction interval: default (metafor's predict()) or k-2 (Higgins et al. 2009); "
+        "config pooling.prediction_interval (--pi: deprecated spelling)",
+    )
     p.add_argument(
         "--difference",
         action="store_true",
@@ -298,8 +308,10 @@ def _pool_tables(args: argparse.Namespace) -> dict[str, Any]:
         raise InputError(f"Peto's method pools odds ratios, not {measure}", field="measure")
     if measure not in escalc.BINARY_MEASURES:
         raise InputError(f"--method {args.method} pools 2x2 counts; {measure} is not binary")
-    if _test(args) != "z" or args.all or args.pi != "default":
-        raise InputError(f"--test knha, --pi and --all do not apply to --method {args.method}")
+    if _test(args) != "z" or args.all or args.prediction_interval != "default":
+        raise InputError(
+            f"--test knha, --prediction-interval and --all do not apply to --method {args.method}"
+        )
     path, header, rows = _read_rows(args.input)
     tables = escalc.read_binary(rows, header, str(path))
     options = dict(level=args.level, add=args.add, to=args.to, drop00=_drop00(args, True))
@@ -358,7 +370,9 @@ def _cmd_pool(args: argparse.Namespace) -> int:
         return 0
     table = _load_table(args)
     test = _test(args)
-    fit = pool(table, method=args.method, test=test, level=args.level, pi_type=args.pi)
+    fit = pool(
+        table, method=args.method, test=test, level=args.level, pi_type=args.prediction_interval
+    )
     result: dict[str, Any] = fit.to_dict()
     if args.measure:
         result["measure"] = args.measure

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from evsynth.contracts.options import renamed
 from evsynth.errors import InputError
 from evsynth.records import COLUMNS, Record, assign_record_ids
 from evsynth.search.eutils import DEFAULT_EUTILS_URL, ClientSettings, EutilsClient
@@ -94,12 +95,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--batch-size", type=int, help="PMIDs per EFetch (default 500)")
     p.add_argument(
-        "--rps", type=float, help="requests per second (default 3 without an API key, 10 with)"
+        "--requests-per-second",
+        "--rps",
+        dest="rps",
+        type=float,
+        action=renamed("search pubmed", "--requests-per-second"),
+        help="requests per second (default 3 without an API key, 10 with); config "
+        "search.pubmed.requests_per_second (--rps: deprecated spelling)",
     )
     p.add_argument(
+        "--requests-per-second-with-key",
         "--rps-with-key",
+        dest="rps_with_key",
         type=float,
-        help="requests per second when an API key is set (default: --rps if given, else 10)",
+        action=renamed("search pubmed", "--requests-per-second-with-key"),
+        help="requests per second when an API key is set (default: --requests-per-second if "
+        "given, else 10); config search.pubmed.requests_per_second_with_key (--rps-with-key: "
+        "deprecated spelling)",
     )
     p.add_argument("--timeout", type=float, help="read timeout in seconds (default 120)")
     p.add_argument("--max-attempts", type=int, help="tries per request (default 8)")
