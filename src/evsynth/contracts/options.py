@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["renamed"]
+__all__ = ["add_renamed", "renamed"]
 
 
 def renamed(command: str, new: str, base: type[argparse.Action] = argparse._StoreAction):
@@ -35,3 +35,17 @@ def renamed(command: str, new: str, base: type[argparse.Action] = argparse._Stor
             super().__call__(parser, namespace, values, option_string)
 
     return Renamed
+
+
+def add_renamed(
+    parser: argparse.ArgumentParser, command: str, new: str, old: str, *, help: str, **kwargs: Any
+) -> argparse.Action:
+    """``parser.add_argument(new, old, ...)`` with the old spelling deprecated (and said so in
+    the help)."""
+    return parser.add_argument(
+        new,
+        old,
+        action=renamed(command, new),
+        help=f"{help} ({old}: deprecated spelling)",
+        **kwargs,
+    )

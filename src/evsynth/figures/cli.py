@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from evsynth.contracts.options import renamed
+from evsynth.contracts.options import add_renamed
 from evsynth.errors import InputError
 from evsynth.figures.forest import is_ratio, plot_forest
 from evsynth.figures.funnel import plot_funnel
@@ -296,14 +296,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_diagram_options(p)
 
     p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)
-    p.add_argument(
+    add_renamed(
+        p,
+        "plot rob",
         "--risk-of-bias",
         "--rob",
         dest="rob",
         required=True,
-        action=renamed("plot rob", "--risk-of-bias"),
-        help="risk-of-bias table (TSV or CSV): study_id, one column per domain, "
-        "optional overall / total (--rob: deprecated spelling)",
+        help="risk-of-bias table (TSV or CSV): study_id, one column per domain, optional "
+        "overall / total",
     )
     p.add_argument("--studies", help="results/extraction/studies.tsv, for study labels")
     p.add_argument(

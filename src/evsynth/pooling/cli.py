@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from evsynth.contracts.options import renamed
+from evsynth.contracts.options import add_renamed
 from evsynth.errors import InputError
 from evsynth.pooling import escalc
 from evsynth.pooling.analysis import (
@@ -156,15 +156,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--knha", action="store_true", help="deprecated: use --test knha")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument(
+    add_renamed(
+        p,
+        "pool",
         "--prediction-interval",
         "--pi",
         dest="prediction_interval",
         default="default",
         choices=PI_TYPES,
-        action=renamed("pool", "--prediction-interval"),
         help="prediction interval: default (metafor's predict()) or k-2 (Higgins et al. 2009); "
-        "config pooling.prediction_interval (--pi: deprecated spelling)",
+        "config pooling.prediction_interval",
     )
     p.add_argument(
         "--difference",
