@@ -299,5 +299,3 @@ def test_plain_fixtures_follow_the_decision_sheet_schema():
             path="x.csv",
             line=2,
         )
-
-
