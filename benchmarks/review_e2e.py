@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT))  # tests.support (the mock server) is not part of 
 import test_living_review as living  # noqa: E402  (the small review project's builder)
 
 from tests.support.mock_eutils import MockEutils, generate_corpus  # noqa: E402
+from tests.support.workflow import copy_review  # noqa: E402
 
 EVSYNTH = Path(sys.executable).with_name("evsynth")
 
@@ -60,12 +60,7 @@ def jobs_run(result: subprocess.CompletedProcess[str]) -> int:
 def default_review(work: Path, cores: int) -> None:
     project = work / "default"
     project.mkdir()
-    for name in ("Snakefile", "config", "workflow", "resources"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, project / name)
-        else:
-            shutil.copy2(src, project / name)
+    copy_review(project)
     snake = [sys.executable, "-m", "snakemake", "--cores", str(cores)]
     full, result = timed(snake, project)
     jobs = jobs_run(result)

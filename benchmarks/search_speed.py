@@ -104,7 +104,7 @@ def memory(records: int, workdir: Path) -> None:
     mock, url = start_mock(records, None)
     try:
         out = workdir / "memory"
-        extra = ["--rps", "1000", "--records", str(out / "pubmed.records.tsv")]
+        extra = ["--requests-per-second", "1000", "--records", str(out / "pubmed.records.tsv")]
         extra += ["--log", str(out / "pubmed.log.json")]
         env = {k: v for k, v in os.environ.items() if k != "NCBI_API_KEY"}
         t0 = time.perf_counter()

@@ -60,7 +60,7 @@ def png_dpi(path: Path) -> float:
             "cumulative-step-8",
         ),
         ("prisma", ["--counts", str(DATA / "counts_update.json")], "prisma-box-total"),
-        ("rob", ["--rob", str(DATA / "rob2.tsv"), "--style", "summary"], "rob-bar-1-low"),
+        ("rob", ["--risk-of-bias", str(DATA / "rob2.tsv"), "--style", "summary"], "rob-bar-1-low"),
     ],
 )
 def test_each_kind_writes_svg_and_png(tmp_path, kind, args, expect_id):
@@ -98,7 +98,7 @@ def test_rob_labels_come_from_the_studies_table(tmp_path):
             [
                 "plot",
                 "rob",
-                "--rob",
+                "--risk-of-bias",
                 str(DATA / "rob2.tsv"),
                 "--studies",
                 str(studies),

@@ -74,7 +74,7 @@ def test_pool_level_and_k2_prediction_interval(capsys):
         if (f["dataset"], f["method"], f["test"], f["level"]) == ("bcg", "DL", "z", 0.9)
     )
     assert math.isclose(out["ci_low"], want["ci_low"], rel_tol=1e-6)
-    out = run_json(capsys, "pool", str(DATA / "bcg.csv"), "--pi", "k-2", "--json")
+    out = run_json(capsys, "pool", str(DATA / "bcg.csv"), "--prediction-interval", "k-2", "--json")
     want = reference_fit("bcg", "REML", "z")
     assert math.isclose(out["pi_low"], want["pi_k2_low"], rel_tol=1e-6)
     assert out["pi_type"] == "k-2"

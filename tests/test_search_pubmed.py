@@ -192,7 +192,7 @@ def test_api_key_never_written_or_logged(mock, tmp_path, monkeypatch, capsys, ca
     out = tmp_path / "out"
     argv = ["search", "pubmed", "--query", QUERY, "--from", "1990-01-01", "--to", "2025-12-31"]
     argv += ["--email", "reviewer@example.org", "--eutils-url", mock.url, "--backoff", "0.01"]
-    argv += ["--rps", "100", "--batch-size", "60", "--out", str(out / "archive")]
+    argv += ["--requests-per-second", "100", "--batch-size", "60", "--out", str(out / "archive")]
     argv += ["--records", str(out / "pubmed.records.tsv"), "--log", str(out / "pubmed.log.json")]
     with caplog.at_level(logging.DEBUG):
         assert main(argv) == 0
@@ -227,7 +227,7 @@ def test_killed_retrieval_resumes_without_refetching_finished_batches(tmp_path):
         env = {k: v for k, v in os.environ.items() if k != "NCBI_API_KEY"}
         cmd = [sys.executable, "-m", "evsynth.cli", "search", "pubmed", "--query", QUERY]
         cmd += ["--from", "1990-01-01", "--to", "2025-12-31", "--email", "reviewer@example.org"]
-        cmd += ["--eutils-url", server.url, "--rps", "100", "--batch-size", "20"]
+        cmd += ["--eutils-url", server.url, "--requests-per-second", "100", "--batch-size", "20"]
         cmd += ["--out", str(archive), "--no-progress"]
         proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
         try:
@@ -344,7 +344,15 @@ def test_offline_reparse_equals_online_result(mock, tmp_path):
     common = ["--records", str(tmp_path / "{}.tsv"), "--log", str(tmp_path / "{}.json")]
     online = ["search", "pubmed", "--query", QUERY, "--from", "1990-01-01"]
     online += ["--to", "2025-12-31", "--email", "r@example.org", "--eutils-url", mock.url]
-    online += ["--rps", "100", "--out", str(archive), "--no-progress", "--run", "2025-12-31"]
+    online += [
+        "--requests-per-second",
+        "100",
+        "--out",
+        str(archive),
+        "--no-progress",
+        "--run",
+        "2025-12-31",
+    ]
     assert main(online + [c.format("online") for c in common]) == 0
     offline = ["search", "pubmed", "--offline-cache", str(archive), "--run", "2025-12-31"]
     offline += ["--query", QUERY, "--from", "1990-01-01", "--to", "2025-12-31"]

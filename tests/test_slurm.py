@@ -33,6 +33,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.workflow import copy_review
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 PROFILES = ROOT / "workflow" / "profiles"
@@ -43,13 +45,7 @@ SBIN_PATH = "/usr/local/sbin:/usr/sbin:/sbin"
 
 def _copy_review(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("Snakefile", "config", "workflow", "resources"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
+    return copy_review(dest)
 
 
 # --- every rule declares its resources; the profiles agree (always run) -------------------------

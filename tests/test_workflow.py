@@ -1,8 +1,9 @@
 """The default review, run end to end by Snakemake in a scratch copy of the repository.
 
-One run (module-scoped fixture) feeds several checks: key numbers against an independent
-computation, PRISMA counts that add up, deduplication against the duplicates the resource builder
-planted, and incremental behaviour read from Snakemake's own dry-run output.
+One run (the session's ``full_run`` fixture, tests/conftest.py) feeds several checks: key numbers
+against an independent computation, PRISMA counts that add up, deduplication against the
+duplicates the resource builder planted, and incremental behaviour read from Snakemake's own
+dry-run output.
 """
 
 from __future__ import annotations
@@ -18,34 +19,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.workflow import snakemake
+from tests.support.workflow import copy_review, snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
 
 
-def _copy_review(dest: Path) -> Path:
-    for name in ("Snakefile", "config", "workflow", "resources"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
-
-
 def _snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return snakemake(workdir, *args, cores=2)
 
 
-@pytest.fixture(scope="module")
-def review(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workdir = _copy_review(tmp_path_factory.mktemp("review"))
-    result = _snakemake(workdir)
-    assert result.returncode == 0, result.stderr[-4000:]
-    (workdir / "snakemake.stderr").write_text(result.stderr, encoding="utf-8")
-    return workdir
+@pytest.fixture()
+def review(full_run: Path) -> Path:
+    """The session's one full run of the default review (tests/conftest.py)."""
+    return full_run
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
@@ -292,7 +280,7 @@ def test_changing_a_grade_setting_reruns_only_grading_and_the_report(review: Pat
 
 def test_a_bad_analysis_entry_stops_the_workflow_naming_it(tmp_path: Path) -> None:
     # `analyses` is a list: snakemake's own validate would skip it; the workflow must not.
-    workdir = _copy_review(tmp_path)
+    workdir = copy_review(tmp_path)
     config = workdir / "config/config.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("\n  - id: ", "\n  - colour: red\n    id: ", 1), "utf-8")

@@ -7,12 +7,15 @@ cores, the PATH, a timeout, an environment variable dropped).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["snakemake"]
+__all__ = ["ROOT", "copy_review", "snakemake"]
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snakemake(
@@ -47,3 +50,15 @@ def snakemake(
         check=False,
         timeout=timeout,
     )
+
+
+def copy_review(dest: Path) -> Path:
+    """A scratch copy of the repository's default review (Snakefile, config, workflow,
+    resources) in ``dest``, as a user's checkout has it."""
+    for name in ("Snakefile", "config", "workflow", "resources"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy2(src, dest / name)
+    return dest

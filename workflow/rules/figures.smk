@@ -121,7 +121,7 @@ if figures_rob_enabled():
         conda:
             "../envs/evsynth.yaml"
         shell:
-            "(evsynth plot rob --rob {input.rob} --studies {input.studies} --style traffic-light "
+            "(evsynth plot rob --risk-of-bias {input.rob} --studies {input.studies} --style traffic-light "
             "--dpi {params.dpi} --svg {output.traffic_light_svg} --png {output.traffic_light_png} && "
-            "evsynth plot rob --rob {input.rob} --studies {input.studies} --style summary "
+            "evsynth plot rob --risk-of-bias {input.rob} --studies {input.studies} --style summary "
             "--dpi {params.dpi} --svg {output.summary_svg} --png {output.summary_png}) 2> {log}"

@@ -3,6 +3,8 @@
 Decisions key on record ids, which are stable across reruns and re-exports, so a decision made once
 survives every later run. The file is the ``possible.csv`` of a previous run with ``decision``
 filled in; rows left blank are undecided and ignored; extra (context) columns are allowed.
+Each row is checked against the sheet's schema (``workflow/schemas/dedup_decisions.schema.yaml``)
+first, so the file is held to what the schema documents.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from evsynth.contracts.schemas import check_sheet_header, check_sheet_row
 from evsynth.errors import InputError
 
 __all__ = ["DECISION_COLUMNS", "PairDecision", "read_decisions"]
@@ -43,14 +46,7 @@ def read_decisions(path: str | Path, known_ids: Collection[str]) -> list[PairDec
     with handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
-        missing = [c for c in DECISION_COLUMNS[:3] if c not in header]
-        if missing:
-            raise InputError(
-                f"missing column(s) {', '.join(missing)}; decisions.csv needs "
-                f"{','.join(DECISION_COLUMNS)}",
-                path=where,
-                line=1,
-            )
+        check_sheet_header("dedup_decisions", header, path=where)
         out: list[PairDecision] = []
         seen: dict[tuple[str, str], PairDecision] = {}
         for lineno, row in enumerate(reader, start=2):
@@ -62,6 +58,9 @@ def read_decisions(path: str | Path, known_ids: Collection[str]) -> list[PairDec
             note = (row.get("note") or "").strip()
             if not a and not b and not decision:
                 continue
+            check_sheet_row(
+                "dedup_decisions", {**row, "decision": decision}, path=where, line=lineno
+            )
             if not decision:
                 continue  # a possible pair nobody has decided yet
             if decision not in _VALID:

@@ -1,4 +1,4 @@
-"""A progress bar on stderr for long runs (silent for small inputs and when disabled)."""
+"""A progress bar on stderr for long dedup runs (silent for small inputs and when disabled)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ import sys
 import time
 from typing import TextIO
 
+from tqdm import tqdm
+
 __all__ = ["Progress"]
+
+# One layout for the redrawn bar and the log lines: count, share, time so far and left.
+_BAR_FORMAT = "{desc:<12} [{bar:30}] {n_fmt}/{total_fmt} ({elapsed}<{remaining})"
+_LINE_FORMAT = "{n_fmt}/{total_fmt} ({percentage:.0f}%, {elapsed})"
 
 
 class Progress:
-    """Report progress of one step on stderr: a redrawn bar on a terminal, else a line per 10%.
+    """Progress of one dedup step, drawn by tqdm: a bar redrawn in place on a terminal, else a
+    line per 10% (laid out by ``tqdm.format_meter``; Snakemake logs get no carriage returns).
 
     Progress goes to stderr so that it never mixes with outputs, and only when the step has at
     least ``min_total`` items, so that tests and small reviews stay quiet.
@@ -29,40 +36,51 @@ class Progress:
         self.total = max(total, 1)
         self.stream = stream or sys.stderr
         self.enabled = enabled and total >= min_total
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.done = 0
         self._last_tenth = -1
         self._start = time.monotonic()
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._bar = (
+            tqdm(
+                total=self.total,
+                desc=label,
+                file=self.stream,
+                ascii=" #",
+                bar_format=_BAR_FORMAT,
+                leave=True,
+            )
+            if self.enabled and tty
+            else None
+        )
 
     def update(self, n: int = 1) -> None:
-        """Advance by ``n`` items and redraw when the shown value changes."""
+        """Advance by ``n`` items and redraw (terminal) or write a line at each new tenth."""
         if not self.enabled:
             return
-        self.done = min(self.done + n, self.total)
+        step = min(n, self.total - self.done)
+        self.done += step
+        if self._bar is not None:
+            self._bar.update(step)
+            return
         tenth = self.done * 10 // self.total
-        if self.tty:
-            width = 30
-            filled = self.done * width // self.total
-            bar = "#" * filled + "." * (width - filled)
-            self.stream.write(f"\r{self.label:<12} [{bar}] {self.done}/{self.total}")
-            self.stream.flush()
-        elif tenth != self._last_tenth:
+        if tenth != self._last_tenth:
             self._last_tenth = tenth
-            elapsed = time.monotonic() - self._start
-            self.stream.write(
-                f"{self.label}: {self.done}/{self.total} ({tenth * 10}%, {elapsed:.1f} s)\n"
+            line = tqdm.format_meter(
+                self.done, self.total, time.monotonic() - self._start, bar_format=_LINE_FORMAT
             )
+            self.stream.write(f"{self.label}: {line}\n")
 
     def stage(self, label: str) -> None:
         """Announce a step without a count (blocking, clustering), under the same conditions."""
         if self.enabled:
-            elapsed = time.monotonic() - self._start
-            self.stream.write(f"{label}... ({elapsed:.1f} s)\n")
+            elapsed = tqdm.format_interval(time.monotonic() - self._start)
+            self.stream.write(f"{label}... ({elapsed})\n")
             self.stream.flush()
 
     def close(self) -> None:
-        """Finish the bar (newline on a terminal)."""
-        if self.enabled:
-            if self.tty:
-                self.stream.write("\n")
+        """Finish the bar (tqdm ends the terminal line)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self.enabled:
             self.stream.flush()

@@ -1,6 +1,7 @@
 """Sheet schemas: type coercion, row validation and the extraction manual rendered from them.
 
-The schemas in ``workflow/schemas/`` are the single description of each sheet: the same column
+The schemas in ``workflow/schemas/`` (read from the installed package by
+:mod:`evsynth.contracts.schemas`) are the single description of each sheet: the same column
 descriptions validate a reviewer's CSV here and become docs/extraction.md, so the manual can never
 drift from what the code accepts.
 """
@@ -10,17 +11,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from evsynth.contracts import schemas
 from evsynth.errors import InputError
 
 __all__ = [
-    "SCHEMA_DIR",
     "SHEETS",
     "SheetRow",
     "load_schema",
@@ -28,25 +27,17 @@ __all__ = [
     "render_manual",
 ]
 
-# The repository's workflow/schemas (evsynth is installed editable from the repository).
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "workflow" / "schemas"
-
 # Sheet name -> schema file, in the order the manual presents them.
 SHEETS: dict[str, str] = {
-    "studies": "extraction_studies.schema.yaml",
-    "effects": "extraction_effects.schema.yaml",
-    "risk_of_bias": "risk_of_bias.schema.yaml",
+    "studies": "extraction_studies",
+    "effects": "extraction_effects",
+    "risk_of_bias": "risk_of_bias",
 }
 
 
-@cache
 def load_schema(sheet: str) -> dict[str, Any]:
     """The JSON schema of one sheet (``studies``, ``effects`` or ``risk_of_bias``)."""
-    path = SCHEMA_DIR / SHEETS[sheet]
-    if not path.exists():
-        raise InputError(f"schema not found; evsynth expects its repository layout at {SCHEMA_DIR}")
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return schemas.load_schema(SHEETS[sheet])
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +240,7 @@ def _config_manual() -> list[str]:
     """The `extraction` and `analyses` config keys, from workflow/schemas/config/."""
     lines = []
     for section, prefix in (("extraction", "extraction."), ("analyses", "analyses[].")):
-        path = SCHEMA_DIR / "config" / f"{section}.schema.yaml"
-        with path.open(encoding="utf-8") as handle:
-            schema = yaml.safe_load(handle)
+        schema = schemas.load_schema(f"config/{section}")
         properties = (
             schema["items"]["properties"] if section == "analyses" else schema["properties"]
         )

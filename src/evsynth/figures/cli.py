@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from evsynth.contracts.options import add_renamed
 from evsynth.errors import InputError
 from evsynth.figures.common import is_ratio
 from evsynth.figures.forest import plot_forest
@@ -61,7 +62,7 @@ _EXAMPLES = {
   evsynth prisma diagram --counts results/prisma/counts.json \\
       --svg results/figures/prisma.svg --png results/figures/prisma.png""",
     "rob": """example:
-  evsynth plot rob --rob results/extraction/risk_of_bias.tsv \\
+  evsynth plot rob --risk-of-bias results/extraction/risk_of_bias.tsv \\
       --studies results/extraction/studies.tsv --style traffic-light \\
       --svg results/figures/rob_traffic_light.svg --png results/figures/rob_traffic_light.png""",
 }
@@ -296,11 +297,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_diagram_options(p)
 
     p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)
-    p.add_argument(
+    add_renamed(
+        p,
+        "plot rob",
+        "--risk-of-bias",
         "--rob",
+        dest="rob",
         required=True,
-        help="risk-of-bias table (TSV or CSV): study_id, one column per domain, "
-        "optional overall / total",
+        help="risk-of-bias table (TSV or CSV): study_id, one column per domain, optional "
+        "overall / total",
     )
     p.add_argument("--studies", help="results/extraction/studies.tsv, for study labels")
     p.add_argument(

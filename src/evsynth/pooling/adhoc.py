@@ -120,8 +120,10 @@ def _pool_tables(args: argparse.Namespace) -> dict[str, Any]:
         raise InputError(f"Peto's method pools odds ratios, not {measure}", field="measure")
     if measure not in escalc.BINARY_MEASURES:
         raise InputError(f"--method {args.method} pools 2x2 counts; {measure} is not binary")
-    if _test(args) != "z" or args.all or args.pi != "default":
-        raise InputError(f"--test knha, --pi and --all do not apply to --method {args.method}")
+    if _test(args) != "z" or args.all or args.prediction_interval != "default":
+        raise InputError(
+            f"--test knha, --prediction-interval and --all do not apply to --method {args.method}"
+        )
     path, header, rows = _read_rows(args.input)
     tables = escalc.read_binary(rows, header, str(path))
     options = dict(level=args.level, add=args.add, to=args.to, drop00=_drop00(args, True))
@@ -180,7 +182,9 @@ def cmd_pool(args: argparse.Namespace) -> int:
         return 0
     table = _load_table(args)
     test = _test(args)
-    fit = pool(table, method=args.method, test=test, level=args.level, pi_type=args.pi)
+    fit = pool(
+        table, method=args.method, test=test, level=args.level, pi_type=args.prediction_interval
+    )
     result: dict[str, Any] = fit.to_dict()
     if args.measure:
         result["measure"] = args.measure

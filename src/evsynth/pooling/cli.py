@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.contracts.options import add_renamed
 from evsynth.contracts.study_tables import read_analysis
 from evsynth.errors import InputError
 from evsynth.pooling import escalc
@@ -39,7 +40,7 @@ examples:
   evsynth pool tests/data/pooling/metadat/egger2001.csv --measure OR --method MH --json
   evsynth pool tests/data/pooling/metadat/yusuf1985.csv --method PETO --json
   evsynth pool tests/data/pooling/metadat/normand1999.csv --measure SMD --method REML --json
-  evsynth pool studies.tsv --method DL --level 0.90 --pi k-2 --json --all
+  evsynth pool studies.tsv --method DL --level 0.90 --prediction-interval k-2 --json --all
   evsynth pool --effects results/extraction/effects.tsv --analysis complete_resection_prs --json
 """
 
@@ -150,7 +151,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--knha", action="store_true", help="deprecated: use --test knha")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
-    p.add_argument("--pi", default="default", choices=PI_TYPES, help="prediction interval type")
+    add_renamed(
+        p,
+        "pool",
+        "--prediction-interval",
+        "--pi",
+        dest="prediction_interval",
+        default="default",
+        choices=PI_TYPES,
+        help="prediction interval: default (metafor's predict()) or k-2 (Higgins et al. 2009); "
+        "config pooling.prediction_interval",
+    )
     p.add_argument(
         "--difference",
         action="store_true",

@@ -15,10 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from evsynth.contracts.schemas import load_schema
 from evsynth.errors import InputError
-from evsynth.scaffold.terminal import workflow_file
 
 __all__ = ["Export", "init_review", "parse_export", "source_name"]
 
@@ -57,9 +55,7 @@ def source_name(database: str) -> str:
 
 def _schema_columns(name: str) -> list[str]:
     """A sheet's columns, in the order its schema (in the installed workflow) lists them."""
-    path = Path(workflow_file(f"workflow/schemas/{name}.schema.yaml"))
-    schema = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return list(schema["properties"])
+    return list(load_schema(name)["properties"])
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from evsynth.contracts.options import add_renamed
 from evsynth.errors import InputError
 from evsynth.records import COLUMNS, Record, assign_record_ids
 from evsynth.search.eutils import DEFAULT_EUTILS_URL, ClientSettings, EutilsClient
@@ -93,14 +94,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="environment variable holding the API key (default NCBI_API_KEY)",
     )
     p.add_argument("--batch-size", type=int, help="PMIDs per EFetch (default 500)")
-    p.add_argument(
-        "--rps", type=float, help="requests per second (default 3 without an API key, 10 with)"
-    )
-    p.add_argument(
-        "--rps-with-key",
-        type=float,
-        help="requests per second when an API key is set (default: --rps if given, else 10)",
-    )
+    for new, old, dest, text in (
+        ("--requests-per-second", "--rps", "rps", "default 3 without an API key, 10 with"),
+        (
+            "--requests-per-second-with-key",
+            "--rps-with-key",
+            "rps_with_key",
+            "when an API key is set; default: --requests-per-second if given, else 10",
+        ),
+    ):
+        setting = new.removeprefix("--").replace("-", "_")
+        add_renamed(
+            p,
+            "search pubmed",
+            new,
+            old,
+            dest=dest,
+            type=float,
+            help=f"requests per second ({text}); config search.pubmed.{setting}",
+        )
     p.add_argument("--timeout", type=float, help="read timeout in seconds (default 120)")
     p.add_argument("--max-attempts", type=int, help="tries per request (default 8)")
     p.add_argument("--backoff", type=float, default=1.0, help="first retry delay scale, seconds")
