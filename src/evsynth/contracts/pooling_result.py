@@ -40,7 +40,8 @@ from evsynth.contracts.pooling_sections import (
     EggerTest,
     SearchRunEstimate,
     SensitivityRow,
-    Subgroups,
+    SubgroupFit,
+    SubgroupTest,
     TrimAndFill,
     parse_sections,
 )
@@ -61,7 +62,8 @@ __all__ = [
     "Rule",
     "SearchRunEstimate",
     "SensitivityRow",
-    "Subgroups",
+    "SubgroupFit",
+    "SubgroupTest",
     "TrimAndFill",
     "parse_pooling_result",
     "parse_sections",
@@ -116,7 +118,8 @@ class PoolingResult:
     subgroup: str | None = None
     sensitivity_of: str | None = None
     measure: str | None = None
-    rule: Rule | None = None
+    rule: str | None = None  # the rule's name (``rule.name``; older files give only the name)
+    rule_info: Rule | None = None  # the ``rule`` object: name, description, thresholds, reason
     settings: PoolingSettings | None = None
     studies: tuple[str, ...] = ()
     study_ids: tuple[str, ...] = ()
@@ -126,10 +129,11 @@ class PoolingResult:
     egger: EggerTest | None = None
     begg: BeggTest | None = None
     trim_and_fill: TrimAndFill | None = None
-    leave_one_out: tuple[SensitivityRow, ...] | None = None
-    cumulative: tuple[SensitivityRow, ...] | None = None
-    subgroups: Subgroups | None = None
-    by_search_run: tuple[SearchRunEstimate, ...] | None = None
+    leave_one_out: tuple[SensitivityRow, ...] = ()
+    cumulative: tuple[SensitivityRow, ...] = ()
+    subgroups: tuple[SubgroupFit, ...] = ()
+    subgroup_test: SubgroupTest | None = None  # the rest of ``subgroups`` (None: no subgroups)
+    by_search_run: tuple[SearchRunEstimate, ...] = ()
     source: str = field(default="", compare=False)  # the file read (for error messages)
 
     def model(self, name: str | None = None) -> PooledModel | None:
@@ -138,6 +142,17 @@ class PoolingResult:
         if name in MODELS:
             return self.fixed if name == "fixed" else self.random
         return self.random or self.fixed
+
+    @property
+    def rule_reason(self) -> str | None:
+        """Why the rule chose the model (its description when no choice was made)."""
+        info = self.rule_info
+        return (info.reason or info.description) if info is not None else None
+
+    def weights(self) -> dict[str, float]:
+        """Percent weights of the chosen model by study label (empty when not pooled)."""
+        model = self.model()
+        return model.weight_by_study if model is not None else {}
 
     def study_labels(self) -> tuple[str, ...]:
         """The pooled studies' labels: a model's list, else the top-level ``studies``."""
@@ -160,7 +175,7 @@ class PoolingResult:
             "k": self.k,
             "status": self.status,
             "chosen": self.chosen,
-            "rule": self.rule.to_dict() if self.rule else None,
+            "rule": self.rule_info.to_dict() if self.rule_info else self.rule,
             "fixed": self.fixed.to_dict() if self.fixed else None,
             "random": self.random.to_dict() if self.random else None,
             "settings": self.settings.to_dict() if self.settings else None,
@@ -170,15 +185,17 @@ class PoolingResult:
             "notes": list(self.notes),
             "version": self.version,
         }
-        for name in ("egger", "begg", "trim_and_fill", "subgroups"):
+        for name in ("egger", "begg", "trim_and_fill"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value.to_dict()
-        for name in ("leave_one_out", "cumulative"):
+        if self.subgroup_test is not None:
+            out["subgroups"] = self.subgroup_test.to_dict(self.subgroups)
+        for name in ("leave_one_out", "cumulative"):  # computed with k >= 2: never empty
             rows = getattr(self, name)
-            if rows is not None:
+            if rows:
                 out[name] = [r.to_dict(with_year=name == "cumulative") for r in rows]
-        if self.by_search_run is not None:
+        if self.by_search_run:
             out["by_search_run"] = [e.to_dict() for e in self.by_search_run]
         return out
 
@@ -197,15 +214,13 @@ def parse_pooling_result(data: Any, path: str = "") -> PoolingResult:
     if status == "pooled" and fixed is None and random is None:
         w.fail("status is 'pooled' but neither 'fixed' nor 'random' has an estimate")
     rule = w.data.get("rule")
-    if isinstance(rule, str):
-        rule = {"name": rule}
-    r = None if rule is None else Fields(rule, path, "rule")
+    r = None if rule is None or isinstance(rule, str) else Fields(rule, path, "rule")
     s = w.sub("settings")
     published = w.data.get("published")
     if published is not None and not isinstance(published, Mapping):
         w.fail(f"expected an object, found {published!r}", "published")
     return PoolingResult(
-        analysis=w.text("analysis"),
+        analysis=w.text("analysis") or (Path(path).stem if path else None),
         status=status,
         k=k,
         chosen=chosen,
@@ -213,7 +228,8 @@ def parse_pooling_result(data: Any, path: str = "") -> PoolingResult:
         random=random,
         published=published,
         measure=w.text("measure"),
-        rule=None
+        rule=rule if r is None else r.text("name"),
+        rule_info=None
         if r is None
         else Rule(
             name=r.text("name"),

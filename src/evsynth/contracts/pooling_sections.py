@@ -30,12 +30,14 @@ __all__ = [
     "EggerTest",
     "SearchRunEstimate",
     "SensitivityRow",
-    "Subgroups",
+    "SubgroupFit",
+    "SubgroupTest",
     "TrimAndFill",
     "parse_sections",
 ]
 
-#: The optional analyses of a result, each None when pooling did not compute it.
+#: The keys of the optional analyses; absent when pooling did not compute them (read as None,
+#: or () for the lists and subgroups).
 SECTIONS = (
     "egger",
     "begg",
@@ -77,10 +79,8 @@ class SensitivityRow:
         return out
 
 
-def _rows(w: Fields, key: str) -> tuple[SensitivityRow, ...] | None:
-    rows = w.items(key)
-    if rows is None:
-        return None
+def _rows(w: Fields, key: str) -> tuple[SensitivityRow, ...]:
+    rows = w.items(key) or []
     out = []
     for i, raw in enumerate(rows):
         r = Fields(raw, w.path, f"{key}[{i}]")
@@ -91,6 +91,9 @@ def _rows(w: Fields, key: str) -> tuple[SensitivityRow, ...] | None:
         year = r.data.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int | str)):
             r.fail(f"expected a year, found {year!r}", "year")
+        if r.number("estimate") is not None:  # a refit with an estimate has its interval
+            r.number("ci_low", required=True)
+            r.number("ci_high", required=True)
         out.append(
             SensitivityRow(
                 study=str(label),
@@ -208,12 +211,21 @@ def _trim_and_fill(w: Fields | None) -> TrimAndFill | None:
 
 
 @dataclass(frozen=True)
-class Subgroups:
-    """Fits within each subgroup (``groups``: name -> model) and the test for differences."""
+class SubgroupFit:
+    """One subgroup's estimate (``subgroups.groups.{name}``), fitted with the chosen model."""
 
-    groups: tuple[PooledModel, ...]
-    names: tuple[str, ...]
-    q_between: float | None = None
+    name: str
+    model: PooledModel
+
+
+@dataclass(frozen=True)
+class SubgroupTest:
+    """The rest of ``subgroups``: the test for subgroup differences and how the fits were made.
+
+    ``q`` is Q between subgroups (``q_between``), chi-square on ``df`` = G - 1 degrees of freedom.
+    """
+
+    q: float | None
     df: int | None = None
     p: float | None = None
     column: str | None = None
@@ -222,29 +234,26 @@ class Subgroups:
     left_out: tuple[str, ...] = ()
     reportable: bool | None = None
 
-    def group(self, name: str) -> PooledModel | None:
-        return dict(zip(self.names, self.groups, strict=True)).get(name)
-
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, groups: tuple[SubgroupFit, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {
             "column": self.column,
             "left_out": list(self.left_out),
             "method": self.method,
             "test": self.test,
-            "groups": {
-                n: g.to_dict(SUBGROUP_KEYS) for n, g in zip(self.names, self.groups, strict=True)
-            },
-            "q_between": self.q_between,
+            "groups": {g.name: g.model.to_dict(SUBGROUP_KEYS) for g in groups},
+            "q_between": self.q,
             "df": self.df,
             "p": self.p,
         }
         return _with_reportable(out, self.reportable)
 
 
-def _subgroups(w: Fields | None, chosen: str | None) -> Subgroups | None:
+def _subgroups(
+    w: Fields | None, chosen: str | None
+) -> tuple[tuple[SubgroupFit, ...], SubgroupTest | None]:
     """The pooling layout (one flat model per group, fitted with the chosen model) or R's."""
     if w is None:
-        return None
+        return (), None
     entries: Any = w.data.get("groups", w.data)
     items: list[tuple[str, Any]] = []
     if isinstance(entries, Mapping):
@@ -255,22 +264,19 @@ def _subgroups(w: Fields | None, chosen: str | None) -> Subgroups | None:
             for e in entries
             if isinstance(e, Mapping)
         ]
-    names, groups = [], []
+    fits = []
     which = chosen if chosen in MODELS else "random"
     for name, entry in items:
         g = Fields(entry, w.path, w.at(f"groups.{name}"))
         if "estimate" in entry:
             model = parse_model(g, which) if entry.get("estimate") is not None else None
         else:  # {fixed, random}: the chosen one, else whichever is there
-            fits = {m: parse_model(g.sub(m), m) for m in MODELS}
-            model = fits[which] or fits["random"] or fits["fixed"]
+            both = {m: parse_model(g.sub(m), m) for m in MODELS}
+            model = both[which] or both["random"] or both["fixed"]
         if model is not None:
-            names.append(name)
-            groups.append(model)
-    return Subgroups(
-        groups=tuple(groups),
-        names=tuple(names),
-        q_between=w.number("q_between"),
+            fits.append(SubgroupFit(name, model))
+    test = SubgroupTest(
+        q=w.number("q_between"),
         df=w.integer("df"),
         p=w.number("p"),
         column=w.text("column"),
@@ -279,6 +285,7 @@ def _subgroups(w: Fields | None, chosen: str | None) -> Subgroups | None:
         left_out=w.texts("left_out"),
         reportable=w.flag("reportable"),
     )
+    return tuple(fits), test
 
 
 @dataclass(frozen=True)
@@ -322,10 +329,8 @@ class SearchRunEstimate:
         return out
 
 
-def _by_search_run(w: Fields) -> tuple[SearchRunEstimate, ...] | None:
-    entries = w.items("by_search_run")
-    if entries is None:
-        return None
+def _by_search_run(w: Fields) -> tuple[SearchRunEstimate, ...]:
+    entries = w.items("by_search_run") or []
     out = []
     for i, raw in enumerate(entries):
         e = Fields(raw, w.path, f"by_search_run[{i}]")
@@ -357,6 +362,7 @@ def parse_sections(
     """The typed optional analyses (:data:`SECTIONS`) of a decoded result, by key."""
     w = Fields(data, path)
     eg, bg = w.sub("egger"), w.sub("begg")
+    subgroups, subgroup_test = _subgroups(w.sub("subgroups"), chosen)
     return dict(
         egger=None
         if not eg or not eg.data
@@ -385,6 +391,7 @@ def parse_sections(
         trim_and_fill=_trim_and_fill(w.sub("trim_and_fill")),
         leave_one_out=_rows(w, "leave_one_out"),
         cumulative=_rows(w, "cumulative"),
-        subgroups=_subgroups(w.sub("subgroups"), chosen),
+        subgroups=subgroups,
+        subgroup_test=subgroup_test,
         by_search_run=_by_search_run(w),
     )

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
+from evsynth.contracts.pooling_result import PooledModel, PoolingResult
 from evsynth.errors import InputError
 from evsynth.figures.formatting import (
     format_ci,
@@ -24,7 +25,7 @@ from evsynth.figures.formatting import (
     p_text,
     text_width_in,
 )
-from evsynth.figures.inputs import ModelSummary, PoolingResult, StudyEffect
+from evsynth.figures.inputs import StudyEffect
 from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
 from evsynth.figures.table import IntervalTable, Row, draw_interval_table
@@ -57,7 +58,7 @@ def study_display_label(effect: StudyEffect) -> str:
     return effect.study
 
 
-def model_label(model: ModelSummary) -> str:
+def model_label(model: PooledModel) -> str:
     """``Random-effects model (REML, Hartung-Knapp)``: the model and how it was fitted."""
     parts = []
     if model.method and model.name == "random":
@@ -68,7 +69,7 @@ def model_label(model: ModelSummary) -> str:
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
-def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = None) -> str:
+def heterogeneity_text(model: PooledModel, *, tau2_from: PooledModel | None = None) -> str:
     """``Heterogeneity: I² = 45%, τ² = 0.031, Q = 12.40 (df = 7), p = 0.09``."""
     # tau^2 of a fixed-effect fit is 0 by assumption, not an estimate: only report a random one.
     tau_model = tau2_from or (model if model.name == "random" else None)
@@ -112,7 +113,7 @@ def message_figure(title: str | None, message: str, *, gid: str) -> Figure:
     return fig
 
 
-def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummary]:
+def _subtotal(effects: Sequence[StudyEffect]) -> tuple[PooledModel, PooledModel]:
     """Inverse-variance fixed effect and DerSimonian-Laird random effects of one subgroup.
 
     Only a display fallback when the pooling JSON carries no ``subgroups``: DerSimonian and Laird
@@ -129,9 +130,9 @@ def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummar
     wr = [1 / (e.se**2 + tau2) for e in effects]
     re = sum(wi * e.yi for wi, e in zip(wr, effects, strict=True)) / sum(wr)
     se_fe, se_re = 1 / math.sqrt(sw), 1 / math.sqrt(sum(wr))
-    common = {"k": len(effects), "i2": i2, "q": q, "q_df": float(df)}
-    fixed = ModelSummary("fixed", fe, fe - _Z975 * se_fe, fe + _Z975 * se_fe, tau2=0.0, **common)
-    random = ModelSummary(
+    common = {"k": len(effects), "i2": i2, "q": q, "q_df": df}
+    fixed = PooledModel("fixed", fe, fe - _Z975 * se_fe, fe + _Z975 * se_fe, tau2=0.0, **common)
+    random = PooledModel(
         "random", re, re - _Z975 * se_re, re + _Z975 * se_re, tau2=tau2, method="DL", **common
     )
     return fixed, random
@@ -146,9 +147,10 @@ def pooled_effects(
     are named in a footnote. A study in the pooling result but not in the table means the two
     files come from different runs: an error, since weights would be matched to the wrong rows.
     """
-    if not result.studies:
+    labels = result.study_labels()
+    if not labels:
         return tuple(effects), ()
-    listed = set(result.studies)
+    listed = set(labels)
     given = {e.study for e in effects}
     only_json = sorted(listed - given)
     if only_json:
@@ -156,7 +158,7 @@ def pooled_effects(
             f"the pooling result and the analysis input disagree on the studies: only in the "
             f"pooling JSON: {', '.join(only_json)}; only in {source or 'the TSV'}: "
             f"{', '.join(sorted(given - listed)) or '-'}. Rerun pooling on the current extraction",
-            path=result.path,
+            path=result.source,
             field="studies",
         )
     kept = tuple(e for e in effects if e.study in listed)
@@ -164,10 +166,10 @@ def pooled_effects(
     return kept, dropped
 
 
-def _weight(model: ModelSummary | None, study: str) -> str:
+def _weight(model: PooledModel | None, study: str) -> str:
     if model is None or not model.weights:
         return ""
-    w = model.weights.get(study)
+    w = model.weight_by_study.get(study)
     return "" if w is None else f"{w:.1f}%"
 
 
@@ -198,7 +200,7 @@ def forest_table(
     )
     models = [m for m in (fixed, random) if m is not None and m.weights] if pooled else []
     chosen_model = result.model(chosen) if pooled else None
-    size_weights = chosen_model.weights if chosen_model is not None else {}
+    size_weights = chosen_model.weight_by_study if chosen_model is not None else {}
     wmax = max(size_weights.values(), default=0.0)
 
     def square(study: str) -> float:
@@ -247,8 +249,7 @@ def forest_table(
             summary = provided.get(name)
             sub_model = None
             if summary is not None:
-                sub_model = summary.random if chosen == "random" else summary.fixed
-                sub_model = sub_model or summary.random or summary.fixed
+                sub_model = summary.model  # fitted with the chosen model
             if sub_model is None:
                 fallback_used = True
                 sub_fixed, sub_random = _subtotal(members)
@@ -355,8 +356,8 @@ def forest_table(
                 gid="forest-heterogeneity",
             )
         )
-        if has_subgroups and result.subgroup_test is not None:
-            test = result.subgroup_test
+        test = result.subgroup_test
+        if has_subgroups and test is not None and test.q is not None:
             df = f", df = {test.df:.0f}" if test.df is not None else ""
             rows.append(
                 Row(

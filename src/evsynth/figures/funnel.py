@@ -20,9 +20,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from evsynth.contracts.pooling_result import PoolingResult
 from evsynth.figures.forest import is_ratio, measure_name, message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, format_tick, p_text
-from evsynth.figures.inputs import PoolingResult, StudyEffect
+from evsynth.figures.inputs import StudyEffect
 from evsynth.figures.render import new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
 from evsynth.figures.table import auto_xlim, choose_ticks, linear_ticks
