@@ -5,12 +5,26 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from evsynth.errors import InputError
 
 __all__ = ["Fields", "read_json"]
+
+T = TypeVar("T")
+
+#: How :meth:`Fields.build` reads a dataclass field, by its annotation (``from __future__ import
+#: annotations`` keeps annotations as these strings). Other annotations must be given.
+_READERS = {
+    "float | None": "number",
+    "int | None": "integer",
+    "str | None": "text",
+    "bool | None": "flag",
+    "tuple[str, ...]": "texts",
+    "tuple[float, ...]": "numbers",
+}
 
 
 def read_json(path: str | Path) -> Any:
@@ -100,3 +114,18 @@ class Fields:
             number = self.number(f"{key}[{i}]", required=True, value=v)
             out.append(float("nan") if number is None else number)
         return tuple(out)
+
+    def build(self, cls: type[T], **given: Any) -> T:
+        """An instance of the dataclass ``cls``: ``given`` values, the rest read by annotation.
+
+        A field named ``ratio`` is whether the object carries ``exp_*`` values.
+        """
+        values = dict(given)
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name in values:
+                continue
+            if f.name == "ratio":
+                values["ratio"] = "exp_estimate" in self.data
+            elif f.type in _READERS:
+                values[f.name] = getattr(self, _READERS[str(f.type)])(f.name)
+        return cls(**values)

@@ -18,7 +18,6 @@ __all__ = [
     "PooledModel",
     "check_chosen",
     "check_status",
-    "exp_values",
     "parse_model",
 ]
 
@@ -37,10 +36,6 @@ SUBGROUP_KEYS = tuple("k estimate se ci_low ci_high p tau2 i2 q q_p status studi
 EXP_FULL = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")
 EXP = ("estimate", "ci_low", "ci_high")
 ROW_KEYS = tuple("study k estimate se ci_low ci_high p tau2 i2 q q_p".split())
-
-
-def exp_values(w: Fields, names: tuple[str, ...]) -> dict[str, float | None]:
-    return {f"exp_{n}": w.number(f"exp_{n}") for n in names}
 
 
 @dataclass(frozen=True)
@@ -122,33 +117,14 @@ def parse_model(w: Fields | None, name: str) -> PooledModel | None:
             f"{len(weights)} weights but {len(studies)} studies; they must pair up in input order",
             "weights",
         )
-    extra = {
-        key: w.number(key)
-        for key in (
-            "se stat p tau2 tau2_ci_low tau2_ci_high i2 i2_ci_low i2_ci_high h2 h2_ci_low "
-            "h2_ci_high q q_p pi_low pi_high level"
-        ).split()
-    }
-    texts = {key: w.text(key) for key in "method test pi_type status algorithm".split()}
-    return PooledModel(
+    return w.build(
+        PooledModel,
         name=name,
         estimate=estimate,
         ci_low=w.number("ci_low", required=True),
         ci_high=w.number("ci_high", required=True),
-        k=w.integer("k"),
-        df=w.integer("df"),
-        q_df=w.integer("q_df"),
-        iterations=w.integer("iterations"),
         weights=weights,
         studies=studies,
-        converged=w.flag("converged"),
-        notes=w.texts("notes"),
-        input_checksum=w.text("input_checksum"),
-        version=w.text("version"),
-        ratio="exp_estimate" in w.data,
-        **extra,
-        **texts,
-        **exp_values(w, EXP_FULL),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ class Rule:
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {n: getattr(self, n) for n in Rule.__dataclass_fields__}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class PoolingSettings:
     min_k_report: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {n: getattr(self, n) for n in PoolingSettings.__dataclass_fields__}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,8 @@ def parse_pooling_result(data: Any, path: str = "") -> PoolingResult:
     published = w.data.get("published")
     if published is not None and not isinstance(published, Mapping):
         w.fail(f"expected an object, found {published!r}", "published")
-    return PoolingResult(
+    return w.build(
+        PoolingResult,
         analysis=w.text("analysis") or (Path(path).stem if path else None),
         status=status,
         k=k,
@@ -227,34 +228,12 @@ def parse_pooling_result(data: Any, path: str = "") -> PoolingResult:
         fixed=fixed,
         random=random,
         published=published,
-        measure=w.text("measure"),
         rule=rule if r is None else r.text("name"),
-        rule_info=None
-        if r is None
-        else Rule(
-            name=r.text("name"),
-            description=r.text("description"),
-            i2_threshold=r.number("i2_threshold"),
-            q_p_threshold=r.number("q_p_threshold"),
-            reason=r.text("reason"),
-        ),
-        settings=None
-        if s is None
-        else PoolingSettings(
-            random_method=s.text("random_method"),
-            test=s.text("test"),
-            level=s.number("level"),
-            prediction_interval=s.text("prediction_interval"),
-            min_k_compute=s.integer("min_k_compute"),
-            min_k_report=s.integer("min_k_report"),
-        ),
+        rule_info=None if r is None else r.build(Rule),
+        settings=None if s is None else s.build(PoolingSettings),
         studies=studies,
-        study_ids=w.texts("study_ids"),
-        notes=w.texts("notes"),
         **parse_sections(data, path, chosen),
         source=path,
-        **{n: w.text(n) for n in "label factor outcome subgroup sensitivity_of".split()},
-        **{n: w.text(n) for n in ("input_checksum", "version")},
     )
 
 

@@ -20,7 +20,6 @@ from evsynth.contracts.pooling_model import (
     PooledModel,
     check_chosen,
     check_status,
-    exp_values,
     parse_model,
 )
 
@@ -94,16 +93,7 @@ def _rows(w: Fields, key: str) -> tuple[SensitivityRow, ...]:
         if r.number("estimate") is not None:  # a refit with an estimate has its interval
             r.number("ci_low", required=True)
             r.number("ci_high", required=True)
-        out.append(
-            SensitivityRow(
-                study=str(label),
-                year=year,
-                k=r.integer("k"),
-                ratio="exp_estimate" in r.data,
-                **{n: r.number(n) for n in "estimate ci_low ci_high se p tau2 i2 q q_p".split()},
-                **exp_values(r, EXP),
-            )
-        )
+        out.append(r.build(SensitivityRow, study=str(label), year=year))
     return tuple(out)
 
 
@@ -194,19 +184,12 @@ def _trim_and_fill(w: Fields | None) -> TrimAndFill | None:
     if len(yis) != len(vis):
         w.fail(f"{len(yis)} filled_yi but {len(vis)} filled_vi")
     filled += [(y, math.sqrt(v)) for y, v in zip(yis, vis, strict=True)]
-    return TrimAndFill(
+    return w.build(
+        TrimAndFill,
         k0=w.integer("k0") or 0,
-        side=w.text("side"),
-        filled=tuple(filled),  # type: ignore[arg-type]
-        estimator=w.text("estimator"),
-        method=w.text("method"),
-        k=w.integer("k"),
+        filled=tuple(filled),
         filled_yi=yis,
         filled_vi=vis,
-        ratio="exp_estimate" in w.data,
-        reportable=w.flag("reportable"),
-        **{n: w.number(n) for n in "estimate ci_low ci_high se tau2".split()},
-        **exp_values(w, EXP),
     )
 
 
@@ -275,16 +258,7 @@ def _subgroups(
             model = both[which] or both["random"] or both["fixed"]
         if model is not None:
             fits.append(SubgroupFit(name, model))
-    test = SubgroupTest(
-        q=w.number("q_between"),
-        df=w.integer("df"),
-        p=w.number("p"),
-        column=w.text("column"),
-        method=w.text("method"),
-        test=w.text("test"),
-        left_out=w.texts("left_out"),
-        reportable=w.flag("reportable"),
-    )
+    test = w.build(SubgroupTest, q=w.number("q_between"))
     return tuple(fits), test
 
 
@@ -338,19 +312,14 @@ def _by_search_run(w: Fields) -> tuple[SearchRunEstimate, ...]:
         if run is None:
             e.fail("needs the search run id", "run")
         out.append(
-            SearchRunEstimate(
+            e.build(
+                SearchRunEstimate,
                 run=str(run),
                 k=e.integer("k") or 0,
-                studies=e.texts("studies"),
-                new_studies=e.texts("new_studies"),
                 status=check_status(e, e.text("status") or "empty"),
                 chosen=check_chosen(e),
-                reason=e.text("reason"),
                 fixed=parse_model(e.sub("fixed"), "fixed"),
                 random=parse_model(e.sub("random"), "random"),
-                ratio="exp_estimate" in e.data,
-                **{n: e.number(n) for n in EXP},
-                **exp_values(e, EXP),
             )
         )
     return tuple(out)
@@ -366,28 +335,8 @@ def parse_sections(
     return dict(
         egger=None
         if not eg or not eg.data
-        else EggerTest(
-            intercept=eg.number("intercept"),
-            se=eg.number("se"),
-            t=eg.number("t" if "t" in eg.data else "stat"),
-            df=eg.integer("df"),
-            p=eg.number("p"),
-            k=eg.integer("k"),
-            limit_estimate=eg.number("limit_estimate"),
-            limit_ci_low=eg.number("limit_ci_low"),
-            limit_ci_high=eg.number("limit_ci_high"),
-            model=eg.text("model"),
-            reportable=eg.flag("reportable"),
-        ),
-        begg=None
-        if not bg or not bg.data
-        else BeggTest(
-            tau=bg.number("tau"),
-            p=bg.number("p"),
-            k=bg.integer("k"),
-            exact=bg.flag("exact"),
-            reportable=bg.flag("reportable"),
-        ),
+        else eg.build(EggerTest, t=eg.number("t" if "t" in eg.data else "stat")),
+        begg=None if not bg or not bg.data else bg.build(BeggTest),
         trim_and_fill=_trim_and_fill(w.sub("trim_and_fill")),
         leave_one_out=_rows(w, "leave_one_out"),
         cumulative=_rows(w, "cumulative"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from evsynth import __version__
@@ -184,14 +184,7 @@ class AnalysisResult:
             rule_info=Rule(s.rule, s.describe(), s.i2_threshold, s.q_p_threshold, self.reason),
             fixed=self.fixed.to_model("fixed") if self.fixed else None,
             random=self.random.to_model("random") if self.random else None,
-            settings=ResultSettings(
-                random_method=s.random_method,
-                test=s.test,
-                level=s.level,
-                prediction_interval=s.prediction_interval,
-                min_k_compute=s.min_k_compute,
-                min_k_report=s.min_k_report,
-            ),
+            settings=ResultSettings(**{f.name: getattr(s, f.name) for f in fields(ResultSettings)}),
             studies=tuple(self.table.study),
             study_ids=tuple(self.study_ids),
             input_checksum=self.table.checksum,
