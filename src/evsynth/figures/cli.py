@@ -12,15 +12,12 @@ import argparse
 from collections.abc import Callable
 
 from evsynth.contracts.options import add_renamed
+from evsynth.contracts.pooling_result import PoolingResult, read_pooling_result
 from evsynth.errors import InputError
 from evsynth.figures.common import is_ratio
 from evsynth.figures.forest import plot_forest
 from evsynth.figures.funnel import plot_funnel
-from evsynth.figures.inputs import (
-    read_analysis_effects,
-    read_pooling,
-    read_risk_of_bias,
-)
+from evsynth.figures.inputs import read_analysis_effects, read_risk_of_bias
 from evsynth.figures.options import add_output_options, figure_title, save_outputs
 from evsynth.figures.rob import plot_rob_summary, plot_rob_traffic_light
 from evsynth.figures.sensitivity import plot_cumulative, plot_leave_one_out
@@ -108,8 +105,13 @@ def _check_xlim(args: argparse.Namespace, measure: str = "HR") -> tuple[float, f
     return low, high
 
 
+def _measure(args: argparse.Namespace, result: PoolingResult) -> str:
+    """--measure, else the analysis's declared measure (pooling JSON ``measure``), else HR."""
+    return args.measure or (result.measure or "HR").upper()
+
+
 def _forest(args: argparse.Namespace) -> int:
-    result = read_pooling(args.pooling)
+    result = read_pooling_result(args.pooling)
     effects = read_analysis_effects(args.effects)
     return save_outputs(
         args,
@@ -117,16 +119,16 @@ def _forest(args: argparse.Namespace) -> int:
             result,
             effects,
             favours=(args.favours_exposure, args.favours_reference),
-            measure=args.measure or result.measure,
-            title=figure_title(args, result.label),
-            xlim=_check_xlim(args, args.measure or result.measure),
+            measure=_measure(args, result),
+            title=figure_title(args, result.label or result.analysis or ""),
+            xlim=_check_xlim(args, _measure(args, result)),
             effects_source=args.effects,
         ),
     )
 
 
 def _funnel(args: argparse.Namespace) -> int:
-    result = read_pooling(args.pooling)
+    result = read_pooling_result(args.pooling)
     effects = read_analysis_effects(args.effects)
     return save_outputs(
         args,
@@ -134,36 +136,36 @@ def _funnel(args: argparse.Namespace) -> int:
             result,
             effects,
             contours=args.contours,
-            measure=args.measure or result.measure,
-            title=figure_title(args, result.label),
+            measure=_measure(args, result),
+            title=figure_title(args, result.label or result.analysis or ""),
         ),
     )
 
 
 def _leave_one_out(args: argparse.Namespace) -> int:
-    result = read_pooling(args.pooling)
+    result = read_pooling_result(args.pooling)
     return save_outputs(
         args,
         lambda: plot_leave_one_out(
             result,
             favours=(args.favours_exposure, args.favours_reference),
-            measure=args.measure or result.measure,
-            title=figure_title(args, result.label),
-            xlim=_check_xlim(args, args.measure or result.measure),
+            measure=_measure(args, result),
+            title=figure_title(args, result.label or result.analysis or ""),
+            xlim=_check_xlim(args, _measure(args, result)),
         ),
     )
 
 
 def _cumulative(args: argparse.Namespace) -> int:
-    result = read_pooling(args.pooling)
+    result = read_pooling_result(args.pooling)
     return save_outputs(
         args,
         lambda: plot_cumulative(
             result,
             favours=(args.favours_exposure, args.favours_reference),
-            measure=args.measure or result.measure,
-            title=figure_title(args, result.label),
-            xlim=_check_xlim(args, args.measure or result.measure),
+            measure=_measure(args, result),
+            title=figure_title(args, result.label or result.analysis or ""),
+            xlim=_check_xlim(args, _measure(args, result)),
         ),
     )
 

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
+from evsynth.contracts.pooling_result import PoolingResult
 from evsynth.errors import InputError
 from evsynth.figures.formatting import text_width_in
-from evsynth.figures.inputs import PoolingResult, StudyEffect
+from evsynth.figures.inputs import StudyEffect
 from evsynth.figures.render import draw_title, new_figure
 from evsynth.figures.style import FONT_SIZE
 
@@ -75,9 +76,10 @@ def pooled_effects(
     are named in a footnote. A study in the pooling result but not in the table means the two
     files come from different runs: an error, since weights would be matched to the wrong rows.
     """
-    if not result.studies:
+    labels = result.study_labels()
+    if not labels:
         return tuple(effects), ()
-    listed = set(result.studies)
+    listed = set(labels)
     given = {e.study for e in effects}
     only_json = sorted(listed - given)
     if only_json:
@@ -85,7 +87,7 @@ def pooled_effects(
             f"the pooling result and the analysis input disagree on the studies: only in the "
             f"pooling JSON: {', '.join(only_json)}; only in {source or 'the TSV'}: "
             f"{', '.join(sorted(given - listed)) or '-'}. Rerun pooling on the current extraction",
-            path=result.path,
+            path=result.source,
             field="studies",
         )
     kept = tuple(e for e in effects if e.study in listed)

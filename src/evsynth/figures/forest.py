@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 
 from evsynth.contracts.format import format_p_clause
+from evsynth.contracts.pooling_result import PooledModel, PoolingResult
 from evsynth.figures.common import is_ratio, measure_name, message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, overall_test_text
-from evsynth.figures.inputs import ModelSummary, PoolingResult, StudyEffect
+from evsynth.figures.inputs import StudyEffect
 from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS
 from evsynth.figures.table import IntervalTable, Row, draw_interval_table
@@ -50,7 +51,7 @@ def study_display_label(effect: StudyEffect) -> str:
     return effect.study
 
 
-def model_label(model: ModelSummary) -> str:
+def model_label(model: PooledModel) -> str:
     """``Random-effects model (REML, Hartung-Knapp)``: the model and how it was fitted."""
     parts = []
     if model.method and model.name == "random":
@@ -61,7 +62,7 @@ def model_label(model: ModelSummary) -> str:
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
-def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = None) -> str:
+def heterogeneity_text(model: PooledModel, *, tau2_from: PooledModel | None = None) -> str:
     """``Heterogeneity: I² = 45%, τ² = 0.031, Q = 12.40 (df = 7), p = 0.09``."""
     # tau^2 of a fixed-effect fit is 0 by assumption, not an estimate: only report a random one.
     tau_model = tau2_from or (model if model.name == "random" else None)
@@ -80,7 +81,7 @@ def heterogeneity_text(model: ModelSummary, *, tau2_from: ModelSummary | None = 
     return "Heterogeneity: " + ", ".join(bits) if bits else "Heterogeneity: not reported"
 
 
-def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummary]:
+def _subtotal(effects: Sequence[StudyEffect]) -> tuple[PooledModel, PooledModel]:
     """Inverse-variance fixed effect and DerSimonian-Laird random effects of one subgroup.
 
     Only a display fallback when the pooling JSON carries no ``subgroups``: DerSimonian and Laird
@@ -97,18 +98,18 @@ def _subtotal(effects: Sequence[StudyEffect]) -> tuple[ModelSummary, ModelSummar
     wr = [1 / (e.se**2 + tau2) for e in effects]
     re = sum(wi * e.yi for wi, e in zip(wr, effects, strict=True)) / sum(wr)
     se_fe, se_re = 1 / math.sqrt(sw), 1 / math.sqrt(sum(wr))
-    common = {"k": len(effects), "i2": i2, "q": q, "q_df": float(df)}
-    fixed = ModelSummary("fixed", fe, fe - _Z975 * se_fe, fe + _Z975 * se_fe, tau2=0.0, **common)
-    random = ModelSummary(
+    common = {"k": len(effects), "i2": i2, "q": q, "q_df": df}
+    fixed = PooledModel("fixed", fe, fe - _Z975 * se_fe, fe + _Z975 * se_fe, tau2=0.0, **common)
+    random = PooledModel(
         "random", re, re - _Z975 * se_re, re + _Z975 * se_re, tau2=tau2, method="DL", **common
     )
     return fixed, random
 
 
-def _weight(model: ModelSummary | None, study: str) -> str:
+def _weight(model: PooledModel | None, study: str) -> str:
     if model is None or not model.weights:
         return ""
-    w = model.weights.get(study)
+    w = model.weight_by_study.get(study)
     return "" if w is None else f"{w:.1f}%"
 
 
@@ -139,7 +140,7 @@ def forest_table(
     )
     models = [m for m in (fixed, random) if m is not None and m.weights] if pooled else []
     chosen_model = result.model(chosen) if pooled else None
-    size_weights = chosen_model.weights if chosen_model is not None else {}
+    size_weights = chosen_model.weight_by_study if chosen_model is not None else {}
     wmax = max(size_weights.values(), default=0.0)
 
     def square(study: str) -> float:
@@ -188,8 +189,7 @@ def forest_table(
             summary = provided.get(name)
             sub_model = None
             if summary is not None:
-                sub_model = summary.random if chosen == "random" else summary.fixed
-                sub_model = sub_model or summary.random or summary.fixed
+                sub_model = summary.model  # fitted with the chosen model
             if sub_model is None:
                 fallback_used = True
                 sub_fixed, sub_random = _subtotal(members)
@@ -296,8 +296,8 @@ def forest_table(
                 gid="forest-heterogeneity",
             )
         )
-        if has_subgroups and result.subgroup_test is not None:
-            test = result.subgroup_test
+        test = result.subgroup_test
+        if has_subgroups and test is not None and test.q is not None:
             df = f", df = {test.df:.0f}" if test.df is not None else ""
             rows.append(
                 Row(

@@ -21,10 +21,11 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from evsynth.contracts.format import format_p_clause
+from evsynth.contracts.pooling_result import PoolingResult
 from evsynth.figures.axis import auto_xlim, choose_ticks, linear_ticks
 from evsynth.figures.common import is_ratio, measure_name, message_figure, pooled_effects
 from evsynth.figures.formatting import format_ci, format_number, format_tick
-from evsynth.figures.inputs import PoolingResult, StudyEffect
+from evsynth.figures.inputs import StudyEffect
 from evsynth.figures.render import draw_title, new_figure, styled
 from evsynth.figures.style import COLOURS, FONT_SIZE, MODEL_LABELS
 

@@ -15,13 +15,18 @@ import math
 from matplotlib.figure import Figure
 
 from evsynth.contracts.format import format_estimate_ci, format_number
+from evsynth.contracts.pooling_result import PoolingResult, SensitivityRow
 from evsynth.figures.common import is_ratio, message_figure
-from evsynth.figures.inputs import PoolingResult, SensitivityRow
 from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS
 from evsynth.figures.table import IntervalTable, Row, draw_interval_table
 
 __all__ = ["cumulative_table", "leave_one_out_table", "plot_cumulative", "plot_leave_one_out"]
+
+
+def _drawn(rows: tuple[SensitivityRow, ...]) -> tuple[SensitivityRow, ...]:
+    """The rows with an estimate: a refit that could not be computed draws no row."""
+    return tuple(r for r in rows if r.estimate is not None)
 
 
 def _i2(row: SensitivityRow) -> str:
@@ -91,7 +96,7 @@ def leave_one_out_table(
             size=4.0,
             gid=f"loo-study-{i}",
         )
-        for i, row in enumerate(result.leave_one_out, start=1)
+        for i, row in enumerate(_drawn(result.leave_one_out), start=1)
     ]
     rows.append(Row("blank"))
     overall, ref = _overall_rows(result, f"All studies (k = {result.k})", "loo-overall", ratio)
@@ -128,7 +133,7 @@ def cumulative_table(
     model = result.model()
     name = MODEL_LABELS[model.name].lower() if model is not None else "model"
     rows = []
-    for i, row in enumerate(result.cumulative, start=1):
+    for i, row in enumerate(_drawn(result.cumulative), start=1):
         k = row.k if row.k is not None else i
         rows.append(
             Row(
@@ -167,7 +172,7 @@ def plot_leave_one_out(
     xlim: tuple[float, float] | None = None,
 ) -> Figure:
     """Draw the leave-one-out plot, or say why there is none (k < 3)."""
-    if result.status != "pooled" or not result.leave_one_out:
+    if result.status != "pooled" or not _drawn(result.leave_one_out):
         return message_figure(
             title,
             f"Leave-one-out analysis not available (k = {result.k}; it needs at least 3 studies).",
@@ -188,7 +193,7 @@ def plot_cumulative(
     xlim: tuple[float, float] | None = None,
 ) -> Figure:
     """Draw the cumulative meta-analysis plot, or say why there is none."""
-    if result.status != "pooled" or not result.cumulative:
+    if result.status != "pooled" or not _drawn(result.cumulative):
         return message_figure(
             title, f"Cumulative meta-analysis not available (k = {result.k}).", gid="cumulative"
         )

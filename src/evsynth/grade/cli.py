@@ -42,21 +42,24 @@ def _load_settings(value: str | None) -> dict:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    from evsynth.contracts.jsonfile import read_json
+    from evsynth.contracts.pooling_result import read_pooling_result
     from evsynth.grade.assess import assess, merge_settings
     from evsynth.tables import read_tsv, write_json
 
     path = Path(args.pooling)
     if not path.is_file():
         raise InputError("pooling result not found", path=str(path))
-    result = read_json(path)
+    # Read through the contract: a key of the wrong type is an error naming file and key; the
+    # rules read the file's object as written back by the contract (same keys and values).
+    pooling = read_pooling_result(path)
+    result = pooling.to_dict()
     raw = _load_settings(args.settings)
     settings = merge_settings(raw.get("grade") if "grade" in raw else raw)
     rob = read_tsv(args.risk_of_bias, required=("study_id", "tool")) if args.risk_of_bias else None
     studies = read_tsv(args.studies, required=("study_id",)) if args.studies else None
     out = assess(
         result,
-        analysis=args.analysis or str(result.get("analysis") or path.stem),
+        analysis=args.analysis or str(pooling.analysis or path.stem),
         settings=settings,
         risk_of_bias=rob,
         studies=studies,

@@ -10,11 +10,20 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from evsynth import __version__
 from evsynth.contracts.format import format_p_clause
+from evsynth.contracts.pooling_result import (
+    RUN_MODEL_KEYS,
+    SECTIONS,
+    PoolingResult,
+    Rule,
+    parse_pooling_result,
+    parse_sections,
+)
+from evsynth.contracts.pooling_result import PoolingSettings as ResultSettings
 from evsynth.errors import InputError
 from evsynth.pooling.bias import begg, egger, trim_and_fill
 from evsynth.pooling.effects import EffectTable
@@ -154,46 +163,42 @@ class AnalysisResult:
             return self.random
         return self.random or self.fixed
 
-    def to_dict(self) -> dict[str, Any]:
-        """The per-analysis JSON (docs/architecture.md, "Pooling")."""
+    def to_result(self) -> PoolingResult:
+        """The typed per-analysis result of the contract (contracts.pooling_result)."""
         a = self.analysis
-        out: dict[str, Any] = {
-            "analysis": a.get("id"),
-            "label": a.get("label"),
-            "factor": a.get("factor"),
-            "outcome": a.get("outcome"),
-            "published": a.get("published"),
-            "subgroup": a.get("subgroup"),
-            "sensitivity_of": a.get("sensitivity_of"),
-            **({"measure": str(a["measure"]).upper()} if a.get("measure") else {}),
-            "k": self.table.k,
-            "status": self.status,
-            "chosen": self.chosen,
-            "rule": {
-                "name": self.settings.rule,
-                "description": self.settings.describe(),
-                "i2_threshold": self.settings.i2_threshold,
-                "q_p_threshold": self.settings.q_p_threshold,
-                "reason": self.reason,
-            },
-            "fixed": self.fixed.to_dict() if self.fixed else None,
-            "random": self.random.to_dict() if self.random else None,
-            "settings": {
-                "random_method": self.settings.random_method,
-                "test": self.settings.test,
-                "level": self.settings.level,
-                "prediction_interval": self.settings.prediction_interval,
-                "min_k_compute": self.settings.min_k_compute,
-                "min_k_report": self.settings.min_k_report,
-            },
-            "studies": list(self.table.study),
-            "study_ids": list(self.study_ids),
-            "input_checksum": self.table.checksum,
-            "notes": list(self.notes),
-            "version": __version__,
-        }
-        out.update(self.extras)
-        return out
+        unknown = set(self.extras) - set(SECTIONS)
+        if unknown:
+            raise ValueError(f"not a section of the pooling contract: {', '.join(sorted(unknown))}")
+        s = self.settings
+        return PoolingResult(
+            analysis=a.get("id"),
+            label=a.get("label"),
+            factor=a.get("factor"),
+            outcome=a.get("outcome"),
+            published=a.get("published"),
+            subgroup=a.get("subgroup"),
+            sensitivity_of=a.get("sensitivity_of"),
+            measure=str(a["measure"]).upper() if a.get("measure") else None,
+            k=self.table.k,
+            status=self.status,
+            chosen=self.chosen,
+            rule=s.rule,
+            rule_info=Rule(s.rule, s.describe(), s.i2_threshold, s.q_p_threshold, self.reason),
+            fixed=self.fixed.to_model("fixed") if self.fixed else None,
+            random=self.random.to_model("random") if self.random else None,
+            settings=ResultSettings(**{f.name: getattr(s, f.name) for f in fields(ResultSettings)}),
+            studies=tuple(self.table.study),
+            study_ids=tuple(self.study_ids),
+            input_checksum=self.table.checksum,
+            notes=tuple(self.notes),
+            version=__version__,
+            **parse_sections(self.extras, self.table.source, self.chosen),
+            source=self.table.source,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The per-analysis JSON (docs/architecture.md, "Pooling"), through the contract."""
+        return self.to_result().to_dict()
 
 
 def _apply_exclusions(
@@ -210,14 +215,8 @@ def _apply_exclusions(
     return table.subset(keep), tuple(study_ids[i] for i in keep), notes
 
 
-_RUN_MODEL_KEYS = (
-    "k estimate se ci_low ci_high p tau2 i2 q q_p method test exp_estimate exp_ci_low exp_ci_high"
-).split()
-
-
 def _run_model(fit: PoolResult) -> dict[str, Any]:
-    full = fit.to_dict()
-    return {key: full[key] for key in _RUN_MODEL_KEYS if key in full}
+    return fit.to_model().to_dict(RUN_MODEL_KEYS)
 
 
 def by_search_run(
@@ -426,48 +425,49 @@ def run_analysis(
     )
 
 
-def _exp(value: Any, ratio: bool) -> Any:
+def _exp(value: float | None, ratio: bool) -> float | None:
     if value is None:
         return None
     return math.exp(value) if ratio else value
 
 
-def summary_row(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``summary.tsv`` row of one per-analysis JSON (as read back from disk)."""
-    published = data.get("published") or {}
+def summary_row(data: PoolingResult | Mapping[str, Any]) -> dict[str, Any]:
+    """The ``summary.tsv`` row of one per-analysis result (typed, or a decoded JSON object)."""
+    result = data if isinstance(data, PoolingResult) else parse_pooling_result(data)
+    published = result.published or {}
     row: dict[str, Any] = {
-        "analysis": data.get("analysis"),
-        "factor": data.get("factor"),
-        "outcome": data.get("outcome"),
-        "k": data.get("k"),
-        "chosen": data.get("chosen") or "",
+        "analysis": result.analysis,
+        "factor": result.factor,
+        "outcome": result.outcome,
+        "k": result.k,
+        "chosen": result.chosen or "",
         "published_hr": published.get("hr"),
         "published_ci_low": published.get("ci_low"),
         "published_ci_high": published.get("ci_high"),
     }
-    status = data.get("status")
     model = None
-    if status == "pooled":
-        model = data.get(data["chosen"])
-        row["note"] = f"{data['chosen']} effect chosen: {(data.get('rule') or {}).get('reason')}"
-    elif status == "single_study":
-        model = data.get("fixed")
+    if result.status == "pooled":
+        model = result.model(result.chosen)
+        reason = result.rule_info.reason if result.rule_info else None
+        row["note"] = f"{result.chosen} effect chosen: {reason}"
+    elif result.status == "single_study":
+        model = result.fixed
         row["note"] = "not pooled: single study"
     else:
         row["note"] = "empty: no studies"
     if model:
-        ratio = "exp_estimate" in model
+        ratio = model.ratio
         row.update(
-            method=model.get("method") if status == "pooled" else "none",
-            hr=_exp(model.get("estimate"), ratio),
-            ci_low=_exp(model.get("ci_low"), ratio),
-            ci_high=_exp(model.get("ci_high"), ratio),
-            p=model.get("p"),
-            i2=model.get("i2"),
-            tau2=model.get("tau2"),
-            q=model.get("q"),
-            q_p=model.get("q_p"),
-            pi_low=_exp(model.get("pi_low"), ratio),
-            pi_high=_exp(model.get("pi_high"), ratio),
+            method=model.method if result.status == "pooled" else "none",
+            hr=_exp(model.estimate, ratio),
+            ci_low=_exp(model.ci_low, ratio),
+            ci_high=_exp(model.ci_high, ratio),
+            p=model.p,
+            i2=model.i2,
+            tau2=model.tau2,
+            q=model.q,
+            q_p=model.q_p,
+            pi_low=_exp(model.pi_low, ratio),
+            pi_high=_exp(model.pi_high, ratio),
         )
     return row

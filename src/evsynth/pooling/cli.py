@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from evsynth.contracts.options import add_renamed
+from evsynth.contracts.pooling_result import read_pooling_result, write_pooling_result
 from evsynth.contracts.study_tables import read_analysis
 from evsynth.errors import InputError
 from evsynth.pooling import escalc
@@ -30,7 +31,7 @@ from evsynth.pooling.analysis import (
 )
 from evsynth.pooling.effects import read_effects_csv
 from evsynth.pooling.models import METHODS, PI_TYPES
-from evsynth.tables import write_json, write_tsv
+from evsynth.tables import write_tsv
 
 __all__ = ["register"]
 
@@ -268,7 +269,7 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
         search_runs=search_runs,
         run_order=run_order,
     )
-    write_json(args.out, _json_safe(result.to_dict()))
+    write_pooling_result(args.out, result.to_result())
     chosen = result.chosen_fit
     print(
         f"{analysis['id']}: {result.status}, k = {result.table.k}"
@@ -279,26 +280,10 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json_safe(value: Any) -> Any:
-    """Replace non-finite floats by None so the JSON is strict."""
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _cmd_pool_summary(args: argparse.Namespace) -> int:
     rows = []
     for name in args.json:
-        path = Path(name)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read the analysis JSON: {exc}", path=str(path)) from None
-        rows.append(summary_row(data))
+        rows.append(summary_row(read_pooling_result(name)))
     n = write_tsv(args.out, rows, SUMMARY_COLUMNS, sort_by=["analysis"])
     print(f"pool-summary: {n} analyses -> {args.out}", file=sys.stderr)
     return 0

@@ -37,6 +37,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from evsynth import __version__
+from evsynth.contracts.pooling_model import PooledModel
 from evsynth.errors import InputError
 from evsynth.pooling.effects import EffectTable
 
@@ -367,29 +368,37 @@ class PoolResult:
     def pooled(self) -> bool:
         return self.status == "pooled"
 
+    def to_model(self, name: str = "") -> PooledModel:
+        """The contract's typed model (contracts.pooling_model), ``exp_*`` added for ratios."""
+        exp: dict[str, Any] = {}
+        if self.effects.ratio:
+            for key in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+                value = getattr(self, key)
+                exp[f"exp_{key}"] = _clean(math.exp(value)) if value is not None else None
+        return PooledModel(
+            name=name,
+            **{key: _clean(getattr(self, key)) for key in _MODEL_FIELDS},
+            weights=tuple(_clean(w) for w in self.weights),
+            studies=tuple(self.effects.study),
+            converged=self.convergence.converged,
+            algorithm=self.convergence.algorithm,
+            iterations=self.convergence.iterations,
+            notes=self.notes + ((self.convergence.note,) if self.convergence.note else ()),
+            input_checksum=self.checksum,
+            version=self.version,
+            ratio=self.effects.ratio,
+            **exp,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The flat JSON form with the names of docs/architecture.md (plus exp_* for ratios)."""
-        out: dict[str, Any] = {
-            name: _clean(getattr(self, name))
-            for name in (
-                "k estimate se ci_low ci_high stat p df tau2 tau2_ci_low tau2_ci_high i2 i2_ci_low "
-                "i2_ci_high h2 h2_ci_low h2_ci_high q q_df q_p pi_low pi_high method test level "
-                "pi_type status"
-            ).split()
-        }
-        out["weights"] = [_clean(w) for w in self.weights]
-        out["studies"] = list(self.effects.study)
-        out["converged"] = self.convergence.converged
-        out["algorithm"] = self.convergence.algorithm
-        out["iterations"] = self.convergence.iterations
-        out["notes"] = list(self.notes) + ([self.convergence.note] if self.convergence.note else [])
-        out["input_checksum"] = self.checksum
-        out["version"] = self.version
-        if self.effects.ratio:
-            for name in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
-                value = getattr(self, name)
-                out[f"exp_{name}"] = _clean(math.exp(value)) if value is not None else None
-        return out
+        return self.to_model().to_dict()
+
+
+_MODEL_FIELDS = (
+    "k estimate se ci_low ci_high stat p df tau2 tau2_ci_low tau2_ci_high i2 i2_ci_low i2_ci_high "
+    "h2 h2_ci_low h2_ci_high q q_df q_p pi_low pi_high method test level pi_type status"
+).split()
 
 
 def _clean(value: Any) -> Any:

@@ -1,5 +1,5 @@
-"""Plain-language facts derived from the inputs: model values, the methods paragraph, and why our
-pooled estimate differs from a published one.
+"""Plain-language facts derived from the inputs: model values, the rule, and why our pooled
+estimate differs from a published one (the methods section: :mod:`evsynth.report.methods`).
 
 Everything here is computed from files and config, never typed by hand, so the text stays true when
 the data change (an update run, a corrected extraction).
@@ -8,10 +8,18 @@ the data change (an update run, a corrected extraction).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evsynth.report.labels import ESTIMATORS, TESTS
+from evsynth.contracts.pooling_result import (
+    PooledModel,
+    PoolingResult,
+    Rule,
+    SensitivityRow,
+    TrimAndFill,
+    parse_pooling_result,
+)
 
 __all__ = [
     "ModelValues",
@@ -22,13 +30,15 @@ __all__ = [
     "methods_paragraphs",
     "min_k_bias",
     "model_values",
+    "pooling_result",
     "published_difference",
     "rule_name",
     "to_float",
 ]
 
-# Dedup config keys that are file locations or machine settings, not methods.
-DEDUP_NOT_METHODS = frozenset({"decisions", "threads", "progress", "log"})
+#: What :func:`model_values` reads: a typed model or row of the pooling contract, or (for the
+#: callers not yet moved to the contract) one decoded JSON object.
+ModelLike = PooledModel | SensitivityRow | TrimAndFill | Mapping[str, Any]
 
 # Fewest studies for tests of funnel-plot asymmetry (Cochrane Handbook 6.5, section 13.3.5.4).
 MIN_K_BIAS = 10
@@ -90,71 +100,91 @@ class ModelValues:
     level: float
 
 
-def _ratio(model: dict[str, Any], name: str) -> float | None:
+def pooling_result(result: PoolingResult | Mapping[str, Any]) -> PoolingResult:
+    """The typed pooling result (contracts.pooling_result); a decoded JSON object is parsed."""
+    return result if isinstance(result, PoolingResult) else parse_pooling_result(result)
+
+
+def _ratio(model: ModelLike, name: str) -> float | None:
     """exp_<name> when pooling gave it, else exp(<name>) of the log-scale value."""
-    value = to_float(model.get(f"exp_{name}"))
+    get = model.get if isinstance(model, Mapping) else lambda key: getattr(model, key, None)
+    value = to_float(get(f"exp_{name}"))
     if value is not None:
         return value
-    log_value = to_float(model.get(name))
+    log_value = to_float(get(name))
     return math.exp(log_value) if log_value is not None else None
 
 
-def model_values(model: dict[str, Any] | None, name: str) -> ModelValues | None:
-    """Read one model dict of the pooling JSON (names of docs/architecture.md)."""
-    if not isinstance(model, dict):
+def model_values(model: ModelLike | None, name: str) -> ModelValues | None:
+    """One model's numbers on the ratio scale, from the contract's typed model (or a row of it).
+
+    Fields a row type lacks (a leave-one-out row has no prediction interval) are None.
+    """
+    if model is None:
         return None
-    k = to_float(model.get("k"))
+    if isinstance(model, Mapping):
+        get = model.get
+    elif isinstance(model, PooledModel | SensitivityRow | TrimAndFill):
+
+        def get(key: str) -> Any:
+            return getattr(model, key, None)
+
+    else:
+        return None
+    k = to_float(get("k"))
     return ModelValues(
         name=name,
         k=int(k) if k is not None else None,
         hr=_ratio(model, "estimate"),
         ci_low=_ratio(model, "ci_low"),
         ci_high=_ratio(model, "ci_high"),
-        p=to_float(model.get("p")),
+        p=to_float(get("p")),
         pi_low=_ratio(model, "pi_low"),
         pi_high=_ratio(model, "pi_high"),
-        i2=to_float(model.get("i2")),
-        i2_ci_low=to_float(model.get("i2_ci_low")),
-        i2_ci_high=to_float(model.get("i2_ci_high")),
-        tau2=to_float(model.get("tau2")),
-        tau2_ci_low=to_float(model.get("tau2_ci_low")),
-        tau2_ci_high=to_float(model.get("tau2_ci_high")),
-        q=to_float(model.get("q")),
-        q_df=to_float(model.get("q_df")),
-        q_p=to_float(model.get("q_p")),
-        method=str(model.get("method") or ""),
-        test=str(model.get("test") or ""),
-        level=level_percent(model.get("level")),
+        i2=to_float(get("i2")),
+        i2_ci_low=to_float(get("i2_ci_low")),
+        i2_ci_high=to_float(get("i2_ci_high")),
+        tau2=to_float(get("tau2")),
+        tau2_ci_low=to_float(get("tau2_ci_low")),
+        tau2_ci_high=to_float(get("tau2_ci_high")),
+        q=to_float(get("q")),
+        q_df=to_float(get("q_df")),
+        q_p=to_float(get("q_p")),
+        method=str(get("method") or ""),
+        test=str(get("test") or ""),
+        level=level_percent(get("level")),
     )
 
 
-def analysis_status(result: dict[str, Any] | None, summary: dict[str, str] | None) -> str:
-    """`pooled`, `single_study` or `empty` (from the JSON, else from k)."""
-    if result and result.get("status") in ("pooled", "single_study", "empty"):
-        return str(result["status"])
-    k = to_float((result or {}).get("k"))
-    if k is None and summary:
-        k = to_float(summary.get("k"))
+def analysis_status(
+    result: PoolingResult | Mapping[str, Any] | None, summary: Mapping[str, str] | None
+) -> str:
+    """`pooled`, `single_study` or `empty`: the pooling result's (else from summary.tsv's k)."""
+    if result:
+        return pooling_result(result).status
+    k = to_float(summary.get("k")) if summary else None
     if not k:
         return "empty"
     return "single_study" if k == 1 else "pooled"
 
 
-def min_k_bias(result: dict[str, Any]) -> int:
+def min_k_bias(result: PoolingResult | Mapping[str, Any]) -> int:
     """Fewest studies for small-study tests: pooling's settings.min_k_report, else 10."""
-    value = to_float((result.get("settings") or {}).get("min_k_report"))
-    return int(value) if value is not None else MIN_K_BIAS
+    settings = pooling_result(result).settings
+    value = settings.min_k_report if settings is not None else None
+    return value if value is not None else MIN_K_BIAS
 
 
-def bias_reason(result: dict[str, Any], test: str) -> str:
+def bias_reason(result: PoolingResult | Mapping[str, Any], test: str) -> str:
     """Why a small-study test is absent: the pooling's own note if any, else the k rule."""
-    entry = result.get(test)
-    if isinstance(entry, dict):
+    entry = result.get(test) if isinstance(result, Mapping) else None
+    if isinstance(entry, Mapping):  # a note written by another tool into the test's object
         for key in ("reason", "note", "message"):
             if entry.get(key):
                 return str(entry[key])
-    k = to_float(result.get("k")) or 0
-    minimum = min_k_bias(result)
+    typed = pooling_result(result)
+    k = typed.k
+    minimum = min_k_bias(typed)
     if k < minimum:
         return (
             f"not computed: k = {int(k)} < {minimum}; tests for funnel-plot asymmetry have too "
@@ -164,7 +194,9 @@ def bias_reason(result: dict[str, Any], test: str) -> str:
 
 
 def rule_name(rule: Any) -> str:
-    """The model-selection rule's name, from the pooling JSON (a name or a dict with `name`)."""
+    """The model-selection rule's name (a name, the contract's Rule, or a dict with `name`)."""
+    if isinstance(rule, Rule):
+        return str(rule.name or "")
     if isinstance(rule, dict):
         return str(rule.get("name") or "")
     return str(rule or "")
@@ -172,6 +204,8 @@ def rule_name(rule: Any) -> str:
 
 def describe_rule(rule: Any) -> str:
     """The model-selection rule in words, with the thresholds pooling actually used."""
+    if isinstance(rule, Rule):
+        rule = rule.to_dict()
     name = rule_name(rule)
     if isinstance(rule, dict) and name == "heterogeneity":
         i2 = to_float(rule.get("i2_threshold"))
@@ -263,182 +297,5 @@ def published_difference(
     return " ".join(parts)
 
 
-def _describe_method(code: str) -> str:
-    return ESTIMATORS.get(code.upper(), code) if code else ""
-
-
-STAGE_NAMES = {"title_abstract": "title and abstract", "full_text": "full text"}
-
-
-def _published_comparison(config: dict[str, Any]) -> str:
-    """Whether a published review is compared, and in which analyses (from the config only)."""
-    analyses = [a for a in config.get("analyses") or [] if (a or {}).get("published")]
-    reference = str((config.get("review") or {}).get("reference") or "").strip()
-    if not analyses:
-        return (
-            "No published review's pooled estimates are compared"
-            + (
-                f" (the config names {reference}, but no analysis gives its estimate)"
-                if reference
-                else ""
-            )
-            + "."
-        )
-    labels = ", ".join(str(a.get("label") or a.get("id")) for a in analyses)
-    source = reference or "a published review (review.reference is not set)"
-    return (
-        f"Our pooled estimates are compared with those of {source.rstrip('.')}, in "
-        f"{_plural(len(analyses), 'analysis', 'analyses')}: {labels}."
-    )
-
-
-def methods_paragraphs(
-    config: dict[str, Any],
-    results: list[dict[str, Any]],
-    *,
-    dedup: dict[str, Any],
-    screening_complete: dict[str, bool],
-) -> list[str]:
-    """The methods section, from the config actually used and the settings pooling recorded."""
-    paragraphs = []
-    runs = config["search"]["runs"]
-    databases = sorted(
-        {
-            str(src.get("database") or name)
-            for run in runs
-            for name, src in (run.get("sources") or {}).items()
-        }
-    )
-    paragraphs.append(
-        f"We searched {', '.join(databases)} in {_plural(len(runs), 'dated run', 'dated runs')} "
-        f"({', '.join(str(r['id']) for r in runs)}); full strategies, date windows and counts are "
-        "given in the search section. Exports and E-utilities responses were archived and parsed "
-        "offline, so every count below can be recomputed from the archive."
-    )
-
-    dedup_cfg = config.get("dedup") or {}
-    extra = [
-        f"{key} = {value}"
-        for key, value in sorted(dedup_cfg.items())
-        if key not in DEDUP_NOT_METHODS and not isinstance(value, dict | list)
-    ]
-    text = (
-        "Records were deduplicated across sources and runs by exact identifiers (DOI, PMID) and by "
-        "similarity of title, authors, journal and year; pairs the matcher could not decide were "
-        "checked by a person"
-    )
-    if dedup_cfg.get("decisions"):
-        text += f" (decisions in {dedup_cfg['decisions']}, which always override the matcher)"
-    if extra:
-        text += f"; settings: {'; '.join(extra)}"
-    removed = dedup.get("duplicates_removed")
-    if removed is not None:
-        text += (
-            f". {removed} duplicates were removed, leaving {dedup.get('unique_records')} records"
-        )
-    paragraphs.append(text + ".")
-
-    screening = config.get("screening") or {}
-    reviewers = screening.get("reviewers") or []
-    required = screening.get("required_reviewers", 1)
-    stages = screening.get("stages") or {}
-    adjudicated = [name for name, st in stages.items() if (st or {}).get("adjudication")]
-    per_stage = {
-        name: int((st or {}).get("required_reviewers") or required) for name, st in stages.items()
-    }
-    text = (
-        f"Screening ran in {_plural(len(stages) or 2, 'stage', 'stages')} (title and abstract, "
-        "then full text) by "
-        + (
-            _plural(len(reviewers), "named reviewer", "named reviewers")
-            if reviewers
-            else "reviewers not named in the config"
-        )
-    )
-    if len(set(per_stage.values())) <= 1:
-        text += (
-            f", with {required} independent "
-            f"{'decision' if required == 1 else 'decisions'} required per record"
-        )
-    else:
-        text += ", with " + ", ".join(
-            f"{n} independent {'decision' if n == 1 else 'decisions'} required per record at "
-            f"{STAGE_NAMES.get(name, name)}"
-            for name, n in per_stage.items()
-        )
-    text += (
-        "; conflicts were resolved by adjudication"
-        if adjudicated
-        else "; no adjudication file was configured"
-    )
-    incomplete = [name for name, done in screening_complete.items() if not done]
-    if incomplete:
-        allowed = (
-            "" if screening.get("require_complete", True) else "; the protocol allows going on"
-        )
-        text += (
-            f". Screening is incomplete at: {', '.join(incomplete)} (records still await a "
-            f"decision{allowed})"
-        )
-    paragraphs.append(text + ".")
-
-    paragraphs.append(_published_comparison(config))
-
-    methods = sorted({str((r.get("random") or {}).get("method") or "") for r in results} - {""})
-    methods = methods or sorted(
-        {str((r.get("settings") or {}).get("random_method") or "") for r in results} - {""}
-    )
-    tests = sorted({str((r.get("settings") or {}).get("test") or "") for r in results} - {""})
-    if not tests:
-        tests = sorted({str((r.get("random") or {}).get("test") or "") for r in results} - {""})
-    fixed = sorted({str((r.get("fixed") or {}).get("method") or "") for r in results} - {""})
-    levels = sorted(
-        {
-            level_percent(
-                (r.get("settings") or {}).get("level", (r.get("random") or {}).get("level"))
-            )
-            for r in results
-        }
-    )
-    rules = {rule_name(r.get("rule")): r.get("rule") for r in results if rule_name(r.get("rule"))}
-    configured = str((config.get("pooling") or {}).get("rule") or "")
-    if not rules and configured:
-        rules[configured] = configured
-    min_compute = sorted(
-        {int(to_float((r.get("settings") or {}).get("min_k_compute")) or 3) for r in results}
-    )
-    min_report = sorted({min_k_bias(r) for r in results})
-    if results:
-        text = (
-            "Hazard ratios were pooled on the log scale with inverse-variance weights, one log HR "
-            "and standard error per study as the extraction step derived them; findings without "
-            "a usable HR and confidence interval enter the narrative synthesis. A single study "
-            "is shown with its own estimate and not pooled. "
-        )
-        if fixed:
-            text += f"Fixed effect: {', '.join(_describe_method(m) for m in fixed)}. "
-        if methods:
-            text += f"Random effects: {', '.join(_describe_method(m) for m in methods)}"
-            if tests:
-                text += f", with {', '.join(TESTS.get(t.lower(), t) for t in tests)}"
-            text += ". "
-        text += (
-            "Heterogeneity is reported as Cochran's Q, I\u00b2 and \u03c4\u00b2 with confidence "
-            "intervals, and a prediction interval for random effects. "
-        )
-        if rules:
-            text += (
-                "Model choice: " + "; ".join(describe_rule(rules[n]) for n in sorted(rules)) + ". "
-            )
-        text += (
-            f"Confidence level {', '.join(f'{lv:g}%' for lv in levels)}. Sensitivity analyses "
-            f"(with at least {'/'.join(map(str, min_compute))} studies): leave-one-out and "
-            "cumulative (by year) meta-analyses, and the declared subgroup and sensitivity "
-            "analyses. Small-study effects: Egger's regression test, Begg's rank correlation "
-            f"test and trim-and-fill, when at least {'/'.join(map(str, min_report))} studies "
-            "were pooled."
-        )
-        paragraphs.append(text)
-    else:
-        paragraphs.append("No meta-analysis was configured; findings are synthesised narratively.")
-    return paragraphs
+# The methods section has its own module; the name stays importable from here.
+from evsynth.report.methods import methods_paragraphs  # noqa: E402

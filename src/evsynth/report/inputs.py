@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.contracts.pooling_result import PoolingResult, parse_pooling_result
 from evsynth.errors import InputError
 from evsynth.report.facts import analysis_status, to_float
 from evsynth.tables import read_tsv
@@ -68,13 +69,18 @@ class SearchLog:
 
 @dataclass(slots=True)
 class AnalysisInput:
-    """One configured analysis: its config entry, and for meta-analyses the pooling result."""
+    """One configured analysis: its config entry, and for meta-analyses the pooling result.
+
+    ``pooling`` is the result read through its contract (contracts.pooling_result); ``result``
+    is the same file as decoded JSON, kept until the page's renderer reads ``pooling`` only.
+    """
 
     id: str
     config: dict[str, Any]
     result: dict[str, Any] | None
     summary: dict[str, str] | None
     figures: dict[str, Path] = field(default_factory=dict)
+    pooling: PoolingResult | None = None
 
 
 @dataclass(slots=True)
@@ -251,13 +257,13 @@ def _expect_mapping(data: Any, path: Path) -> dict[str, Any]:
 
 
 def _check_agreement(
-    result: dict[str, Any], summary: dict[str, str], path: Path, summary_path: Path
+    result: PoolingResult, summary: dict[str, str], path: Path, summary_path: Path
 ) -> None:
     """The page shows both files; a stale one (edited or rerun by hand) must not slip through."""
-    model = result.get(str(result.get("chosen") or "fixed"))
-    if not isinstance(model, dict):
+    model = result.model(result.chosen or "fixed")
+    if model is None:
         return
-    from_json = to_float(model.get("exp_estimate"))
+    from_json = model.exp_estimate
     from_summary = to_float(summary.get("hr"))
     if from_json is None or from_summary is None:
         return
@@ -266,7 +272,7 @@ def _check_agreement(
             f"the pooled HR is {from_json!r} here but {from_summary!r} in {summary_path}; "
             "rerun the pooling step so both come from the same run",
             path=str(path),
-            record=str(result.get("analysis") or summary.get("analysis")),
+            record=str(result.analysis or summary.get("analysis")),
             field="exp_estimate",
         )
 
@@ -343,27 +349,34 @@ def load_inputs(
     for entry in config.get("analyses") or []:
         aid = entry["id"]
         result = None
+        pooling = None
         figures: dict[str, Path] = {}
         if aid in meta_ids:
             path = results / "pooling" / f"{aid}.json"
             result = _expect_mapping(reader.json(path, "pooling"), path)
+            pooling = parse_pooling_result(result, str(path))
             if aid not in by_id:
                 raise InputError(
                     f"analysis {aid!r} has a pooling result but no row in summary.tsv",
                     path=str(results / "pooling" / "summary.tsv"),
                     record=aid,
                 )
-            _check_agreement(result, by_id[aid], path, results / "pooling" / "summary.tsv")
+            _check_agreement(pooling, by_id[aid], path, results / "pooling" / "summary.tsv")
             # Only a pooled analysis shows funnel, leave-one-out and cumulative plots; the page
             # lists in provenance exactly the figures it embeds.
-            status = analysis_status(result, by_id.get(aid))
+            status = analysis_status(pooling, by_id.get(aid))
             for kind in FIGURE_KINDS if status == "pooled" else ("forest",):
                 found = reader.figure(results, f"{aid}.{kind}", preferred)
                 if found is not None:
                     figures[kind] = found
         analyses.append(
             AnalysisInput(
-                id=aid, config=entry, result=result, summary=by_id.get(aid), figures=figures
+                id=aid,
+                config=entry,
+                result=result,
+                summary=by_id.get(aid),
+                figures=figures,
+                pooling=pooling,
             )
         )
 
