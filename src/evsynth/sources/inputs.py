@@ -179,6 +179,12 @@ class Text:
         self._path = path
         self._data = data
 
+    @classmethod
+    def of_string(cls, text: str, *, label: str, encoding: str) -> Text:
+        """Lines of text a caller has already decoded (``encoding`` is what it found)."""
+        source = Source(io.BytesIO(b""), label, os.path.basename(label))
+        return cls(source, encoding, data=text)
+
     def _open(self) -> io.TextIOBase:
         if self._path is not None:
             codec, errors = codec_of(self.encoding)
