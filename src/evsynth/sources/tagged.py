@@ -304,7 +304,7 @@ class TaggedReader(Importer):
                     yield _FastRecord(
                         chunk.count("\n", pos, head),
                         chunk.count("\n", pos, stop),
-                        fast_tags(chunk[head:stop]),
+                        fast_tags(chunk, head, stop),
                         chunk,
                         pos,
                         stop,
@@ -316,8 +316,9 @@ class TaggedReader(Importer):
                 yield chunk[pos:cut].split("\n")[:-1]
                 pos = cut
 
-    def fast_tags(self, record: str) -> dict[str, list[str]]:
-        """``tag -> values`` of a record matched by :attr:`fast_record` (its text, end tag last)."""
+    def fast_tags(self, text: str, start: int, stop: int) -> dict[str, list[str]]:
+        """``tag -> values`` of a record matched by :attr:`fast_record`: ``text[start:stop]``,
+        from its start tag to its end tag line (given as positions: no copy of the record)."""
         raise NotImplementedError
 
     @property
