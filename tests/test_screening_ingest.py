@@ -299,3 +299,39 @@ def test_plain_fixtures_follow_the_decision_sheet_schema():
             path="x.csv",
             line=2,
         )
+
+
+def test_decision_ris_cut_short_or_with_a_stray_tag_is_an_error(tmp_path):
+    # One RIS codec for importers and decision files; a decision file must end its last record.
+    path = tmp_path / "alice.ris"
+    path.write_text(
+        "TY  - JOUR\nTI  - One\nN1  - ASReview_relevant\nER  - \n\n"
+        "TY  - JOUR\nTI  - Two\nN1  - ASReview_irrelevant\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"alice\.ris:6: record has no ER line before end of file"):
+        read_decisions(DecisionFile(str(path)))
+    path.write_text("TY  - JOUR\nTI  - One\nER  - \nN1  - ASReview_relevant\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"alice\.ris:4: tag 'N1' outside any record"):
+        read_decisions(DecisionFile(str(path)))
+
+
+def test_decision_ris_keeps_each_tags_first_line_and_continuations(tmp_path):
+    from evsynth.screening.readers import read_decision_file
+
+    path = tmp_path / "rayyan.ris"
+    path.write_text(
+        "TY  - JOUR\r\nTI  - A title\r\n  carried on\r\nN1  - first note\r\nN1  - second\r\n"
+        "ER  - \r\n\r\nTY  - JOUR\r\nAU  - Doe, J.\r\nER  - \r\n",
+        encoding="utf-8",
+    )
+    ris = read_decision_file(path)
+    first, second = ris.records
+    assert (first.line, second.line) == (1, 8)
+    assert first.tags == {
+        "TY": ["JOUR"],
+        "TI": ["A title carried on"],
+        "N1": ["first note", "second"],
+    }
+    assert first.lines == {"TY": 1, "TI": 2, "N1": 4}
+    assert second.lines == {"TY": 8, "AU": 9}

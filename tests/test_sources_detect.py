@@ -72,3 +72,12 @@ def test_unknown_format_name() -> None:
 )
 def test_encoding_detection(data: bytes, encoding: str) -> None:
     assert detect_encoding(data) == encoding
+
+
+@pytest.mark.parametrize("byte", [b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"])
+def test_a_byte_cp1252_leaves_undefined_in_a_later_chunk_means_latin1(byte: bytes) -> None:
+    # The streamed check (a file on disk is read in 1 MiB chunks) sees every chunk.
+    head = b"TY  - JOUR\nTI  - Lef\xe8vre\n"
+    rest = iter([b"AU  - Smith\n" * 1000, b"AB  - x" + byte + b"y\nER  - \n"])
+    assert detect_encoding(head, rest) == "latin-1"
+    assert detect_encoding(head, iter([b"AU  - Smith\n", b"ER  - \n"])) == "cp1252"

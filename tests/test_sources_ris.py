@@ -269,3 +269,28 @@ def test_pmid_inside_a_cited_reference_is_not_the_records() -> None:
     )
     (record,) = RisReader().read(data)
     assert record.pmid == "38580657"
+
+
+def test_ris_text_is_rispy_output_that_both_readers_read_back() -> None:
+    import rispy
+
+    from evsynth.sources.ris import ris_text
+
+    refs = [
+        {"id": "pubmed:1", "title": "Métastases", "authors": ["Doe, J.", "Roe, K."]},
+        {"type_of_reference": "CHAP", "doi": "10.1/x", "notes": ["a", "b"]},
+    ]
+    text = ris_text(refs)
+    assert text == (
+        "TY  - JOUR\r\nID  - pubmed:1\r\nTI  - Métastases\r\nAU  - Doe, J.\r\nAU  - Roe, K.\r\n"
+        "ER  - \r\n\r\nTY  - CHAP\r\nDO  - 10.1/x\r\nN1  - a\r\nN1  - b\r\nER  - \r\n\r\n"
+    )
+    assert ris_text([]) == ""
+    back = rispy.loads(text.replace("\r\n", "\n"))
+    assert [b.get("title") for b in back] == ["Métastases", None]
+    assert back[1]["notes"] == ["a", "b"]
+    reader = RisReader()
+    tags = list(reader.read_tags(text.encode("utf-8")))
+    assert [start for start, _ in tags] == [1, 8]
+    assert tags[0][1]["AU"] == ["Doe, J.", "Roe, K."]
+    assert tags[1][1] == {"TY": ["CHAP"], "DO": ["10.1/x"], "N1": ["a", "b"]}

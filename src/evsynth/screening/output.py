@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from evsynth.screening.stage import StageResult, StageRow
+from evsynth.sources.ris import ris_text
 from evsynth.tables import clean_cell, write_json, write_tsv
 
 __all__ = [
@@ -127,41 +128,47 @@ def queue_csv_text(result: StageResult, records: Mapping[str, Mapping[str, str]]
     return "\ufeff" + buffer.getvalue()
 
 
-def _ris_lines(tag: str, value: str) -> list[str]:
-    value = clean_cell(value).strip()
-    return [f"{tag}  - {value}"] if value else []
-
-
 def queue_ris_text(result: StageResult, records: Mapping[str, Mapping[str, str]]) -> str:
     """The queue as RIS; the study record id goes in ID and AN so tool exports match back."""
-    lines: list[str] = []
+    references: list[dict[str, object]] = []
     for row in result.queue:
         rec = records[row.study_record_id]
-        lines.append("TY  - JOUR")
-        lines += _ris_lines("ID", row.study_record_id)
-        lines += _ris_lines("AN", row.study_record_id)
-        lines += _ris_lines("TI", rec.get("title", ""))
-        for author in [a for a in rec.get("authors", "").split(";") if a.strip()]:
-            lines += _ris_lines("AU", author)
-        lines += _ris_lines("PY", rec.get("year", ""))
-        lines += _ris_lines("JO", rec.get("journal", ""))
-        lines += _ris_lines("VL", rec.get("volume", ""))
-        lines += _ris_lines("IS", rec.get("issue", ""))
         pages = rec.get("pages", "")
         start, _, end = pages.partition("-")
-        lines += _ris_lines("SP", start)
-        lines += _ris_lines("EP", end)
-        lines += _ris_lines("DO", rec.get("doi", ""))
-        lines += _ris_lines("AB", rec.get("abstract", ""))
-        for kw in [k for k in rec.get("keywords", "").split(";") if k.strip()]:
-            lines += _ris_lines("KW", kw)
-        lines += _ris_lines("UR", rec.get("url", ""))
-        if rec.get("pmid"):
-            lines += _ris_lines("C1", f"PMID: {rec['pmid']}")
-        lines += _ris_lines("N1", f"evsynth {result.settings.stage} queue: {row.study_record_id}")
-        lines.append("ER  - ")
-        lines.append("")
-    return "\r\n".join(lines) + ("\r\n" if lines else "")
+        pmid = rec.get("pmid", "")
+        fields: list[tuple[str, str | list[str]]] = [
+            ("id", row.study_record_id),
+            ("accession_number", row.study_record_id),
+            ("title", rec.get("title", "")),
+            ("authors", rec.get("authors", "").split(";")),
+            ("year", rec.get("year", "")),
+            ("journal_name", rec.get("journal", "")),
+            ("volume", rec.get("volume", "")),
+            ("number", rec.get("issue", "")),
+            ("start_page", start),
+            ("end_page", end),
+            ("doi", rec.get("doi", "")),
+            ("abstract", rec.get("abstract", "")),
+            ("keywords", rec.get("keywords", "").split(";")),
+            ("urls", [rec.get("url", "")]),
+            ("custom1", f"PMID: {pmid}" if pmid else ""),
+            ("notes", [f"evsynth {result.settings.stage} queue: {row.study_record_id}"]),
+        ]
+        reference: dict[str, object] = {"type_of_reference": "JOUR"}
+        for name, value in fields:
+            if isinstance(value, list):
+                values = [v for v in (_ris_value(v) for v in value) if v]
+                if values:
+                    reference[name] = values
+            elif _ris_value(value):
+                reference[name] = _ris_value(value)
+        references.append(reference)
+    return ris_text(references)
+
+
+def _ris_value(value: str) -> str:
+    """One line's value: cell clean-up (no line breaks or control characters), then trimmed."""
+    return clean_cell(value).strip()
 
 
 def agreement_document(

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evsynth.errors import InputError
+from evsynth.sources.inputs import Text
+from evsynth.sources.ris import CompleteRisReader
 
 if TYPE_CHECKING:
     from evsynth.screening.asreview_project import AsreviewProject
@@ -268,51 +269,31 @@ def _read_xlsx(path: Path, data: bytes | None = None, *, where: str = "") -> Tab
     )
 
 
-_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
-
-
 def _ris_from_text(text: str, *, path: str, encoding: str) -> RisFile:
-    records: list[RisRecord] = []
-    current: RisRecord | None = None
-    last_tag = ""
-    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        line = raw.rstrip()
-        match = _RIS_LINE.match(line)
-        if match:
-            tag, value = match.group(1), (match.group(2) or "").strip()
-            if tag == "TY":
-                if current is not None:
-                    raise InputError(
-                        "new TY before the previous record's ER", path=path, line=number
-                    )
-                current = RisRecord(number)
-            elif current is None:
-                raise InputError(
-                    f"tag {tag} outside a record (no TY before it)", path=path, line=number
-                )
-            elif tag == "ER":
-                records.append(current)
-                current = None
-                continue
-            current.tags.setdefault(tag, []).append(value)
-            current.lines.setdefault(tag, number)
-            last_tag = tag
-        elif line.strip() and current is not None and last_tag:
-            # a continuation line: append to the previous value
-            values = current.tags[last_tag]
-            values[-1] = (values[-1] + " " + line.strip()).strip()
-    if current is not None:
-        raise InputError(
-            "the last record has no ER line (file truncated?)", path=path, line=current.line
-        )
+    """A decision file's RIS records, through the importers' RIS codec (one reader for both).
+
+    Every tag and value is kept as written, with the line of each tag's first value; a tag
+    outside a record or a record without ``ER`` fails the file, listing every such record.
+    """
+    reader = CompleteRisReader()
+    decoded = Text.of_string(text, label=path, encoding=encoding)
+    records = [
+        RisRecord(start, tags, lines)
+        for start, tags, lines in reader.text_tags(decoded, tag_lines=True)
+    ]
     return RisFile(path, records, encoding=encoding)
 
 
 def _looks_like_ris(text: str) -> bool:
+    """True when the first non-blank line is a ``TY`` tag line, as the RIS importer reads it."""
     for line in text.lstrip("\ufeff").splitlines():
         if line.strip():
-            return bool(re.match(r"^TY  -", line))
+            pair = _RIS_TAGS.split_line(line)
+            return pair is not None and pair[0] == "TY"
     return False
+
+
+_RIS_TAGS = CompleteRisReader()
 
 
 def read_decision_file(path: str | Path) -> Table | RisFile | AsreviewProject:

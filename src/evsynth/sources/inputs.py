@@ -33,7 +33,9 @@ _CHUNK = 1 << 20
 _TEXT_BLOCK = 1 << 22
 # Bytes that cp1252 leaves undefined: a file holding them is Latin-1 (ISO 8859-1) instead.
 _CP1252_UNDEFINED_BYTES = frozenset(b"\x81\x8d\x8f\x90\x9d")
-_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+# The same five bytes, each searched for with ``in`` (memchr): a regular-expression character
+# class scans byte by byte, about 0.75 s CPU for a 200 MB export without a byte-order mark.
+_CP1252_UNDEFINED = tuple(bytes([b]) for b in sorted(_CP1252_UNDEFINED_BYTES))
 # A well-formed multi-byte UTF-8 sequence (a file holding some is UTF-8, at least in part).
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
@@ -112,7 +114,7 @@ def detect_encoding(head: bytes, rest: Iterator[bytes] | None = None) -> str:
             except UnicodeDecodeError:
                 valid = False
         has_utf8 = has_utf8 or _UTF8_SEQUENCE.search(chunk) is not None
-        undefined = undefined or _CP1252_UNDEFINED.search(chunk) is not None
+        undefined = undefined or any(byte in chunk for byte in _CP1252_UNDEFINED)
     if valid:
         try:
             decoder.decode(b"", final=True)
@@ -178,6 +180,12 @@ class Text:
         self.encoding = encoding
         self._path = path
         self._data = data
+
+    @classmethod
+    def of_string(cls, text: str, *, label: str, encoding: str) -> Text:
+        """Lines of text a caller has already decoded (``encoding`` is what it found)."""
+        source = Source(io.BytesIO(b""), label, os.path.basename(label))
+        return cls(source, encoding, data=text)
 
     def _open(self) -> io.TextIOBase:
         if self._path is not None:

@@ -70,7 +70,7 @@ class TaggedReader(Importer):
         failures: list[Failure] = []
         produced = 0
         known = self.field_map.known_tags | self.ignored_tags | self.start_tags | self.end_tags
-        for start, tags, problem in self._records(text, failures):
+        for start, tags, problem, _lines in self._records(text, failures):
             if problem:
                 failures.append(Failure(start, problem))
                 continue
@@ -102,18 +102,29 @@ class TaggedReader(Importer):
     ) -> Iterator[tuple[int, dict[str, list[str]]]]:
         """Yield ``(first_line, tag -> values)`` per record, every value as the export wrote it.
 
-        For readers of fields that are not record columns (Rayyan's decisions in RIS ``N1``,
-        screening tools' labels): the same records, lines and failures as :meth:`read`.
+        For readers of fields that are not record columns (screening tools' labels): the same
+        records, lines and failures as :meth:`read`.
         """
-        text = read_text(src, label=label)
+        for start, tags, _lines in self.text_tags(read_text(src, label=label)):
+            yield start, tags
+
+    def text_tags(
+        self, text: Text, *, tag_lines: bool = False
+    ) -> Iterator[tuple[int, dict[str, list[str]], dict[str, int]]]:
+        """Yield ``(first_line, tag -> values, tag -> line)`` per record of decoded ``text``.
+
+        With ``tag_lines`` the third item gives the line of each tag's first value (so a message
+        about a decision in ``N1`` points at that line); without it, it is empty. Failures are
+        raised together at the end, as by :meth:`read`.
+        """
         failures: list[Failure] = []
         produced = 0
-        for start, tags, problem in self._records(text, failures):
+        for start, tags, problem, lines in self._records(text, failures, tag_lines=tag_lines):
             if problem:
                 failures.append(Failure(start, problem))
                 continue
             produced += 1
-            yield start, tags
+            yield start, tags, lines
         raise_failures(text.source.label, failures, starts=self.record_starts, produced=produced)
 
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
@@ -128,15 +139,20 @@ class TaggedReader(Importer):
         return match.group(1), (match.group(2) or "").strip()
 
     def _records(
-        self, text: Text, failures: list[Failure]
-    ) -> Iterator[tuple[int, dict[str, list[str]], str]]:
-        """Yield ``(first_line, tags, problem)`` per record start; problem "" when complete."""
+        self, text: Text, failures: list[Failure], *, tag_lines: bool = False
+    ) -> Iterator[tuple[int, dict[str, list[str]], str, dict[str, int]]]:
+        """Yield ``(first_line, tags, problem, tag_lines)`` per record start.
+
+        ``problem`` is "" when the record is complete; ``tag_lines`` (tag -> line of its first
+        value) is filled only when asked for, and then the fast path is off (it has no lines).
+        """
         split = self.split_line
         continuation = self.continuation.match if self.continuation else None
         header = self.record_header.match if self.record_header else None
         start_tags, end_tags, file_tags = self.start_tags, self.end_tags, self.file_tags
         per_line = self.one_value_per_line
         tags: dict[str, list[str]] | None = None
+        lines: dict[str, int] = {}
         start = 0
         last: list[str] | None = None
         last_tag = ""
@@ -144,14 +160,15 @@ class TaggedReader(Importer):
         number = 0
         preamble: list[tuple[int, str]] = []
         between: list[tuple[int, str]] = []
-        blocks = text.line_blocks() if self.fast_record is None else self._fast_blocks(text)
+        fast = self.fast_record is not None and not tag_lines
+        blocks = self._fast_blocks(text) if fast else text.line_blocks()
         for block in blocks:
             if block.__class__ is _FastRecord:
                 if tags is None:
                     # What the line loop below would do with the record's lines.
                     orphan = False
                     self.record_starts += 1
-                    yield number + block.lead + 1, block.tags, ""
+                    yield number + block.lead + 1, block.tags, "", lines
                     number += block.lines
                     last = None
                     continue
@@ -162,10 +179,11 @@ class TaggedReader(Importer):
                     continue
                 if header is not None and header(line):
                     if tags is not None:
-                        yield start, tags, self._unterminated(number)
+                        yield start, tags, self._unterminated(number), lines
                     orphan = False
                     self.record_starts += 1
                     tags, start, last, last_tag = {}, number, None, ""
+                    lines = {}
                     continue
                 pair = None if line[0] in " \t" else split(line)
                 if tags is None:
@@ -175,6 +193,7 @@ class TaggedReader(Importer):
                         tags, start = {}, number
                         last_tag = pair[0]
                         last = tags[last_tag] = [pair[1]]
+                        lines = {last_tag: number} if tag_lines else {}
                     elif pair is not None and pair[0] in file_tags:
                         continue
                     elif pair is not None and self.strict_outside_records:
@@ -199,17 +218,20 @@ class TaggedReader(Importer):
                 if pair is not None:
                     tag, value = pair
                     if tag in end_tags:
-                        yield start, tags, ""
+                        yield start, tags, "", lines
                         tags, last = None, None
                         continue
                     if tag in start_tags:
-                        yield start, tags, self._unterminated(number)
+                        yield start, tags, self._unterminated(number), lines
                         self.record_starts += 1
                         tags, start = {}, number
+                        lines = {}
                     last_tag = tag
                     last = tags.get(tag)
                     if last is None:
                         last = tags[tag] = [value]
+                        if tag_lines:
+                            lines[tag] = number
                     else:
                         last.append(value)
                     continue
@@ -253,9 +275,9 @@ class TaggedReader(Importer):
                     f"line {start}: the last record has no {end} line before end of file; read "
                     "as ending there (check the export is complete)"
                 )
-                yield start, tags, ""
+                yield start, tags, "", lines
             else:
-                yield start, tags, self._unterminated(None) if end_tags else ""
+                yield start, tags, self._unterminated(None) if end_tags else "", lines
 
     def _note_skipped(self, lines: list[tuple[int, str]], where_in_file: str) -> None:
         """A warning naming untagged lines skipped outside records (the first five)."""
@@ -282,7 +304,7 @@ class TaggedReader(Importer):
                     yield _FastRecord(
                         chunk.count("\n", pos, head),
                         chunk.count("\n", pos, stop),
-                        fast_tags(chunk[head:stop]),
+                        fast_tags(chunk, head, stop),
                         chunk,
                         pos,
                         stop,
@@ -294,8 +316,9 @@ class TaggedReader(Importer):
                 yield chunk[pos:cut].split("\n")[:-1]
                 pos = cut
 
-    def fast_tags(self, record: str) -> dict[str, list[str]]:
-        """``tag -> values`` of a record matched by :attr:`fast_record` (its text, end tag last)."""
+    def fast_tags(self, text: str, start: int, stop: int) -> dict[str, list[str]]:
+        """``tag -> values`` of a record matched by :attr:`fast_record`: ``text[start:stop]``,
+        from its start tag to its end tag line (given as positions: no copy of the record)."""
         raise NotImplementedError
 
     @property
