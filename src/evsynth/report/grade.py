@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from evsynth.contracts.format import format_estimate_ci
+
 __all__ = ["grade_view"]
 
 # GRADEpro's certainty symbols: filled circled plus for each level, empty circle for the rest.
@@ -58,8 +60,8 @@ def _note(name: str, d: dict[str, Any]) -> str:
     return text
 
 
-def _hr(value: Any, digits: int) -> str:
-    return f"{float(value):.{digits}f}" if isinstance(value, (int, float)) else "\u2013"
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def grade_view(
@@ -102,9 +104,11 @@ def grade_view(
             who = f"not reported by every study ({studies})"
         eff = g.get("relative_effect") or {}
         if eff.get("hr") is not None:
-            rel = (
-                f"HR {_hr(eff['hr'], digits)} ({_hr(eff.get('ci_low'), digits)} to "
-                f"{_hr(eff.get('ci_high'), digits)})"
+            rel = "HR " + format_estimate_ci(
+                _number(eff["hr"]),
+                _number(eff.get("ci_low")),
+                _number(eff.get("ci_high")),
+                digits=digits,
             )
         else:
             rel = "\u2013"

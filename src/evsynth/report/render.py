@@ -21,7 +21,6 @@ from evsynth.report.templating import render_template
 from evsynth.report.views.analysis import analysis_view
 from evsynth.report.views.back import narrative_view, provenance_view, warnings_view
 from evsynth.report.views.changes import changes_view
-from evsynth.report.views.common import fmt_hr, fmt_p
 from evsynth.report.views.front import (
     CHANGES_TITLE,
     header_view,
@@ -32,7 +31,7 @@ from evsynth.report.views.front import (
 )
 from evsynth.report.views.selection import risk_of_bias_view, selection_view, studies_view
 
-__all__ = ["fmt_hr", "fmt_p", "render_html"]
+__all__ = ["render_html"]
 
 
 def render_html(inputs: ReportInputs) -> str:

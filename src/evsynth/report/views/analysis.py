@@ -5,6 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from evsynth.contracts.format import (
+    format_ci,
+    format_estimate_ci,
+    format_hr,
+    format_number,
+    format_p,
+    format_p_clause,
+)
 from evsynth.report.facts import (
     ModelValues,
     analysis_status,
@@ -15,7 +23,7 @@ from evsynth.report.facts import (
     to_float,
 )
 from evsynth.report.inputs import AnalysisInput, ReportInputs
-from evsynth.report.views.common import DASH, NA, ci, figure, fmt, fmt_hr, fmt_p, label_of
+from evsynth.report.views.common import DASH, NA, figure, label_of
 
 __all__ = ["analysis_view"]
 
@@ -26,24 +34,24 @@ def _model_row(m: ModelValues, chosen: bool, digits: int) -> dict[str, Any]:
         label += f" ({m.method}{', ' + m.test if m.test and m.name == 'random' else ''})"
     tau2 = DASH if m.name == "fixed" else NA if m.tau2 is None else f"{m.tau2:.3f}"
     if m.name != "fixed" and (m.tau2_ci_low is not None or m.tau2_ci_high is not None):
-        tau2 += f" [{ci(m.tau2_ci_low, m.tau2_ci_high, 3)}]"
+        tau2 += f" {format_ci(m.tau2_ci_low, m.tau2_ci_high, 3)}"
     i2 = NA if m.i2 is None else f"{m.i2:.1f}%"
     if m.i2_ci_low is not None or m.i2_ci_high is not None:
-        i2 += f" [{fmt(m.i2_ci_low, 1)} to {fmt(m.i2_ci_high, 1)}]"
+        i2 += f" {format_ci(m.i2_ci_low, m.i2_ci_high, 1)}"
     q = NA if m.q is None else f"{m.q:.2f}"
     if m.q_df is not None:
-        q += f" (df {m.q_df:g}), p {fmt_p(m.q_p)}"
+        q += f" (df {m.q_df:g}), {format_p_clause(m.q_p)}"
     return {
         "name": m.name,
         "label": label,
         "chosen": chosen,
         "k": str(m.k) if m.k is not None else NA,
-        "hr": fmt_hr(m.hr, digits),
+        "hr": format_hr(m.hr, digits),
         "hr_value": m.hr,
-        "ci": ci(m.ci_low, m.ci_high, digits),
-        "p": fmt_p(m.p),
+        "ci": format_ci(m.ci_low, m.ci_high, digits),
+        "p": format_p(m.p),
         "p_value": m.p,
-        "pi": ci(m.pi_low, m.pi_high, digits) if m.name == "random" else DASH,
+        "pi": format_ci(m.pi_low, m.pi_high, digits) if m.name == "random" else DASH,
         "i2": i2,
         "tau2": tau2,
         "q": q,
@@ -82,9 +90,9 @@ def _sensitivity(
                 "label": _row_label(row, keys),
                 "cells": [
                     str(m.k) if m.k is not None else NA,
-                    fmt_hr(m.hr, digits),
-                    ci(m.ci_low, m.ci_high, digits),
-                    fmt_p(m.p),
+                    format_hr(m.hr, digits),
+                    format_ci(m.ci_low, m.ci_high, digits),
+                    format_p(m.p),
                     DASH if m.i2 is None or m.k == 1 else f"{m.i2:.1f}%",
                 ],
             }
@@ -116,20 +124,22 @@ def _bias(a: AnalysisInput, digits: int) -> dict[str, Any]:
     view["shared"] = ""
     if has_egger:
         intercept = to_float(egger.get("intercept", egger.get("estimate")))
-        view["egger"] = f"intercept {fmt(intercept, 2)}, p {fmt_p(to_float(egger.get('p')))}"
+        p = format_p_clause(to_float(egger.get("p")))
+        view["egger"] = f"intercept {format_number(intercept)}, {p}"
     else:
         view["egger"] = bias_reason(result, "egger")
     if has_begg:
         tau = to_float(begg.get("tau", begg.get("kendall_tau")))
-        view["begg"] = f"Kendall's \u03c4 {fmt(tau, 2)}, p {fmt_p(to_float(begg.get('p')))}"
+        p = format_p_clause(to_float(begg.get("p")))
+        view["begg"] = f"Kendall's \u03c4 {format_number(tau)}, {p}"
     else:
         view["begg"] = bias_reason(result, "begg")
     if has_tf:
         k0 = tf.get("k0", tf.get("missing", NA))
         side = f", {tf['side']} side" if tf.get("side") else ""
         view["trim_and_fill"] = (
-            f"{k0} studies imputed{side}; adjusted HR {fmt_hr(tf_model.hr, digits)} (95% CI "
-            f"{ci(tf_model.ci_low, tf_model.ci_high, digits)})"
+            f"{k0} studies imputed{side}; adjusted HR "
+            f"{format_estimate_ci(tf_model.hr, tf_model.ci_low, tf_model.ci_high, digits=digits)}"
         )
     else:
         view["trim_and_fill"] = bias_reason(result, "trim_and_fill")
@@ -170,15 +180,19 @@ def _published(
             (inputs.config.get("report") or {}).get("extraction_sources") or "the sources extracted"
         ),
     )
-    pub_ci = ci(to_float(pub.get("ci_low")), to_float(pub.get("ci_high")), digits)
     return {
         "k": str(k),
-        "ours": f"{fmt_hr(to_float(hr), digits)} ({ci(*_summary_ci(a), digits)})"
+        "ours": format_estimate_ci(to_float(hr), *_summary_ci(a), digits=digits)
         if to_float(hr) is not None
         else "no poolable estimate",
         "model": model,
         "pub_k": str(pub["k"]) if pub.get("k") is not None else "not stated",
-        "pub_hr": f"{fmt_hr(to_float(pub.get('hr')), digits)} ({pub_ci})",
+        "pub_hr": format_estimate_ci(
+            to_float(pub.get("hr")),
+            to_float(pub.get("ci_low")),
+            to_float(pub.get("ci_high")),
+            digits=digits,
+        ),
         "source": str(pub.get("source", NA)),
         "reason": reason,
     }
@@ -195,8 +209,8 @@ def _declared(a: AnalysisInput, inputs: ReportInputs, digits: int) -> list[dict[
                 "k": s.get("k", "0"),
                 "hr": "no poolable estimate"
                 if analysis_status(b.result, b.summary) == "empty"
-                else f"{fmt_hr(to_float(s.get('hr')), digits)} ({ci(*_summary_ci(b), digits)})",
-                "p": fmt_p(to_float(s.get("p"))),
+                else format_estimate_ci(to_float(s.get("hr")), *_summary_ci(b), digits=digits),
+                "p": format_p(to_float(s.get("p"))),
             }
         )
     return rows
@@ -224,24 +238,26 @@ def warning_view(w: dict[str, str]) -> dict[str, str]:
 
 def _heterogeneity(rnd: ModelValues, digits: int) -> str:
     i2_ci = (
-        f" (95% CI {fmt(rnd.i2_ci_low, 1)}% to {fmt(rnd.i2_ci_high, 1)}%)"
+        f" (95% CI {format_ci(rnd.i2_ci_low, rnd.i2_ci_high, 1)})"
         if rnd.i2_ci_low is not None and rnd.i2_ci_high is not None
         else ""
     )
     tau2_ci = (
-        f" (95% CI {fmt(rnd.tau2_ci_low, 3)} to {fmt(rnd.tau2_ci_high, 3)})"
+        f" (95% CI {format_ci(rnd.tau2_ci_low, rnd.tau2_ci_high, 3)})"
         if rnd.tau2_ci_low is not None and rnd.tau2_ci_high is not None
         else ""
     )
     pi = (
         f" The 95% prediction interval for the HR in a new study is "
-        f"{ci(rnd.pi_low, rnd.pi_high, digits)}."
+        f"{format_ci(rnd.pi_low, rnd.pi_high, digits)}."
         if rnd.pi_low is not None
         else " No prediction interval was computed."
     )
     return (
-        f"Cochran's Q = {fmt(rnd.q, 2)} on {fmt(rnd.q_df, 0)} df (p {fmt_p(rnd.q_p)}); "
-        f"I\u00b2 = {fmt(rnd.i2, 1)}%{i2_ci}; \u03c4\u00b2 = {fmt(rnd.tau2, 3)}{tau2_ci}.{pi}"
+        f"Cochran's Q = {format_number(rnd.q)} on {format_number(rnd.q_df, 0)} df "
+        f"({format_p_clause(rnd.q_p)}); "
+        f"I\u00b2 = {format_number(rnd.i2, 1)}%{i2_ci}; \u03c4\u00b2 = {format_number(rnd.tau2, 3)}"
+        f"{tau2_ci}.{pi}"
     )
 
 
@@ -287,8 +303,8 @@ def _subgroups(result: dict[str, Any], cfg: dict[str, Any], digits: int) -> dict
         if q_p is not None:
             df = to_float(subgroups.get("df"))
             view["test"] = (
-                f"Q = {fmt(to_float(subgroups.get('q_between')), 2)}"
-                f"{f' on {df:g} df' if df is not None else ''}, p {fmt_p(q_p)}"
+                f"Q = {format_number(to_float(subgroups.get('q_between')))}"
+                f"{f' on {df:g} df' if df is not None else ''}, {format_p_clause(q_p)}"
             )
     return view
 
@@ -336,11 +352,11 @@ def analysis_view(a: AnalysisInput, inputs: ReportInputs, digits: int) -> dict[s
         view["heterogeneity"] = _heterogeneity(rnd, digits) if rnd is not None else ""
     notes = [str(n) for n in result.get("notes") or [] if str(n).strip()]
     view["notes"] = list(dict.fromkeys(notes)) if status == "pooled" else []
-    hr_text = fmt_hr(to_float(s.get("hr")), digits)
+    estimate = format_estimate_ci(to_float(s.get("hr")), *_summary_ci(a), digits=digits)
     view["forest"] = figure(
         a.figures.get("forest"),
         f"Forest plot of {label}: per-study hazard ratios with 95% CIs and the pooled "
-        f"estimate HR {hr_text} ({ci(*_summary_ci(a), digits)}).",
+        f"estimate HR {estimate}.",
         f"Forest plot: {label}. "
         + (
             "Squares sized by weight; diamonds show the pooled estimates."

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from evsynth.contracts.format import format_estimate_ci
 from evsynth.report.facts import to_float
 from evsynth.report.inputs import ReportInputs
-from evsynth.report.views.common import DASH, NA, ci, fmt_hr
+from evsynth.report.views.common import DASH, NA
 
 __all__ = ["CHANGES_RECORD_LIMIT", "changes_view"]
 
@@ -24,7 +25,8 @@ def _run_hr(entry: dict[str, Any], digits: int) -> tuple[str, float | None]:
     if hr is None:
         return ("no studies" if entry.get("status") == "empty" else NA), None
     model = entry.get("chosen") or ("single study" if entry.get("status") == "single_study" else "")
-    return f"{fmt_hr(hr, digits)} ({ci(low, high, digits)}){', ' + model if model else ''}", hr
+    text = format_estimate_ci(hr, low, high, digits=digits)
+    return f"{text}{', ' + model if model else ''}", hr
 
 
 def _record_status(sid: str, inputs: ReportInputs) -> str:

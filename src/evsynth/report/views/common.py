@@ -1,4 +1,8 @@
-"""Helpers shared by the report's view models: number text, labels, embedded figures."""
+"""Helpers shared by the report's view models: labels and embedded figures.
+
+Numbers are printed by ``evsynth.contracts.format`` only, so the page and the figures show the
+same p-values and intervals.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,11 @@ import base64
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DASH", "NA", "anchor", "ci", "figure", "fmt", "fmt_hr", "fmt_p", "label_of"]
+from evsynth.contracts.format import NA
+
+__all__ = ["DASH", "NA", "anchor", "figure", "label_of"]
 
 DASH = "\u2013"
-NA = "NA"
-
-
-def fmt_hr(value: float | None, digits: int = 2) -> str:
-    """An HR or CI bound with fixed decimals; unknown is "NA"."""
-    return NA if value is None else f"{value:.{digits}f}"
-
-
-def fmt_p(value: float | None) -> str:
-    """A p-value the way journals print it: 3 decimals, "< 0.001" below that."""
-    if value is None:
-        return NA
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def fmt(value: float | None, digits: int) -> str:
-    """Fixed decimals; unknown is "NA"."""
-    return NA if value is None else f"{value:.{digits}f}"
-
-
-def ci(low: float | None, high: float | None, digits: int = 2) -> str:
-    """An interval as "a to b"; "NA" when both bounds are unknown."""
-    if low is None and high is None:
-        return NA
-    return f"{fmt(low, digits)} to {fmt(high, digits)}"
 
 
 def figure(path: Path | None, alt: str, caption: str, *, missing: str) -> dict[str, str]:

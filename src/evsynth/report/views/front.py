@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from evsynth.contracts.format import (
+    format_ci,
+    format_estimate_ci,
+    format_hr,
+    format_number,
+    format_p,
+)
 from evsynth.report.facts import analysis_status, methods_paragraphs, to_float
 from evsynth.report.inputs import ReportInputs
 from evsynth.report.labels import ELIGIBILITY_ORDER
-from evsynth.report.views.common import DASH, NA, ci, fmt, fmt_hr, fmt_p, label_of
+from evsynth.report.views.common import DASH, NA, label_of
 
 __all__ = [
     "CHANGES_TITLE",
@@ -74,8 +81,12 @@ def published_text(published: dict[str, Any] | None, digits: int) -> str:
     """The published pooled HR (95% CI) of an analysis, or a dash when the config gives none."""
     if not published or to_float(published.get("hr")) is None:
         return DASH
-    interval = ci(to_float(published.get("ci_low")), to_float(published.get("ci_high")), digits)
-    return f"{fmt_hr(to_float(published.get('hr')), digits)} ({interval})"
+    return format_estimate_ci(
+        to_float(published.get("hr")),
+        to_float(published.get("ci_low")),
+        to_float(published.get("ci_high")),
+        digits=digits,
+    )
 
 
 def summary_view(inputs: ReportInputs, digits: int) -> list[dict[str, Any]]:
@@ -106,14 +117,14 @@ def summary_view(inputs: ReportInputs, digits: int) -> list[dict[str, Any]]:
         row |= {
             "kind": "pooled",
             "k": s.get("k", ""),
-            "hr": fmt_hr(hr, digits),
+            "hr": format_hr(hr, digits),
             "hr_value": s.get("hr"),
-            "ci": ci(lo, hi, digits),
+            "ci": format_ci(lo, hi, digits),
             "low": lo,
             "high": hi,
-            "p": fmt_p(to_float(s.get("p"))),
+            "p": format_p(to_float(s.get("p"))),
             "p_value": s.get("p"),
-            "i2": f"{fmt(i2, 1)}%" if i2 is not None else DASH,
+            "i2": f"{format_number(i2, 1)}%" if i2 is not None else DASH,
             "i2_value": i2,
             "model": "single study, not pooled"
             if status == "single_study"

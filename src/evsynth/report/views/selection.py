@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from evsynth.contracts.format import format_number
 from evsynth.report.facts import to_float
 from evsynth.report.inputs import ReportInputs
 from evsynth.report.labels import (
@@ -12,7 +13,7 @@ from evsynth.report.labels import (
     SCREENING_STAGE_LABELS,
     STUDY_COLUMNS,
 )
-from evsynth.report.views.common import DASH, NA, anchor, figure, fmt
+from evsynth.report.views.common import DASH, NA, anchor, figure
 from evsynth.report.views.front import screening_waiting, stage_documents
 
 __all__ = ["risk_of_bias_view", "selection_view", "studies_view"]
@@ -90,7 +91,7 @@ def _agreement_rows(agreement: dict[str, Any] | None) -> list[dict[str, str]] | 
             {
                 "stage": SCREENING_STAGE_LABELS.get(stage, stage),
                 "reviewers": ", ".join(map(str, doc.get("reviewers") or [])) or NA,
-                "kappa": fmt(to_float(agree.get("kappa")), 2),
+                "kappa": format_number(to_float(agree.get("kappa"))),
                 "raw": NA if raw is None else f"{raw * 100 if raw <= 1 else raw:.1f}%",
                 "method": str(agree.get("method") or "") or NA,
                 "shown": "; ".join(shown) or NA,
