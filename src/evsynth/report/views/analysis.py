@@ -122,18 +122,18 @@ def _bias(a: AnalysisInput, digits: int) -> dict[str, Any]:
     if not (has_egger or has_begg or has_tf) and len(reasons) == 1:
         return view | {"shared": reasons.pop()}
     view["shared"] = ""
-    if has_egger:
-        intercept = to_float(egger.get("intercept", egger.get("estimate")))
-        p = format_p_clause(to_float(egger.get("p")))
-        view["egger"] = f"intercept {format_number(intercept)}, {p}"
-    else:
-        view["egger"] = bias_reason(result, "egger")
-    if has_begg:
-        tau = to_float(begg.get("tau", begg.get("kendall_tau")))
-        p = format_p_clause(to_float(begg.get("p")))
-        view["begg"] = f"Kendall's \u03c4 {format_number(tau)}, {p}"
-    else:
-        view["begg"] = bias_reason(result, "begg")
+    # (test, its statistic's name, the keys it may be stored under)
+    for test, name, keys in (
+        ("egger", "intercept", ("intercept", "estimate")),
+        ("begg", "Kendall's \u03c4", ("tau", "kendall_tau")),
+    ):
+        doc = result.get(test)
+        if (has_egger if test == "egger" else has_begg) and isinstance(doc, dict):
+            statistic = to_float(doc.get(keys[0], doc.get(keys[1])))
+            p = format_p_clause(to_float(doc.get("p")))
+            view[test] = f"{name} {format_number(statistic)}, {p}"
+        else:
+            view[test] = bias_reason(result, test)
     if has_tf:
         k0 = tf.get("k0", tf.get("missing", NA))
         side = f", {tf['side']} side" if tf.get("side") else ""
