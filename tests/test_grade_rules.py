@@ -314,7 +314,7 @@ def test_report_shows_the_ratings_with_their_reasons(tmp_path: Path) -> None:
     table = html.split('id="grade-sof"')[1].split("</table>")[0]
     row = table.split('data-analysis="complete_resection_prs"><th')[1].split("</tr>")[0]
     assert 'data-value="very_low"' in row and "\u2a01\u25ef\u25ef\u25ef Very low" in row
-    assert "HR 0.25 (0.12 to 0.50)" in row
+    assert "HR 0.25 [0.12, 0.50]" in row
     assert "Indirectness: serious (rated down one level) \u2013 children and adults mixed." in html
     assert "Reviewer&#x27;s judgement; proposed from the data: not assessed" in html
     assert "Risk of bias: not assessed \u2013 no risk-of-bias table." in html

@@ -18,8 +18,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from evsynth.contracts.format import format_hr, format_p
 from evsynth.report import write_report
-from evsynth.report.render import fmt_hr, fmt_p
 from evsynth.tables import read_tsv
 
 DATA = Path(__file__).parent / "data" / "report"
@@ -122,11 +122,11 @@ def test_rendered_pooled_numbers_equal_summary_tsv(page: tuple[WebDriver, Path])
         cells = row["cells"]
         assert cells["k"]["text"] == s["k"]
         assert float(cells["hr"]["value"]) == float(s["hr"])
-        assert cells["hr"]["text"] == fmt_hr(float(s["hr"]))
-        assert cells["ci"]["text"] == f"{float(s['ci_low']):.2f} to {float(s['ci_high']):.2f}"
+        assert cells["hr"]["text"] == format_hr(float(s["hr"]))
+        assert cells["ci"]["text"] == f"[{float(s['ci_low']):.2f}, {float(s['ci_high']):.2f}]"
         assert float(cells["ci"]["low"]) == float(s["ci_low"])
         assert float(cells["ci"]["high"]) == float(s["ci_high"])
-        assert cells["p"]["text"] == fmt_p(float(s["p"]))
+        assert cells["p"]["text"] == format_p(float(s["p"]))
         # I^2 means nothing for a single study: shown as a dash.
         i2 = "\u2013" if s["k"] == "1" else f"{float(s['i2']):.1f}%"
         assert cells["i2"]["text"] == i2

@@ -156,8 +156,8 @@ def test_pooled_estimates_before_and_after(project: Path) -> None:
     assert values.keys() == {"k_before", "hr_before", "k_after", "hr_after"}
     assert (values["k_before"], values["k_after"]) == ("3.0", "4.0")
     assert float(values["hr_before"]) == 0.2019
-    assert "0.20 (0.14 to 0.29), fixed" in row.group(1)
-    assert "0.25 (0.12 to 0.50), random" in row.group(1)
+    assert "0.20 [0.14, 0.29], fixed" in row.group(1)
+    assert "0.25 [0.12, 0.50], random" in row.group(1)
     assert "<td>Choi 2014</td>" in row.group(1)
     # an analysis whose pooling result has no by_search_run says so
     assert re.search(

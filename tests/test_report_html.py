@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from evsynth.cli import main
+from evsynth.contracts.format import format_hr, format_p, format_p_clause
 from evsynth.errors import InputError
 from evsynth.report import load_config, load_inputs, render_html, write_report
 from evsynth.report.facts import published_difference
-from evsynth.report.render import fmt_hr, fmt_p
 from evsynth.tables import read_tsv, write_json
 
 DATA = Path(__file__).parent / "data" / "report"
@@ -233,12 +233,12 @@ def test_summary_numbers_equal_summary_tsv(html: str) -> None:
         value = re.search(r'data-field="hr" data-value="([^"]*)">([^<]*)<', row)
         assert value is not None
         assert float(value.group(1)) == float(s["hr"])
-        assert value.group(2) == fmt_hr(float(s["hr"]))
+        assert value.group(2) == format_hr(float(s["hr"]))
         ci = re.search(r'data-low="([^"]*)" data-high="([^"]*)"[^>]*>([^<]*)<', row)
         assert float(ci.group(1)) == float(s["ci_low"])
-        assert ci.group(3) == f"{float(s['ci_low']):.2f} to {float(s['ci_high']):.2f}"
+        assert ci.group(3) == f"[{float(s['ci_low']):.2f}, {float(s['ci_high']):.2f}]"
         p = re.search(r'data-field="p" data-value="([^"]*)">([^<]*)<', row)
-        assert p.group(2).replace("&lt;", "<") == fmt_p(float(s["p"]))
+        assert p.group(2).replace("&lt;", "<") == format_p(float(s["p"]))
     assert seen == {"complete_resection_prs", "complete_resection_prs_no_kempf", "bilateral_pmos"}
 
 
@@ -261,12 +261,12 @@ def test_pooled_table_marks_chosen_model_and_both_models(html: str) -> None:
     text = text_of(html)
     rnd = result["random"]
     assert (
-        f"Cochran's Q = {rnd['q']:.2f} on 3 df (p {fmt_p(rnd['q_p'])}); I\u00b2 = {rnd['i2']:.1f}%"
-        in text
+        f"Cochran's Q = {rnd['q']:.2f} on 3 df ({format_p_clause(rnd['q_p'])}); "
+        f"I\u00b2 = {rnd['i2']:.1f}%" in text
     )
     assert (
-        f"prediction interval for the HR in a new study is {rnd['exp_pi_low']:.2f} to "
-        f"{rnd['exp_pi_high']:.2f}" in text
+        f"prediction interval for the HR in a new study is [{rnd['exp_pi_low']:.2f}, "
+        f"{rnd['exp_pi_high']:.2f}]" in text
     )
 
 
@@ -278,7 +278,7 @@ def test_sensitivity_subgroups_and_declared(html: str) -> None:
     first = result["leave_one_out"][0]
     assert (
         f"{first['study']} {first['k']} {first['exp_estimate']:.2f} "
-        f"{first['exp_ci_low']:.2f} to {first['exp_ci_high']:.2f}" in text
+        f"[{first['exp_ci_low']:.2f}, {first['exp_ci_high']:.2f}]" in text
     )
     assert "Cumulative meta-analysis, studies added in order of publication year" in text
     assert "Subgroups by continent" in text
@@ -305,11 +305,9 @@ def test_bias_reason_when_k_below_ten_and_results_when_present(project: Path, ht
     }
     write_json(path, data)
     text = text_of(build(project))
-    assert "Egger's regression test intercept -1.23, p 0.270" in text
-    assert "Begg's rank correlation test Kendall's \u03c4 -0.33, p 0.750" in text
-    assert (
-        "Trim-and-fill 1 studies imputed, left side; adjusted HR 0.31 (95% CI 0.15 to 0.64)" in text
-    )
+    assert "Egger's regression test intercept -1.23, p = 0.270" in text
+    assert "Begg's rank correlation test Kendall's \u03c4 -0.33, p = 0.750" in text
+    assert "Trim-and-fill 1 studies imputed, left side; adjusted HR 0.31 [0.15, 0.64]" in text
 
 
 def test_single_study_and_empty_analyses(html: str) -> None:
@@ -321,11 +319,11 @@ def test_single_study_and_empty_analyses(html: str) -> None:
 
 def test_published_comparison_with_reason(html: str) -> None:
     row = re.search(r'<tr data-analysis="complete_resection_prs">(.*?)</tr>', html).group(1)
-    assert row.endswith('<td class="num">0.21 (0.12 to 0.38)</td>')
+    assert row.endswith('<td class="num">0.21 [0.12, 0.38]</td>')
     row = re.search(r'<tr data-analysis="vats_prs">(.*?)</tr>', html).group(1)
     assert row.endswith('No poolable estimate</td><td class="num">\u2013</td>')
     text = text_of(html)
-    assert "Published 5 0.21 (0.12 to 0.38) Seed review (2026), Figure 3" in text
+    assert "Published 5 0.21 [0.12, 0.38] Seed review (2026), Figure 3" in text
     assert (
         "k = 1 here vs 4 in the published analysis: only 1 study's HR with CI is available in "
         "public abstracts." in text

@@ -4,15 +4,17 @@ Columns as GRADEpro's Summary of Findings table for a relative effect: outcome, 
 participants (studies), certainty of the evidence (GRADE) with footnotes giving the reason of
 every domain rated down, overridden or not assessed, and the relative effect (95% CI)
 (GRADE Handbook, sec. 5; Guyatt et al. 2013, J Clin Epidemiol 66:158). The page reads
-results/grade/{analysis}.json and never rates anything itself.
+results/grade/{analysis}.json and never rates anything itself; the markup is in
+templates/grade.html.j2.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
-__all__ = ["grade_section"]
+from evsynth.contracts.format import format_estimate_ci
+
+__all__ = ["grade_view"]
 
 # GRADEpro's certainty symbols: filled circled plus for each level, empty circle for the rest.
 _SYMBOLS = {"high": 4, "moderate": 3, "low": 2, "very_low": 1}
@@ -58,14 +60,16 @@ def _note(name: str, d: dict[str, Any]) -> str:
     return text
 
 
-def _hr(value: Any, digits: int) -> str:
-    return f"{float(value):.{digits}f}" if isinstance(value, (int, float)) else "\u2013"
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
 
 
-def grade_section(grades: dict[str, dict[str, Any]], order: list[str], digits: int) -> str:
-    """The section, or nothing when no analysis was graded."""
+def grade_view(
+    grades: dict[str, dict[str, Any]], order: list[str], digits: int
+) -> dict[str, Any] | None:
+    """The rows and footnotes of the table, or None when no analysis was graded."""
     if not grades:
-        return ""
+        return None
     rows = []
     notes: list[str] = []  # each distinct text once; rows share a letter (as GRADEpro does)
     for aid in order:
@@ -89,8 +93,6 @@ def grade_section(grades: dict[str, dict[str, Any]], order: list[str], digits: i
             cert = f"{chr(0x2A01) * n}{chr(0x25EF) * (4 - n)} {_LEVEL_TEXT[level]}"
         else:
             cert = "not rated: no poolable estimate"
-        letters = ",".join(_letter(i) for i in sorted(marks))
-        sup = f"<sup>{escape(letters)}</sup>" if marks else ""
         k = int(g.get("k") or 0)
         studies = f"{k} observational stud{'y' if k == 1 else 'ies'}"
         participants = g.get("participants")
@@ -102,46 +104,30 @@ def grade_section(grades: dict[str, dict[str, Any]], order: list[str], digits: i
             who = f"not reported by every study ({studies})"
         eff = g.get("relative_effect") or {}
         if eff.get("hr") is not None:
-            rel = (
-                f"HR {_hr(eff['hr'], digits)} ({_hr(eff.get('ci_low'), digits)} to "
-                f"{_hr(eff.get('ci_high'), digits)})"
+            rel = "HR " + format_estimate_ci(
+                _number(eff["hr"]),
+                _number(eff.get("ci_low")),
+                _number(eff.get("ci_high")),
+                digits=digits,
             )
         else:
             rel = "\u2013"
         start = g.get("start") or {}
-        start_note = (
-            f'<br><span class="note">start: {escape(_LEVEL_TEXT.get(start.get("level"), ""))}'
-            f" ({escape(str(start.get('reason', '')))})</span>"
-            if level in _SYMBOLS
-            else ""
-        )
         rows.append(
-            f'<tr data-analysis="{escape(aid)}"><th scope="row">{escape(str(g.get("label", aid)))}'
-            f"</th><td>{escape(who)}</td>"
-            f'<td data-field="certainty" data-value="{escape(str(level))}">{escape(cert)}{sup}'
-            f"{start_note}</td>"
-            f'<td class="num">{escape(rel)}</td></tr>'
+            {
+                "id": aid,
+                "label": str(g.get("label", aid)),
+                "who": who,
+                "level": str(level),
+                "certainty": cert,
+                "letters": ",".join(_letter(i) for i in sorted(marks)),
+                "start": {
+                    "level": _LEVEL_TEXT.get(start.get("level"), ""),
+                    "reason": str(start.get("reason", "")),
+                }
+                if level in _SYMBOLS
+                else None,
+                "effect": rel,
+            }
         )
-    head = "".join(
-        f'<th scope="col">{escape(h)}</th>'
-        for h in (
-            "Outcome",
-            "\u2116 of participants (studies)",
-            "Certainty of the evidence (GRADE)",
-            "Relative effect (95% CI)",
-        )
-    )
-    foot = "".join(
-        f'<li id="grade-note-{_letter(i)}">{escape(t)}</li>' for i, t in enumerate(notes)
-    )
-    return (
-        '<section id="certainty"><h2>Certainty of the evidence (GRADE)</h2>'
-        '<div class="table-scroll"><table id="grade-sof" class="wide"><caption>Summary of '
-        "findings: certainty of the evidence per analysis (GRADE), with the reasons in the "
-        f"footnotes</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        "</table></div>"
-        + (f'<ol class="footnotes" type="a">{foot}</ol>' if foot else "")
-        + '<p class="note">Domains are proposed from the data by evsynth grade with the thresholds '
-        "declared in config (grade); a reviewer's override is marked as such. A domain not "
-        "assessed is stated, never rated.</p></section>"
-    )
+    return {"rows": rows, "notes": [(_letter(i), t) for i, t in enumerate(notes)]}
