@@ -257,7 +257,7 @@ class Prepared:
     repeated: int
     total: int
     containers: set[str]
-    candidates: list[tuple[int, int]]
+    candidates: Sequence[tuple[int, int]]
     thresholds: Thresholds
     # Paths of the records TSVs in run order and their (size, mtime) when read, when the records
     # were slimmed and must be read again before merging; else None.

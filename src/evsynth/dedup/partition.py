@@ -29,6 +29,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import overload
 
 from evsynth import __version__
 from evsynth.dedup.engine import Prepared, partition_bounds
@@ -38,6 +39,7 @@ from evsynth.errors import InputError
 __all__ = [
     "NORMS_FILE",
     "RECORDS_FILE",
+    "PairCodes",
     "parse_partition",
     "read_norms",
     "read_prepared",
@@ -54,6 +56,36 @@ _MAGIC = b"evsynth-dedup-work\n"
 _FORMAT = 1
 _PARTITION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _SCORED = re.compile(r"^scored-(\d+)-of-(\d+)\.pkl$")
+
+
+class PairCodes(Sequence[tuple[int, int]]):
+    """The sorted candidate pairs as stored (``i * n + j`` in an int64 array), read as pairs.
+
+    A scoring job turns only its own slice into tuples and the merge none: a million records'
+    candidate list as tuples would be several hundred MB in every job.
+    """
+
+    def __init__(self, codes: array, n: int) -> None:
+        self.codes = codes
+        self.n = n
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @overload
+    def __getitem__(self, key: int) -> tuple[int, int]: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[tuple[int, int]]: ...
+    def __getitem__(self, key: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        n = self.n
+        if isinstance(key, slice):
+            return [divmod(code, n) for code in self.codes[key]]
+        return divmod(self.codes[key], n)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def parse_partition(text: str) -> tuple[int, int]:
@@ -169,7 +201,7 @@ def read_norms(work: str | Path) -> tuple[Prepared, str]:
     handle, header = _open(path, "norms")
     norms, thresholds, containers, codes = _load(handle, path)  # type: ignore[misc]
     n = len(norms)
-    candidates = [divmod(code, n) for code in codes]
+    candidates = PairCodes(codes, n)
     state = Prepared([], norms, {}, Counter(), Counter(), 0, 0, containers, candidates,
                      thresholds, [], None)  # fmt: skip
     return state, header["fingerprint"]
