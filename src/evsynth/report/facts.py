@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # Dedup config keys that are file locations or machine settings, not methods.
-DEDUP_NOT_METHODS = frozenset({"decisions", "threads", "progress", "log"})
+DEDUP_NOT_METHODS = frozenset({"decisions", "threads", "partitions", "progress", "log"})
 
 # Fewest studies for tests of funnel-plot asymmetry (Cochrane Handbook 6.5, section 13.3.5.4).
 MIN_K_BIAS = 10
