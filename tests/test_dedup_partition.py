@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import yaml
 
 from evsynth.cli import main
 from evsynth.dedup import partition
-from evsynth.dedup.engine import load_inputs, partition_bounds, prepare
+from evsynth.dedup.engine import finish, load_inputs, partition_bounds, prepare
 from evsynth.errors import InputError
 from tests.support.workflow import snakemake
 
@@ -196,16 +197,9 @@ def test_records_changed_after_prepare_is_an_error(tmp_path: Path) -> None:
     work = tmp_path / "work"
     assert main(["dedup-prepare", str(copy), "--work", str(work), "--quiet"]) == 0
     assert main(["dedup-score", "--work", str(work), "--partition", "1/1", "--quiet"]) == 0
-    with copy.open("a", encoding="utf-8") as handle:
-        handle.write("")
-    copy.write_text(copy.read_text(encoding="utf-8") + "", encoding="utf-8")
-    import os
-
-    stat = copy.stat()
+    stat = copy.stat()  # the file is touched after prepare: merging must refuse it
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     state, fingerprint = partition.read_prepared(work)
-    from evsynth.dedup.engine import finish
-
     scored = partition.read_scored(partition.scored_files(work), state, fingerprint, work)
     with pytest.raises(InputError, match="changed while deduplicating"):
         finish(state, scored, progress=False)

@@ -273,6 +273,9 @@ def read_scored(
         path = Path(raw)
         handle, header = _open(path, "scored")
         k, n = header["partition"], header["partitions"]
+        if not 1 <= k <= n:
+            handle.close()
+            raise InputError(f"partition {k}/{n}: K is not between 1 and N", path=str(path))
         if split is None:
             split = (n, path)
         elif n != split[0]:
