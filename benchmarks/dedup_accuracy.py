@@ -8,6 +8,11 @@ share a study record, a true duplicate when they share a group (the usual pairwi
 Hair et al. 2023, BMC Biol 21:189). Wall time covers reading, deduplicating and writing.
 
 Example: python benchmarks/dedup_accuracy.py --sizes 1000 10000 100000 --threads 1
+
+With ``--partitions N`` each size is also run as the partitioned dedup (``dedup-prepare``, N
+``dedup-score --partition K/N`` one after another, ``dedup-merge``, each in a fresh process): wall
+time and peak memory per step, and whether the five outputs are byte-identical to the one job's.
+Example: python benchmarks/dedup_accuracy.py --sizes 1000000 --partitions 4
 Targets (issue 4): precision >= 0.999, recall >= 0.98; 100k records <= 60 s and < 2 GB;
 1M <= 15 min; time(100k) / time(10k) <= 15.
 """
@@ -99,6 +104,45 @@ def run_size(n: int, *, seed: int, threads: int, work: Path) -> dict[str, float]
     }
 
 
+def _step(*args: str) -> tuple[float, float]:
+    """Run one evsynth dedup command in a fresh process; (wall s, peak MB)."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, *args, "--quiet"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - start
+    return wall, int(proc.stderr.rsplit("PEAK_KB=", 1)[1].split()[0]) / 1024
+
+
+def run_partitioned(n: int, partitions: int, *, seed: int, work: Path) -> bool:
+    """Prepare + N scoring jobs + merge of the size-n corpus; prints one line per step and
+    returns whether the outputs equal the one job's (run_size must have run first)."""
+    corpus = work / f"corpus-{n}-seed{seed}"
+    state = work / f"partitions-{n}"
+    out = work / f"dedup-{n}-partitioned"
+    steps = [("prepare", ("dedup-prepare", str(corpus / "records.tsv"), "--work", str(state)))]
+    steps += [
+        (f"score {k}/{partitions}",
+         ("dedup-score", "--work", str(state), "--partition", f"{k}/{partitions}"))
+        for k in range(1, partitions + 1)
+    ]  # fmt: skip
+    steps.append(("merge", ("dedup-merge", "--work", str(state), "--out", str(out))))
+    total = 0.0
+    for label, args in steps:
+        wall, peak = _step(*args)
+        total += wall
+        print(f"  {n:>9} {label:<12} {wall:>8.1f} s {peak:>8.0f} MB", flush=True)
+    single = work / f"dedup-{n}"
+    names = ("pairs.tsv", "clusters.tsv", "unique.tsv", "possible.csv", "summary.json")
+    same = all((single / f).read_bytes() == (out / f).read_bytes() for f in names)
+    print(f"  {n:>9} {'all steps':<12} {total:>8.1f} s; outputs byte-identical to the one job: "
+          f"{'yes' if same else 'NO'}", flush=True)  # fmt: skip
+    return same
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print one table row per corpus size."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__)
@@ -106,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--work", default=None, help="keep corpora and outputs here")
+    parser.add_argument(
+        "--partitions", type=int, default=0, help="also run as prepare + N score jobs + merge"
+    )
     args = parser.parse_args(argv)
+    all_same = True
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.work) if args.work else Path(tmp)
         header = (
@@ -124,10 +172,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['possible']:>8} {row['candidates']:>10}",
                 flush=True,
             )
+            if args.partitions:
+                all_same &= run_partitioned(n, args.partitions, seed=args.seed, work=work)
         if 10000 in times and 100000 in times:
             print(f"time(100k)/time(10k) = {times[100000] / times[10000]:.1f}")
         print(f"load average at the end: {os.getloadavg()[0]:.1f} (other jobs slow the wall time)")
-    return 0
+    return 0 if all_same else 1
 
 
 if __name__ == "__main__":

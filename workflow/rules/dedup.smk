@@ -1,11 +1,47 @@
 # Rules of the dedup stage: the records of every search run in, one deduplicated set of study
 # records out (contracts in docs/architecture.md, "Dedup").
+#
+# dedup.partitions = 1 (default): dedup_records is one `evsynth dedup` job. N > 1: dedup_prepare
+# (read, normalise, block once), N dedup_score jobs (partition K of N of the candidate pairs) and
+# dedup_records as `evsynth dedup-merge`, which writes the same files byte for byte
+# (docs/scaling.md, "A 1M-record deduplication").
+
+DEDUP_WORK = "results/dedup-partitions"
+
+
+def dedup_partitions():
+    """How many scoring jobs the dedup is split into (config dedup.partitions, default 1)."""
+    return int(config.get("dedup", {}).get("partitions", 1))
+
+
+def dedup_partition_inputs(wildcards):
+    """The partitioned run's work files that dedup_records merges (none for one job)."""
+    n = dedup_partitions()
+    if n == 1:
+        return []
+    return [
+        f"{DEDUP_WORK}/records.pkl",
+        f"{DEDUP_WORK}/norms.pkl",
+        *(f"{DEDUP_WORK}/scored-{k}-of-{n}.pkl" for k in range(1, n + 1)),
+    ]
+
+
+def dedup_command(wildcards, input, output, threads):
+    """`evsynth dedup` (one job) or `evsynth dedup-merge` of the partitions."""
+    decisions = f" --decisions {input.decisions}" if input.decisions else ""
+    out = os.path.dirname(output.summary)
+    if dedup_partitions() == 1:
+        records = " ".join(input.records)
+        return f"evsynth dedup {records} --out {out}{decisions} --threads {threads}"
+    scored = " ".join(input.work[2:])
+    return f"evsynth dedup-merge {scored} --work {DEDUP_WORK} --out {out}{decisions}"
 
 
 rule dedup_records:
     input:
         records=all_records_tsvs(),
         decisions=dedup_decisions_input(),
+        work=dedup_partition_inputs,
     output:
         pairs="results/dedup/pairs.tsv",
         clusters="results/dedup/clusters.tsv",
@@ -15,18 +51,59 @@ rule dedup_records:
     log:
         "logs/dedup/dedup_records.log",
     params:
-        out=lambda wildcards, output: os.path.dirname(output.summary),
-        decisions=lambda wildcards, input: (
-            f"--decisions {input.decisions}" if input.decisions else ""
-        ),
+        command=dedup_command,
     threads: config.get("dedup", {}).get("threads", 1)
     resources:
-        # Peak memory grows with the records tables: 482 MB for 100,000 records (32 MB of TSV),
-        # 3.9 GB for 1M (benchmarks/dedup_accuracy.py); 15x the input size plus Snakemake's share.
+        # One job: 1.7 GB for 1M records (315 MB of TSV, benchmarks/dedup_accuracy.py); the merge
+        # of a partitioned run holds the same state. 15x the input size plus Snakemake's share.
         mem_mb=lambda wildcards, input: max(4000, 1000 + 15 * int(input.size_mb)),
         runtime=60,
     conda:
         "../envs/evsynth.yaml"
     shell:
-        "evsynth dedup {input.records} --out {params.out} {params.decisions} "
+        "{params.command} 2> {log}"
+
+
+rule dedup_prepare:
+    input:
+        records=all_records_tsvs(),
+    output:
+        records=f"{DEDUP_WORK}/records.pkl",
+        norms=f"{DEDUP_WORK}/norms.pkl",
+    log:
+        "logs/dedup/dedup_prepare.log",
+    params:
+        work=DEDUP_WORK,
+    threads: 1
+    resources:
+        # Reads and blocks every record once: about the one job's peak (benchmarks/).
+        mem_mb=lambda wildcards, input: max(4000, 1000 + 15 * int(input.size_mb)),
+        runtime=60,
+    conda:
+        "../envs/evsynth.yaml"
+    shell:
+        "evsynth dedup-prepare {input.records} --work {params.work} 2> {log}"
+
+
+rule dedup_score:
+    input:
+        norms=f"{DEDUP_WORK}/norms.pkl",
+    output:
+        f"{DEDUP_WORK}/scored-{{k}}-of-{{n}}.pkl",
+    wildcard_constraints:
+        k=r"\d+",
+        n=r"\d+",
+    log:
+        "logs/dedup/dedup_score-{k}-of-{n}.log",
+    params:
+        work=DEDUP_WORK,
+    threads: config.get("dedup", {}).get("threads", 1)
+    resources:
+        # Loads the normalised records (about a quarter of the one job's peak) and scores 1/N.
+        mem_mb=lambda wildcards, input: max(2000, 1000 + 6 * int(input.size_mb)),
+        runtime=60,
+    conda:
+        "../envs/evsynth.yaml"
+    shell:
+        "evsynth dedup-score --work {params.work} --partition {wildcards.k}/{wildcards.n} "
         "--threads {threads} 2> {log}"

@@ -33,11 +33,16 @@ from evsynth.records import COLUMNS, Record, iter_records, read_records
 __all__ = [
     "DedupResult",
     "InputTable",
+    "Prepared",
     "StudyRecord",
     "deduplicate",
+    "finish",
     "load_inputs",
+    "partition_bounds",
     "paused_gc",
+    "prepare",
     "run_of",
+    "score_partition",
 ]
 
 _RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -235,6 +240,31 @@ def deduplicate(
         )
 
 
+@dataclass(slots=True)
+class Prepared:
+    """What every partition's scoring and the final merge share: the global state of a dedup.
+
+    Made once by :func:`prepare` (reading, normalising, container DOIs, blocking); scoring needs
+    only ``norms``, ``thresholds`` and ``candidates``; :func:`finish` needs all of it. Written to
+    disk by :mod:`evsynth.dedup.partition` so that the steps can be separate cluster jobs.
+    """
+
+    records: list[Record]
+    norms: list[NormRecord]
+    rank_of: dict[str, int]
+    per_source: Counter[str]
+    per_run: Counter[str]
+    repeated: int
+    total: int
+    containers: set[str]
+    candidates: Sequence[tuple[int, int]]
+    thresholds: Thresholds
+    # Paths of the records TSVs in run order and their (size, mtime) when read, when the records
+    # were slimmed and must be read again before merging; else None.
+    paths: list[str]
+    stamps: dict[str, tuple[int, int]] | None
+
+
 def _deduplicate(
     tables: Sequence[InputTable],
     *,
@@ -244,6 +274,24 @@ def _deduplicate(
     threads: int,
     progress: bool,
 ) -> DedupResult:
+    # One job: the same three steps the partitioned run makes separate jobs of (prepare, score
+    # every partition, finish), so both give the same result by construction.
+    state = prepare(tables, thresholds=thresholds, blocking=blocking, progress=progress)
+    scored = _score_all(
+        state.norms, state.candidates, state.thresholds, threads=threads, progress=progress
+    )
+    return finish(state, scored, decisions=decisions, progress=progress)
+
+
+def prepare(
+    tables: Sequence[InputTable],
+    *,
+    thresholds: Thresholds | None = None,
+    blocking: BlockingSettings | None = None,
+    progress: bool = True,
+) -> Prepared:
+    """Everything before scoring that looks at all records at once: one record per id, record-id
+    order, normalised forms, container DOIs and the candidate pairs (sorted, unique)."""
     t = thresholds or Thresholds()
     # The same record id in several runs is one record: keep the earliest run's row.
     first: dict[str, Record] = {}
@@ -268,17 +316,7 @@ def _deduplicate(
                 first_norm[record.record_id] = table.norms[k]  # type: ignore[index]
             rank_of[record.record_id] = table.rank
     records = [first[k] for k in sorted(first)]
-    index = {r.record_id: i for i, r in enumerate(records)}
     n = len(records)
-
-    forced_rows: list[PairDecision] = read_decisions(decisions, index) if decisions else []
-    forced = [
-        ForcedDecision(
-            index[d.record_id_a], index[d.record_id_b], d.decision, d.note, d.path, d.line
-        )
-        for d in forced_rows
-    ]
-    forced_map = {(min(d.a, d.b), max(d.a, d.b)): d for d in forced}
 
     # Records read from a TSV keep only their id and source while pairs are scored and
     # clustered (the normalised forms are what is compared); the other fields are read again
@@ -312,9 +350,86 @@ def _deduplicate(
     containers = _container_dois(norms, t)
     bar.stage("blocking")
     candidates = candidate_pairs(norms, settings=blocking)
-    scored = _score_all(norms, candidates, t, threads=threads, progress=progress)
-    n_candidates = len(candidates)
-    del candidates  # the scored pairs carry their indices (peak memory)
+    return Prepared(
+        records,
+        norms,
+        rank_of,
+        per_source,
+        per_run,
+        repeated,
+        total,
+        containers,
+        candidates,
+        t,
+        [tb.path for tb in tables],
+        stamps,
+    )
+
+
+def partition_bounds(n_pairs: int, k: int, n: int) -> tuple[int, int]:
+    """The slice ``[start, end)`` of the sorted candidate list that partition ``k`` of ``n`` scores.
+
+    Contiguous, consecutive slices of near-equal size: every candidate pair is in exactly one
+    partition, and partitions 1..n in order are the whole list in order.
+    """
+    if not 1 <= k <= n:
+        raise InputError(f"partition {k}/{n}: K must be between 1 and N")
+    return n_pairs * (k - 1) // n, n_pairs * k // n
+
+
+def score_partition(
+    state: Prepared, k: int, n: int, *, threads: int = 1, progress: bool = True
+) -> list[PairScore]:
+    """Score the candidate pairs of partition ``k`` of ``n`` (see :func:`partition_bounds`)."""
+    start, end = partition_bounds(len(state.candidates), k, n)
+    with paused_gc():
+        return _score_all(
+            state.norms,
+            state.candidates[start:end],
+            state.thresholds,
+            threads=threads,
+            progress=progress,
+        )
+
+
+def finish(
+    state: Prepared,
+    scored: list[PairScore],
+    *,
+    decisions: str | Path | None = None,
+    progress: bool = True,
+) -> DedupResult:
+    """Everything after scoring: a person's decisions, the global rules (container DOIs,
+    ambiguous matches, no chaining), clustering and merging. ``scored`` are the candidate pairs'
+    scores in candidate order (one job's, or every partition's in partition order)."""
+    with paused_gc():
+        return _finish(state, scored, decisions=decisions, progress=progress)
+
+
+def _finish(
+    state: Prepared,
+    scored: list[PairScore],
+    *,
+    decisions: str | Path | None,
+    progress: bool,
+) -> DedupResult:
+    records, norms, containers, t = state.records, state.norms, state.containers, state.thresholds
+    rank_of = state.rank_of
+    index = {r.record_id: i for i, r in enumerate(records)}
+    n = len(records)
+
+    forced_rows: list[PairDecision] = read_decisions(decisions, index) if decisions else []
+    forced = [
+        ForcedDecision(
+            index[d.record_id_a], index[d.record_id_b], d.decision, d.note, d.path, d.line
+        )
+        for d in forced_rows
+    ]
+    forced_map = {(min(d.a, d.b), max(d.a, d.b)): d for d in forced}
+
+    bar = Progress("merging", n, enabled=progress)
+    n_candidates = len(state.candidates)
+    state.candidates = []  # the scored pairs carry their indices (peak memory)
     if containers:
         scored = [_mark_container(p, norms, containers) for p in scored]
     by_pair: dict[tuple[int, int], PairScore] = {(p.a, p.b): p for p in scored}
@@ -384,8 +499,8 @@ def _deduplicate(
     norms.clear()
     clear_caches()
 
-    if stamps is not None:
-        _restore(records, index, tables, stamps)
+    if state.stamps is not None:
+        _restore(records, index, state.paths, state.stamps)
 
     clusters: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
@@ -405,9 +520,10 @@ def _deduplicate(
     studies.sort(key=lambda s: s.study_record_id)
 
     merged_away = n - len(studies)
+    total, repeated = state.total, state.repeated
     summary = {
-        "records_per_source": dict(sorted(per_source.items())),
-        "records_per_run": dict(sorted(per_run.items())),
+        "records_per_source": dict(sorted(state.per_source.items())),
+        "records_per_run": dict(sorted(state.per_run.items())),
         "records_total": total,
         "duplicates_removed": repeated + merged_away,
         "removed_by_reason": {
@@ -515,24 +631,28 @@ def _stamps(tables: Sequence[InputTable] | Sequence[str]) -> dict[str, tuple[int
 def _restore(
     records: list[Record],
     index: dict[str, int],
-    tables: Sequence[InputTable],
+    paths: Sequence[str],
     stamps: dict[str, tuple[int, int]],
 ) -> None:
     """Read the stripped fields again from the TSVs, the first occurrence of each id winning
     (as when they were first read)."""
-    if _stamps(tables) != stamps:
-        changed = next(p for p, s in _stamps(tables).items() if stamps.get(p) != s)
+    missing = next((p for p in paths if not Path(p).is_file()), None)
+    if missing is not None:
+        raise InputError("records TSV vanished while deduplicating; run again", path=missing)
+    now = _stamps(list(paths))
+    if now != stamps:
+        changed = next(p for p, s in now.items() if stamps.get(p) != s)
         raise InputError("records TSV changed while deduplicating; run again", path=changed)
     done = bytearray(len(records))
-    for table in tables:
-        for lineno, fresh in enumerate(iter_records(table.path), start=2):
+    for path in paths:
+        for lineno, fresh in enumerate(iter_records(path), start=2):
             i = index.get(fresh.record_id)
             if i is not None and done[i]:
                 continue  # a later run's copy of an id: the first one was kept
             if i is None or (kept := records[i]).source != fresh.source:
                 raise InputError(
                     f"record {fresh.record_id} changed while deduplicating; run again",
-                    path=table.path,
+                    path=path,
                     line=lineno,
                 )
             done[i] = 1

@@ -20,7 +20,7 @@ from evsynth.report.labels import ESTIMATORS, TESTS
 __all__ = ["methods_paragraphs"]
 
 # Dedup config keys that are file locations or machine settings, not methods.
-DEDUP_NOT_METHODS = frozenset({"decisions", "threads", "progress", "log"})
+DEDUP_NOT_METHODS = frozenset({"decisions", "threads", "partitions", "progress", "log"})
 
 
 def _describe_method(code: str) -> str:
