@@ -20,6 +20,7 @@ __all__ = [
     "GREEK_LETTERS",
     "JOURNAL_STOPWORDS",
     "JOURNAL_WORD_ABBREVIATIONS",
+    "MULTIPLE_LETTERS_PATTERN",
     "NOTICE_PUBTYPE_PATTERNS",
     "NOTICE_TITLE_PATTERNS",
     "PART_WORDS",
@@ -67,6 +68,11 @@ ERRATUM_CITATION_SUFFIX = (
 # Trailing notes in parentheses that describe the record, not the article: Embase's
 # "(multiple letters)" on a letter printed with its replies.
 TITLE_PAREN_NOTE_PATTERN = r"\s*\((?:multiple\s+letters|letter|abstract|editorial)\)\s*\.?\s*$"
+
+# Embase's one record for a letter printed together with its replies: the title ends
+# "(multiple letters)" (often with a reference mark "[1]"), the authors are those of every
+# letter, the pages span them all. Such a record stands for the letter and each reply.
+MULTIPLE_LETTERS_PATTERN = r"\(\s*multiple\s+letters\s*\)"
 
 # A journal section heading that some databases append to the title as a subtitle
 # ("...: Brief communication", Embase for Wiley journals); the other databases leave it out.

@@ -441,6 +441,17 @@ def _finish(
             by_pair[(i, j)] = pair
         return pair
 
+    letters = _multiple_letters(scored, norms, forced_map, scored_pair)
+    if letters:
+        for key, hub in letters.items():
+            base = scored_pair(*key)
+            by_pair[key] = _replace(
+                base, rule=f"{base.rule}+multiple_letters:{records[hub].record_id}", decision="same"
+            )
+        candidates = {(p.a, p.b) for p in scored}
+        scored = [by_pair[(p.a, p.b)] for p in scored]
+        scored += [by_pair[key] for key in sorted(letters) if key not in candidates]
+
     def decide(i: int, j: int) -> str:
         return scored_pair(i, j).decision
 
@@ -539,6 +550,63 @@ def _finish(
     if summary["unique_records"] + summary["duplicates_removed"] != total:  # pragma: no cover
         raise AssertionError("dedup accounting does not add up")
     return DedupResult(records, pairs, study_of, studies, possible, summary, clustering.blocked)
+
+
+def _page_span(norm: NormRecord) -> tuple[int, int] | None:
+    first, last = norm.first_page, norm.last_page or norm.first_page
+    if not (first.isdigit() and last.isdigit()) or int(last) < int(first):
+        return None
+    return int(first), int(last)
+
+
+def _multiple_letters(
+    scored: Sequence[PairScore],
+    norms: Sequence[NormRecord],
+    forced: dict[tuple[int, int], ForcedDecision],
+    scored_pair: Callable[[int, int], PairScore],
+) -> dict[tuple[int, int], int]:
+    """Letter-and-reply pairs that one Embase "(multiple letters)" record stands for.
+
+    Embase indexes a letter printed with its replies as one record: the title of the letter
+    marked "(multiple letters)", the authors of all, the pages of all. When such a record matches
+    two records ("same") that the rules keep apart only because their authors or pages differ
+    (a letter and its reply under one title), and the pages of both lie within the combined
+    record's pages, the three are one item of the search: {(x, y): the combined record}. A
+    person's decision on (x, y) wins; any other conflict (identifiers, titles, years) keeps the
+    combined record ambiguous, as before.
+    """
+    hubs = {i for i, norm in enumerate(norms) if norm.multiple_letters}
+    if not hubs:
+        return {}
+    partners: dict[int, list[int]] = {}
+    for p in scored:
+        if p.decision != "same" or (p.a, p.b) in forced:
+            continue
+        for hub, other in ((p.a, p.b), (p.b, p.a)):
+            if hub in hubs and other not in hubs:
+                partners.setdefault(hub, []).append(other)
+    out: dict[tuple[int, int], int] = {}
+    for hub in sorted(partners):
+        span = _page_span(norms[hub])
+        if span is None:
+            continue
+        inside = [
+            x
+            for x in sorted(partners[hub])
+            if (s := _page_span(norms[x])) is not None and span[0] <= s[0] and s[1] <= span[1]
+        ]
+        for k, x in enumerate(inside):
+            for y in inside[k + 1 :]:
+                if (x, y) in forced:
+                    continue
+                pair = scored_pair(x, y)
+                rule = pair.rule.split("+", 1)[0]
+                conflicts = set(rule.removeprefix("title_but_").split("_"))
+                if pair.decision == "different" and rule.startswith("title_but_") and (
+                    conflicts <= {"authors", "pages"}
+                ):
+                    out.setdefault((x, y), hub)
+    return out
 
 
 def _ambiguous_matches(

@@ -55,6 +55,7 @@ _CONFERENCE = re.compile(data.CONFERENCE_PATTERN, re.IGNORECASE)
 _CONFERENCE_JOURNAL = re.compile(data.CONFERENCE_JOURNAL_PATTERN, re.IGNORECASE)
 # Any run of non-word characters; Unicode-aware, so CJK, Cyrillic, ... titles keep their letters.
 _NON_WORD = re.compile(r"[\W_]+")
+_MULTIPLE_LETTERS = re.compile(data.MULTIPLE_LETTERS_PATTERN, re.IGNORECASE)
 _ORIGINAL_TAG = re.compile(r"<\s*original\s*>", re.IGNORECASE)
 _TRAILING_NOTE = re.compile(r"\s*\.?\s*\[[^\[\]]*\]?\s*\.?\s*$")
 _PART = re.compile(r"\bpart\s+([ivx]+|\d+|one|two|three|four|five|six|first|second|third|[abc])\b")
@@ -574,6 +575,8 @@ class NormRecord:
     # The title before a parallel title ("English title; Titulo em portugues", "A = B"), when
     # the record has one: other databases give only the first.
     title_head: str = ""
+    # Embase's record of a letter with its replies ("... (multiple letters)"; data.py).
+    multiple_letters: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -651,4 +654,5 @@ def normalise_record(index: int, record: Record) -> NormRecord:
         article_number=is_article_number(record.pages),
         doi=normalise_dedup_doi(record.doi),
         pmid="" if is_missing(record.pmid) else record.pmid,
+        multiple_letters=_MULTIPLE_LETTERS.search(record.title or "") is not None,
     )
