@@ -384,6 +384,21 @@ def slurm(request: pytest.FixtureRequest):
 # --- the review on that cluster ------------------------------------------------------------------
 
 
+SLURM_ARGS = (
+    "--profile",
+    "workflow/profiles/slurm",
+    # the test node has no accounts and no slurmdbd (module docstring)
+    "--slurm-no-account",
+    "--slurm-status-command",
+    "squeue",
+    # a first status check after 2 s, not 40 s: the jobs here take seconds
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--slurm-keep-successful-logs",
+)
+DEDUP_OUTPUTS = ("pairs.tsv", "clusters.tsv", "unique.tsv", "possible.csv", "summary.json")
+
+
 def _hashes(results: Path) -> dict[str, str]:
     return {
         str(path.relative_to(results)): hashlib.sha256(path.read_bytes()).hexdigest()
@@ -455,19 +470,7 @@ def test_review_through_slurm_is_identical_to_a_local_run(slurm, tmp_path: Path)
 
     cluster = _copy_review(tmp_path / "slurm")
     result = subprocess.run(
-        [
-            *SNAKEMAKE,
-            "--profile",
-            "workflow/profiles/slurm",
-            # the test node has no accounts and no slurmdbd (module docstring)
-            "--slurm-no-account",
-            "--slurm-status-command",
-            "squeue",
-            # a first status check after 2 s, not 40 s: the jobs here take seconds
-            "--slurm-init-seconds-before-status-checks",
-            "2",
-            "--slurm-keep-successful-logs",
-        ],
+        [*SNAKEMAKE, *SLURM_ARGS],
         cwd=cluster,
         capture_output=True,
         text=True,
@@ -533,3 +536,50 @@ def test_review_through_slurm_is_identical_to_a_local_run(slurm, tmp_path: Path)
             lineterm="",
         )
         raise AssertionError(f"{differing}\n" + "\n".join(list(diff)[:60]))
+
+
+@pytest.mark.slurm
+def test_partitioned_dedup_through_slurm_gives_the_one_job_clusters(slurm, tmp_path: Path) -> None:
+    """dedup.partitions: 3 runs prepare, three scoring jobs and the merge as separate Slurm jobs;
+    the five dedup outputs are the bytes of one local dedup job (partitions: 1)."""
+    targets = [f"results/dedup/{name}" for name in DEDUP_OUTPUTS]
+    local = _copy_review(tmp_path / "local")
+    result = subprocess.run(
+        [*SNAKEMAKE, "--cores", "2", *targets],
+        cwd=local,
+        capture_output=True,
+        text=True,
+        env=slurm.env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "dedup_score" not in result.stdout + result.stderr
+
+    cluster = _copy_review(tmp_path / "slurm")
+    config = cluster / "config" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("\n  partitions: 1\n") == 1
+    config.write_text(text.replace("\n  partitions: 1\n", "\n  partitions: 3\n"), encoding="utf-8")
+    result = subprocess.run(
+        [*SNAKEMAKE, *SLURM_ARGS, *targets],
+        cwd=cluster,
+        capture_output=True,
+        text=True,
+        env=slurm.env,
+        check=False,
+        timeout=1800,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    counts = _job_counts(output)
+    assert (counts["dedup_prepare"], counts["dedup_score"], counts["dedup_records"]) == (1, 3, 1)
+    run_id = re.search(r"SLURM run ID: (\S+)", output).group(1)
+    jobs = _jobcomp(slurm.jobcomp, run_id)
+    assert len(jobs) == sum(counts.values()), (len(jobs), counts)
+    assert {(job["JobState"], job["ExitCode"]) for job in jobs.values()} == {("COMPLETED", "0:0")}
+    scored = sorted(p.name for p in (cluster / "results" / "dedup-partitions").glob("scored-*"))
+    assert scored == [f"scored-{k}-of-3.pkl" for k in (1, 2, 3)]
+    for name in DEDUP_OUTPUTS:
+        assert (cluster / "results" / "dedup" / name).read_bytes() == (
+            local / "results" / "dedup" / name
+        ).read_bytes(), name
