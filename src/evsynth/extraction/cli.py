@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 from evsynth.extraction.build import extract
 from evsynth.extraction.schema import read_sheet
@@ -37,14 +38,14 @@ is given. Without --screening, links to screened records are not checked (the ou
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "extract",
         help="validate extraction sheets; derive, harmonise and select hazard ratios",
         description="Validate the studies and effects sheets against their schemas, derive log HR "
         "and SE, turn estimates into each factor's configured direction, select one per study, and "
         "write the pooling input of every configured analysis.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--studies", required=True, help="studies sheet (CSV)")
     parser.add_argument("--effects", required=True, help="effects sheet (CSV)")
