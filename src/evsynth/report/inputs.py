@@ -149,7 +149,6 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return data
 
 
-
 def _meta_analyses(config: dict[str, Any]) -> list[dict[str, Any]]:
     """Analyses pooled by the pooling stage (synthesis defaults to meta_analysis, as there)."""
     return [

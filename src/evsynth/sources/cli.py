@@ -120,7 +120,6 @@ class ImportedFile:
         self.databases: Counter[str] = Counter()
 
 
-
 def import_files(
     paths: list[Path], *, fmt: str = "auto", columns: dict[str, str] | None = None
 ) -> list[ImportedFile]:
