@@ -8,6 +8,7 @@ are folded to spaces so that one row is one line, which keeps the files greppabl
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import json
 import math
@@ -27,6 +28,7 @@ __all__ = [
     "iter_tsv",
     "read_tsv",
     "require_columns",
+    "sha256_file",
     "write_json",
     "write_rows",
     "write_text",
@@ -226,3 +228,9 @@ def write_json(path: str | Path, data: Any) -> None:
     """Write JSON with sorted keys and a trailing newline, so reruns are byte-identical."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
     write_text(Path(path), text + "\n")
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes: the provenance stamp of exports, archives and inputs."""
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 
 __all__ = ["NewRun", "append_run", "plan_run", "register"]
@@ -257,7 +258,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth update`."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "update",
         help="append a dated search run (a living-review update) to the config",
         description=__doc__.split("\n\n")[0],

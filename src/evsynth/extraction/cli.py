@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from evsynth.commands import add_command
+from evsynth.contracts.search_runs import records_tables_by_run
 from evsynth.errors import InputError
 from evsynth.extraction.build import extract
 from evsynth.extraction.schema import read_sheet
@@ -37,14 +39,14 @@ is given. Without --screening, links to screened records are not checked (the ou
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "extract",
         help="validate extraction sheets; derive, harmonise and select hazard ratios",
         description="Validate the studies and effects sheets against their schemas, derive log HR "
         "and SE, turn estimates into each factor's configured direction, select one per study, and "
         "write the pooling input of every configured analysis.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--studies", required=True, help="studies sheet (CSV)")
     parser.add_argument("--effects", required=True, help="effects sheet (CSV)")
@@ -102,19 +104,11 @@ def _record_runs(
     """record_id -> earliest run, from results/search/{run}/{source}.records.tsv files."""
     if not paths:
         return None, list(runs or [])
-    folders = sorted({Path(p).parent.name for p in paths})
-    order = list(runs) if runs else folders
-    unknown = [f for f in folders if f not in order]
-    if unknown:
-        raise InputError(
-            f"records tables of run(s) {', '.join(unknown)} but --runs lists only "
-            f"{', '.join(order)}; pass every run (the folder under results/search/)",
-            path=next(p for p in paths if Path(p).parent.name in unknown),
-        )
+    order, tables = records_tables_by_run(paths, runs)
     record_runs: dict[str, str] = {}
-    for path in sorted(paths, key=lambda p: (order.index(Path(p).parent.name), p)):
+    for path, run in tables:
         for row in read_tsv(path, required=("record_id",)):
-            record_runs.setdefault(row["record_id"], Path(path).parent.name)
+            record_runs.setdefault(row["record_id"], run)
     return record_runs, order
 
 

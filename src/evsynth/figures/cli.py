@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from evsynth.commands import add_command
 from evsynth.contracts.options import add_renamed
 from evsynth.contracts.pooling_result import PoolingResult, read_pooling_result
 from evsynth.errors import InputError
@@ -219,25 +220,25 @@ def _rob(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth plot` and its figure kinds."""
-    plot = subparsers.add_parser(
+    plot = add_command(
+        subparsers,
         "plot",
         help="draw a review figure (forest, funnel, PRISMA, sensitivity, risk of bias)",
         description="Draw one review figure as SVG and/or 300-dpi PNG from the pipeline's "
         "contract files.",
         epilog=_EXAMPLES["forest"],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     kinds = plot.add_subparsers(dest="figure", metavar="<figure>", required=True)
 
     def sub(
         name: str, help_text: str, func: Callable[[argparse.Namespace], int]
     ) -> argparse.ArgumentParser:
-        p = kinds.add_parser(
+        p = add_command(
+            kinds,
             name,
             help=help_text,
             description=help_text,
             epilog=_EXAMPLES[name],
-            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.set_defaults(func=func)
         return p

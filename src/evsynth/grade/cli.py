@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 
 __all__ = ["register"]
@@ -74,7 +75,8 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "grade",
         help="GRADE certainty of one pooled analysis (domains proposed from the data)",
         description=(
@@ -83,7 +85,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "write the certainty with every reason as JSON."
         ),
         epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--studies", help="results/extraction/studies.tsv (participants)")

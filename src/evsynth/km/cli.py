@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 
 __all__ = ["register", "run"]
@@ -174,7 +175,8 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "km-reconstruct",
         help="rebuild individual data and a Cox HR from digitised Kaplan-Meier curves",
         description=(
@@ -183,7 +185,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "model and draw the rebuilt curves over the points."
         ),
         epilog=EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--curve",

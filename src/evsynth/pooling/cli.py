@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from evsynth.commands import add_command
 from evsynth.contracts.options import add_renamed
 from evsynth.contracts.pooling_result import read_pooling_result, write_pooling_result
 from evsynth.contracts.study_tables import read_analysis
@@ -87,7 +88,8 @@ def _zero_cell_options(parser: argparse.ArgumentParser, *, pooling: bool) -> Non
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    e = subparsers.add_parser(
+    e = add_command(
+        subparsers,
         "effect-size",
         help="per-study effect sizes yi, vi from 2x2 counts or group means (metafor escalc)",
         description=(
@@ -97,7 +99,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "input columns plus yi,vi; each zero-cell correction is logged."
         ),
         epilog=EFFECT_SIZE_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     e.add_argument("input", help="CSV or TSV of counts or means")
     e.add_argument(
@@ -111,7 +112,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _zero_cell_options(e, pooling=False)
     e.set_defaults(func=cmd_effect_size)
 
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "pool",
         help="meta-analyse one table of log effects and standard errors",
         description=(
@@ -123,7 +125,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "print the result."
         ),
         epilog=POOL_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "input", nargs="?", help="CSV or TSV: study,yi,se | study,yi,vi | counts | means"
@@ -178,7 +179,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _zero_cell_options(p, pooling=True)
     p.set_defaults(func=cmd_pool)
 
-    a = subparsers.add_parser(
+    a = add_command(
+        subparsers,
         "pool-analysis",
         help="pool one configured analysis: both models, the rule's choice, bias, sensitivity",
         description=(
@@ -186,7 +188,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "subgroup), pool it with the config's pooling settings and write the analysis JSON."
         ),
         epilog=ANALYSIS_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     a.add_argument("table", help="results/extraction/analyses/{id}.tsv")
     source = a.add_mutually_exclusive_group(required=True)
@@ -207,12 +208,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a.add_argument("--out", required=True, help="output JSON path")
     a.set_defaults(func=_cmd_pool_analysis)
 
-    s = subparsers.add_parser(
+    s = add_command(
+        subparsers,
         "pool-summary",
         help="one summary.tsv row per analysis JSON",
         description="Collect the per-analysis JSONs into summary.tsv (docs/architecture.md).",
         epilog=SUMMARY_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("json", nargs="*", help="results/pooling/{analysis}.json files")
     s.add_argument("--out", required=True, help="output TSV path")

@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 from evsynth.figures.options import add_output_options, figure_title, save_outputs
 from evsynth.tables import write_tsv
@@ -203,14 +204,13 @@ def _deprecated_counts(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth prisma counts|diagram` and the deprecated `evsynth prisma-counts`."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    prisma = subparsers.add_parser(
+    prisma = add_command(
+        subparsers,
         "prisma",
         help="PRISMA 2020 flow: counts (results/prisma/counts.json) and the diagram",
         description="The PRISMA 2020 stage: `counts` derives every number of the flow diagram "
         "from the dedup, screening, search and extraction results; `diagram` draws it.",
         epilog=COUNTS_EXAMPLE + "\n" + DIAGRAM_EXAMPLE,
-        formatter_class=fmt,
     )
     parts = prisma.add_subparsers(dest="part", metavar="{counts,diagram}", required=True)
     _verb(
@@ -248,8 +248,6 @@ def _verb(
     func: Callable[[argparse.Namespace], int],
 ) -> None:
     """One verb: the new `prisma counts|diagram` and the old alias share options and examples."""
-    parser = parsers.add_parser(
-        name, help=help_text, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = add_command(parsers, name, help=help_text, epilog=epilog)
     add_options(parser)
     parser.set_defaults(func=func)

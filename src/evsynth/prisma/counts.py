@@ -19,6 +19,7 @@ from typing import Any
 
 from evsynth.contracts.jsonfile import read_json
 from evsynth.contracts.prisma_counts import PrismaCounts
+from evsynth.contracts.search_runs import records_tables_by_run
 from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.tables import read_tsv
@@ -379,20 +380,9 @@ def load_prisma_inputs(
             ]
             for r in unique
         }
-        # results/search/{run}/{source}.records.tsv: the run is the parent folder's name
-        folders = sorted({Path(p).parent.name for p in search_records})
-        run_order = list(runs) if runs else folders
-        unknown = [f for f in folders if f not in run_order]
-        if unknown:
-            raise InputError(
-                f"records tables of run(s) {', '.join(unknown)} but --runs lists only "
-                f"{', '.join(run_order)}; pass every run (the folder under results/search/)"
-            )
+        run_order, tables = records_tables_by_run(search_records, runs)
         record_runs: dict[str, str] = {}
-        for path in sorted(
-            search_records, key=lambda p: (run_order.index(Path(p).parent.name), str(p))
-        ):
-            run = Path(path).parent.name
+        for path, run in tables:
             source = Path(path).name.removesuffix(".tsv").removesuffix(".records")
             rows = read_tsv(path, required=("record_id",))
             by_source = per_run_source.setdefault(run, {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from evsynth.commands import add_command
 from evsynth.report.build import write_report
 
 __all__ = ["register", "run"]
@@ -31,13 +32,13 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the `report` subcommand."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "report",
         help="Build the self-contained HTML review report.",
         description="Build one self-contained HTML page (figures embedded, no network needed) "
         "with the search, selection, studies, pooled analyses, methods and provenance.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", required=True, help="The review config (YAML) actually used.")
     parser.add_argument("--results", required=True, help="The results directory of the workflow.")

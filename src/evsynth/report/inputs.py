@@ -9,7 +9,6 @@ agreement, figures) may be absent and the page then says why.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import yaml
 from evsynth.contracts.pooling_result import PoolingResult, parse_pooling_result
 from evsynth.errors import InputError
 from evsynth.report.facts import analysis_status, to_float
-from evsynth.tables import read_tsv
+from evsynth.tables import read_tsv, sha256_file
 
 __all__ = [
     "AnalysisInput",
@@ -150,14 +149,6 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _meta_analyses(config: dict[str, Any]) -> list[dict[str, Any]]:
     """Analyses pooled by the pooling stage (synthesis defaults to meta_analysis, as there)."""
     return [
@@ -209,7 +200,7 @@ class _Reader:
 
     def note(self, path: Path) -> None:
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-        self.files[rel] = InputFile(rel, _sha256(path))
+        self.files[rel] = InputFile(rel, sha256_file(path))
 
     def require(self, path: Path, stage: str) -> Path:
         if not path.is_file():

@@ -6,6 +6,7 @@ import argparse
 import shlex
 from pathlib import Path
 
+from evsynth.commands import add_command
 from evsynth.scaffold.build import init_review, parse_export
 
 __all__ = ["register"]
@@ -27,7 +28,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "init",
         help="start a new review folder that runs the installed workflow",
         description=(
@@ -37,8 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "decisions, extraction studies/effects, dedup decisions) with its header."
         ),
         epilog=(
-            'example: evsynth init my-review --title "Drug X and survival" '
-            '--export "PubMed=pubmed.nbib" --export "Embase=embase.ris"'
+            'example: evsynth init my-review --title "Drug X and survival" \\\n'
+            '    --export "PubMed=pubmed.nbib" --export "Embase=embase.ris"'
         ),
     )
     parser.add_argument("dir", help="the new review folder (must be empty or not exist)")

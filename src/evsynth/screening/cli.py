@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.screening.ingest import DecisionFile
@@ -180,15 +181,14 @@ def _copy(source: Path, target: Path) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `screen` and `screen-agreement` to the evsynth CLI."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "screen",
         help="combine screening decisions for one stage; write the stage table and queue",
         description="Read decision files (any supported tool), match them to study records, "
         "combine reviewers, resolve conflicts with the adjudication file, compute Cohen's kappa, "
         "and write {stage}.tsv, queue_{stage}.csv/.ris and agreement_{stage}.json.",
         epilog=SCREEN_EXAMPLE,
-        formatter_class=fmt,
     )
     p.add_argument("--records", required=True, metavar="TSV", help="results/dedup/unique.tsv")
     p.add_argument(
@@ -244,11 +244,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=_screen)
 
-    a = subparsers.add_parser(
+    a = add_command(
+        subparsers,
         "screen-agreement",
         help="combine agreement_{stage}.json files into agreement.json",
         epilog=AGREEMENT_EXAMPLE,
-        formatter_class=fmt,
     )
     a.add_argument("stage_files", nargs="+", metavar="JSON", help="agreement_{stage}.json files")
     a.add_argument("--out", required=True, metavar="JSON", help="results/screening/agreement.json")

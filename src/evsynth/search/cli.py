@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from evsynth.commands import add_command
 from evsynth.contracts.options import add_renamed
 from evsynth.errors import InputError
 from evsynth.records import COLUMNS, Record, assign_record_ids
@@ -50,13 +51,15 @@ resumes it; a complete archive is never downloaded again.
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth search pubmed`."""
-    search = subparsers.add_parser(
+    search = add_command(
+        subparsers,
         "search",
         help="search a bibliographic database online (PubMed E-utilities)",
         description="Search a database through its API and archive the answers.",
     )
     sub = search.add_subparsers(dest="database", metavar="<database>")
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "pubmed",
         help="search PubMed through NCBI E-utilities",
         description=(
@@ -65,7 +68,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "reported was retrieved. Searches with more than 9,999 results are split by date."
         ),
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--query", help="the PubMed query, exactly as it should be run")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")

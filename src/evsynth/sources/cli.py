@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import re
 import shutil
 import sys
@@ -19,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from evsynth import __version__
+from evsynth.commands import add_command
 from evsynth.errors import InputError
 from evsynth.records import Record, assign_record_ids, write_records
 from evsynth.sources.base import Importer
 from evsynth.sources.detect import IMPORTERS, detect_format, importer_for
 from evsynth.sources.tabular import TabularReader, parse_columns
-from evsynth.tables import write_json
+from evsynth.tables import sha256_file, write_json
 
 __all__ = ["ImportedFile", "import_files", "register", "run_import"]
 
@@ -48,7 +48,8 @@ formats: auto (detect from content), """
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``evsynth import``."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "import",
         help="read database exports (RIS, WoS, Embase, Cochrane, PubMed, ...) into records",
         description=(
@@ -57,7 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Ovid's 1,000-record ones) are read as one export."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="export file(s)")
     parser.add_argument(
@@ -120,14 +120,6 @@ class ImportedFile:
         self.databases: Counter[str] = Counter()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def import_files(
     paths: list[Path], *, fmt: str = "auto", columns: dict[str, str] | None = None
 ) -> list[ImportedFile]:
@@ -165,7 +157,7 @@ def import_files(
         finally:
             if enabled:
                 gc.enable()
-        result.sha256 = _sha256(path)
+        result.sha256 = sha256_file(path)
         result.unknown_tags = importer.unknown_tags
         result.skipped_lines = importer.skipped_lines
         if isinstance(importer, TabularReader):

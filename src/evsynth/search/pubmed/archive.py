@@ -3,7 +3,6 @@ its verified re-parse into records, and the results log written from it."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from evsynth.records import Record
 from evsynth.search.eutils import RetryableResponse
 from evsynth.search.pubmed.answers import parse_esearch
 from evsynth.sources.pubmed_xml import iter_pubmed_xml
+from evsynth.tables import sha256_file
 
 __all__ = [
     "ARCHIVE_FORMAT",
@@ -23,19 +23,10 @@ __all__ = [
     "parse_archive",
     "read_archive_log",
     "results_log",
-    "sha256_file",
     "some_ids",
 ]
 
 ARCHIVE_FORMAT = "evsynth-pubmed-archive/1"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def esearch_name(n: int) -> str:

@@ -27,12 +27,11 @@ from evsynth.search.pubmed.archive import (
     batch_name,
     esearch_name,
     read_archive_log,
-    sha256_file,
     some_ids,
 )
 from evsynth.search.pubmed.progress import Progress
 from evsynth.search.pubmed.request import PAGE_CAP, SearchRequest
-from evsynth.tables import write_json
+from evsynth.tables import sha256_file, write_json
 
 __all__ = ["LARGE_JOB_REQUESTS", "retrieve_pubmed"]
 
