@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from evsynth.commands import add_command
 from evsynth.dedup import partition
 from evsynth.dedup.engine import (
     deduplicate,
@@ -52,7 +53,8 @@ and as they were until the merge (it reads their fields again).
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `dedup`, `dedup-prepare`, `dedup-score` and `dedup-merge` subcommands."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "dedup",
         help="find duplicate records across databases and search runs",
         description=(
@@ -61,7 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "to that search run."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("tsv", nargs="+", metavar="TSV", help="records TSVs of all runs")
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
@@ -78,25 +79,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     parser.set_defaults(func=run)
 
-    common = {"epilog": PARTITION_EPILOG, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    prep = subparsers.add_parser(
+    prep = add_command(
+        subparsers,
         "dedup-prepare",
         help="partitioned dedup, step 1: read, normalise and block once",
         description="Read the records TSVs, normalise, find container DOIs and the candidate "
         "pairs, and write them to a work directory for dedup-score and dedup-merge.",
-        **common,
+        epilog=PARTITION_EPILOG,
     )
     prep.add_argument("tsv", nargs="+", metavar="TSV", help="records TSVs of all runs")
     prep.add_argument("--work", required=True, metavar="DIR", help="work directory")
     prep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     prep.set_defaults(func=run_prepare)
 
-    score = subparsers.add_parser(
+    score = add_command(
+        subparsers,
         "dedup-score",
         help="partitioned dedup, step 2: score partition K of N of the candidate pairs",
         description="Score the K-th of N consecutive slices of the sorted candidate pairs "
         "(every pair is in exactly one partition); writes WORK/scored-K-of-N.pkl.",
-        **common,
+        epilog=PARTITION_EPILOG,
     )
     score.add_argument("--work", required=True, metavar="DIR", help="dedup-prepare's directory")
     score.add_argument("--partition", required=True, metavar="K/N", help="e.g. 2/4")
@@ -107,12 +109,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     score.set_defaults(func=run_score)
 
-    merge = subparsers.add_parser(
+    merge = add_command(
+        subparsers,
         "dedup-merge",
         help="partitioned dedup, step 3: merge the partitions and write results/dedup/",
         description="Check and join every partition's scores, apply the decisions and the "
         "global rules, cluster and write the outputs of `evsynth dedup`.",
-        **common,
+        epilog=PARTITION_EPILOG,
     )
     merge.add_argument(
         "scored",
