@@ -61,13 +61,20 @@ class Reader:
         self.note(path)
         return path
 
-    def json(self, path: Path, stage: str | None) -> Any:
+    def opens(self, path: Path, stage: str | None) -> bool:
+        """Note the file; False for an absent optional one (``stage`` None), a required one must
+        exist."""
         if stage is None and not path.is_file():
-            return None
+            return False
         if stage is not None:
             self.require(path, stage)
         else:
             self.note(path)
+        return True
+
+    def json(self, path: Path, stage: str | None) -> Any:
+        if not self.opens(path, stage):
+            return None
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
@@ -76,12 +83,8 @@ class Reader:
     def tsv(
         self, path: Path, stage: str | None, required: tuple[str, ...] = ()
     ) -> list[dict[str, str]] | None:
-        if stage is None and not path.is_file():
+        if not self.opens(path, stage):
             return None
-        if stage is not None:
-            self.require(path, stage)
-        else:
-            self.note(path)
         return read_tsv(path, required=required)
 
     def figure(self, results: Path, name: str, preferred: str) -> Path | None:
