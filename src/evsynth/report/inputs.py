@@ -9,8 +9,6 @@ agreement, figures) may be absent and the page then says why.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ import yaml
 from evsynth.contracts.pooling_result import PoolingResult, parse_pooling_result
 from evsynth.errors import InputError
 from evsynth.report.facts import analysis_status, to_float
-from evsynth.tables import read_tsv, sha256_file
+from evsynth.report.reader import InputFile, Reader, expect_mapping, figure_candidates
 
 __all__ = [
     "AnalysisInput",
@@ -33,28 +31,11 @@ __all__ = [
     "report_input_paths",
 ]
 
-# The stage that writes each required file, so a missing file tells the user what to run.
-_WRITERS: dict[str, str] = {
-    "search": "evsynth search pubmed / evsynth import (rules search_pubmed, import_export)",
-    "dedup": "evsynth dedup (rule dedup_*)",
-    "prisma": "evsynth prisma counts (PRISMA rules)",
-    "extraction": "evsynth extract (extraction rules)",
-    "pooling": "evsynth pool / pool-analyses (pooling rules)",
-}
-
 STUDIES_REQUIRED = ("study_id", "label", "year")
 NARRATIVE_REQUIRED = ("study_id", "factor", "outcome", "reason")
 SUMMARY_REQUIRED = ("analysis", "k", "chosen", "hr", "ci_low", "ci_high")
 FIGURE_KINDS = ("forest", "funnel", "leave_one_out", "cumulative")
 SCREENING_STAGES = ("title_abstract", "full_text")
-
-
-@dataclass(frozen=True, slots=True)
-class InputFile:
-    """One file the report read: its path relative to the project root and its sha256."""
-
-    path: str
-    sha256: str
 
 
 @dataclass(slots=True)
@@ -158,12 +139,6 @@ def _meta_analyses(config: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def figure_candidates(results: Path, name: str, preferred: str = "svg") -> list[Path]:
-    """The files that may hold one figure, preferred format first (svg scales; png fallback)."""
-    order = [preferred, "png" if preferred == "svg" else "svg"]
-    return [results / "figures" / f"{name}.{ext}" for ext in order]
-
-
 def report_input_paths(
     config: dict[str, Any], results: str | Path, *, figures: bool = False
 ) -> list[str]:
@@ -189,62 +164,6 @@ def report_input_paths(
         paths.append(str(results / "pooling" / "summary.tsv"))
         paths += [str(results / "pooling" / f"{a['id']}.json") for a in analyses]
     return paths
-
-
-class _Reader:
-    """Opens files under the project root and remembers each one with its checksum."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.files: dict[str, InputFile] = {}
-
-    def note(self, path: Path) -> None:
-        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
-        self.files[rel] = InputFile(rel, sha256_file(path))
-
-    def require(self, path: Path, stage: str) -> Path:
-        if not path.is_file():
-            raise InputError(
-                f"required input is missing; it is written by {_WRITERS[stage]}", path=str(path)
-            )
-        self.note(path)
-        return path
-
-    def json(self, path: Path, stage: str | None) -> Any:
-        if stage is None and not path.is_file():
-            return None
-        if stage is not None:
-            self.require(path, stage)
-        else:
-            self.note(path)
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from exc
-
-    def tsv(
-        self, path: Path, stage: str | None, required: tuple[str, ...] = ()
-    ) -> list[dict[str, str]] | None:
-        if stage is None and not path.is_file():
-            return None
-        if stage is not None:
-            self.require(path, stage)
-        else:
-            self.note(path)
-        return read_tsv(path, required=required)
-
-    def figure(self, results: Path, name: str, preferred: str) -> Path | None:
-        for candidate in figure_candidates(results, name, preferred):
-            if candidate.is_file():
-                self.note(candidate)
-                return candidate
-        return None
-
-
-def _expect_mapping(data: Any, path: Path) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise InputError(f"expected a JSON object, found {type(data).__name__}", path=str(path))
-    return data
 
 
 def _check_agreement(
@@ -283,7 +202,7 @@ def load_inputs(
     """
     results = Path(results)
     root_path = Path(root) if root is not None else results.resolve().parent
-    reader = _Reader(root_path)
+    reader = Reader(root_path)
     if config_path is not None:
         reader.note(Path(config_path))
     report_cfg = config.get("report") or {}
@@ -293,13 +212,13 @@ def load_inputs(
     for run in config["search"]["runs"]:
         for source in run["sources"]:
             path = results / "search" / run["id"] / f"{source}.log.json"
-            data = _expect_mapping(reader.json(path, "search"), path)
+            data = expect_mapping(reader.json(path, "search"), path)
             searches.append(SearchLog(run=run["id"], source=source, data=data))
 
     dedup_path = results / "dedup" / "summary.json"
-    dedup = _expect_mapping(reader.json(dedup_path, "dedup"), dedup_path)
+    dedup = expect_mapping(reader.json(dedup_path, "dedup"), dedup_path)
     prisma_path = results / "prisma" / "counts.json"
-    prisma = _expect_mapping(reader.json(prisma_path, "prisma"), prisma_path)
+    prisma = expect_mapping(reader.json(prisma_path, "prisma"), prisma_path)
     record_runs = reader.tsv(
         results / "prisma" / "study_record_runs.tsv", None, ("study_record_id", "search_run")
     )
@@ -344,7 +263,7 @@ def load_inputs(
         figures: dict[str, Path] = {}
         if aid in meta_ids:
             path = results / "pooling" / f"{aid}.json"
-            result = _expect_mapping(reader.json(path, "pooling"), path)
+            result = expect_mapping(reader.json(path, "pooling"), path)
             pooling = parse_pooling_result(result, str(path))
             if aid not in by_id:
                 raise InputError(

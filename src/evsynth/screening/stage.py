@@ -22,23 +22,11 @@ from evsynth.screening import vocab
 from evsynth.screening.agreement import Agreement, agreement
 from evsynth.screening.ingest import FileSummary, RawDecision
 from evsynth.screening.matching import Match, StudyIndex
+from evsynth.screening.protocol import StageSettings, canonical_reviewers, exclusion_reason
 
 __all__ = ["StageResult", "StageRow", "StageSettings", "screen_stage"]
 
 _MAX_LISTED = 40
-
-
-@dataclass(slots=True, kw_only=True)
-class StageSettings:
-    """What the protocol says about one stage (config ``screening`` section)."""
-
-    stage: str
-    reviewers: Sequence[str] = ()
-    required_reviewers: int = 1
-    exclusion_reasons: Sequence[str] = ()
-    require_complete: bool = True
-    #: a tool's wording of a reason -> the protocol's reason (config screening.reason_aliases)
-    reason_aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -113,93 +101,6 @@ class StageResult:
         }
 
 
-def _canonical_reviewers(items: Sequence[RawDecision], configured: Sequence[str]) -> dict[int, str]:
-    """Map each decision to the configured spelling of its reviewer; unknown names are an error."""
-    lookup = {" ".join(n.split()).casefold(): n for n in configured}
-    out = {}
-    for i, item in enumerate(items):
-        name = " ".join(item.reviewer.split())
-        if item.consensus or not configured:
-            out[i] = name
-            continue
-        canonical = lookup.get(name.casefold())
-        if canonical is None:
-            raise InputError(
-                f"reviewer {name!r} is not in config screening.reviewers "
-                f"({', '.join(configured)}); add them or correct the name (for a file without a "
-                "reviewer column the file name is the reviewer: name it after them or pass "
-                "REVIEWER=FILE)",
-                path=item.path,
-                line=item.line,
-                field="reviewer",
-            )
-        out[i] = canonical
-    return out
-
-
-def _reason_key(reason: str) -> str:
-    """Compare reasons as words: case, spacing, ``_`` and ``-`` do not matter
-    (Rayyan's "wrong population" is the protocol's ``wrong_population``)."""
-    return " ".join(reason.replace("_", " ").replace("-", " ").casefold().split())
-
-
-def _canonical_reasons(reasons: list[str], item: RawDecision, settings: StageSettings) -> list[str]:
-    """Map each reason to the protocol's spelling (aliases first); unknown ones are an error."""
-    allowed = {_reason_key(r): r for r in settings.exclusion_reasons}
-    if settings.stage == "full_text":
-        allowed[_reason_key(vocab.NOT_RETRIEVED)] = vocab.NOT_RETRIEVED
-    aliases = {_reason_key(k): v for k, v in settings.reason_aliases.items()}
-    out = []
-    for r in reasons:
-        key = _reason_key(r)
-        target = aliases.get(key, r)
-        canonical = allowed.get(_reason_key(target))
-        if canonical is None:
-            raise InputError(
-                f"exclusion reason {r!r} is not in config screening.stages.{settings.stage}."
-                f"exclusion_reasons; allowed: {', '.join(allowed.values())} (a tool's own wording "
-                "can be mapped to one of them in config screening.reason_aliases)",
-                path=item.path,
-                line=item.line,
-                field="reason",
-            )
-        if canonical not in out:
-            out.append(canonical)
-    return out
-
-
-def _reason(item: RawDecision, settings: StageSettings) -> str:
-    """The single reason that counts for an exclusion (validated at full text)."""
-    reasons = [" ".join(r.split()) for r in item.reasons if r.strip()]
-    if item.decision != "exclude":
-        return ""
-    if settings.stage != "full_text":
-        if vocab.NOT_RETRIEVED in reasons:
-            raise InputError(
-                "not_retrieved is a full-text decision (a report sought but not obtained); at "
-                "title/abstract use include, exclude or maybe",
-                path=item.path,
-                line=item.line,
-                field="decision",
-            )
-        if settings.exclusion_reasons and reasons:
-            reasons = _canonical_reasons(reasons, item, settings)
-        return "; ".join(reasons)
-    if not reasons:
-        allowed = ", ".join([*settings.exclusion_reasons, vocab.NOT_RETRIEVED])
-        raise InputError(
-            f"a full-text exclusion needs a reason; allowed: {allowed}",
-            path=item.path,
-            line=item.line,
-            field="reason",
-        )
-    if not settings.exclusion_reasons:
-        return reasons[0]
-    canonical = _canonical_reasons(reasons, item, settings)
-    order = [*settings.exclusion_reasons, vocab.NOT_RETRIEVED]
-    return min(canonical, key=order.index)
-
-
 def _match_all(items: Sequence[RawDecision], index: StudyIndex, what: str) -> list[Match]:
     matches: list[Match] = []
     failures = []
@@ -254,7 +155,7 @@ def screen_stage(
         eligible = sorted(index.records)
     eligible_set = set(eligible)
 
-    names = _canonical_reviewers(decisions, settings.reviewers)
+    names = canonical_reviewers(decisions, settings.reviewers)
     matches = _match_all(decisions, index, "decision")
     adj_matches = _match_all(adjudication, index, "adjudication")
 
@@ -292,7 +193,12 @@ def screen_stage(
             )
         seen[key] = item.where
         vote = Vote(
-            reviewer, item.decision, _reason(item, settings), item.note, item.where, match.member_id
+            reviewer,
+            item.decision,
+            exclusion_reason(item, settings),
+            item.note,
+            item.where,
+            match.member_id,
         )
         for label in item.labels:
             known = labels.setdefault(match.study_record_id, [])
@@ -325,7 +231,12 @@ def screen_stage(
                 line=item.line,
             )
         adjudicated[sid] = Vote(
-            item.reviewer, item.decision, _reason(item, settings), item.note, item.where, sid
+            item.reviewer,
+            item.decision,
+            exclusion_reason(item, settings),
+            item.note,
+            item.where,
+            sid,
         )
 
     reviewers = sorted(set(settings.reviewers) | {r for by in votes.values() for r in by})

@@ -164,8 +164,8 @@ def _published(
         for r in inputs.narrative
         if r.get("factor") == cfg.get("factor") and r.get("outcome") == cfg.get("outcome")
     )
-    status = analysis_status(a.result, a.summary)
-    chosen = str((a.result or {}).get("chosen") or "")
+    status = analysis_status(a.pooling, a.summary)
+    chosen = (a.pooling.chosen if a.pooling is not None else None) or ""
     model = {"fixed": "fixed effect", "random": "random effects"}.get(
         chosen, "single study, not pooled" if status == "single_study" else "not pooled"
     )
@@ -208,7 +208,7 @@ def _declared(a: AnalysisInput, inputs: ReportInputs, digits: int) -> list[dict[
                 "label": str(b.config.get("label", b.id)),
                 "k": s.get("k", "0"),
                 "hr": "no poolable estimate"
-                if analysis_status(b.result, b.summary) == "empty"
+                if analysis_status(b.pooling, b.summary) == "empty"
                 else format_estimate_ci(to_float(s.get("hr")), *_summary_ci(b), digits=digits),
                 "p": format_p(to_float(s.get("p"))),
             }
@@ -322,7 +322,7 @@ def analysis_view(a: AnalysisInput, inputs: ReportInputs, digits: int) -> dict[s
     if cfg.get("synthesis", "meta_analysis") != "meta_analysis":
         return view | {"status": "narrative"}
     result = a.result or {}
-    status = analysis_status(a.result, a.summary)
+    status = analysis_status(a.pooling, a.summary)
     s = a.summary or {}
     view["status"] = status
     if status == "empty":

@@ -108,7 +108,7 @@ def summary_view(inputs: ReportInputs, digits: int) -> list[dict[str, Any]]:
             row["kind"] = "narrative"
             continue
         s = a.summary or {}
-        status = analysis_status(a.result, s)
+        status = analysis_status(a.pooling, s)
         if status == "empty":
             row["kind"] = "empty"
             continue
