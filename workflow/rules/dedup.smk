@@ -6,37 +6,6 @@
 # dedup_records as `evsynth dedup-merge`, which writes the same files byte for byte
 # (docs/scaling.md, "A 1M-record deduplication").
 
-DEDUP_WORK = "results/dedup-partitions"
-
-
-def dedup_partitions():
-    """How many scoring jobs the dedup is split into (config dedup.partitions, default 1)."""
-    return int(config.get("dedup", {}).get("partitions", 1))
-
-
-def dedup_partition_inputs(wildcards):
-    """The partitioned run's work files that dedup_records merges (none for one job)."""
-    n = dedup_partitions()
-    if n == 1:
-        return []
-    return [
-        f"{DEDUP_WORK}/records.pkl",
-        f"{DEDUP_WORK}/norms.pkl",
-        *(f"{DEDUP_WORK}/scored-{k}-of-{n}.pkl" for k in range(1, n + 1)),
-    ]
-
-
-def dedup_command(wildcards, input, output, threads):
-    """`evsynth dedup` (one job) or `evsynth dedup-merge` of the partitions."""
-    decisions = f" --decisions {input.decisions}" if input.decisions else ""
-    out = os.path.dirname(output.summary)
-    if dedup_partitions() == 1:
-        records = " ".join(input.records)
-        return f"evsynth dedup {records} --out {out}{decisions} --threads {threads}"
-    scored = " ".join(input.work[2:])
-    return f"evsynth dedup-merge {scored} --work {DEDUP_WORK} --out {out}{decisions}"
-
-
 rule dedup_records:
     input:
         records=all_records_tsvs(),
@@ -73,7 +42,7 @@ rule dedup_prepare:
     log:
         "logs/dedup/dedup_prepare.log",
     params:
-        work=DEDUP_WORK,
+        work=lambda wildcards, output: os.path.dirname(output.records),
     threads: 1
     resources:
         # Reads and blocks every record once: about the one job's peak (benchmarks/).
@@ -96,7 +65,7 @@ rule dedup_score:
     log:
         "logs/dedup/dedup_score-{k}-of-{n}.log",
     params:
-        work=DEDUP_WORK,
+        work=lambda wildcards, input: os.path.dirname(input.norms),
     threads: config.get("dedup", {}).get("threads", 1)
     resources:
         # Loads the normalised records (about a quarter of the one job's peak) and scores 1/N.
