@@ -399,6 +399,22 @@ SLURM_ARGS = (
 DEDUP_OUTPUTS = ("pairs.tsv", "clusters.tsv", "unique.tsv", "possible.csv", "summary.json")
 
 
+def _through_slurm(cwd: Path, env: dict[str, str], *targets: str, timeout: float) -> str:
+    """Snakemake with the Slurm profile in ``cwd``; its output, after checking it succeeded."""
+    result = subprocess.run(
+        [*SNAKEMAKE, *SLURM_ARGS, *targets],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=timeout,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    return output
+
+
 def _hashes(results: Path) -> dict[str, str]:
     return {
         str(path.relative_to(results)): hashlib.sha256(path.read_bytes()).hexdigest()
@@ -469,17 +485,7 @@ def test_review_through_slurm_is_identical_to_a_local_run(slurm, tmp_path: Path)
     del expected["all"]  # the target rule runs no command, in Snakemake's own process
 
     cluster = _copy_review(tmp_path / "slurm")
-    result = subprocess.run(
-        [*SNAKEMAKE, *SLURM_ARGS],
-        cwd=cluster,
-        capture_output=True,
-        text=True,
-        env=slurm.env,
-        check=False,
-        timeout=3600,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
+    output = _through_slurm(cluster, slurm.env, timeout=3600)
     assert "Using profile workflow/profiles/slurm" in output
     run_id = re.search(r"SLURM run ID: (\S+)", output).group(1)
 
@@ -560,17 +566,7 @@ def test_partitioned_dedup_through_slurm_gives_the_one_job_clusters(slurm, tmp_p
     text = config.read_text(encoding="utf-8")
     assert text.count("\n  partitions: 1\n") == 1
     config.write_text(text.replace("\n  partitions: 1\n", "\n  partitions: 3\n"), encoding="utf-8")
-    result = subprocess.run(
-        [*SNAKEMAKE, *SLURM_ARGS, *targets],
-        cwd=cluster,
-        capture_output=True,
-        text=True,
-        env=slurm.env,
-        check=False,
-        timeout=1800,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-6000:]
+    output = _through_slurm(cluster, slurm.env, *targets, timeout=1800)
     counts = _job_counts(output)
     assert (counts["dedup_prepare"], counts["dedup_score"], counts["dedup_records"]) == (1, 3, 1)
     run_id = re.search(r"SLURM run ID: (\S+)", output).group(1)
