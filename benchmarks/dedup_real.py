@@ -82,7 +82,7 @@ def true_pairs(name: str) -> set[tuple[str, str]]:
 
 def convert(name: str, out: Path) -> Path:
     """The set's CSV as an evsynth records TSV, field for field (no cleaning)."""
-    from evsynth.records import Record, write_records
+    from evsynth.contracts.records import Record, write_records
 
     src = DATA / name / "records_pre_merged.csv"
     records = []

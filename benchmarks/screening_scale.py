@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evsynth.records import COLUMNS
+from evsynth.contracts.records import COLUMNS
 from evsynth.screening.ingest import DecisionFile
 from evsynth.screening.output import write_stage
 from evsynth.screening.run import screen_files

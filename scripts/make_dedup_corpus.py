@@ -28,7 +28,7 @@ import random
 import sys
 from pathlib import Path
 
-from evsynth.records import Record, write_records
+from evsynth.contracts.records import Record, write_records
 from evsynth.tables import write_tsv
 
 MEDICAL_WORDS = """

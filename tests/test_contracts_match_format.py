@@ -15,8 +15,8 @@ from evsynth.contracts.format import (
     format_p_clause,
 )
 from evsynth.contracts.match import fold_title
+from evsynth.contracts.records import Record, hash_record_id
 from evsynth.extraction.studies import fold_title as _fold_title
-from evsynth.records import Record, hash_record_id
 from evsynth.screening.matching import fold
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from evsynth.contracts.records import Record
 from evsynth.dedup import deduplicate
 from evsynth.dedup.engine import InputTable
 from evsynth.dedup.normalise import normalise_record
-from evsynth.records import Record
 
 TITLE = "Pulmonary nodules after limb salvage in young adults"
 COMMON = dict(journal="Pediatric Blood and Cancer", year="2019", volume="66", issue="4")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evsynth.contracts.records import Record
 from evsynth.dedup.normalise import (
     fold,
     journal_forms,
@@ -15,7 +16,6 @@ from evsynth.dedup.normalise import (
     title_parts,
 )
 from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
-from evsynth.records import Record
 
 
 def _pair(a: Record, b: Record):

@@ -228,8 +228,8 @@ def test_progress_bar_goes_to_the_stream_only_for_long_runs() -> None:
 
 
 def test_pubmeds_own_record_names_the_study_when_several_carry_the_pmid() -> None:
+    from evsynth.contracts.records import Record
     from evsynth.dedup.merge import priority_key
-    from evsynth.records import Record
 
     members = [
         Record(record_id="cochrane:30559126", source="cochrane", pmid="30559126", doi="10.1/x"),

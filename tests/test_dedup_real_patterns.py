@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from evsynth.contracts.records import Record
 from evsynth.dedup import deduplicate, load_inputs
 from evsynth.dedup.engine import DedupResult
 from evsynth.dedup.normalise import (
@@ -24,7 +25,6 @@ from evsynth.dedup.normalise import (
     title_parts,
 )
 from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
-from evsynth.records import Record
 
 DATA = Path(__file__).parent / "data" / "dedup"
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from evsynth.contracts.records import Record
 from evsynth.dedup.normalise import (
     journal_forms,
     normalise_authors,
@@ -19,7 +20,6 @@ from evsynth.dedup.normalise import (
     normalise_title,
 )
 from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
-from evsynth.records import Record
 
 
 def _pair(a: Record, b: Record):

@@ -111,9 +111,9 @@ def test_reports_differing_in_a_number_are_different() -> None:
 
 @pytest.mark.parametrize("rule", ["pmid_conflict", "doi_conflict"])
 def test_identifier_conflicts_are_decisive(rule: str) -> None:
+    from evsynth.contracts.records import Record
     from evsynth.dedup.normalise import normalise_record
     from evsynth.dedup.score import Thresholds, score_pair
-    from evsynth.records import Record
 
     ids = {"pmid_conflict": ("pmid", "1", "2"), "doi_conflict": ("doi", "10.1000/a", "10.1000/b")}
     name, x, y = ids[rule]
@@ -165,9 +165,9 @@ def test_an_editorial_label_alone_does_not_split_an_article() -> None:
 
 
 def test_a_journal_named_proceedings_is_not_a_conference() -> None:
+    from evsynth.contracts.records import Record
     from evsynth.dedup.normalise import normalise_record
     from evsynth.dedup.score import Thresholds, score_pair
-    from evsynth.records import Record
 
     title = "Lung metastasis of osteosarcoma depends on ezrin signalling in mice"
     a = Record(record_id="pubmed:1", title=title, authors="Khanna, C", year="2004",

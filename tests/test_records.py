@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from evsynth.errors import InputError
-from evsynth.records import (
+from evsynth.contracts.records import (
     COLUMNS,
     Record,
     assign_record_ids,
@@ -15,6 +14,7 @@ from evsynth.records import (
     read_records,
     write_records,
 )
+from evsynth.errors import InputError
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ import pytest
 import rispy
 
 from evsynth.cli import main
+from evsynth.contracts.records import normalise_doi
 from evsynth.errors import InputError
-from evsynth.records import normalise_doi
 from evsynth.screening.agreement import cohen_kappa, fleiss_kappa
 from evsynth.screening.ingest import DecisionFile, read_decisions
 from evsynth.screening.output import queue_csv_text, queue_ris_text

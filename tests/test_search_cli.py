@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from evsynth.cli import build_parser, main
-from evsynth.records import Record, assign_record_ids, write_records
+from evsynth.contracts.records import Record, assign_record_ids, write_records
 from evsynth.search.cli import write_records_streaming
 from tests.support.mock_eutils import MockEutils, generate_corpus
 from tests.support.workflow import snakemake

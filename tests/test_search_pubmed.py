@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from evsynth.cli import main
+from evsynth.contracts.records import assign_record_ids, write_records
 from evsynth.errors import InputError
-from evsynth.records import assign_record_ids, write_records
 from evsynth.search.eutils import ClientSettings, EutilsClient, EutilsError
 from evsynth.search.pubmed import SearchRequest, parse_archive, retrieve_pubmed
 from evsynth.search.pubmed import retrieval as pubmed_mod

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.sources.bibtex import BibtexReader
 from evsynth.sources.detect import detect_format
 from evsynth.sources.enw import EnwReader

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evsynth.cli import main
-from evsynth.records import read_records
+from evsynth.contracts.records import read_records
 from evsynth.sources.detect import IMPORTERS, detect_format, importer_for
 
 DATA = Path(__file__).parent / "data" / "sources"

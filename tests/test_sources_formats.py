@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.sources.cochrane import CochraneReader
 from evsynth.sources.delimited import EmbaseCsvReader, ScopusCsvReader
 from evsynth.sources.endnote_xml import EndnoteXmlReader

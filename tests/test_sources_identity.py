@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evsynth.records import Record, assign_record_ids
+from evsynth.contracts.records import Record, assign_record_ids
 from evsynth.sources.cochrane import CochraneReader
 from evsynth.sources.delimited import EmbaseCsvReader
 from evsynth.sources.ris import RisReader

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from evsynth.contracts.records import assign_record_ids, read_records, write_records
 from evsynth.errors import InputError
-from evsynth.records import assign_record_ids, read_records, write_records
 from evsynth.sources.pubmed_xml import iter_pubmed_xml
 
 DATA = Path(__file__).parent / "data" / "sources"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.sources import inputs
 from evsynth.sources.detect import detect_format
 from evsynth.sources.ris import RisReader

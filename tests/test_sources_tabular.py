@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from evsynth.cli import main
+from evsynth.contracts.records import Record, read_records
 from evsynth.errors import InputError
-from evsynth.records import Record, read_records
 from evsynth.sources.detect import detect_format, importer_for
 from evsynth.sources.tabular import TabularReader, clean_author, parse_columns
 

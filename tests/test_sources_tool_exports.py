@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from evsynth.records import Record
+from evsynth.contracts.records import Record
 from evsynth.sources.detect import detect_format, importer_for
 from evsynth.sources.ris import RisReader
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evsynth.contracts.records import Record
 from evsynth.dedup.block import BlockingSettings
 from evsynth.dedup.cluster import ForcedDecision, cluster_records
 from evsynth.dedup.decisions import PairDecision, read_decisions
@@ -32,7 +33,6 @@ from evsynth.dedup.prepare import Prepared, prepare
 from evsynth.dedup.progress import Progress
 from evsynth.dedup.score import PairScore, Thresholds, score_pair
 from evsynth.errors import InputError
-from evsynth.records import Record
 
 __all__ = [
     "DedupResult",

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from evsynth.contracts.records import Record, iter_records, read_records
 from evsynth.dedup.memory import _share_norm, _stamps, _strip
 from evsynth.dedup.normalise import NormRecord, normalise_record
 from evsynth.errors import InputError
-from evsynth.records import Record, iter_records, read_records
 
 _RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evsynth.contracts.records import COLUMNS, Record, iter_records
 from evsynth.dedup.normalise import NormRecord
 from evsynth.errors import InputError
-from evsynth.records import COLUMNS, Record, iter_records
 
 if TYPE_CHECKING:  # inputs imports this module
     from evsynth.dedup.inputs import InputTable

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from evsynth.records import COLUMNS, Record
+from evsynth.contracts.records import COLUMNS, Record
 
 __all__ = ["MERGE_RULES", "merge_records", "priority_key"]
 

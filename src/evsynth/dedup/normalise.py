@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from evsynth.contracts.records import Record
 from evsynth.dedup import data
 from evsynth.dedup.normalise_authors import (
     _author_key,
@@ -40,7 +41,6 @@ from evsynth.dedup.normalise_title import (
     notice_kind_from_pubtype,
     title_parts,
 )
-from evsynth.records import Record
 
 __all__ = [
     "LOST_LETTER",

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from evsynth.contracts.records import Record
 from evsynth.dedup.block import BlockingSettings, candidate_pairs
 from evsynth.dedup.global_rules import _container_dois
 from evsynth.dedup.inputs import InputTable
@@ -16,7 +17,6 @@ from evsynth.dedup.memory import _share_norm, _share_strings, _stamps, _strip
 from evsynth.dedup.normalise import NormRecord, normalise_record
 from evsynth.dedup.progress import Progress
 from evsynth.dedup.score import Thresholds
-from evsynth.records import Record
 
 
 @dataclass(slots=True)

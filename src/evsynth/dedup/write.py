@@ -6,10 +6,10 @@ import csv
 import io
 from pathlib import Path
 
+from evsynth.contracts.records import COLUMNS
 from evsynth.dedup.decisions import DECISION_COLUMNS
 from evsynth.dedup.engine import DedupResult, StudyRecord
 from evsynth.dedup.score import PairScore
-from evsynth.records import COLUMNS
 from evsynth.tables import write_json, write_text, write_tsv
 
 __all__ = [

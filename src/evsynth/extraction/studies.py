@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evsynth.contracts.match import fold_title
+from evsynth.contracts.records import normalise_doi, normalise_pmid
 from evsynth.extraction.result import EffectResult
 from evsynth.extraction.schema import SheetRow
 from evsynth.extraction.validate import Problems
-from evsynth.records import normalise_doi, normalise_pmid
 
 __all__ = ["link_studies", "study_record_runs", "study_rows", "unique_labels"]
 

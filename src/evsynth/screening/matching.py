@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from evsynth.contracts.match import fold_title
-from evsynth.records import normalise_doi, normalise_pmid
+from evsynth.contracts.records import normalise_doi, normalise_pmid
 from evsynth.screening.ingest import RawDecision
 
 __all__ = ["Match", "StudyIndex", "fold", "split_ids"]

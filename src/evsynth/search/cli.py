@@ -12,8 +12,8 @@ from pathlib import Path
 
 from evsynth.commands import add_command
 from evsynth.contracts.options import add_renamed
+from evsynth.contracts.records import COLUMNS, Record, assign_record_ids
 from evsynth.errors import InputError
-from evsynth.records import COLUMNS, Record, assign_record_ids
 from evsynth.search.eutils import DEFAULT_EUTILS_URL, ClientSettings, EutilsClient
 from evsynth.search.pubmed import (
     DATETYPES,
@@ -296,9 +296,9 @@ def _resolve_client_options(args: argparse.Namespace) -> None:
 
 
 def write_records_streaming(path: str | os.PathLike[str], records: Sequence[Record]) -> int:
-    """Write the records TSV byte-identical to :func:`evsynth.records.write_records`, one row at
-    a time: a 100,000-record PubMed search would otherwise hold the table in memory three times
-    (records, rendered rows, joined text). Sorted by ``record_id``; written atomically."""
+    """Write the records TSV byte-identical to :func:`~evsynth.contracts.records.write_records`,
+    one row at a time: a 100,000-record PubMed search would otherwise hold the table in memory three
+    times (records, rendered rows, joined text). Sorted by ``record_id``; written atomically."""
     order = sorted(range(len(records)), key=lambda i: clean_cell(records[i].record_id))
     rows = ("\t".join(clean_cell(getattr(records[i], c)) for c in COLUMNS) + "\n" for i in order)
     write_text(path, itertools.chain(("\t".join(COLUMNS) + "\n",), rows))

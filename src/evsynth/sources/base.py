@@ -1,10 +1,10 @@
 """The importer interface every format implements, and record accounting.
 
-An importer reads one export and yields :class:`~evsynth.records.Record` objects in file order. It
-counts the record starts it saw (``TY`` lines, ``Record #n`` headers, data rows, start tags); when
-a record cannot be read, reading goes on so that one run reports every problem, and the importer
-then raises one :class:`~evsynth.errors.InputError` listing each failed record by file and line.
-That is the accounting rule: records started == records produced, or the run fails.
+An importer reads one export and yields :class:`~evsynth.contracts.records.Record` objects in file
+order. It counts the record starts it saw (``TY`` lines, ``Record #n`` headers, data rows, start
+tags); when a record cannot be read, reading goes on so that one run reports every problem, and the
+importer then raises one :class:`~evsynth.errors.InputError` listing each failed record by file and
+line. That is the accounting rule: records started == records produced, or the run fails.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, ClassVar
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 
 __all__ = ["Failure", "Importer", "identified", "raise_failures"]
 

@@ -34,7 +34,7 @@ from bibtexparser.model import (
 )
 from pylatexenc.latex2text import LatexNodes2Text
 
-from evsynth.records import Record
+from evsynth.contracts.records import Record
 from evsynth.sources import bibtex_tags, wos_tags
 from evsynth.sources.base import Failure, Importer, identified
 from evsynth.sources.fields import FieldMap, build_record

@@ -1,8 +1,8 @@
 """``evsynth import``: read database exports into the canonical records table and a search log.
 
-This layer only wires things together: importers compute records, :mod:`evsynth.records` writes
-the table, and the log records what was read (file checksums, formats, counts, unknown tags) so a
-reader of the review can check each export against the PRISMA flow diagram. Nothing in the
+This layer only wires things together: importers compute records, :mod:`evsynth.contracts.records`
+writes the table, and the log records what was read (file checksums, formats, counts, unknown tags)
+so a reader of the review can check each export against the PRISMA flow diagram. Nothing in the
 outputs depends on the clock or on where the files were, so a rerun is byte-identical.
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 
 from evsynth import __version__
 from evsynth.commands import add_command
+from evsynth.contracts.records import Record, assign_record_ids, write_records
 from evsynth.errors import InputError
-from evsynth.records import Record, assign_record_ids, write_records
 from evsynth.sources.base import Importer
 from evsynth.sources.detect import IMPORTERS, detect_format, importer_for
 from evsynth.sources.tabular import TabularReader, parse_columns

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from evsynth.records import Record
+from evsynth.contracts.records import Record
 from evsynth.sources import endnote_tags
 from evsynth.sources.base import Failure, Importer, raise_failures
 from evsynth.sources.fields import build_record

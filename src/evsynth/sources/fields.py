@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from evsynth.records import Record
+from evsynth.contracts.records import Record
 
 __all__ = [
     "REPEATED_FIELDS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from evsynth.records import Record
+from evsynth.contracts.records import Record
 from evsynth.sources import nbib_tags
 from evsynth.sources.fields import FieldMap, build_record, normalise_author
 from evsynth.sources.tagged import TaggedReader

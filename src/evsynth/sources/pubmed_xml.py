@@ -1,8 +1,8 @@
 """PubMed XML (EFetch ``PubmedArticleSet``): ``PubmedArticle`` and ``PubmedBookArticle``.
 
-The parser streams: each article element is turned into a :class:`~evsynth.records.Record` and
-cleared, so a 100,000-record file needs no more memory than one record. DTDs are never fetched and
-entity declarations are refused (see :mod:`evsynth.sources.xmlstream`). Element paths follow the
+The parser streams: each article element is turned into a :class:`~evsynth.contracts.records.Record`
+and cleared, so a 100,000-record file needs no more memory than one record. DTDs are never fetched
+and entity declarations are refused (see :mod:`evsynth.sources.xmlstream`). Element paths follow the
 NLM PubMed DTD (``pubmed_250101.dtd``): identifiers are read only from the article's own
 ``PubmedData/ArticleIdList`` and ``ELocationID``, never from its reference list, whose
 ``ArticleIdList`` elements name the cited papers.
@@ -17,8 +17,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.sources.base import Importer
 from evsynth.sources.fields import REPEATED_FIELDS
 from evsynth.sources.inputs import open_source

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 import rispy
 
-from evsynth.records import Record
+from evsynth.contracts.records import Record
 from evsynth.sources import ris_tags, wos_tags
 from evsynth.sources.fields import FieldMap, build_record, normalise_author
 from evsynth.sources.tagged import TaggedReader

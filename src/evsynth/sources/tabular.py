@@ -34,8 +34,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO, ClassVar
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.sources.base import Failure, Importer, identified, raise_failures
 from evsynth.sources.fields import TableLayout, build_record
 from evsynth.sources.inputs import open_source, read_text

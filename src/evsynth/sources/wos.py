@@ -1,10 +1,10 @@
 """Web of Science exports: the tagged plain text (``FN``/``VR``, ``PT``..``ER``, ``EF``) and the
 tab-delimited table; both use the same two-letter tags (:mod:`.wos_tags`).
 
-Web of Science exports at most 500 records per file, so a search arrives as several files; each
-is read on its own (the ``FN``/``VR`` header and ``EF`` footer repeat) and the CLI concatenates
-them. Overlapping files give repeated UTs, which :func:`~evsynth.records.assign_record_ids` keeps
-as ``~2`` rows for deduplication to remove with a reason.
+Web of Science exports at most 500 records per file, so a search arrives as several files; each is
+read on its own (the ``FN``/``VR`` header and ``EF`` footer repeat) and the CLI concatenates them.
+Overlapping files give repeated UTs, which :func:`~evsynth.contracts.records.assign_record_ids`
+keeps as ``~2`` rows for deduplication to remove with a reason.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.sources import wos_tags
 from evsynth.sources.base import Failure, Importer, raise_failures
 from evsynth.sources.fields import FieldMap, build_record

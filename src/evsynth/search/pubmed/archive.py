@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from evsynth import __version__
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.records import Record
 from evsynth.search.eutils import RetryableResponse
 from evsynth.search.pubmed.answers import parse_esearch
 from evsynth.sources.pubmed_xml import iter_pubmed_xml
