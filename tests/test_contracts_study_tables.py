@@ -14,6 +14,8 @@ from evsynth.contracts.study_tables import (
     read_analysis,
     read_effects,
     read_studies,
+    read_study_groups,
+    split_record_ids,
     write_analysis,
 )
 from evsynth.errors import InputError
@@ -132,3 +134,25 @@ def test_a_missing_required_column_is_named(tmp_path: Path) -> None:
     path.write_text("study_id\tlabel\nS1\tS 2001\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing column"):
         read_studies(path)
+
+
+def test_study_groups_read_the_written_table_and_a_hand_made_one(written, tmp_path: Path) -> None:
+    """PRISMA groups reports into studies through read_study_groups: the same ids as read_studies
+    on extraction's table, and a two-column table with ';' unspaced (a hand edit) reads alike."""
+    out, _ = written
+    groups = read_study_groups(out / "studies.tsv")
+    studies = read_studies(out / "studies.tsv")
+    assert groups and any(g.record_ids for g in groups)
+    assert [(g.study_id, g.record_ids) for g in groups] == [
+        (s.study_id, s.study_record_ids) for s in studies
+    ]
+    hand = tmp_path / "studies.tsv"
+    hand.write_text("study_id\tstudy_record_ids\nS1\tpubmed:1;embase:L2 ; \n\t\nS2\t\n")
+    assert [(g.line, g.study_id, g.record_ids) for g in read_study_groups(hand)] == [
+        (2, "S1", ("pubmed:1", "embase:L2")),
+        (4, "S2", ()),
+    ]
+    assert split_record_ids(" a ;b;; ") == ("a", "b")
+    (tmp_path / "bad.tsv").write_text("study_id\nS1\n")
+    with pytest.raises(InputError, match="study_record_ids"):
+        read_study_groups(tmp_path / "bad.tsv")

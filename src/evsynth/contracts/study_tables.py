@@ -26,10 +26,13 @@ __all__ = [
     "AnalysisRow",
     "AnalysisTable",
     "EffectRow",
+    "StudyGroup",
     "StudyRow",
     "read_analysis",
     "read_effects",
     "read_studies",
+    "read_study_groups",
+    "split_record_ids",
     "write_analysis",
     "write_effects",
     "write_studies",
@@ -90,6 +93,15 @@ class StudyRow:
     effects: int
     poolable_effects: int
     values: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyGroup:
+    """The reports (record ids) one study groups: the two columns PRISMA counts studies by."""
+
+    line: int
+    study_id: str
+    record_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +175,22 @@ def read_analysis(path: str | Path) -> AnalysisTable:
     return AnalysisTable(path=path, columns=tuple(header), rows=rows)
 
 
+def split_record_ids(text: str) -> tuple[str, ...]:
+    """The ids of a ``study_record_ids`` cell: extraction joins them with "; ", a hand-edited
+    table may leave out the space, so split on ";" and strip."""
+    return tuple(i for i in (part.strip() for part in text.split(";")) if i)
+
+
+def read_study_groups(path: str | Path) -> list[StudyGroup]:
+    """Only ``study_id`` and ``study_record_ids`` of a studies table: counting studies needs no
+    more, so a hand-made two-column table serves as well as results/extraction/studies.tsv."""
+    path = Path(path)
+    return [
+        StudyGroup(line, cells["study_id"], split_record_ids(cells["study_record_ids"]))
+        for line, cells in _rows(path, ("study_id", "study_record_ids"))
+    ]
+
+
 def read_studies(path: str | Path) -> list[StudyRow]:
     """The rows of studies.tsv, with the record ids split and the effect counts parsed."""
     path = Path(path)
@@ -173,7 +201,7 @@ def read_studies(path: str | Path) -> list[StudyRow]:
             StudyRow(
                 line=line,
                 study_id=cells["study_id"],
-                study_record_ids=tuple(i for i in cells["study_record_ids"].split("; ") if i),
+                study_record_ids=split_record_ids(cells["study_record_ids"]),
                 label=cells["label"],
                 search_run=cells["search_run"] or None,
                 effects=_count(cells["effects"], "effects", path, line),

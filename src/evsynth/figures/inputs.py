@@ -11,7 +11,6 @@ naming file, line and column.
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from evsynth.contracts.pooling_result import (
 )
 from evsynth.contracts.pooling_result import PooledModel as ModelSummary
 from evsynth.contracts.pooling_result import read_pooling_result as read_pooling
+from evsynth.contracts.study_tables import read_analysis
 from evsynth.errors import InputError
 from evsynth.figures.style import ROB_JUDGEMENTS
 from evsynth.tables import read_tsv
@@ -77,57 +77,35 @@ class RiskOfBiasTable:
 
 
 def read_analysis_effects(path: str | Path) -> tuple[StudyEffect, ...]:
-    """Read ``results/extraction/analyses/{analysis}.tsv`` (header only = no studies)."""
-    where = str(path)
-    if not Path(path).exists():
-        raise InputError("file not found", path=where)
-    rows = read_tsv(path, required=("study", "yi", "se"))
+    """Read ``results/extraction/analyses/{analysis}.tsv`` (header only = no studies) through its
+    contract, then what a figure needs beyond it: one row per drawn label, a positive SE."""
     out = []
     seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):
-        study = row["study"].strip()
+    table = read_analysis(path)
+    for row in table.rows:
+        where = {"path": str(table.path), "line": row.line}
+        study = row.study.strip()
         if not study:
-            raise InputError("empty study label", path=where, line=line, field="study")
+            raise InputError("empty study label", **where, field="study")
         if study in seen:
             raise InputError(
                 f"study label {study!r} appears twice; labels must be unique",
-                path=where,
-                line=line,
+                **where,
                 field="study",
             )
         seen.add(study)
-        values = {}
-        for key in ("yi", "se"):
-            try:
-                values[key] = float(row[key])
-            except ValueError:
-                raise InputError(
-                    f"expected a number, found {row[key]!r}", path=where, line=line, field=key
-                ) from None
-            if not math.isfinite(values[key]):
-                raise InputError(
-                    f"expected a finite number, found {row[key]!r}",
-                    path=where,
-                    line=line,
-                    field=key,
-                )
-        if values["se"] <= 0:
-            raise InputError(
-                f"standard error must be > 0, found {row['se']!r}",
-                path=where,
-                line=line,
-                field="se",
-            )
+        if row.se <= 0:
+            raise InputError(f"standard error must be > 0, found {row.se:g}", **where, field="se")
         out.append(
             StudyEffect(
                 study=study,
-                yi=values["yi"],
-                se=values["se"],
-                study_id=row.get("study_id", "").strip(),
-                year=row.get("year", "").strip(),
-                label=row.get("label", "").strip(),
-                subgroup=row.get("subgroup", "").strip(),
-                derivation=row.get("derivation", "").strip(),
+                yi=row.yi,
+                se=row.se,
+                study_id=row.study_id,
+                year=(row.year or "").strip(),
+                label=(row.label or "").strip(),
+                subgroup=(row.subgroup or "").strip(),
+                derivation=(row.derivation or "").strip(),
             )
         )
     return tuple(out)

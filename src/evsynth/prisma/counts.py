@@ -20,6 +20,7 @@ from typing import Any
 from evsynth.contracts.jsonfile import read_json
 from evsynth.contracts.prisma_counts import PrismaCounts
 from evsynth.contracts.search_runs import records_tables_by_run
+from evsynth.contracts.study_tables import StudyGroup, read_study_groups
 from evsynth.errors import InputError
 from evsynth.screening import vocab
 from evsynth.tables import read_tsv
@@ -115,7 +116,7 @@ def prisma_counts(
     title_abstract: Sequence[Mapping[str, str]],
     full_text: Sequence[Mapping[str, str]],
     *,
-    studies: Sequence[Mapping[str, str]] | None = None,
+    studies: Sequence[StudyGroup] | None = None,
     not_retrieved: Sequence[str] = (),
     previous_studies: int | None = None,
     previous_reports: int | None = None,
@@ -190,14 +191,13 @@ def prisma_counts(
     study_of: dict[str, str] = {}
     if studies is not None:
         included_set = set(included)
-        for row in studies:
-            ids = [s.strip() for s in row.get("study_record_ids", "").split(";") if s.strip()]
-            for sid in ids:
-                study_of[sid] = row.get("study_id", "")
-            stray = [s for s in ids if s not in included_set]
+        for group in studies:
+            for sid in group.record_ids:
+                study_of[sid] = group.study_id
+            stray = [s for s in group.record_ids if s not in included_set]
             if stray:
                 notes.append(
-                    f"study {row.get('study_id', '')} lists record(s) not included at full text: "
+                    f"study {group.study_id} lists record(s) not included at full text: "
                     + ", ".join(stray)
                 )
         groups = {study_of.get(sid, sid) for sid in included}
@@ -422,9 +422,7 @@ def load_prisma_inputs(
         "study_record_run_rows": run_rows,
         "run_order": run_order,
         "database_results_per_run_source": per_run_source,
-        "studies": read_tsv(studies, required=("study_id", "study_record_ids"))
-        if studies
-        else None,
+        "studies": read_study_groups(studies) if studies else None,
         "not_retrieved": _read_ids(not_retrieved) if not_retrieved else [],
         "database_names": names,
     }
