@@ -95,3 +95,12 @@ def test_unknown_column_is_an_error(tmp_path: Path) -> None:
     path.write_text("record_id\tsource\ttitle\tcolour\nx:1\tx\tT\tred\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.tsv:1.*unexpected column\(s\) colour"):
         read_records(path)
+
+
+def test_the_old_module_name_is_the_contract() -> None:
+    """``evsynth.records`` moved to ``evsynth.contracts.records``; old imports get its objects."""
+    import evsynth.contracts.records as contract
+    import evsynth.records as old
+
+    assert old.__all__ == contract.__all__
+    assert all(getattr(old, name) is getattr(contract, name) for name in contract.__all__)
