@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,13 @@ import pytest
 import yaml
 
 from evsynth.cli import main
+from evsynth.contracts.pooling_result import (
+    PooledModel,
+    PoolingResult,
+    parse_pooling_result,
+    parse_sections,
+    read_pooling_result,
+)
 from evsynth.errors import InputError
 from evsynth.grade import rules
 from evsynth.grade.assess import assess, merge_settings
@@ -21,8 +29,12 @@ FIXTURE = Path(__file__).parent / "data" / "report" / "results_fixture"
 S = rules.DEFAULTS
 
 
-def _model(hr=0.5, lo=0.3, hi=0.8, i2=10.0, pi=(0.25, 0.9), k=4, weights=None):
+def _model_data(hr=0.5, lo=0.3, hi=0.8, i2=10.0, pi=(0.25, 0.9), k=4, weights=None):
+    """A random-effects model object as pooling writes it (log scale plus the HRs)."""
     return {
+        "estimate": math.log(hr),
+        "ci_low": math.log(lo),
+        "ci_high": math.log(hi),
         "exp_estimate": hr,
         "exp_ci_low": lo,
         "exp_ci_high": hi,
@@ -31,8 +43,16 @@ def _model(hr=0.5, lo=0.3, hi=0.8, i2=10.0, pi=(0.25, 0.9), k=4, weights=None):
         "exp_pi_high": pi[1] if pi else None,
         "k": k,
         "level": 95,
+        "studies": [f"Study {i}" for i in range(k)],
         "weights": weights or [100 / k] * k,
     }
+
+
+def _model(**kwargs) -> PooledModel:
+    """:func:`_model_data` read through the pooling contract, as `evsynth grade` reads it."""
+    model = parse_pooling_result({"random": _model_data(**kwargs)}, "a1.json").random
+    assert model is not None
+    return model
 
 
 # ---------------------------------------------------------------- risk of bias
@@ -138,16 +158,25 @@ def test_imprecision_information_size() -> None:
 
 
 # ---------------------------------------------------------------- publication bias
-def test_publication_bias_needs_ten_studies() -> None:
-    result = {"egger": {"p": 0.01}}
-    d = rules.publication_bias(result, 9, S["publication_bias"])
-    assert d.rating == "not_assessed" and "need at least 10" in d.reason
-    assert rules.publication_bias(result, 10, S["publication_bias"]).rating == "serious"
-    ok = rules.publication_bias(
-        {"egger": {"p": 0.4}, "trim_and_fill": {"k0": 2}}, 12, S["publication_bias"]
+def _publication_bias(k: int, **sections) -> rules.Domain:
+    """The domain for the funnel-plot sections given as the pooling file writes them."""
+    typed = parse_sections(sections, "a1.json")
+    return rules.publication_bias(
+        k,
+        S["publication_bias"],
+        egger=typed["egger"],
+        begg=typed["begg"],
+        trim_and_fill=typed["trim_and_fill"],
     )
+
+
+def test_publication_bias_needs_ten_studies() -> None:
+    d = _publication_bias(9, egger={"p": 0.01})
+    assert d.rating == "not_assessed" and "need at least 10" in d.reason
+    assert _publication_bias(10, egger={"p": 0.01}).rating == "serious"
+    ok = _publication_bias(12, egger={"p": 0.4}, trim_and_fill={"k0": 2})
     assert ok.rating == "not_serious" and "trim-and-fill adds 2" in ok.reason
-    begg = rules.publication_bias({"begg": {"p": 0.05}}, 12, S["publication_bias"])
+    begg = _publication_bias(12, begg={"p": 0.05})
     assert begg.rating == "serious" and "Begg" in begg.reason
 
 
@@ -173,7 +202,7 @@ def test_certainty_levels(start, downs, level) -> None:
     assert rules.certainty(start, domains) == level
 
 
-def _result(k=4, i2=20.0, ci=(0.3, 0.7), pi=(0.2, 0.9)):
+def _result_data(k=4, i2=20.0, ci=(0.3, 0.7), pi=(0.2, 0.9)):
     ids = [f"S{i}" for i in range(k)]
     return {
         "analysis": "a1",
@@ -181,8 +210,13 @@ def _result(k=4, i2=20.0, ci=(0.3, 0.7), pi=(0.2, 0.9)):
         "chosen": "random",
         "study_ids": ids,
         "label": "Analysis one",
-        "random": _model(lo=ci[0], hi=ci[1], i2=i2, pi=pi, k=k),
+        "random": _model_data(lo=ci[0], hi=ci[1], i2=i2, pi=pi, k=k),
     }
+
+
+def _result(data: dict | None = None, **kwargs) -> PoolingResult:
+    """A pooling result read through the contract: ``data`` or :func:`_result_data`'s."""
+    return parse_pooling_result(data or _result_data(**kwargs), "results/pooling/a1.json")
 
 
 def test_assess_applies_overrides_with_reasons_and_start_level() -> None:
@@ -227,11 +261,11 @@ def test_bad_override_is_an_error(override) -> None:
 
 
 def test_study_id_count_error_names_the_pooling_file() -> None:
-    result = _result()
-    result["study_ids"] = result["study_ids"][:3]
+    data = _result_data()
+    data["study_ids"] = data["study_ids"][:3]
     with pytest.raises(InputError) as info:
         assess(
-            result,
+            _result(data),
             analysis="a1",
             settings=merge_settings({}),
             risk_of_bias=None,
@@ -303,7 +337,7 @@ def test_report_shows_the_ratings_with_their_reasons(tmp_path: Path) -> None:
         }
     ]
     for name in ("complete_resection_prs", "bilateral_pmos"):
-        result = json.loads((FIXTURE / "pooling" / f"{name}.json").read_text())
+        result = read_pooling_result(FIXTURE / "pooling" / f"{name}.json")
         g = assess(result, analysis=name, settings=settings, risk_of_bias=None, studies=studies)
         (tmp_path / "results" / "grade" / f"{name}.json").write_text(json.dumps(g))
     html = write_report(
