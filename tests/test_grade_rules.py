@@ -178,6 +178,10 @@ def test_publication_bias_needs_ten_studies() -> None:
     assert ok.rating == "not_serious" and "trim-and-fill adds 2" in ok.reason
     begg = _publication_bias(12, begg={"p": 0.05})
     assert begg.rating == "serious" and "Begg" in begg.reason
+    # Egger's test without a p value gives way to Begg's; neither is not assessed
+    assert "Begg" in _publication_bias(12, egger={"intercept": 1.2}, begg={"p": 0.5}).reason
+    none = _publication_bias(12, egger={"intercept": 1.2})
+    assert none.rating == "not_assessed" and "no funnel-plot test" in none.reason
 
 
 # ---------------------------------------------------------------- indirectness, overrides, level
@@ -275,6 +279,58 @@ def test_study_id_count_error_names_the_pooling_file() -> None:
     text = str(info.value)
     assert text.startswith("results/pooling/a1.json, record a1")
     assert "3 study_ids for k = 4; expected one study_id per pooled study" in text
+
+
+def test_older_result_without_study_ids_resolves_labels_via_studies_tsv() -> None:
+    data = _result_data(k=2)
+    del data["study_ids"]  # an older pooling result: studies by label only
+    studies = [
+        {"study_id": "S01", "label": "Study 0", "n_total": "120"},
+        {"study_id": "S02", "label": "Study 1", "n_total": "80"},
+    ]
+    settings = merge_settings({})
+    out = assess(
+        _result(data), analysis="a1", settings=settings, risk_of_bias=None, studies=studies
+    )
+    assert out["studies"] == ["S01", "S02"] and out["participants"] == 200
+    with pytest.raises(InputError) as info:
+        assess(
+            _result(data), analysis="a1", settings=settings, risk_of_bias=None, studies=studies[:1]
+        )
+    text = str(info.value)  # the file the result was read from, when no source is given
+    assert text.startswith("results/pooling/a1.json, record a1, field 'studies'")
+    assert "studies Study 1 have no study_id" in text
+
+
+def test_result_without_a_pooled_model_is_not_rated() -> None:
+    empty = _result({"analysis": "a1", "status": "empty", "k": 0})
+    out = assess(empty, analysis="a1", settings=merge_settings({}), risk_of_bias=None, studies=None)
+    assert out["certainty"] is None and out["note"].startswith("no poolable estimate")
+    assert out["domains"]["inconsistency"]["rating"] == "not_applicable"
+    assert out["domains"]["imprecision"]["rating"] == "not_assessed"
+    assert out["relative_effect"]["hr"] is None and out["relative_effect"]["model"] == "random"
+
+
+@pytest.mark.parametrize(
+    ("key", "change", "message"),
+    [
+        ("random.i2", lambda d: d["random"].update(i2="high"), "expected a number, found 'high'"),
+        ("egger.p", lambda d: d.update(egger={"p": [0.2]}), "expected a number, found [0.2]"),
+        ("chosen", lambda d: d.update(chosen="both"), "'both' is not a model"),
+    ],
+)
+def test_malformed_pooling_file_fails_naming_file_and_key(
+    tmp_path: Path, capsys, key, change, message
+) -> None:
+    data = json.loads((FIXTURE / "pooling" / "complete_resection_prs.json").read_text())
+    change(data)
+    pooling = tmp_path / "complete_resection_prs.json"
+    pooling.write_text(json.dumps(data))
+    out = tmp_path / "g.json"
+    assert main(["grade", "--pooling", str(pooling), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"evsynth grade: error: {pooling}, field {key!r}: {message}" in err
+    assert not out.exists()
 
 
 def test_schema_defaults_are_the_rules_defaults() -> None:
