@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,13 @@ import pytest
 import yaml
 
 from evsynth.cli import main
+from evsynth.contracts.pooling_result import (
+    PooledModel,
+    PoolingResult,
+    parse_pooling_result,
+    parse_sections,
+    read_pooling_result,
+)
 from evsynth.errors import InputError
 from evsynth.grade import rules
 from evsynth.grade.assess import assess, merge_settings
@@ -21,8 +29,12 @@ FIXTURE = Path(__file__).parent / "data" / "report" / "results_fixture"
 S = rules.DEFAULTS
 
 
-def _model(hr=0.5, lo=0.3, hi=0.8, i2=10.0, pi=(0.25, 0.9), k=4, weights=None):
+def _model_data(hr=0.5, lo=0.3, hi=0.8, i2=10.0, pi=(0.25, 0.9), k=4, weights=None):
+    """A random-effects model object as pooling writes it (log scale plus the HRs)."""
     return {
+        "estimate": math.log(hr),
+        "ci_low": math.log(lo),
+        "ci_high": math.log(hi),
         "exp_estimate": hr,
         "exp_ci_low": lo,
         "exp_ci_high": hi,
@@ -31,8 +43,16 @@ def _model(hr=0.5, lo=0.3, hi=0.8, i2=10.0, pi=(0.25, 0.9), k=4, weights=None):
         "exp_pi_high": pi[1] if pi else None,
         "k": k,
         "level": 95,
+        "studies": [f"Study {i}" for i in range(k)],
         "weights": weights or [100 / k] * k,
     }
+
+
+def _model(**kwargs) -> PooledModel:
+    """:func:`_model_data` read through the pooling contract, as `evsynth grade` reads it."""
+    model = parse_pooling_result({"random": _model_data(**kwargs)}, "a1.json").random
+    assert model is not None
+    return model
 
 
 # ---------------------------------------------------------------- risk of bias
@@ -138,17 +158,30 @@ def test_imprecision_information_size() -> None:
 
 
 # ---------------------------------------------------------------- publication bias
-def test_publication_bias_needs_ten_studies() -> None:
-    result = {"egger": {"p": 0.01}}
-    d = rules.publication_bias(result, 9, S["publication_bias"])
-    assert d.rating == "not_assessed" and "need at least 10" in d.reason
-    assert rules.publication_bias(result, 10, S["publication_bias"]).rating == "serious"
-    ok = rules.publication_bias(
-        {"egger": {"p": 0.4}, "trim_and_fill": {"k0": 2}}, 12, S["publication_bias"]
+def _publication_bias(k: int, **sections) -> rules.Domain:
+    """The domain for the funnel-plot sections given as the pooling file writes them."""
+    typed = parse_sections(sections, "a1.json")
+    return rules.publication_bias(
+        k,
+        S["publication_bias"],
+        egger=typed["egger"],
+        begg=typed["begg"],
+        trim_and_fill=typed["trim_and_fill"],
     )
+
+
+def test_publication_bias_needs_ten_studies() -> None:
+    d = _publication_bias(9, egger={"p": 0.01})
+    assert d.rating == "not_assessed" and "need at least 10" in d.reason
+    assert _publication_bias(10, egger={"p": 0.01}).rating == "serious"
+    ok = _publication_bias(12, egger={"p": 0.4}, trim_and_fill={"k0": 2})
     assert ok.rating == "not_serious" and "trim-and-fill adds 2" in ok.reason
-    begg = rules.publication_bias({"begg": {"p": 0.05}}, 12, S["publication_bias"])
+    begg = _publication_bias(12, begg={"p": 0.05})
     assert begg.rating == "serious" and "Begg" in begg.reason
+    # Egger's test without a p value gives way to Begg's; neither is not assessed
+    assert "Begg" in _publication_bias(12, egger={"intercept": 1.2}, begg={"p": 0.5}).reason
+    none = _publication_bias(12, egger={"intercept": 1.2})
+    assert none.rating == "not_assessed" and "no funnel-plot test" in none.reason
 
 
 # ---------------------------------------------------------------- indirectness, overrides, level
@@ -173,7 +206,7 @@ def test_certainty_levels(start, downs, level) -> None:
     assert rules.certainty(start, domains) == level
 
 
-def _result(k=4, i2=20.0, ci=(0.3, 0.7), pi=(0.2, 0.9)):
+def _result_data(k=4, i2=20.0, ci=(0.3, 0.7), pi=(0.2, 0.9)):
     ids = [f"S{i}" for i in range(k)]
     return {
         "analysis": "a1",
@@ -181,8 +214,13 @@ def _result(k=4, i2=20.0, ci=(0.3, 0.7), pi=(0.2, 0.9)):
         "chosen": "random",
         "study_ids": ids,
         "label": "Analysis one",
-        "random": _model(lo=ci[0], hi=ci[1], i2=i2, pi=pi, k=k),
+        "random": _model_data(lo=ci[0], hi=ci[1], i2=i2, pi=pi, k=k),
     }
+
+
+def _result(data: dict | None = None, **kwargs) -> PoolingResult:
+    """A pooling result read through the contract: ``data`` or :func:`_result_data`'s."""
+    return parse_pooling_result(data or _result_data(**kwargs), "results/pooling/a1.json")
 
 
 def test_assess_applies_overrides_with_reasons_and_start_level() -> None:
@@ -227,11 +265,11 @@ def test_bad_override_is_an_error(override) -> None:
 
 
 def test_study_id_count_error_names_the_pooling_file() -> None:
-    result = _result()
-    result["study_ids"] = result["study_ids"][:3]
+    data = _result_data()
+    data["study_ids"] = data["study_ids"][:3]
     with pytest.raises(InputError) as info:
         assess(
-            result,
+            _result(data),
             analysis="a1",
             settings=merge_settings({}),
             risk_of_bias=None,
@@ -241,6 +279,58 @@ def test_study_id_count_error_names_the_pooling_file() -> None:
     text = str(info.value)
     assert text.startswith("results/pooling/a1.json, record a1")
     assert "3 study_ids for k = 4; expected one study_id per pooled study" in text
+
+
+def test_older_result_without_study_ids_resolves_labels_via_studies_tsv() -> None:
+    data = _result_data(k=2)
+    del data["study_ids"]  # an older pooling result: studies by label only
+    studies = [
+        {"study_id": "S01", "label": "Study 0", "n_total": "120"},
+        {"study_id": "S02", "label": "Study 1", "n_total": "80"},
+    ]
+    settings = merge_settings({})
+    out = assess(
+        _result(data), analysis="a1", settings=settings, risk_of_bias=None, studies=studies
+    )
+    assert out["studies"] == ["S01", "S02"] and out["participants"] == 200
+    with pytest.raises(InputError) as info:
+        assess(
+            _result(data), analysis="a1", settings=settings, risk_of_bias=None, studies=studies[:1]
+        )
+    text = str(info.value)  # the file the result was read from, when no source is given
+    assert text.startswith("results/pooling/a1.json, record a1, field 'studies'")
+    assert "studies Study 1 have no study_id" in text
+
+
+def test_result_without_a_pooled_model_is_not_rated() -> None:
+    empty = _result({"analysis": "a1", "status": "empty", "k": 0})
+    out = assess(empty, analysis="a1", settings=merge_settings({}), risk_of_bias=None, studies=None)
+    assert out["certainty"] is None and out["note"].startswith("no poolable estimate")
+    assert out["domains"]["inconsistency"]["rating"] == "not_applicable"
+    assert out["domains"]["imprecision"]["rating"] == "not_assessed"
+    assert out["relative_effect"]["hr"] is None and out["relative_effect"]["model"] == "random"
+
+
+@pytest.mark.parametrize(
+    ("key", "change", "message"),
+    [
+        ("random.i2", lambda d: d["random"].update(i2="high"), "expected a number, found 'high'"),
+        ("egger.p", lambda d: d.update(egger={"p": [0.2]}), "expected a number, found [0.2]"),
+        ("chosen", lambda d: d.update(chosen="both"), "'both' is not a model"),
+    ],
+)
+def test_malformed_pooling_file_fails_naming_file_and_key(
+    tmp_path: Path, capsys, key, change, message
+) -> None:
+    data = json.loads((FIXTURE / "pooling" / "complete_resection_prs.json").read_text())
+    change(data)
+    pooling = tmp_path / "complete_resection_prs.json"
+    pooling.write_text(json.dumps(data))
+    out = tmp_path / "g.json"
+    assert main(["grade", "--pooling", str(pooling), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"evsynth grade: error: {pooling}, field {key!r}: {message}" in err
+    assert not out.exists()
 
 
 def test_schema_defaults_are_the_rules_defaults() -> None:
@@ -303,7 +393,7 @@ def test_report_shows_the_ratings_with_their_reasons(tmp_path: Path) -> None:
         }
     ]
     for name in ("complete_resection_prs", "bilateral_pmos"):
-        result = json.loads((FIXTURE / "pooling" / f"{name}.json").read_text())
+        result = read_pooling_result(FIXTURE / "pooling" / f"{name}.json")
         g = assess(result, analysis=name, settings=settings, risk_of_bias=None, studies=studies)
         (tmp_path / "results" / "grade" / f"{name}.json").write_text(json.dumps(g))
     html = write_report(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from evsynth.contracts.pooling_result import PoolingResult
 from evsynth.errors import InputError
 from evsynth.grade import rules
 
@@ -81,7 +82,7 @@ def _rob_by_study(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 def assess(
-    result: dict[str, Any],
+    result: PoolingResult,
     *,
     analysis: str,
     settings: dict[str, Any],
@@ -92,28 +93,32 @@ def assess(
 ) -> dict[str, Any]:
     """The GRADE assessment of one pooled analysis (see :mod:`evsynth.grade.rules`).
 
-    ``source`` is the pooling result's path, named in errors about its study list.
+    ``result`` is the typed pooling result (:func:`evsynth.contracts.pooling_result.
+    read_pooling_result`), so GRADE reads the file the way every other stage does. ``source`` is
+    its path, named in errors about its study list (default: the file the result was read from).
     """
-    status = result.get("status", "pooled")
-    chosen = str(result.get("chosen") or "random")
-    model = result.get(chosen) if isinstance(result.get(chosen), dict) else {}
-    k = int(model.get("k") or result.get("k") or 0)
-    study_ids = list(result.get("study_ids") or [])
+    source = source or result.source or None
+    status = result.status
+    chosen = result.chosen or "random"
+    model = result.model(chosen)  # the chosen model only: no fallback to the other one
+    k = int((model.k if model is not None else None) or result.k or 0)
+    study_ids = list(result.study_ids)
     by_study = {r["study_id"]: r for r in studies or []}
-    if not study_ids and model.get("studies"):
+    labels = model.studies if model is not None else ()
+    if not study_ids and labels:
         # an older pooling result names studies by label only: resolve them via studies.tsv
         by_label = {r.get("label"): r["study_id"] for r in studies or []}
-        missing = [lab for lab in model["studies"] if lab not in by_label]
+        missing = [lab for lab in labels if lab not in by_label]
         if missing:
             raise InputError(
-                f"studies {', '.join(map(str, missing))} have no study_id (no "
+                f"studies {', '.join(missing)} have no study_id (no "
                 "study_ids in the pooling result, label not in studies.tsv)",
                 path=source,
                 record=analysis,
                 field="studies",
             )
-        study_ids = [by_label[lab] for lab in model["studies"]]
-    weights = list(model.get("weights") or [])
+        study_ids = [by_label[lab] for lab in labels]
+    weights = list(model.weights) if model is not None else []
     if k and len(study_ids) != k:
         raise InputError(
             f"{len(study_ids)} study_ids for k = {k}; expected one study_id per pooled study",
@@ -133,7 +138,13 @@ def assess(
         "inconsistency": rules.inconsistency(model, k, settings["inconsistency"]),
         "indirectness": rules.indirectness(declared_indirect),
         "imprecision": rules.imprecision(model, participants, settings["imprecision"]),
-        "publication_bias": rules.publication_bias(result, k, settings["publication_bias"]),
+        "publication_bias": rules.publication_bias(
+            k,
+            settings["publication_bias"],
+            egger=result.egger,
+            begg=result.begg,
+            trim_and_fill=result.trim_and_fill,
+        ),
     }
     for name, o in _overrides(settings, analysis).items():
         domains[name] = rules.apply_override(domains[name], o)
@@ -141,9 +152,9 @@ def assess(
     start = settings["start"]
     out: dict[str, Any] = {
         "analysis": analysis,
-        "label": label or result.get("label") or analysis,
-        "factor": result.get("factor"),
-        "outcome": result.get("outcome"),
+        "label": label or result.label or analysis,
+        "factor": result.factor,
+        "outcome": result.outcome,
         "status": status,
         "k": k,
         "studies": study_ids,
@@ -154,10 +165,10 @@ def assess(
         "relative_effect": {
             "measure": "HR",
             "model": chosen,
-            "hr": model.get("exp_estimate"),
-            "ci_low": model.get("exp_ci_low"),
-            "ci_high": model.get("exp_ci_high"),
-            "level": model.get("level"),
+            "hr": model.exp_estimate if model is not None else None,
+            "ci_low": model.exp_ci_low if model is not None else None,
+            "ci_high": model.exp_ci_high if model is not None else None,
+            "level": model.level if model is not None else None,
         },
         "references": [
             "GRADE Handbook (Schünemann et al., eds., 2013)",

@@ -50,16 +50,15 @@ def _cmd(args: argparse.Namespace) -> int:
     path = Path(args.pooling)
     if not path.is_file():
         raise InputError("pooling result not found", path=str(path))
-    # Read through the contract: a key of the wrong type is an error naming file and key; the
-    # rules read the file's object as written back by the contract (same keys and values).
+    # Read through the contract: a key of the wrong type is an error naming file and key, and
+    # the rules read its typed models and sections.
     pooling = read_pooling_result(path)
-    result = pooling.to_dict()
     raw = _load_settings(args.settings)
     settings = merge_settings(raw.get("grade") if "grade" in raw else raw)
     rob = read_tsv(args.risk_of_bias, required=("study_id", "tool")) if args.risk_of_bias else None
     studies = read_tsv(args.studies, required=("study_id",)) if args.studies else None
     out = assess(
-        result,
+        pooling,
         analysis=args.analysis or str(pooling.analysis or path.stem),
         settings=settings,
         risk_of_bias=rob,

@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from evsynth.contracts.pooling_result import BeggTest, EggerTest, PooledModel, TrimAndFill
+
 __all__ = [
     "DEFAULTS",
     "LEVELS",
@@ -173,17 +175,20 @@ def risk_of_bias(
     return Domain("risk_of_bias", "not_serious", f"most weight at low risk of bias ({desc})", data)
 
 
-def inconsistency(model: dict[str, Any], k: int, settings: dict[str, Any]) -> Domain:
+def inconsistency(model: PooledModel | None, k: int, settings: dict[str, Any]) -> Domain:
     """Inconsistency from I² and the prediction interval (Guyatt 2011, 64:1294).
 
     Serious when I² >= ``i2_serious`` or (``use_prediction_interval``) the 95% prediction interval
     includes HR 1 while the confidence interval does not (a new setting's effect could go the
     other way); very serious when I² >= ``i2_very_serious`` and the prediction interval also
-    includes 1. A single study cannot be inconsistent with itself (not applicable).
+    includes 1. A single study cannot be inconsistent with itself (not applicable); nor can a
+    result without the chosen model (``model`` None).
     """
-    i2 = model.get("i2")
-    pi_low, pi_high = model.get("exp_pi_low"), model.get("exp_pi_high")
-    lo, hi = model.get("exp_ci_low"), model.get("exp_ci_high")
+    i2, pi_low, pi_high, lo, hi = (
+        (model.i2, model.exp_pi_low, model.exp_pi_high, model.exp_ci_low, model.exp_ci_high)
+        if model is not None
+        else (None,) * 5
+    )
     data = {"k": k, "i2": i2, "pi_low": pi_low, "pi_high": pi_high, "thresholds": dict(settings)}
     if k < 2 or i2 is None:
         return Domain("inconsistency", "not_applicable", "a single study", data)
@@ -213,16 +218,17 @@ def inconsistency(model: dict[str, Any], k: int, settings: dict[str, Any]) -> Do
 
 
 def imprecision(
-    model: dict[str, Any], participants: int | None, settings: dict[str, Any]
+    model: PooledModel | None, participants: int | None, settings: dict[str, Any]
 ) -> Domain:
     """Imprecision of the pooled HR against declared thresholds (Guyatt 2011, 64:1283).
 
     ``benefit`` (< 1) and ``harm`` (> 1) are the HRs the review declares appreciable. Very serious
     when the CI includes both an appreciable benefit and an appreciable harm; serious when it
     includes HR 1 and one appreciable effect, or the total participants fall short of a declared
-    optimal information size (``min_participants``); not serious otherwise.
+    optimal information size (``min_participants``); not serious otherwise. Without the chosen
+    model (``model`` None) there is no interval: not assessed.
     """
-    lo, hi = model.get("exp_ci_low"), model.get("exp_ci_high")
+    lo, hi = (model.exp_ci_low, model.exp_ci_high) if model is not None else (None, None)
     benefit, harm = settings["benefit"], settings["harm"]
     ois = settings.get("min_participants")
     data = {
@@ -271,7 +277,14 @@ def imprecision(
     )
 
 
-def publication_bias(result: dict[str, Any], k: int, settings: dict[str, Any]) -> Domain:
+def publication_bias(
+    k: int,
+    settings: dict[str, Any],
+    *,
+    egger: EggerTest | None = None,
+    begg: BeggTest | None = None,
+    trim_and_fill: TrimAndFill | None = None,
+) -> Domain:
     """Publication bias from the funnel-plot tests when k >= ``min_k`` (Guyatt 2011, 64:1277).
 
     With fewer studies the tests have too little power (Cochrane Handbook 13.3.5.4) and the domain
@@ -288,23 +301,21 @@ def publication_bias(result: dict[str, Any], k: int, settings: dict[str, Any]) -
             f"{k} stud{'y' if k == 1 else 'ies'}; funnel-plot tests need at least {min_k}",
             data,
         )
-    egger = result.get("egger") if isinstance(result.get("egger"), dict) else None
-    begg = result.get("begg") if isinstance(result.get("begg"), dict) else None
-    test, name = (egger, "Egger") if egger and egger.get("p") is not None else (begg, "Begg")
-    if not test or test.get("p") is None:
+    test: EggerTest | BeggTest | None
+    test, name = (egger, "Egger") if egger is not None and egger.p is not None else (begg, "Begg")
+    if test is None or test.p is None:
         return Domain(
             "publication_bias",
             "not_assessed",
             f"{k} studies but no funnel-plot test in the pooling result",
             data,
         )
-    p = float(test["p"])
+    p = float(test.p)
     data.update({"test": name, "p": p})
     extra = ""
-    tf = result.get("trim_and_fill")
-    if isinstance(tf, dict) and tf.get("k0") is not None:
-        data["trim_and_fill_k0"] = tf["k0"]
-        extra = f"; trim-and-fill adds {tf['k0']} studies"
+    if trim_and_fill is not None:  # the contract reads an absent k0 as 0
+        data["trim_and_fill_k0"] = trim_and_fill.k0
+        extra = f"; trim-and-fill adds {trim_and_fill.k0} studies"
     if p < settings["p_threshold"]:
         return Domain(
             "publication_bias",
