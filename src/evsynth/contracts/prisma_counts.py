@@ -317,11 +317,11 @@ def read_prisma_counts(path: str | Path) -> PrismaFlow:
             field="update_flow",
         )
     latest = {key: flow[key] for key in _UPDATE_FLOW_KEYS if key in flow}
-    _check_counts(latest, where, "update_flow.")
+    _check_counts(latest, where)
     return PrismaFlow(values={**data, **latest}, path=where, written=dict(data))
 
 
-def _check_counts(data: dict[str, Any], where: str, prefix: str = "") -> None:
+def _check_counts(data: dict[str, Any], where: str) -> None:
     """Every count a non-negative integer or null; an error names the file and the key."""
     for key in _COUNT_KEYS:
         value = data.get(key)
@@ -331,7 +331,7 @@ def _check_counts(data: dict[str, Any], where: str, prefix: str = "") -> None:
             raise InputError(
                 f"expected a count (integer >= 0) or null, found {value!r}",
                 path=where,
-                field=prefix + key,
+                field=key,
             )
     for key in (
         "database_specific_results",
@@ -346,12 +346,12 @@ def _check_counts(data: dict[str, Any], where: str, prefix: str = "") -> None:
             raise InputError(
                 f"expected an object {{name: count}}, found {value!r}",
                 path=where,
-                field=prefix + key,
+                field=key,
             )
         for name, n in value.items():
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
                 raise InputError(
                     f"expected a count (integer >= 0) for {name!r}, found {n!r}",
                     path=where,
-                    field=prefix + key,
+                    field=key,
                 )
