@@ -84,9 +84,10 @@ def _sensitivity(
 
 def _bias(a: AnalysisInput, result: PoolingResult, digits: int) -> dict[str, Any]:
     """Egger, Begg and trim-and-fill in words; one shared reason when none could run."""
-    egger, begg, tf = result.egger, result.begg, result.trim_and_fill
-    has_egger = egger is not None and egger.p is not None
-    has_begg = begg is not None and begg.p is not None
+    # A test is reported when it has a p-value, trim-and-fill when it has an adjusted estimate.
+    egger = result.egger if result.egger is not None and result.egger.p is not None else None
+    begg = result.begg if result.begg is not None and result.begg.p is not None else None
+    tf = result.trim_and_fill
     tf_hr = on_ratio_scale(tf) if tf is not None else None
     reasons = {bias_reason(result, t) for t in ("egger", "begg", "trim_and_fill")}
     view: dict[str, Any] = {
@@ -99,17 +100,17 @@ def _bias(a: AnalysisInput, result: PoolingResult, digits: int) -> dict[str, Any
             missing="Funnel plot not drawn for this analysis.",
         )
     }
-    if not (has_egger or has_begg or tf_hr is not None) and len(reasons) == 1:
+    if egger is None and begg is None and tf_hr is None and len(reasons) == 1:
         return view | {"shared": reasons.pop()}
     view["shared"] = ""
     view["egger"] = (
         f"intercept {format_number(egger.intercept)}, {format_p_clause(egger.p)}"
-        if has_egger and egger is not None
+        if egger is not None
         else bias_reason(result, "egger")
     )
     view["begg"] = (
         f"Kendall's \u03c4 {format_number(begg.tau)}, {format_p_clause(begg.p)}"
-        if has_begg and begg is not None
+        if begg is not None
         else bias_reason(result, "begg")
     )
     if tf is not None and tf_hr is not None:
