@@ -161,6 +161,8 @@ def _broken(change: dict) -> dict:
         ),
         ({"egger": {"p": "0.2"}}, "field 'egger.p': expected a number"),
         ({"begg": {"exact": 1}}, "field 'begg.exact': expected true or false"),
+        ({"egger": {"reason": 3}}, "field 'egger.reason': expected a string, found 3"),
+        ({"trim_and_fill": {"reason": ["k"]}}, "field 'trim_and_fill.reason': expected a string"),
         (
             {"trim_and_fill": {"k0": 1, "filled_yi": [0.1], "filled_vi": []}},
             "field 'trim_and_fill': 1 filled_yi but 0 filled_vi",
@@ -201,3 +203,21 @@ def test_metafor_layout_is_read() -> None:
         raw["trim_and_fill"]["filled"][0][k] for k in "yi se".split()
     )
     assert parse_pooling_result(raw).to_dict()["rule"] == "heterogeneity"  # written as it came
+
+
+def test_a_small_study_test_s_reason_is_carried_and_written_back_only_when_given() -> None:
+    """Another tool may say why a test is absent (``reason``); pooling itself writes none."""
+    raw = _object(FIGURES / "pooling_complete_resection_prs.json")
+    plain = parse_pooling_result(raw)
+    assert plain.egger is not None and plain.egger.reason is None
+    for name in ("egger", "begg", "trim_and_fill"):
+        assert "reason" not in plain.to_dict()[name]
+    raw["begg"] = {"reason": "not run: ties in the ranks"}
+    raw["trim_and_fill"]["reason"] = "checked by hand"
+    r = parse_pooling_result(raw)
+    assert r.begg is not None and r.begg.reason == "not run: ties in the ranks"
+    assert r.begg.p is None and r.begg.tau is None
+    assert r.trim_and_fill is not None and r.trim_and_fill.reason == "checked by hand"
+    again = r.to_dict()
+    assert again["begg"]["reason"] == "not run: ties in the ranks"
+    assert again["trim_and_fill"] == raw["trim_and_fill"]

@@ -310,6 +310,44 @@ def test_bias_reason_when_k_below_ten_and_results_when_present(project: Path, ht
     assert "Trim-and-fill 1 studies imputed, left side; adjusted HR 0.31 [0.15, 0.64]" in text
 
 
+def test_a_bias_test_s_own_reason_is_shown(project: Path) -> None:
+    """A reason another tool wrote into a test (the contract's ``reason``) replaces the k rule."""
+    path = project / "results" / "pooling" / "complete_resection_prs.json"
+    data = json.loads(path.read_text())
+    data["egger"] = {"reason": "not run: the studies share one cohort"}
+    write_json(path, data)
+    text = text_of(build(project))
+    assert "Egger's regression test not run: the studies share one cohort" in text
+    assert "Begg's rank correlation test not computed: k = 4 < 10" in text
+
+
+def test_an_update_s_selection_table_shows_the_whole_review(project: Path) -> None:
+    """counts.json's update_flow is the diagram's; the counts table keeps the review's totals."""
+    path = project / "results" / "prisma" / "counts.json"
+    counts = json.loads(path.read_text())
+    counts["update_flow"] = {"records_screened": 20, "records_excluded": 16, "duplicates": 3}
+    write_json(path, counts)
+    shown = {attrs["data-field"]: value for attrs, value in Page(build(project)).fields()}
+    assert shown["records_screened"] == "301" and shown["duplicates"] == "111"
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "key"),
+    [
+        ("pooling/complete_resection_prs.json", {"random": {"estimate": "big"}}, "random.estimate"),
+        ("pooling/vats_prs.json", {"by_search_run": {}}, "by_search_run"),
+        ("prisma/counts.json", {"dbr_assessed": -1}, "dbr_assessed"),
+    ],
+)
+def test_a_malformed_contract_file_names_the_file_and_key(
+    project: Path, name: str, change: dict, key: str
+) -> None:
+    path = project / "results" / name
+    write_json(path, {**json.loads(path.read_text()), **change})
+    with pytest.raises(InputError, match=rf"{re.escape(name)}.*field '{re.escape(key)}'"):
+        build(project)
+
+
 def test_single_study_and_empty_analyses(html: str) -> None:
     text = text_of(html)
     assert "single study, not pooled Only one study (Hu 2020) contributes" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from evsynth.contracts.pooling_result import Rule
 from evsynth.report.facts import describe_rule, methods_paragraphs
 
 REPORT_CODE = Path(__file__).resolve().parents[1] / "src" / "evsynth" / "report"
@@ -51,7 +52,7 @@ def test_whether_a_published_review_is_compared_comes_from_the_config() -> None:
 
 
 def test_the_model_rule_is_described_without_the_shipped_review() -> None:
-    text = describe_rule({"name": "heterogeneity", "i2_threshold": 40, "q_p_threshold": 0.05})
+    text = describe_rule(Rule("heterogeneity", i2_threshold=40, q_p_threshold=0.05))
     assert "I\u00b2 > 40%" in text and "p < 0.05" in text
     assert "seed" not in text
 

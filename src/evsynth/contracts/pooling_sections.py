@@ -112,10 +112,11 @@ class EggerTest:
     limit_ci_high: float | None = None
     model: str | None = None
     reportable: bool | None = None
+    reason: str | None = None  # why it was not computed (another tool's note; pooling: notes)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {n: getattr(self, n) for n in EggerTest.__dataclass_fields__ if n != "reportable"}
-        return _with_reportable(out, self.reportable)
+        out = {n: getattr(self, n) for n in EggerTest.__dataclass_fields__ if n not in _OPTIONAL}
+        return _with_optional(out, self.reportable, self.reason)
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,11 @@ class BeggTest:
     k: int | None = None
     exact: bool | None = None
     reportable: bool | None = None
+    reason: str | None = None  # why it was not computed (another tool's note; pooling: notes)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"k": self.k, "tau": self.tau, "p": self.p, "exact": self.exact}
-        return _with_reportable(out, self.reportable)
+        return _with_optional(out, self.reportable, self.reason)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class TrimAndFill:
     exp_ci_low: float | None = None
     exp_ci_high: float | None = None
     reportable: bool | None = None
+    reason: str | None = None  # why it was not computed (another tool's note; pooling: notes)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -164,12 +167,20 @@ class TrimAndFill:
         out.update(filled_yi=list(self.filled_yi), filled_vi=list(self.filled_vi))
         if self.ratio:
             out.update({f"exp_{n}": getattr(self, f"exp_{n}") for n in EXP})
-        return _with_reportable(out, self.reportable)
+        return _with_optional(out, self.reportable, self.reason)
 
 
-def _with_reportable(out: dict[str, Any], reportable: bool | None) -> dict[str, Any]:
+#: Keys of a small-study test written only when the file has them (pooling writes no reason).
+_OPTIONAL = ("reportable", "reason")
+
+
+def _with_optional(
+    out: dict[str, Any], reportable: bool | None, reason: str | None
+) -> dict[str, Any]:
     if reportable is not None:
         out["reportable"] = reportable
+    if reason is not None:
+        out["reason"] = reason
     return out
 
 
@@ -228,7 +239,7 @@ class SubgroupTest:
             "df": self.df,
             "p": self.p,
         }
-        return _with_reportable(out, self.reportable)
+        return _with_optional(out, self.reportable, None)
 
 
 def _subgroups(

@@ -211,9 +211,17 @@ class PrismaFlow:
 
     values: dict[str, Any]
     path: str = ""
+    #: The file's own values when ``update_flow`` replaced some in ``values`` (else None).
+    written: dict[str, Any] | None = None
 
     def get(self, name: str) -> Any:
         return self.values.get(name)
+
+    @property
+    def review(self) -> dict[str, Any]:
+        """The whole review's counts as the file gives them, for tables (the report): in an
+        updated review ``values`` holds the latest run's flow, which is what the diagram draws."""
+        return self.values if self.written is None else self.written
 
     @property
     def is_update(self) -> bool:
@@ -290,28 +298,40 @@ def read_prisma_counts(path: str | Path) -> PrismaFlow:
 
     When the counts carry ``update_flow`` (several search runs: PRISMA 2020 updated review, see
     docs/screening.md), the identification and screening boxes show the latest run's own flow,
-    as the updated-review template asks (Page et al. 2021, BMJ 372:n71, figure 2).
+    as the updated-review template asks (Page et al. 2021, BMJ 372:n71, figure 2); the whole
+    review's counts stay readable as :attr:`PrismaFlow.review` (the report's tables). The file's
+    own counts and those of ``update_flow`` are both checked.
     """
     where = str(path)
     data = read_json(path)
     if not isinstance(data, dict):
         raise InputError("expected a JSON object with PRISMA2020 field names", path=where)
+    _check_counts(data, where)
     flow = data.get("update_flow")
-    if flow is not None:
-        if not isinstance(flow, dict):
-            raise InputError(
-                f"expected an object (the latest run's flow) or null, found {flow!r}",
-                path=where,
-                field="update_flow",
-            )
-        data = {**data, **{key: flow[key] for key in _UPDATE_FLOW_KEYS if key in flow}}
+    if flow is None:
+        return PrismaFlow(values=dict(data), path=where)
+    if not isinstance(flow, dict):
+        raise InputError(
+            f"expected an object (the latest run's flow) or null, found {flow!r}",
+            path=where,
+            field="update_flow",
+        )
+    latest = {key: flow[key] for key in _UPDATE_FLOW_KEYS if key in flow}
+    _check_counts(latest, where)
+    return PrismaFlow(values={**data, **latest}, path=where, written=dict(data))
+
+
+def _check_counts(data: dict[str, Any], where: str) -> None:
+    """Every count a non-negative integer or null; an error names the file and the key."""
     for key in _COUNT_KEYS:
         value = data.get(key)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InputError(
-                f"expected a count (integer >= 0) or null, found {value!r}", path=where, field=key
+                f"expected a count (integer >= 0) or null, found {value!r}",
+                path=where,
+                field=key,
             )
     for key in (
         "database_specific_results",
@@ -324,7 +344,9 @@ def read_prisma_counts(path: str | Path) -> PrismaFlow:
             continue
         if not isinstance(value, dict):
             raise InputError(
-                f"expected an object {{name: count}}, found {value!r}", path=where, field=key
+                f"expected an object {{name: count}}, found {value!r}",
+                path=where,
+                field=key,
             )
         for name, n in value.items():
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
@@ -333,4 +355,3 @@ def read_prisma_counts(path: str | Path) -> PrismaFlow:
                     path=where,
                     field=key,
                 )
-    return PrismaFlow(values=dict(data), path=where)

@@ -1,4 +1,4 @@
-"""Plain-language facts derived from the inputs: model values, the rule, and why our pooled
+"""Plain-language facts derived from the inputs: HR-scale values, the rule, and why our pooled
 estimate differs from a published one (the methods section: :mod:`evsynth.report.methods`).
 
 Everything here is computed from files and config, never typed by hand, so the text stays true when
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from evsynth.contracts.pooling_result import (
@@ -18,27 +17,22 @@ from evsynth.contracts.pooling_result import (
     Rule,
     SensitivityRow,
     TrimAndFill,
-    parse_pooling_result,
 )
 
 __all__ = [
-    "ModelValues",
     "analysis_status",
     "bias_reason",
     "describe_rule",
     "level_percent",
     "methods_paragraphs",
     "min_k_bias",
-    "model_values",
-    "pooling_result",
+    "on_ratio_scale",
     "published_difference",
-    "rule_name",
     "to_float",
 ]
 
-#: What :func:`model_values` reads: a typed model or row of the pooling contract, or (for the
-#: callers not yet moved to the contract) one decoded JSON object.
-ModelLike = PooledModel | SensitivityRow | TrimAndFill | Mapping[str, Any]
+#: What :func:`on_ratio_scale` reads: a typed model, row or estimate of the pooling contract.
+Estimate = PooledModel | SensitivityRow | TrimAndFill
 
 # Fewest studies for tests of funnel-plot asymmetry (Cochrane Handbook 6.5, section 13.3.5.4).
 MIN_K_BIAS = 10
@@ -74,151 +68,66 @@ def level_percent(level: Any) -> float:
     return number * 100 if number <= 1 else number
 
 
-@dataclass(frozen=True, slots=True)
-class ModelValues:
-    """One model's numbers on the ratio scale (HR), as shown in the tables."""
+def on_ratio_scale(estimate: Estimate, name: str = "estimate") -> float | None:
+    """The HR shown for a log-scale value: pooling's ``exp_<name>``, else exp(``<name>``).
 
-    name: str
-    k: int | None
-    hr: float | None
-    ci_low: float | None
-    ci_high: float | None
-    p: float | None
-    pi_low: float | None
-    pi_high: float | None
-    i2: float | None
-    i2_ci_low: float | None
-    i2_ci_high: float | None
-    tau2: float | None
-    tau2_ci_low: float | None
-    tau2_ci_high: float | None
-    q: float | None
-    q_df: float | None
-    q_p: float | None
-    method: str
-    test: str
-    level: float
-
-
-def pooling_result(result: PoolingResult | Mapping[str, Any]) -> PoolingResult:
-    """The typed pooling result (contracts.pooling_result); a decoded JSON object is parsed."""
-    return result if isinstance(result, PoolingResult) else parse_pooling_result(result)
-
-
-def _ratio(model: ModelLike, name: str) -> float | None:
-    """exp_<name> when pooling gave it, else exp(<name>) of the log-scale value."""
-    get = model.get if isinstance(model, Mapping) else lambda key: getattr(model, key, None)
-    value = to_float(get(f"exp_{name}"))
+    ``name`` is estimate, ci_low, ci_high, pi_low or pi_high; a type without it gives None.
+    """
+    value = to_float(getattr(estimate, f"exp_{name}", None))
     if value is not None:
         return value
-    log_value = to_float(get(name))
+    log_value = to_float(getattr(estimate, name, None))
     return math.exp(log_value) if log_value is not None else None
 
 
-def model_values(model: ModelLike | None, name: str) -> ModelValues | None:
-    """One model's numbers on the ratio scale, from the contract's typed model (or a row of it).
-
-    Fields a row type lacks (a leave-one-out row has no prediction interval) are None.
-    """
-    if model is None:
-        return None
-    if isinstance(model, Mapping):
-        get = model.get
-    elif isinstance(model, PooledModel | SensitivityRow | TrimAndFill):
-
-        def get(key: str) -> Any:
-            return getattr(model, key, None)
-
-    else:
-        return None
-    k = to_float(get("k"))
-    return ModelValues(
-        name=name,
-        k=int(k) if k is not None else None,
-        hr=_ratio(model, "estimate"),
-        ci_low=_ratio(model, "ci_low"),
-        ci_high=_ratio(model, "ci_high"),
-        p=to_float(get("p")),
-        pi_low=_ratio(model, "pi_low"),
-        pi_high=_ratio(model, "pi_high"),
-        i2=to_float(get("i2")),
-        i2_ci_low=to_float(get("i2_ci_low")),
-        i2_ci_high=to_float(get("i2_ci_high")),
-        tau2=to_float(get("tau2")),
-        tau2_ci_low=to_float(get("tau2_ci_low")),
-        tau2_ci_high=to_float(get("tau2_ci_high")),
-        q=to_float(get("q")),
-        q_df=to_float(get("q_df")),
-        q_p=to_float(get("q_p")),
-        method=str(get("method") or ""),
-        test=str(get("test") or ""),
-        level=level_percent(get("level")),
-    )
-
-
-def analysis_status(
-    result: PoolingResult | Mapping[str, Any] | None, summary: Mapping[str, str] | None
-) -> str:
+def analysis_status(result: PoolingResult | None, summary: Mapping[str, str] | None) -> str:
     """`pooled`, `single_study` or `empty`: the pooling result's (else from summary.tsv's k)."""
-    if result:
-        return pooling_result(result).status
+    if result is not None:
+        return result.status
     k = to_float(summary.get("k")) if summary else None
     if not k:
         return "empty"
     return "single_study" if k == 1 else "pooled"
 
 
-def min_k_bias(result: PoolingResult | Mapping[str, Any]) -> int:
+def min_k_bias(result: PoolingResult) -> int:
     """Fewest studies for small-study tests: pooling's settings.min_k_report, else 10."""
-    settings = pooling_result(result).settings
+    settings = result.settings
     value = settings.min_k_report if settings is not None else None
     return value if value is not None else MIN_K_BIAS
 
 
-def bias_reason(result: PoolingResult | Mapping[str, Any], test: str) -> str:
-    """Why a small-study test is absent: the pooling's own note if any, else the k rule."""
-    entry = result.get(test) if isinstance(result, Mapping) else None
-    if isinstance(entry, Mapping):  # a note written by another tool into the test's object
-        for key in ("reason", "note", "message"):
-            if entry.get(key):
-                return str(entry[key])
-    typed = pooling_result(result)
-    k = typed.k
-    minimum = min_k_bias(typed)
-    if k < minimum:
+def bias_reason(result: PoolingResult, test: str) -> str:
+    """Why a small-study test is absent: the test's own ``reason`` if any, else the k rule.
+
+    ``test`` is egger, begg or trim_and_fill.
+    """
+    entry = getattr(result, test)
+    if entry is not None and entry.reason:  # a note written by another tool into the test
+        return entry.reason
+    minimum = min_k_bias(result)
+    if result.k < minimum:
         return (
-            f"not computed: k = {int(k)} < {minimum}; tests for funnel-plot asymmetry have too "
+            f"not computed: k = {result.k} < {minimum}; tests for funnel-plot asymmetry have too "
             f"little power with fewer than {minimum} studies (Cochrane Handbook, section 13.3.5.4)"
         )
     return "not reported by the pooling step"
 
 
-def rule_name(rule: Any) -> str:
-    """The model-selection rule's name (a name, the contract's Rule, or a dict with `name`)."""
-    if isinstance(rule, Rule):
-        return str(rule.name or "")
-    if isinstance(rule, dict):
-        return str(rule.get("name") or "")
-    return str(rule or "")
-
-
-def describe_rule(rule: Any) -> str:
+def describe_rule(rule: Rule | str) -> str:
     """The model-selection rule in words, with the thresholds pooling actually used."""
-    if isinstance(rule, Rule):
-        rule = rule.to_dict()
-    name = rule_name(rule)
-    if isinstance(rule, dict) and name == "heterogeneity":
-        i2 = to_float(rule.get("i2_threshold"))
-        qp = to_float(rule.get("q_p_threshold"))
-        if i2 is not None and qp is not None:
-            return (
-                "the model was chosen by heterogeneity: random effects "
-                f"when I\u00b2 > {i2:g}% or Cochran's Q p < {qp:g}, otherwise fixed (common) effect"
-            )
+    info = rule if isinstance(rule, Rule) else Rule(name=rule)
+    name = str(info.name or "")
+    i2, qp = info.i2_threshold, info.q_p_threshold
+    if name == "heterogeneity" and i2 is not None and qp is not None:
+        return (
+            "the model was chosen by heterogeneity: random effects "
+            f"when I\u00b2 > {i2:g}% or Cochran's Q p < {qp:g}, otherwise fixed (common) effect"
+        )
     if name in RULES:
         return RULES[name]
-    if isinstance(rule, dict) and rule.get("description"):
-        return f"{name}: {rule['description']}"
+    if info.description:
+        return f"{name}: {info.description}"
     return f"rule {name!r}"
 
 

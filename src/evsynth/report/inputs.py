@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from evsynth.contracts.pooling_result import PoolingResult, parse_pooling_result
+from evsynth.contracts.pooling_result import PoolingResult, read_pooling_result
+from evsynth.contracts.prisma_counts import PrismaFlow, read_prisma_counts
 from evsynth.errors import InputError
 from evsynth.report.facts import analysis_status, to_float
 from evsynth.report.reader import InputFile, Reader, expect_mapping, figure_candidates
@@ -51,13 +52,12 @@ class SearchLog:
 class AnalysisInput:
     """One configured analysis: its config entry, and for meta-analyses the pooling result.
 
-    ``pooling`` is the result read through its contract (contracts.pooling_result); ``result``
-    is the same file as decoded JSON, kept until the page's renderer reads ``pooling`` only.
+    ``pooling`` is the result read through its contract (contracts.pooling_result), the only
+    way the page sees results/pooling/{analysis}.json.
     """
 
     id: str
     config: dict[str, Any]
-    result: dict[str, Any] | None
     summary: dict[str, str] | None
     figures: dict[str, Path] = field(default_factory=dict)
     pooling: PoolingResult | None = None
@@ -71,7 +71,8 @@ class ReportInputs:
     root: Path
     searches: list[SearchLog]
     dedup: dict[str, Any]
-    prisma: dict[str, Any]
+    #: results/prisma/counts.json read through its contract; the tables show ``prisma.review``.
+    prisma: PrismaFlow
     agreement: dict[str, Any] | None
     screening: dict[str, list[dict[str, str]]]
     studies: list[dict[str, str]]
@@ -218,7 +219,7 @@ def load_inputs(
     dedup_path = results / "dedup" / "summary.json"
     dedup = expect_mapping(reader.json(dedup_path, "dedup"), dedup_path)
     prisma_path = results / "prisma" / "counts.json"
-    prisma = expect_mapping(reader.json(prisma_path, "prisma"), prisma_path)
+    prisma = read_prisma_counts(reader.require(prisma_path, "prisma"))
     record_runs = reader.tsv(
         results / "prisma" / "study_record_runs.tsv", None, ("study_record_id", "search_run")
     )
@@ -258,13 +259,11 @@ def load_inputs(
     analyses = []
     for entry in config.get("analyses") or []:
         aid = entry["id"]
-        result = None
         pooling = None
         figures: dict[str, Path] = {}
         if aid in meta_ids:
             path = results / "pooling" / f"{aid}.json"
-            result = expect_mapping(reader.json(path, "pooling"), path)
-            pooling = parse_pooling_result(result, str(path))
+            pooling = read_pooling_result(reader.require(path, "pooling"))
             if aid not in by_id:
                 raise InputError(
                     f"analysis {aid!r} has a pooling result but no row in summary.tsv",
@@ -283,7 +282,6 @@ def load_inputs(
             AnalysisInput(
                 id=aid,
                 config=entry,
-                result=result,
                 summary=by_id.get(aid),
                 figures=figures,
                 pooling=pooling,

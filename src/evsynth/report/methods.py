@@ -4,7 +4,7 @@ pooling recorded in each result (never typed by hand, so it stays true after an 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from evsynth.contracts.pooling_result import PoolingResult
@@ -13,7 +13,6 @@ from evsynth.report.facts import (
     describe_rule,
     level_percent,
     min_k_bias,
-    pooling_result,
 )
 from evsynth.report.labels import ESTIMATORS, TESTS
 
@@ -61,7 +60,7 @@ def _level(result: PoolingResult) -> float | None:
 
 def methods_paragraphs(
     config: dict[str, Any],
-    results: Sequence[PoolingResult | Mapping[str, Any]],
+    results: Sequence[PoolingResult],
     *,
     dedup: dict[str, Any],
     screening_complete: dict[str, bool],
@@ -151,22 +150,21 @@ def methods_paragraphs(
 
     paragraphs.append(_published_comparison(config))
 
-    typed = [pooling_result(r) for r in results]
-    methods = sorted({r.random.method for r in typed if r.random and r.random.method})
+    methods = sorted({r.random.method for r in results if r.random and r.random.method})
     methods = methods or sorted(
-        {r.settings.random_method for r in typed if r.settings and r.settings.random_method}
+        {r.settings.random_method for r in results if r.settings and r.settings.random_method}
     )
-    tests = sorted({r.settings.test for r in typed if r.settings and r.settings.test})
+    tests = sorted({r.settings.test for r in results if r.settings and r.settings.test})
     if not tests:
-        tests = sorted({r.random.test for r in typed if r.random and r.random.test})
-    fixed = sorted({r.fixed.method for r in typed if r.fixed and r.fixed.method})
-    levels = sorted({level_percent(_level(r)) for r in typed})
-    rules = {r.rule: r.rule_info or r.rule for r in typed if r.rule}
+        tests = sorted({r.random.test for r in results if r.random and r.random.test})
+    fixed = sorted({r.fixed.method for r in results if r.fixed and r.fixed.method})
+    levels = sorted({level_percent(_level(r)) for r in results})
+    rules = {r.rule: r.rule_info or r.rule for r in results if r.rule}
     configured = str((config.get("pooling") or {}).get("rule") or "")
     if not rules and configured:
         rules[configured] = configured
-    min_compute = sorted({(r.settings.min_k_compute if r.settings else None) or 3 for r in typed})
-    min_report = sorted({min_k_bias(r) for r in typed})
+    min_compute = sorted({(r.settings.min_k_compute if r.settings else None) or 3 for r in results})
+    min_report = sorted({min_k_bias(r) for r in results})
     if results:
         text = (
             "Hazard ratios were pooled on the log scale with inverse-variance weights, one log HR "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from evsynth.contracts.format import (
@@ -13,13 +12,12 @@ from evsynth.contracts.format import (
     format_p,
     format_p_clause,
 )
+from evsynth.contracts.pooling_result import PooledModel, PoolingResult, SensitivityRow
 from evsynth.report.facts import (
-    ModelValues,
     analysis_status,
     bias_reason,
-    model_values,
+    on_ratio_scale,
     published_difference,
-    rule_name,
     to_float,
 )
 from evsynth.report.inputs import AnalysisInput, ReportInputs
@@ -28,7 +26,7 @@ from evsynth.report.views.common import DASH, NA, figure, label_of
 __all__ = ["analysis_view"]
 
 
-def _model_row(m: ModelValues, chosen: bool, digits: int) -> dict[str, Any]:
+def _model_row(m: PooledModel, chosen: bool, digits: int) -> dict[str, Any]:
     label = "Fixed effect" if m.name == "fixed" else "Random effects"
     if m.method:
         label += f" ({m.method}{', ' + m.test if m.test and m.name == 'random' else ''})"
@@ -41,57 +39,41 @@ def _model_row(m: ModelValues, chosen: bool, digits: int) -> dict[str, Any]:
     q = NA if m.q is None else f"{m.q:.2f}"
     if m.q_df is not None:
         q += f" (df {m.q_df:g}), {format_p_clause(m.q_p)}"
+    hr = on_ratio_scale(m)
+    pi = (on_ratio_scale(m, "pi_low"), on_ratio_scale(m, "pi_high"))
     return {
         "name": m.name,
         "label": label,
         "chosen": chosen,
         "k": str(m.k) if m.k is not None else NA,
-        "hr": format_hr(m.hr, digits),
-        "hr_value": m.hr,
-        "ci": format_ci(m.ci_low, m.ci_high, digits),
+        "hr": format_hr(hr, digits),
+        "hr_value": hr,
+        "ci": format_ci(on_ratio_scale(m, "ci_low"), on_ratio_scale(m, "ci_high"), digits),
         "p": format_p(m.p),
-        "p_value": m.p,
-        "pi": format_ci(m.pi_low, m.pi_high, digits) if m.name == "random" else DASH,
+        "p_value": to_float(m.p),
+        "pi": format_ci(*pi, digits) if m.name == "random" else DASH,
         "i2": i2,
         "tau2": tau2,
         "q": q,
     }
 
 
-def _rows_of(value: Any) -> list[dict[str, Any]]:
-    """A list of row dicts from either a list of dicts or a dict of equal-length columns."""
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    if isinstance(value, dict):
-        if value and all(isinstance(v, list) for v in value.values()):
-            n = max(len(v) for v in value.values())
-            return [{k: (v[i] if i < len(v) else None) for k, v in value.items()} for i in range(n)]
-        return [v | {"subgroup": k} for k, v in sorted(value.items()) if isinstance(v, dict)]
-    return []
-
-
-def _row_label(row: dict[str, Any], keys: Sequence[str]) -> str:
-    for key in keys:
-        if row.get(key) not in (None, ""):
-            return str(row[key])
-    return NA
-
-
 def _sensitivity(
-    caption: str, label_head: str, rows: list[dict[str, Any]], keys: Sequence[str], digits: int
+    caption: str,
+    label_head: str,
+    rows: list[tuple[str, PooledModel | SensitivityRow]],
+    digits: int,
 ) -> dict[str, Any]:
+    """A table of refits (leave-one-out, cumulative, subgroups): one (label, fit) per row."""
     out = []
-    for row in rows:
-        m = model_values(row, str(row.get("model", "")))
-        if m is None:
-            continue
+    for label, m in rows:
         out.append(
             {
-                "label": _row_label(row, keys),
+                "label": label or NA,
                 "cells": [
                     str(m.k) if m.k is not None else NA,
-                    format_hr(m.hr, digits),
-                    format_ci(m.ci_low, m.ci_high, digits),
+                    format_hr(on_ratio_scale(m), digits),
+                    format_ci(on_ratio_scale(m, "ci_low"), on_ratio_scale(m, "ci_high"), digits),
                     format_p(m.p),
                     DASH if m.i2 is None or m.k == 1 else f"{m.i2:.1f}%",
                 ],
@@ -100,14 +82,13 @@ def _sensitivity(
     return {"caption": caption, "label_head": label_head, "rows": out}
 
 
-def _bias(a: AnalysisInput, digits: int) -> dict[str, Any]:
+def _bias(a: AnalysisInput, result: PoolingResult, digits: int) -> dict[str, Any]:
     """Egger, Begg and trim-and-fill in words; one shared reason when none could run."""
-    result = a.result or {}
-    egger, begg, tf = result.get("egger"), result.get("begg"), result.get("trim_and_fill")
-    has_egger = isinstance(egger, dict) and to_float(egger.get("p")) is not None
-    has_begg = isinstance(begg, dict) and to_float(begg.get("p")) is not None
-    tf_model = model_values(tf, "random") if isinstance(tf, dict) else None
-    has_tf = tf_model is not None and tf_model.hr is not None
+    # A test is reported when it has a p-value, trim-and-fill when it has an adjusted estimate.
+    egger = result.egger if result.egger is not None and result.egger.p is not None else None
+    begg = result.begg if result.begg is not None and result.begg.p is not None else None
+    tf = result.trim_and_fill
+    tf_hr = on_ratio_scale(tf) if tf is not None else None
     reasons = {bias_reason(result, t) for t in ("egger", "begg", "trim_and_fill")}
     view: dict[str, Any] = {
         "funnel": figure(
@@ -119,28 +100,25 @@ def _bias(a: AnalysisInput, digits: int) -> dict[str, Any]:
             missing="Funnel plot not drawn for this analysis.",
         )
     }
-    if not (has_egger or has_begg or has_tf) and len(reasons) == 1:
+    if egger is None and begg is None and tf_hr is None and len(reasons) == 1:
         return view | {"shared": reasons.pop()}
     view["shared"] = ""
-    # (test, its statistic's name, the keys it may be stored under)
-    for test, name, keys in (
-        ("egger", "intercept", ("intercept", "estimate")),
-        ("begg", "Kendall's \u03c4", ("tau", "kendall_tau")),
-    ):
-        doc = result.get(test)
-        if (has_egger if test == "egger" else has_begg) and isinstance(doc, dict):
-            statistic = to_float(doc.get(keys[0], doc.get(keys[1])))
-            p = format_p_clause(to_float(doc.get("p")))
-            view[test] = f"{name} {format_number(statistic)}, {p}"
-        else:
-            view[test] = bias_reason(result, test)
-    if has_tf:
-        k0 = tf.get("k0", tf.get("missing", NA))
-        side = f", {tf['side']} side" if tf.get("side") else ""
-        view["trim_and_fill"] = (
-            f"{k0} studies imputed{side}; adjusted HR "
-            f"{format_estimate_ci(tf_model.hr, tf_model.ci_low, tf_model.ci_high, digits=digits)}"
+    view["egger"] = (
+        f"intercept {format_number(egger.intercept)}, {format_p_clause(egger.p)}"
+        if egger is not None
+        else bias_reason(result, "egger")
+    )
+    view["begg"] = (
+        f"Kendall's \u03c4 {format_number(begg.tau)}, {format_p_clause(begg.p)}"
+        if begg is not None
+        else bias_reason(result, "begg")
+    )
+    if tf is not None and tf_hr is not None:
+        side = f", {tf.side} side" if tf.side else ""
+        adjusted = format_estimate_ci(
+            tf_hr, on_ratio_scale(tf, "ci_low"), on_ratio_scale(tf, "ci_high"), digits=digits
         )
+        view["trim_and_fill"] = f"{tf.k0} studies imputed{side}; adjusted HR {adjusted}"
     else:
         view["trim_and_fill"] = bias_reason(result, "trim_and_fill")
     return view
@@ -236,7 +214,7 @@ def warning_view(w: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _heterogeneity(rnd: ModelValues, digits: int) -> str:
+def _heterogeneity(rnd: PooledModel, digits: int) -> str:
     i2_ci = (
         f" (95% CI {format_ci(rnd.i2_ci_low, rnd.i2_ci_high, 1)})"
         if rnd.i2_ci_low is not None and rnd.i2_ci_high is not None
@@ -247,10 +225,11 @@ def _heterogeneity(rnd: ModelValues, digits: int) -> str:
         if rnd.tau2_ci_low is not None and rnd.tau2_ci_high is not None
         else ""
     )
+    pi_low = on_ratio_scale(rnd, "pi_low")
     pi = (
         f" The 95% prediction interval for the HR in a new study is "
-        f"{format_ci(rnd.pi_low, rnd.pi_high, digits)}."
-        if rnd.pi_low is not None
+        f"{format_ci(pi_low, on_ratio_scale(rnd, 'pi_high'), digits)}."
+        if pi_low is not None
         else " No prediction interval was computed."
     )
     return (
@@ -280,32 +259,26 @@ def _facts(a: AnalysisInput, inputs: ReportInputs) -> str:
     return "; ".join(str(f) for f in facts)
 
 
-def _subgroups(result: dict[str, Any], cfg: dict[str, Any], digits: int) -> dict[str, Any]:
-    subgroups = result.get("subgroups")
-    if not subgroups:
+def _subgroups(result: PoolingResult, cfg: dict[str, Any], digits: int) -> dict[str, Any]:
+    test = result.subgroup_test
+    if test is None:
         return {"table": None, "test": "", "missing": str(cfg.get("subgroup") or "")}
-    rows = _rows_of(
-        subgroups.get("groups", subgroups) if isinstance(subgroups, dict) else subgroups
-    )
+    fits = sorted(result.subgroups, key=lambda g: g.name)
     view: dict[str, Any] = {
         "missing": "",
         "test": "",
         "table": _sensitivity(
             f"Subgroups by {cfg.get('subgroup') or 'subgroup'}",
             "Subgroup",
-            rows,
-            ("subgroup", "group", "label"),
+            [(g.name, g.model) for g in fits],
             digits,
         ),
     }
-    if isinstance(subgroups, dict):
-        q_p = to_float(subgroups.get("p", subgroups.get("q_between_p")))
-        if q_p is not None:
-            df = to_float(subgroups.get("df"))
-            view["test"] = (
-                f"Q = {format_number(to_float(subgroups.get('q_between')))}"
-                f"{f' on {df:g} df' if df is not None else ''}, {format_p_clause(q_p)}"
-            )
+    if test.p is not None:
+        view["test"] = (
+            f"Q = {format_number(test.q)}"
+            f"{f' on {test.df:g} df' if test.df is not None else ''}, {format_p_clause(test.p)}"
+        )
     return view
 
 
@@ -321,36 +294,27 @@ def analysis_view(a: AnalysisInput, inputs: ReportInputs, digits: int) -> dict[s
     }
     if cfg.get("synthesis", "meta_analysis") != "meta_analysis":
         return view | {"status": "narrative"}
-    result = a.result or {}
-    status = analysis_status(a.pooling, a.summary)
+    result = a.pooling
+    status = analysis_status(result, a.summary)
     s = a.summary or {}
     view["status"] = status
-    if status == "empty":
+    if status == "empty" or result is None:  # load_inputs reads every meta-analysis' result
         return view | {"published": _published(a, inputs, digits, 0, None)}
-    chosen = str(result.get("chosen") or "random")
-    models = [
-        m
-        for m in (
-            model_values(result.get("fixed"), "fixed"),
-            model_values(result.get("random"), "random"),
-        )
-        if m is not None
-    ]
+    chosen = result.chosen or "random"
+    models = [m for m in (result.fixed, result.random) if m is not None]
     if status == "single_study":
-        study = (result.get("fixed") or {}).get("studies") or result.get("studies") or []
-        view["single_study"] = ", ".join(map(str, study)) or "see forest plot"
+        study = (result.fixed.studies if result.fixed else ()) or result.studies
+        view["single_study"] = ", ".join(study) or "see forest plot"
         view["single"] = _model_row(models[0], False, digits) if models else None
     else:
         view["rule"] = (
-            rule_name(result.get("rule"))
-            or str((inputs.config.get("pooling") or {}).get("rule") or "")
-            or NA
+            result.rule or str((inputs.config.get("pooling") or {}).get("rule") or "") or NA
         )
         view["chosen"] = chosen
         view["models"] = [_model_row(m, m.name == chosen, digits) for m in models]
         rnd = next((m for m in models if m.name == "random"), None)
         view["heterogeneity"] = _heterogeneity(rnd, digits) if rnd is not None else ""
-    notes = [str(n) for n in result.get("notes") or [] if str(n).strip()]
+    notes = [n for n in result.notes if n.strip()]
     view["notes"] = list(dict.fromkeys(notes)) if status == "pooled" else []
     estimate = format_estimate_ci(to_float(s.get("hr")), *_summary_ci(a), digits=digits)
     view["forest"] = figure(
@@ -366,25 +330,25 @@ def analysis_view(a: AnalysisInput, inputs: ReportInputs, digits: int) -> dict[s
         missing="Forest plot not drawn for this analysis.",
     )
     if status == "pooled":
-        # (result key, table caption, label column, row keys naming the study, figure title)
-        for key, caption, head, keys, title in (
+        # (result key, its rows, table caption, label column, figure title)
+        for key, refits, caption, head, title in (
             (
                 "leave_one_out",
+                result.leave_one_out,
                 "Leave-one-out: the pooled estimate with each study omitted",
                 "Omitted study",
-                ("omitted", "study", "label"),
                 "Leave-one-out",
             ),
             (
                 "cumulative",
+                result.cumulative,
                 "Cumulative meta-analysis, studies added in order of publication year",
                 "Study added",
-                ("added", "study", "label"),
                 "Cumulative meta-analysis",
             ),
         ):
-            rows = _rows_of(result.get(key))
-            view[key] = _sensitivity(caption, head, rows, keys, digits) if rows else None
+            rows = [(r.study, r) for r in refits]
+            view[key] = _sensitivity(caption, head, rows, digits) if rows else None
             view[f"{key}_figure"] = figure(
                 a.figures.get(key),
                 f"{title} plot of {label}",
@@ -392,7 +356,7 @@ def analysis_view(a: AnalysisInput, inputs: ReportInputs, digits: int) -> dict[s
                 missing="",
             )
         view["subgroups"] = _subgroups(result, cfg, digits)
-        view["bias"] = _bias(a, digits)
+        view["bias"] = _bias(a, result, digits)
     view["declared"] = _declared(a, inputs, digits)
     view["published"] = _published(a, inputs, digits, int(to_float(s.get("k")) or 0), s.get("hr"))
     return view

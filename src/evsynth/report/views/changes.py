@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from evsynth.contracts.format import format_estimate_ci
+from evsynth.contracts.pooling_result import SearchRunEstimate
 from evsynth.report.facts import to_float
 from evsynth.report.inputs import ReportInputs
 from evsynth.report.views.common import DASH, NA
@@ -15,16 +16,14 @@ __all__ = ["CHANGES_RECORD_LIMIT", "changes_view"]
 CHANGES_RECORD_LIMIT = 500
 
 
-def _run_hr(entry: dict[str, Any], digits: int) -> tuple[str, float | None]:
+def _run_hr(entry: SearchRunEstimate, digits: int) -> tuple[str, float | None]:
     """A by_search_run entry's estimate as "HR (CI)" text and the HR itself."""
-    hr = to_float(entry.get("exp_estimate"))
-    low, high = to_float(entry.get("exp_ci_low")), to_float(entry.get("exp_ci_high"))
-    if hr is None and "exp_estimate" not in entry:  # a difference measure: no exp_* values
-        hr = to_float(entry.get("estimate"))
-        low, high = to_float(entry.get("ci_low")), to_float(entry.get("ci_high"))
+    hr, low, high = to_float(entry.exp_estimate), entry.exp_ci_low, entry.exp_ci_high
+    if hr is None and not entry.ratio:  # a difference measure: no exp_* values
+        hr, low, high = to_float(entry.estimate), entry.ci_low, entry.ci_high
     if hr is None:
-        return ("no studies" if entry.get("status") == "empty" else NA), None
-    model = entry.get("chosen") or ("single study" if entry.get("status") == "single_study" else "")
+        return ("no studies" if entry.status == "empty" else NA), None
+    model = entry.chosen or ("single study" if entry.status == "single_study" else "")
     text = format_estimate_ci(hr, low, high, digits=digits)
     return f"{text}{', ' + model if model else ''}", hr
 
@@ -88,11 +87,9 @@ def _estimate_rows(
 ) -> list[dict[str, Any]]:
     rows = []
     for a in inputs.analyses:
-        if a.result is None:
+        if a.pooling is None:
             continue
-        by_run = {
-            str(e.get("run")): e for e in a.result.get("by_search_run") or [] if isinstance(e, dict)
-        }
+        by_run = {e.run: e for e in a.pooling.by_search_run}
         row: dict[str, Any] = {"id": a.id, "label": str(a.config.get("label", a.id))}
         rows.append(row)
         if previous not in by_run or latest not in by_run:
@@ -101,18 +98,17 @@ def _estimate_rows(
         before, after = by_run[previous], by_run[latest]
         before_text, before_hr = _run_hr(before, digits)
         after_text, after_hr = _run_hr(after, digits)
-        added = after.get("new_studies") or []
         row |= {
             "available": True,
-            "k_before": str(before.get("k", NA)),
-            "k_before_value": before.get("k"),
+            "k_before": str(before.k),
+            "k_before_value": before.k,
             "hr_before": before_text,
             "hr_before_value": before_hr,
-            "k_after": str(after.get("k", NA)),
-            "k_after_value": after.get("k"),
+            "k_after": str(after.k),
+            "k_after_value": after.k,
             "hr_after": after_text,
             "hr_after_value": after_hr,
-            "added": ", ".join(map(str, added)) if added else DASH,
+            "added": ", ".join(after.new_studies) if after.new_studies else DASH,
         }
     return rows
 
@@ -129,7 +125,7 @@ def changes_view(inputs: ReportInputs, digits: int) -> dict[str, Any]:
     if len(runs) < 2:
         return {"first": True, "first_run": runs[0]}
     latest, previous = runs[-1], runs[-2]
-    counts = inputs.prisma
+    counts = inputs.prisma.review
     per_run = counts.get("per_run") if isinstance(counts.get("per_run"), dict) else {}
     found = counts.get("database_results_per_run") or inputs.dedup.get("records_per_run") or {}
     studies_of: dict[str, list[str]] = {}

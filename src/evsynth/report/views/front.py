@@ -161,7 +161,7 @@ def screening_waiting(inputs: ReportInputs) -> dict[str, tuple[int, int]]:
 
 def methods_view(inputs: ReportInputs) -> list[str]:
     """The methods paragraphs (facts.methods_paragraphs), told whether screening is finished."""
-    results = [a.result for a in inputs.analyses if a.result]
+    results = [a.pooling for a in inputs.analyses if a.pooling is not None]
     complete = {stage: n == 0 for stage, (n, _) in screening_waiting(inputs).items()}
     return methods_paragraphs(
         inputs.config, results, dedup=inputs.dedup, screening_complete=complete

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from evsynth.contracts.format import format_number
@@ -19,7 +20,7 @@ from evsynth.report.views.front import screening_waiting, stage_documents
 __all__ = ["risk_of_bias_view", "selection_view", "studies_view"]
 
 
-def _prisma_rows(counts: dict[str, Any]) -> list[dict[str, str]]:
+def _prisma_rows(counts: Mapping[str, Any]) -> list[dict[str, str]]:
     """The PRISMA counts in field order; a dict-valued count gets its total and one sub-row each."""
     rows = []
     known = {name for name, _ in PRISMA_FIELDS}
@@ -108,12 +109,13 @@ def selection_view(inputs: ReportInputs) -> dict[str, Any]:
         f"{SCREENING_STAGE_LABELS.get(s, s)}: {waiting[s][0]} of {waiting[s][1]}"
         for s in incomplete
     )
+    counts = inputs.prisma.review
     prisma_alt = "PRISMA 2020 flow diagram: " + ", ".join(
-        f"{label.lower()} {inputs.prisma[name]}"
+        f"{label.lower()} {counts[name]}"
         for name, label in PRISMA_FIELDS
-        if isinstance(inputs.prisma.get(name), int)
+        if isinstance(counts.get(name), int)
     )
-    notes = inputs.prisma.get("notes")
+    notes = counts.get("notes")
     return {
         "incomplete": details if incomplete else "",
         "no_decisions": not waiting,
@@ -124,7 +126,7 @@ def selection_view(inputs: ReportInputs) -> dict[str, Any]:
             "of studies.",
             missing="PRISMA flow diagram not drawn (no results/figures/prisma.svg or .png).",
         ),
-        "prisma": _prisma_rows(inputs.prisma),
+        "prisma": _prisma_rows(counts),
         "notes": [str(n) for n in notes] if isinstance(notes, list) else [],
         "dedup": _dedup_rows(inputs.dedup),
         "agreement": _agreement_rows(inputs.agreement),
