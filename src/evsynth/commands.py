@@ -23,7 +23,10 @@ _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
 class _Verbatim(str):
-    """Text the formatter prints as written (the epilog), told apart from text it fills."""
+    """Text the formatter prints as written (the epilog), told apart from text it fills.
+
+    argparse turns a text holding ``%(prog)`` into a plain str (then filled): epilogs spell it out.
+    """
 
     __slots__ = ()
 
