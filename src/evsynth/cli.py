@@ -1,7 +1,8 @@
 """`evsynth <step>`: one subcommand per stage, so every rule can be audited or rerun by hand.
 
-Each stage module exposes ``register(subparsers)``, which adds its subcommand and sets ``func`` to a
-callable taking the parsed arguments and returning an exit code. The CLI is the only place (with the
+Each stage module exposes ``register(subparsers)``, which adds its subcommand with
+:func:`evsynth.commands.add_command`: its handler (parsed arguments in, exit code out) becomes
+``func``, and the handler's docstring the command's help. The CLI is the only place (with the
 Snakemake rules) that wires stages together.
 """
 

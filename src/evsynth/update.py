@@ -233,6 +233,10 @@ def next_steps(new: NewRun, config_path: Path, *, appended: bool) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """append a dated search run (a living-review update) to the config
+
+    Append a dated search run to the review's protocol.
+    """
     config_path = Path(args.config)
     if not config_path.exists():
         raise InputError("config file not found", path=str(config_path))
@@ -261,8 +265,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = add_command(
         subparsers,
         "update",
-        help="append a dated search run (a living-review update) to the config",
-        description=__doc__.split("\n\n")[0],
+        _run,
         epilog="example: evsynth update --to 2026-11-27 --config config/config.yaml",
     )
     parser.add_argument("--to", help="last day of the new run's window (default: today)")
@@ -277,4 +280,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="print the run that would be appended and stop"
     )
-    parser.set_defaults(func=_run)

@@ -53,17 +53,7 @@ and as they were until the merge (it reads their fields again).
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `dedup`, `dedup-prepare`, `dedup-score` and `dedup-merge` subcommands."""
-    parser = add_command(
-        subparsers,
-        "dedup",
-        help="find duplicate records across databases and search runs",
-        description=(
-            "Deduplicate records TSVs: normalise, block, score, cluster without chaining, merge. "
-            "A records TSV in a directory named like a date (results/search/2025-12-31/) belongs "
-            "to that search run."
-        ),
-        epilog=EPILOG,
-    )
+    parser = add_command(subparsers, "dedup", run, epilog=EPILOG)
     parser.add_argument("tsv", nargs="+", metavar="TSV", help="records TSVs of all runs")
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
     parser.add_argument(
@@ -77,29 +67,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--threads", type=int, default=1, metavar="N", help="processes for scoring (default 1)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    parser.set_defaults(func=run)
 
-    prep = add_command(
-        subparsers,
-        "dedup-prepare",
-        help="partitioned dedup, step 1: read, normalise and block once",
-        description="Read the records TSVs, normalise, find container DOIs and the candidate "
-        "pairs, and write them to a work directory for dedup-score and dedup-merge.",
-        epilog=PARTITION_EPILOG,
-    )
+    prep = add_command(subparsers, "dedup-prepare", run_prepare, epilog=PARTITION_EPILOG)
     prep.add_argument("tsv", nargs="+", metavar="TSV", help="records TSVs of all runs")
     prep.add_argument("--work", required=True, metavar="DIR", help="work directory")
     prep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    prep.set_defaults(func=run_prepare)
 
-    score = add_command(
-        subparsers,
-        "dedup-score",
-        help="partitioned dedup, step 2: score partition K of N of the candidate pairs",
-        description="Score the K-th of N consecutive slices of the sorted candidate pairs "
-        "(every pair is in exactly one partition); writes WORK/scored-K-of-N.pkl.",
-        epilog=PARTITION_EPILOG,
-    )
+    score = add_command(subparsers, "dedup-score", run_score, epilog=PARTITION_EPILOG)
     score.add_argument("--work", required=True, metavar="DIR", help="dedup-prepare's directory")
     score.add_argument("--partition", required=True, metavar="K/N", help="e.g. 2/4")
     score.add_argument("--out", default=None, metavar="FILE", help="default WORK/scored-K-of-N.pkl")
@@ -107,16 +81,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--threads", type=int, default=1, metavar="N", help="processes for scoring (default 1)"
     )
     score.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    score.set_defaults(func=run_score)
 
-    merge = add_command(
-        subparsers,
-        "dedup-merge",
-        help="partitioned dedup, step 3: merge the partitions and write results/dedup/",
-        description="Check and join every partition's scores, apply the decisions and the "
-        "global rules, cluster and write the outputs of `evsynth dedup`.",
-        epilog=PARTITION_EPILOG,
-    )
+    merge = add_command(subparsers, "dedup-merge", run_merge, epilog=PARTITION_EPILOG)
     merge.add_argument(
         "scored",
         nargs="*",
@@ -132,11 +98,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a person's pair decisions (as for `evsynth dedup`); they always win",
     )
     merge.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
-    merge.set_defaults(func=run_merge)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run deduplication from parsed arguments; returns the exit code."""
+    """find duplicate records across databases and search runs
+
+    Deduplicate records TSVs: normalise, block, score, cluster without chaining, merge. A records
+    TSV in a directory named like a date (results/search/2025-12-31/) belongs to that search run.
+    """
     with paused_gc():
         tables = load_inputs(args.tsv, slim=True)
         result = deduplicate(
@@ -147,7 +116,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_prepare(args: argparse.Namespace) -> int:
-    """`evsynth dedup-prepare`: the global state, once."""
+    """partitioned dedup, step 1: read, normalise and block once
+
+    Read the records TSVs, normalise, find container DOIs and the candidate pairs, and write them
+    to a work directory for dedup-score and dedup-merge.
+    """
     with paused_gc():
         tables = load_inputs(args.tsv, slim=True)
         state = prepare(tables, progress=not args.quiet)
@@ -156,7 +129,11 @@ def run_prepare(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    """`evsynth dedup-score --partition K/N`: one partition's pair scores."""
+    """partitioned dedup, step 2: score partition K of N of the candidate pairs
+
+    Score the K-th of N consecutive slices of the sorted candidate pairs (every pair is in exactly
+    one partition); writes WORK/scored-K-of-N.pkl.
+    """
     k, n = partition.parse_partition(args.partition)
     with paused_gc():
         state, fingerprint = partition.read_norms(args.work)
@@ -168,7 +145,11 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_merge(args: argparse.Namespace) -> int:
-    """`evsynth dedup-merge`: every partition in, the five dedup outputs out."""
+    """partitioned dedup, step 3: merge the partitions and write results/dedup/
+
+    Check and join every partition's scores, apply the decisions and the global rules, cluster and
+    write the outputs of `evsynth dedup`.
+    """
     with paused_gc():
         state, fingerprint = partition.read_prepared(args.work)
         files = args.scored or partition.scored_files(args.work)

@@ -39,15 +39,7 @@ is given. Without --screening, links to screened records are not checked (the ou
 
 
 def register(subparsers: Any) -> None:
-    parser = add_command(
-        subparsers,
-        "extract",
-        help="validate extraction sheets; derive, harmonise and select hazard ratios",
-        description="Validate the studies and effects sheets against their schemas, derive log HR "
-        "and SE, turn estimates into each factor's configured direction, select one per study, and "
-        "write the pooling input of every configured analysis.",
-        epilog=EPILOG,
-    )
+    parser = add_command(subparsers, "extract", run, epilog=EPILOG)
     parser.add_argument("--studies", required=True, help="studies sheet (CSV)")
     parser.add_argument("--effects", required=True, help="effects sheet (CSV)")
     parser.add_argument(
@@ -82,7 +74,6 @@ def register(subparsers: Any) -> None:
         metavar="RUN",
         help="search run ids oldest first (config order; default: the folder names sorted)",
     )
-    parser.set_defaults(func=run)
 
 
 def _load_config(path: str) -> dict[str, Any]:
@@ -113,7 +104,12 @@ def _record_runs(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `evsynth extract`; returns the exit code."""
+    """validate extraction sheets; derive, harmonise and select hazard ratios
+
+    Validate the studies and effects sheets against their schemas, derive log HR and SE, turn
+    estimates into each factor's configured direction, select one per study, and write the pooling
+    input of every configured analysis.
+    """
     settings = parse_settings(_load_config(args.config), path=args.config)
     studies = read_sheet(args.studies, "studies")
     effects = read_sheet(args.effects, "effects")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from evsynth.commands import add_command
+from evsynth.commands import add_command, show_help
 from evsynth.contracts.options import add_renamed
 from evsynth.contracts.pooling_result import PoolingResult, read_pooling_result
 from evsynth.errors import InputError
@@ -112,6 +112,7 @@ def _measure(args: argparse.Namespace, result: PoolingResult) -> str:
 
 
 def _forest(args: argparse.Namespace) -> int:
+    """forest plot of one analysis (studies, weights, both models, PI)"""
     result = read_pooling_result(args.pooling)
     effects = read_analysis_effects(args.effects)
     return save_outputs(
@@ -129,6 +130,7 @@ def _forest(args: argparse.Namespace) -> int:
 
 
 def _funnel(args: argparse.Namespace) -> int:
+    """funnel plot with pseudo 95% limits, trim-and-fill and Egger's test"""
     result = read_pooling_result(args.pooling)
     effects = read_analysis_effects(args.effects)
     return save_outputs(
@@ -144,6 +146,7 @@ def _funnel(args: argparse.Namespace) -> int:
 
 
 def _leave_one_out(args: argparse.Namespace) -> int:
+    """leave-one-out plot: the estimate without each study"""
     result = read_pooling_result(args.pooling)
     return save_outputs(
         args,
@@ -158,6 +161,7 @@ def _leave_one_out(args: argparse.Namespace) -> int:
 
 
 def _cumulative(args: argparse.Namespace) -> int:
+    """cumulative meta-analysis plot, studies added by year"""
     result = read_pooling_result(args.pooling)
     return save_outputs(
         args,
@@ -181,8 +185,9 @@ ANALYSIS_FIGURES: tuple[tuple[str, Callable[[argparse.Namespace], int]], ...] = 
 )
 
 
+# All figures of one analysis in one process: one matplotlib start-up instead of four.
 def _analysis(args: argparse.Namespace) -> int:
-    """All figures of one analysis in one process: one matplotlib start-up instead of four."""
+    """every figure of one analysis: forest, funnel, leave-one-out and cumulative plots"""
     for part, draw in ANALYSIS_FIGURES:
         one = argparse.Namespace(**vars(args))
         one.svg = f"{args.out_prefix}.{part}.svg"
@@ -192,7 +197,7 @@ def _analysis(args: argparse.Namespace) -> int:
 
 
 def _prisma(args: argparse.Namespace) -> int:
-    """`evsynth plot prisma`: the deprecated spelling of `evsynth prisma diagram`."""
+    """deprecated: use `evsynth prisma diagram` (same options)"""
     from evsynth.prisma.cli import deprecated, draw_diagram
 
     deprecated("plot prisma", "prisma diagram")
@@ -213,45 +218,35 @@ def _study_labels(path: str | None) -> dict[str, str]:
 
 
 def _rob(args: argparse.Namespace) -> int:
+    """risk-of-bias traffic-light or summary plot"""
     table = read_risk_of_bias(args.rob, labels=_study_labels(args.studies))
     draw = plot_rob_traffic_light if args.style == "traffic-light" else plot_rob_summary
     return save_outputs(args, lambda: draw(table, title=figure_title(args, None)))
 
 
+def _plot(args: argparse.Namespace) -> int:
+    """draw a review figure (forest, funnel, PRISMA, sensitivity, risk of bias)
+
+    Draw one review figure as SVG and/or 300-dpi PNG from the pipeline's contract files.
+    """
+    return show_help(args)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth plot` and its figure kinds."""
-    plot = add_command(
-        subparsers,
-        "plot",
-        help="draw a review figure (forest, funnel, PRISMA, sensitivity, risk of bias)",
-        description="Draw one review figure as SVG and/or 300-dpi PNG from the pipeline's "
-        "contract files.",
-        epilog=_EXAMPLES["forest"],
-    )
-    kinds = plot.add_subparsers(dest="figure", metavar="<figure>", required=True)
+    plot = add_command(subparsers, "plot", _plot, epilog=_EXAMPLES["forest"])
+    kinds = plot.add_subparsers(dest="figure", metavar="<figure>")
 
-    def sub(
-        name: str, help_text: str, func: Callable[[argparse.Namespace], int]
-    ) -> argparse.ArgumentParser:
-        p = add_command(
-            kinds,
-            name,
-            help=help_text,
-            description=help_text,
-            epilog=_EXAMPLES[name],
-        )
-        p.set_defaults(func=func)
-        return p
+    def sub(name: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        return add_command(kinds, name, func, epilog=_EXAMPLES[name])
 
-    p = sub("forest", "Forest plot of one analysis (studies, weights, both models, PI).", _forest)
+    p = sub("forest", _forest)
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
     _favours(p)
     add_output_options(p)
 
-    p = sub(
-        "funnel", "Funnel plot with pseudo 95%% limits, trim-and-fill and Egger's test.", _funnel
-    )
+    p = sub("funnel", _funnel)
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
     p.add_argument(
@@ -266,20 +261,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_output_options(p)
 
-    for name, func, text in (
-        ("leave-one-out", _leave_one_out, "Leave-one-out plot: the estimate without each study."),
-        ("cumulative", _cumulative, "Cumulative meta-analysis plot, studies added by year."),
-    ):
-        p = sub(name, text, func)
+    for name, func in (("leave-one-out", _leave_one_out), ("cumulative", _cumulative)):
+        p = sub(name, func)
         p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
         _favours(p)
         add_output_options(p)
 
-    p = sub(
-        "analysis",
-        "Every figure of one analysis: forest, funnel, leave-one-out and cumulative plots.",
-        _analysis,
-    )
+    p = sub("analysis", _analysis)
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--effects", required=True, help="results/extraction/analyses/{analysis}.tsv")
     p.add_argument(
@@ -294,12 +282,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="title above each figure (default: the analysis label)")
     p.add_argument("--no-title", action="store_true", help="draw no title")
 
-    p = sub("prisma", "Deprecated: use `evsynth prisma diagram` (same options).", _prisma)
+    p = sub("prisma", _prisma)
     from evsynth.prisma.cli import add_diagram_options
 
     add_diagram_options(p)
 
-    p = sub("rob", "Risk-of-bias traffic-light or summary plot.", _rob)
+    p = sub("rob", _rob)
     add_renamed(
         p,
         "plot rob",

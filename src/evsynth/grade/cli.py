@@ -43,6 +43,12 @@ def _load_settings(value: str | None) -> dict:
 
 
 def _cmd(args: argparse.Namespace) -> int:
+    """GRADE certainty of one pooled analysis (domains proposed from the data)
+
+    Propose the five GRADE domains of one analysis from its pooling result, the risk-of-bias table
+    and the declared thresholds, apply the config's overrides and write the certainty with every
+    reason as JSON.
+    """
     from evsynth.contracts.pooling_result import read_pooling_result
     from evsynth.grade.assess import assess, merge_settings
     from evsynth.tables import read_tsv, write_json
@@ -74,21 +80,10 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(
-        subparsers,
-        "grade",
-        help="GRADE certainty of one pooled analysis (domains proposed from the data)",
-        description=(
-            "Propose the five GRADE domains of one analysis from its pooling result, the "
-            "risk-of-bias table and the declared thresholds, apply the config's overrides and "
-            "write the certainty with every reason as JSON."
-        ),
-        epilog=EXAMPLE,
-    )
+    p = add_command(subparsers, "grade", _cmd, epilog=EXAMPLE)
     p.add_argument("--pooling", required=True, help="results/pooling/{analysis}.json")
     p.add_argument("--studies", help="results/extraction/studies.tsv (participants)")
     p.add_argument("--risk-of-bias", help="results/extraction/risk_of_bias.tsv (optional)")
     p.add_argument("--settings", help="the grade settings (file or JSON string)")
     p.add_argument("--analysis", help="analysis id (default: the pooling result's)")
     p.add_argument("--out", required=True, help="output JSON")
-    p.set_defaults(func=_cmd)

@@ -149,6 +149,12 @@ def run(
 
 
 def _cmd(args: argparse.Namespace) -> int:
+    """rebuild individual data and a Cox HR from digitised Kaplan-Meier curves
+
+    Rebuild individual event and censoring times from digitised Kaplan-Meier points and the
+    numbers at risk (Guyot et al. 2012, BMC Med Res Methodol 12:9), fit a Cox model and draw the
+    rebuilt curves over the points.
+    """
     curves = _pairs(args.curve, "--curve")
     totals_raw = _pairs(args.total_events or [], "--total-events")
     totals: dict[str, int] = {}
@@ -175,17 +181,7 @@ def _cmd(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(
-        subparsers,
-        "km-reconstruct",
-        help="rebuild individual data and a Cox HR from digitised Kaplan-Meier curves",
-        description=(
-            "Rebuild individual event and censoring times from digitised Kaplan-Meier points and "
-            "the numbers at risk (Guyot et al. 2012, BMC Med Res Methodol 12:9), fit a Cox "
-            "model and draw the rebuilt curves over the points."
-        ),
-        epilog=EXAMPLE,
-    )
+    p = add_command(subparsers, "km-reconstruct", _cmd, epilog=EXAMPLE)
     p.add_argument(
         "--curve",
         action="append",
@@ -210,4 +206,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--time-label", default="Time", help="x-axis label of the plot")
     p.add_argument("--out", required=True, help="output directory")
-    p.set_defaults(func=_cmd)

@@ -138,6 +138,13 @@ def _pool_tables(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_effect_size(args: argparse.Namespace) -> int:
+    """per-study effect sizes yi, vi from 2x2 counts or group means (metafor escalc)
+
+    Compute yi and vi as R's metafor escalc() with its defaults, from a CSV/TSV with metafor's
+    column names: ai,bi,ci,di or ai,n1i,ci,n2i (OR, RR, RD) or m1i,sd1i,n1i,m2i,sd2i,n2i (MD,
+    SMD = Hedges' g, ROM); optional study. Writes the input columns plus yi,vi; each zero-cell
+    correction is logged.
+    """
     path, header, rows = _read_rows(args.input)
     computed = _effect_sizes(args, path, header, rows, _drop00(args, False))
     columns = [c for c in header if c not in ("yi", "vi")] + ["yi", "vi"]
@@ -176,6 +183,14 @@ def _test(args: argparse.Namespace) -> str:
 
 
 def cmd_pool(args: argparse.Namespace) -> int:
+    """meta-analyse one table of log effects and standard errors
+
+    Fit a fixed-effect or random-effects model (as R's metafor rma()) to a CSV/TSV with columns
+    study,yi,se or study,yi,vi (yi on the log scale for ratios), or to counts or means with
+    --measure (effect sizes as `evsynth effect-size`), or to the selected rows of extraction's
+    effects.tsv for one analysis; or pool 2x2 counts by Mantel-Haenszel (--method MH, as rma.mh())
+    or Peto (--method PETO, as rma.peto()); print the result.
+    """
     if args.method in ("MH", "PETO"):
         result = _pool_tables(args)
         _print_result(args, result)

@@ -88,18 +88,7 @@ def _zero_cell_options(parser: argparse.ArgumentParser, *, pooling: bool) -> Non
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    e = add_command(
-        subparsers,
-        "effect-size",
-        help="per-study effect sizes yi, vi from 2x2 counts or group means (metafor escalc)",
-        description=(
-            "Compute yi and vi as R's metafor escalc() with its defaults, from a CSV/TSV with "
-            "metafor's column names: ai,bi,ci,di or ai,n1i,ci,n2i (OR, RR, RD) or "
-            "m1i,sd1i,n1i,m2i,sd2i,n2i (MD, SMD = Hedges' g, ROM); optional study. Writes the "
-            "input columns plus yi,vi; each zero-cell correction is logged."
-        ),
-        epilog=EFFECT_SIZE_EXAMPLE,
-    )
+    e = add_command(subparsers, "effect-size", cmd_effect_size, epilog=EFFECT_SIZE_EXAMPLE)
     e.add_argument("input", help="CSV or TSV of counts or means")
     e.add_argument(
         "--measure",
@@ -110,22 +99,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     e.add_argument("--out", required=True, help="output CSV (or TSV for a .tsv name)")
     _zero_cell_options(e, pooling=False)
-    e.set_defaults(func=cmd_effect_size)
 
-    p = add_command(
-        subparsers,
-        "pool",
-        help="meta-analyse one table of log effects and standard errors",
-        description=(
-            "Fit a fixed-effect or random-effects model (as R's metafor rma()) to a CSV/TSV with "
-            "columns study,yi,se or study,yi,vi (yi on the log scale for ratios), or to counts or "
-            "means with --measure (effect sizes as `evsynth effect-size`), or to the selected "
-            "rows of extraction's effects.tsv for one analysis; or pool 2x2 counts by "
-            "Mantel-Haenszel (--method MH, as rma.mh()) or Peto (--method PETO, as rma.peto()); "
-            "print the result."
-        ),
-        epilog=POOL_EXAMPLE,
-    )
+    p = add_command(subparsers, "pool", cmd_pool, epilog=POOL_EXAMPLE)
     p.add_argument(
         "input", nargs="?", help="CSV or TSV: study,yi,se | study,yi,vi | counts | means"
     )
@@ -177,18 +152,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--min-k", type=int, default=3, help="least k for the --all analyses (3)")
     _zero_cell_options(p, pooling=True)
-    p.set_defaults(func=cmd_pool)
 
-    a = add_command(
-        subparsers,
-        "pool-analysis",
-        help="pool one configured analysis: both models, the rule's choice, bias, sensitivity",
-        description=(
-            "Read extraction's analyses/{id}.tsv (columns study yi se study_id year label "
-            "subgroup), pool it with the config's pooling settings and write the analysis JSON."
-        ),
-        epilog=ANALYSIS_EXAMPLE,
-    )
+    a = add_command(subparsers, "pool-analysis", _cmd_pool_analysis, epilog=ANALYSIS_EXAMPLE)
     a.add_argument("table", help="results/extraction/analyses/{id}.tsv")
     source = a.add_mutually_exclusive_group(required=True)
     source.add_argument("--config", help="config.yaml with `analyses` and `pooling` sections")
@@ -206,18 +171,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the column's values sorted)",
     )
     a.add_argument("--out", required=True, help="output JSON path")
-    a.set_defaults(func=_cmd_pool_analysis)
 
-    s = add_command(
-        subparsers,
-        "pool-summary",
-        help="one summary.tsv row per analysis JSON",
-        description="Collect the per-analysis JSONs into summary.tsv (docs/architecture.md).",
-        epilog=SUMMARY_EXAMPLE,
-    )
+    s = add_command(subparsers, "pool-summary", _cmd_pool_summary, epilog=SUMMARY_EXAMPLE)
     s.add_argument("json", nargs="*", help="results/pooling/{analysis}.json files")
     s.add_argument("--out", required=True, help="output TSV path")
-    s.set_defaults(func=_cmd_pool_summary)
 
 
 def _analysis_and_pooling(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -244,6 +201,11 @@ def _analysis_and_pooling(args: argparse.Namespace) -> tuple[dict[str, Any], dic
 
 
 def _cmd_pool_analysis(args: argparse.Namespace) -> int:
+    """pool one configured analysis: both models, the rule's choice, bias, sensitivity
+
+    Read extraction's analyses/{id}.tsv (columns study yi se study_id year label subgroup), pool it
+    with the config's pooling settings and write the analysis JSON.
+    """
     analysis, pooling = _analysis_and_pooling(args)
     analysis.setdefault("id", args.analysis)
     settings = PoolingSettings.from_config(pooling)
@@ -282,6 +244,10 @@ def _cmd_pool_analysis(args: argparse.Namespace) -> int:
 
 
 def _cmd_pool_summary(args: argparse.Namespace) -> int:
+    """one summary.tsv row per analysis JSON
+
+    Collect the per-analysis JSONs into summary.tsv (docs/architecture.md).
+    """
     rows = []
     for name in args.json:
         rows.append(summary_row(read_pooling_result(name)))

@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from evsynth.commands import add_command
+from evsynth.commands import add_command, show_help
 from evsynth.errors import InputError
 from evsynth.figures.options import add_output_options, figure_title, save_outputs
 from evsynth.tables import write_tsv
@@ -51,7 +51,11 @@ def deprecated(old: str, new: str) -> None:
 
 
 def write_counts(args: argparse.Namespace) -> int:
-    """Compute results/prisma/counts.json (and study_record_runs.tsv) from the parsed options."""
+    """PRISMA 2020 flow-diagram counts (results/prisma/counts.json)
+
+    Compute results/prisma/counts.json (and, with --study-record-runs, each study record's first
+    search run) from the dedup, screening, search and extraction results.
+    """
     from evsynth.contracts.prisma_counts import write_prisma_counts
     from evsynth.prisma.counts import RUN_TABLE_COLUMNS, load_prisma_inputs, prisma_counts
 
@@ -104,7 +108,10 @@ def _database_labels(pairs: list[str] | None) -> dict[str, str]:
 
 
 def draw_diagram(args: argparse.Namespace) -> int:
-    """Draw results/figures/prisma.{svg,png} from the counts file named by --counts."""
+    """PRISMA 2020 flow diagram (new or updated review) as SVG and/or PNG
+
+    Draw results/figures/prisma.{svg,png} from the counts file named by --counts.
+    """
     from evsynth.contracts.prisma_counts import read_prisma_counts
     from evsynth.prisma.diagram import plot_prisma
 
@@ -198,56 +205,41 @@ def add_diagram_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _deprecated_counts(args: argparse.Namespace) -> int:
+    """deprecated: use `evsynth prisma counts` (same options)
+
+    The old spelling of `evsynth prisma counts`, kept because users' scripts call it; it warns on
+    stderr and writes the same files.
+    """
     deprecated("prisma-counts", "prisma counts")
     return write_counts(args)
+
+
+def _prisma(args: argparse.Namespace) -> int:
+    """PRISMA 2020 flow: counts (results/prisma/counts.json) and the diagram
+
+    The PRISMA 2020 stage: `counts` derives every number of the flow diagram from the dedup,
+    screening, search and extraction results; `diagram` draws it.
+    """
+    return show_help(args)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth prisma counts|diagram` and the deprecated `evsynth prisma-counts`."""
     prisma = add_command(
-        subparsers,
-        "prisma",
-        help="PRISMA 2020 flow: counts (results/prisma/counts.json) and the diagram",
-        description="The PRISMA 2020 stage: `counts` derives every number of the flow diagram "
-        "from the dedup, screening, search and extraction results; `diagram` draws it.",
-        epilog=COUNTS_EXAMPLE + "\n" + DIAGRAM_EXAMPLE,
+        subparsers, "prisma", _prisma, epilog=COUNTS_EXAMPLE + "\n" + DIAGRAM_EXAMPLE
     )
-    parts = prisma.add_subparsers(dest="part", metavar="{counts,diagram}", required=True)
-    _verb(
-        parts,
-        "counts",
-        "PRISMA 2020 flow-diagram counts (results/prisma/counts.json)",
-        COUNTS_EXAMPLE,
-        add_counts_options,
-        write_counts,
-    )
-    _verb(
-        parts,
-        "diagram",
-        "PRISMA 2020 flow diagram (new or updated review) as SVG and/or PNG",
-        DIAGRAM_EXAMPLE,
-        add_diagram_options,
-        draw_diagram,
-    )
-    _verb(
-        subparsers,
-        "prisma-counts",
-        "deprecated: use `evsynth prisma counts` (same options)",
-        COUNTS_EXAMPLE,
-        add_counts_options,
-        _deprecated_counts,
-    )
+    parts = prisma.add_subparsers(dest="part", metavar="{counts,diagram}")
+    _verb(parts, "counts", write_counts, COUNTS_EXAMPLE, add_counts_options)
+    _verb(parts, "diagram", draw_diagram, DIAGRAM_EXAMPLE, add_diagram_options)
+    _verb(subparsers, "prisma-counts", _deprecated_counts, COUNTS_EXAMPLE, add_counts_options)
 
 
 def _verb(
     parsers: argparse._SubParsersAction,
     name: str,
-    help_text: str,
+    func: Callable[[argparse.Namespace], int],
     epilog: str,
     add_options: Callable[[argparse.ArgumentParser], None],
-    func: Callable[[argparse.Namespace], int],
 ) -> None:
     """One verb: the new `prisma counts|diagram` and the old alias share options and examples."""
-    parser = add_command(parsers, name, help=help_text, epilog=epilog)
-    add_options(parser)
-    parser.set_defaults(func=func)
+    add_options(add_command(parsers, name, func, epilog=epilog))

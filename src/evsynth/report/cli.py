@@ -24,7 +24,12 @@ File paths on the page are shown relative to --root (default: the parent of --re
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the report; InputError (missing or malformed input) is printed by the main CLI."""
+    """build the self-contained HTML review report
+
+    Build one self-contained HTML page (figures embedded, no network needed) with the search,
+    selection, studies, pooled analyses, methods and provenance.
+    """
+    # A missing or malformed input is an InputError, which the main CLI prints.
     out = write_report(config_path=args.config, results=args.results, out=args.out, root=args.root)
     print(f"evsynth report: wrote {out}")
     return 0
@@ -32,20 +37,12 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the `report` subcommand."""
-    parser = add_command(
-        subparsers,
-        "report",
-        help="Build the self-contained HTML review report.",
-        description="Build one self-contained HTML page (figures embedded, no network needed) "
-        "with the search, selection, studies, pooled analyses, methods and provenance.",
-        epilog=EPILOG,
-    )
-    parser.add_argument("--config", required=True, help="The review config (YAML) actually used.")
-    parser.add_argument("--results", required=True, help="The results directory of the workflow.")
-    parser.add_argument("--out", required=True, help="Where to write the HTML page.")
+    parser = add_command(subparsers, "report", run, epilog=EPILOG)
+    parser.add_argument("--config", required=True, help="the review config (YAML) actually used")
+    parser.add_argument("--results", required=True, help="the results directory of the workflow")
+    parser.add_argument("--out", required=True, help="where to write the HTML page")
     parser.add_argument(
         "--root",
         default=None,
-        help="Directory file paths on the page are relative to (default: parent of --results).",
+        help="directory file paths on the page are relative to (default: parent of --results)",
     )
-    parser.set_defaults(func=run)

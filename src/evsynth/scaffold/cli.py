@@ -11,8 +11,20 @@ from evsynth.scaffold.build import init_review, parse_export
 
 __all__ = ["register"]
 
+EPILOG = (
+    'example: evsynth init my-review --title "Drug X and survival" \\\n'
+    '    --export "PubMed=pubmed.nbib" --export "Embase=embase.ris"'
+)
+
 
 def _run(args: argparse.Namespace) -> int:
+    """start a new review folder that runs the installed workflow
+
+    Write a review folder: a Snakefile that uses the installed evsynth workflow as a Snakemake
+    module, a commented config/config.yaml, the exports placed under resources/searches/<date>/
+    and declared per database, and every sheet (screening decisions, extraction studies/effects,
+    dedup decisions) with its header.
+    """
     exports = [parse_export(text) for text in args.export or []]
     written = init_review(Path(args.dir), title=args.title, exports=exports, run_date=args.date)
     print(f"evsynth init: wrote {len(written)} files to {args.dir}:")
@@ -28,21 +40,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = add_command(
-        subparsers,
-        "init",
-        help="start a new review folder that runs the installed workflow",
-        description=(
-            "Write a review folder: a Snakefile that uses the installed evsynth workflow as a "
-            "Snakemake module, a commented config/config.yaml, the exports placed under "
-            "resources/searches/<date>/ and declared per database, and every sheet (screening "
-            "decisions, extraction studies/effects, dedup decisions) with its header."
-        ),
-        epilog=(
-            'example: evsynth init my-review --title "Drug X and survival" \\\n'
-            '    --export "PubMed=pubmed.nbib" --export "Embase=embase.ris"'
-        ),
-    )
+    parser = add_command(subparsers, "init", _run, epilog=EPILOG)
     parser.add_argument("dir", help="the new review folder (must be empty or not exist)")
     parser.add_argument("--title", help="the review's title (config review.title)")
     parser.add_argument(
@@ -54,4 +52,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--date", help="the first search run's date, YYYY-MM-DD (default: today, UTC)"
     )
-    parser.set_defaults(func=_run)

@@ -100,6 +100,12 @@ def _incomplete_message(stage: str, counts: dict, queue_csv: str) -> str:
 
 
 def _screen(args: argparse.Namespace) -> int:
+    """combine screening decisions for one stage; write the stage table and queue
+
+    Read decision files (any supported tool), match them to study records, combine reviewers,
+    resolve conflicts with the adjudication file, compute Cohen's kappa, and write {stage}.tsv,
+    queue_{stage}.csv/.ris and agreement_{stage}.json.
+    """
     reviewers = [r.strip() for r in (args.reviewers or "").split(",") if r.strip()]
     settings = StageSettings(
         stage=args.stage,
@@ -144,6 +150,11 @@ def combine_agreement(documents: list[dict]) -> dict:
 
 
 def _agreement(args: argparse.Namespace) -> int:
+    """combine agreement_{stage}.json files into agreement.json
+
+    Join the agreement_{stage}.json files of `evsynth screen` into results/screening/agreement.json,
+    which says whether every stage is complete and which are not.
+    """
     documents = []
     for path in args.stage_files:
         try:
@@ -181,15 +192,7 @@ def _copy(source: Path, target: Path) -> None:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `screen` and `screen-agreement` to the evsynth CLI."""
-    p = add_command(
-        subparsers,
-        "screen",
-        help="combine screening decisions for one stage; write the stage table and queue",
-        description="Read decision files (any supported tool), match them to study records, "
-        "combine reviewers, resolve conflicts with the adjudication file, compute Cohen's kappa, "
-        "and write {stage}.tsv, queue_{stage}.csv/.ris and agreement_{stage}.json.",
-        epilog=SCREEN_EXAMPLE,
-    )
+    p = add_command(subparsers, "screen", _screen, epilog=SCREEN_EXAMPLE)
     p.add_argument("--records", required=True, metavar="TSV", help="results/dedup/unique.tsv")
     p.add_argument(
         "--decisions", nargs="*", default=[], metavar="FILE", help="decision files or directories"
@@ -242,14 +245,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=False,
         help="exit with an error (after writing everything) if records remain queued",
     )
-    p.set_defaults(func=_screen)
 
-    a = add_command(
-        subparsers,
-        "screen-agreement",
-        help="combine agreement_{stage}.json files into agreement.json",
-        epilog=AGREEMENT_EXAMPLE,
-    )
+    a = add_command(subparsers, "screen-agreement", _agreement, epilog=AGREEMENT_EXAMPLE)
     a.add_argument("stage_files", nargs="+", metavar="JSON", help="agreement_{stage}.json files")
     a.add_argument("--out", required=True, metavar="JSON", help="results/screening/agreement.json")
     a.add_argument(
@@ -265,4 +262,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=False,
         help="stop with the counts and queue paths when any stage is incomplete",
     )
-    a.set_defaults(func=_agreement)

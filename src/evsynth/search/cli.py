@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from evsynth.commands import add_command
+from evsynth.commands import add_command, show_help
 from evsynth.contracts.options import add_renamed
 from evsynth.contracts.records import COLUMNS, Record, assign_record_ids
 from evsynth.errors import InputError
@@ -49,26 +49,19 @@ resumes it; a complete archive is never downloaded again.
 """
 
 
+def _search(args: argparse.Namespace) -> int:
+    """search a bibliographic database online (PubMed E-utilities)
+
+    Search a database through its API and archive the answers.
+    """
+    return show_help(args)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `evsynth search pubmed`."""
-    search = add_command(
-        subparsers,
-        "search",
-        help="search a bibliographic database online (PubMed E-utilities)",
-        description="Search a database through its API and archive the answers.",
-    )
+    search = add_command(subparsers, "search", _search)
     sub = search.add_subparsers(dest="database", metavar="<database>")
-    p = add_command(
-        sub,
-        "pubmed",
-        help="search PubMed through NCBI E-utilities",
-        description=(
-            "Search PubMed through NCBI E-utilities (ESearch with the history server, then EFetch "
-            "of PubMed XML in batches), archive every answer, and check that every PMID ESearch "
-            "reported was retrieved. Searches with more than 9,999 results are split by date."
-        ),
-        epilog=_EPILOG,
-    )
+    p = add_command(sub, "pubmed", run_search_pubmed, epilog=_EPILOG)
     p.add_argument("--query", help="the PubMed query, exactly as it should be run")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day (YYYY-MM-DD)")
@@ -132,13 +125,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--platform", default="PubMed (NCBI E-utilities)", help="platform name for the log"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
-    p.set_defaults(func=run_search_pubmed)
-    search.set_defaults(func=lambda args: _usage(search))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _request(args: argparse.Namespace, *, required: bool) -> SearchRequest | None:
@@ -166,7 +152,12 @@ def _setup_logging() -> None:
 
 
 def run_search_pubmed(args: argparse.Namespace) -> int:
-    """Online retrieval (``--out``) or offline re-parse (``--offline-cache``); returns 0."""
+    """search PubMed through NCBI E-utilities
+
+    Search PubMed through NCBI E-utilities (ESearch with the history server, then EFetch of PubMed
+    XML in batches), archive every answer, and check that every PMID ESearch reported was
+    retrieved. Searches with more than 9,999 results are split by date.
+    """
     _setup_logging()
     if bool(args.out) == bool(args.offline_cache):
         raise InputError("give exactly one of --out ARCHIVE_DIR (online) or --offline-cache DIR")

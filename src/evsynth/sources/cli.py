@@ -48,17 +48,7 @@ formats: auto (detect from content), """
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``evsynth import``."""
-    parser = add_command(
-        subparsers,
-        "import",
-        help="read database exports (RIS, WoS, Embase, Cochrane, PubMed, ...) into records",
-        description=(
-            "Read one or more exports of one database search into the canonical records TSV, "
-            "with a log of what was read. Several files (Web of Science's 500-record portions, "
-            "Ovid's 1,000-record ones) are read as one export."
-        ),
-        epilog=EPILOG,
-    )
+    parser = add_command(subparsers, "import", run_import, epilog=EPILOG)
     parser.add_argument("files", nargs="+", metavar="FILE", help="export file(s)")
     parser.add_argument(
         "--format",
@@ -84,7 +74,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--query", help="the search strategy exactly as run")
     parser.add_argument("--from", dest="date_from", help="start of the search's date window")
     parser.add_argument("--to", dest="date_to", help="end of the search's date window")
-    parser.set_defaults(func=run_import)
 
 
 class ImportedFile:
@@ -217,7 +206,12 @@ def _file_entry(item: ImportedFile) -> dict[str, Any]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Entry point of ``evsynth import``."""
+    """read database exports (RIS, WoS, Embase, Cochrane, PubMed, ...) into records
+
+    Read one or more exports of one database search into the canonical records TSV, with a log of
+    what was read. Several files (Web of Science's 500-record portions, Ovid's 1,000-record ones)
+    are read as one export.
+    """
     if not _SOURCE_NAME.match(args.source):
         raise InputError(
             f"invalid --source {args.source!r}; use letters, digits, '_', '.' or '-' (it "
