@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
@@ -23,7 +24,7 @@ from evsynth.figures.marks import draw_marks
 from evsynth.figures.render import new_figure
 from evsynth.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT_IN
 
-__all__ = ["IntervalTable", "Row", "draw_interval_table"]
+__all__ = ["IntervalTable", "Row", "draw_interval_table", "measure_table"]
 
 _MARGIN_IN = 0.12
 _GAP_IN = 0.12
@@ -70,6 +71,39 @@ class IntervalTable:
     # False for difference measures (RD, MD, SMD): values are drawn as they are on a linear axis
     # around null_value 0, instead of exp() on a log axis.
     log_scale: bool = True
+
+
+def measure_table(
+    rows: Sequence[Row],
+    *,
+    ratio: bool,
+    axis_label: str,
+    left_header: str,
+    right_headers: tuple[str, ...],
+    favours: tuple[str, str] | None,
+    title: str | None,
+    footnotes: tuple[str, ...],
+    xlim: tuple[float, float] | None,
+    gid_prefix: str,
+    reference: tuple[float, float, float] | None = None,
+) -> IntervalTable:
+    """The table on its measure's scale, as the forest, leave-one-out and cumulative plots all
+    draw it: a ratio exponentiated on a log axis around 1, a difference (RD, MD, SMD) as it is on
+    a linear axis around 0, and the favours labels pointing away from the null line."""
+    return IntervalTable(
+        rows=tuple(rows),
+        left_header=left_header,
+        right_headers=right_headers,
+        plot_header=f"{axis_label} ({'log' if ratio else 'linear'} scale)",
+        null_value=1.0 if ratio else 0.0,
+        log_scale=ratio,
+        title=title,
+        favours=(f"\u2190 {favours[0]}", f"{favours[1]} \u2192") if favours else None,
+        reference=reference,
+        footnotes=footnotes,
+        xlim=xlim,
+        gid_prefix=gid_prefix,
+    )
 
 
 def _wrap_to_width(text: str, width_in: float, size: float) -> str:
