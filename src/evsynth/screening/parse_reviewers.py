@@ -163,24 +163,24 @@ def _covidence_list(spec: DecisionFile, reason_line: int | None, path: str) -> s
 
 
 def _covidence_items(
-    rows: list[tuple[int, str, RawDecision]],
+    rows: list[tuple[str, RawDecision]],
     spec: DecisionFile,
     summary: FileSummary,
     stage: str,
     path: str,
 ) -> list[RawDecision]:
-    """Covidence rows (line, notes, bibliographic template) -> consensus decisions at ``stage``."""
-    reasons_by_line = {line: _COVIDENCE_REASON.findall(notes) for line, notes, _ in rows}
+    """Covidence rows (notes, bibliographic template) -> consensus decisions at ``stage``."""
+    reasons_by_line = {t.line: _COVIDENCE_REASON.findall(notes) for notes, t in rows}
     reason_line = next((line for line, found in reasons_by_line.items() if found), None)
     list_name = _covidence_list(spec, reason_line, path) if rows else ""
 
-    def decide(row: tuple[int, str, RawDecision]) -> list[RawDecision]:
-        line, _notes, template = row
+    def decide(row: tuple[str, RawDecision]) -> list[RawDecision]:
+        template = row[1]
         ta, ft = vocab.COVIDENCE_LISTS[list_name]
         decision = ft if stage == "full_text" else ta
         if not decision:
             return []
-        reasons = [r.strip() for r in reasons_by_line[line]]
+        reasons = [r.strip() for r in reasons_by_line[template.line]]
         template.reviewer = spec.reviewer or "covidence"
         template.decision = decision
         template.reasons = reasons if decision == "exclude" else []
@@ -202,17 +202,14 @@ def parse_covidence(
             k.lstrip("#").strip() for k in template.tool_keys if k.startswith("#")
         ]
         template.labels = split_list(row.cells.get("tags", "").replace(";", ","))
-        rows.append((row.line, row.cells.get("notes", ""), template))
+        rows.append((row.cells.get("notes", ""), template))
     return _covidence_items(rows, spec, summary, stage, table.path)
 
 
 def parse_covidence_ris(
     ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    rows = []
-    for record in ris.records:
-        template = ris_template(ris.path, record, "covidence_ris")
-        rows.append((record.line, ris_notes(record), template))
+    rows = [(ris_notes(r), ris_template(ris.path, r, "covidence_ris")) for r in ris.records]
     return _covidence_items(rows, spec, summary, stage, ris.path)
 
 
