@@ -264,36 +264,23 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     for w in col_w:
         x += w
         cell_right.append(x - 0.04)
-    tab.text(
-        _MARGIN_IN,
-        0,
-        table.left_header,
-        ha="left",
-        va="center",
-        weight="bold",
-        size=size,
-        gid=f"{table.gid_prefix}-header-label",
-    )
-    tab.text(
-        x_plot + plot_w / 2,
-        0,
-        table.plot_header,
-        ha="center",
-        va="center",
-        weight="bold",
-        size=size,
-        gid=f"{table.gid_prefix}-header-plot",
-    )
-    for j, head in enumerate(table.right_headers):
+    headers = [
+        (_MARGIN_IN, table.left_header, "left", "label"),
+        (x_plot + plot_w / 2, table.plot_header, "center", "plot"),
+    ]
+    headers += [
+        (cell_right[j], head, "right", str(j)) for j, head in enumerate(table.right_headers)
+    ]
+    for x_head, head, ha, name in headers:
         tab.text(
-            cell_right[j],
+            x_head,
             0,
             head,
-            ha="right",
+            ha=ha,
             va="center",
             weight="bold",
             size=size,
-            gid=f"{table.gid_prefix}-header-{j}",
+            gid=f"{table.gid_prefix}-header-{name}",
         )
     for yline in (-0.5, 0.5):
         tab.add_line(
