@@ -175,7 +175,7 @@ def _covidence_items(
     list_name = _covidence_list(spec, reason_line, path) if rows else ""
 
     def decide(row: tuple[str, RawDecision]) -> list[RawDecision]:
-        template = row[1]
+        _notes, template = row
         ta, ft = vocab.COVIDENCE_LISTS[list_name]
         decision = ft if stage == "full_text" else ta
         if not decision:
