@@ -12,6 +12,7 @@ import pytest
 from evsynth.errors import InputError
 from evsynth.screening.ingest import DecisionFile, read_decisions
 from evsynth.screening.matching import StudyIndex
+from evsynth.screening.raw import FileSummary, RawDecision, decide_rows
 from evsynth.screening.run import screen_files
 from evsynth.screening.stage import StageSettings
 from evsynth.tables import read_tsv
@@ -335,3 +336,16 @@ def test_decision_ris_keeps_each_tags_first_line_and_continuations(tmp_path):
     }
     assert first.lines == {"TY": 1, "TI": 2, "N1": 4}
     assert second.lines == {"TY": 8, "AU": 9}
+
+
+def test_every_row_is_counted_once_decided_or_not():
+    """The one row loop all tool parsers share: a row with no decision is counted undecided, a
+    row with several (Rayyan, Abstrackr) adds them all and is still one row."""
+
+    def decide(n: int) -> list[RawDecision]:
+        return [RawDecision("f.csv", n, "plain", f"r{i}", "include") for i in range(n)]
+
+    summary = FileSummary("f.csv", "plain", "utf-8", ",")
+    out = decide_rows([2, 0, 1, 0], summary, decide)
+    assert [(d.line, d.reviewer) for d in out] == [(2, "r0"), (2, "r1"), (1, "r0")]
+    assert (summary.rows, summary.undecided_rows) == (4, 2)

@@ -23,7 +23,7 @@ from evsynth.figures.formatting import format_ci, format_number, overall_test_te
 from evsynth.figures.inputs import StudyEffect
 from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS
-from evsynth.figures.table import IntervalTable, Row, draw_interval_table
+from evsynth.figures.table import IntervalTable, Row, draw_interval_table, measure_table
 
 __all__ = [
     "forest_table",
@@ -346,18 +346,14 @@ def forest_table(
         footnotes.append(f"Not in this analysis (excluded by its settings): {', '.join(excluded)}.")
     headers = [f"{measure} [95% CI]"]
     headers += [f"Weight ({'fixed' if m.name == 'fixed' else 'random'})" for m in models]
-    fav = None
-    if favours:
-        fav = (f"\u2190 {favours[0]}", f"{favours[1]} \u2192")
-    return IntervalTable(
-        rows=tuple(rows),
+    return measure_table(
+        rows,
+        ratio=ratio,
+        axis_label=measure_name(measure),
         left_header="Study",
         right_headers=tuple(headers),
-        plot_header=f"{measure_name(measure)} ({'log' if ratio else 'linear'} scale)",
-        null_value=1.0 if ratio else 0.0,
-        log_scale=ratio,
+        favours=favours,
         title=title,
-        favours=fav,
         footnotes=tuple(footnotes),
         xlim=xlim,
         gid_prefix="forest",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -70,6 +71,43 @@ def trim_and_fill_text(result: PoolingResult, *, measure: str = "HR") -> str | N
         est, lo, hi = (shown(v) for v in (tf.estimate, tf.ci_low, tf.ci_high))  # type: ignore[arg-type]
         text += f"; adjusted {measure} {format_ci(est, lo, hi)}"
     return text
+
+
+def _summary_line(
+    ax: Any, handles: list[object], x: float, se_max: float, *, gid: str, label: str, **style: Any
+) -> None:
+    """A summary estimate's line from the funnel's apex to its foot, and its legend entry."""
+    ax.add_line(Line2D([x] * 2, [0, se_max], zorder=2, gid=gid, **style))
+    handles.append(Line2D([], [], label=label, **style))
+
+
+def _dots(
+    ax: Any,
+    handles: list[object],
+    points: Sequence[tuple[float, float]],
+    *,
+    gid: str,
+    label: str,
+    edge: dict[str, Any],
+    **style: Any,
+) -> None:
+    """One dot per (effect, SE), ``gid-1``, ``gid-2``...; the legend entry has their ``style``
+    without the ``edge`` that sets the dots apart on the plot."""
+    for i, (x, se) in enumerate(points, start=1):
+        ax.add_line(
+            Line2D(
+                [x],
+                [se],
+                marker="o",
+                markersize=4.5,
+                ls="none",
+                zorder=4,
+                gid=f"{gid}-{i}",
+                **style,
+                **edge,
+            )
+        )
+    handles.append(Line2D([], [], marker="o", ls="none", markersize=4.5, label=label, **style))
 
 
 @styled
@@ -165,118 +203,63 @@ def plot_funnel(
         )
     # Pseudo 95% confidence limits around the summary estimate.
     z = _Z["0.05"]
-    ax.plot(
-        tx(centre - z * grid),
-        grid,
-        color="#555555",
-        lw=0.8,
-        ls=(0, (4, 2)),
-        zorder=2,
-        gid="funnel-pseudo-ci-left",
-    )
-    ax.plot(
-        tx(centre + z * grid),
-        grid,
-        color="#555555",
-        lw=0.8,
-        ls=(0, (4, 2)),
-        zorder=2,
-        gid="funnel-pseudo-ci-right",
-    )
+    for side, limit in (("left", centre - z * grid), ("right", centre + z * grid)):
+        ax.plot(
+            tx(limit),
+            grid,
+            color="#555555",
+            lw=0.8,
+            ls=(0, (4, 2)),
+            zorder=2,
+            gid=f"funnel-pseudo-ci-{side}",
+        )
     handles.append(
         Line2D(
             [], [], color="#555555", lw=0.8, ls=(0, (4, 2)), label="Pseudo 95% confidence limits"
         )
     )
-    ax.add_line(
-        Line2D(
-            [sx(centre)] * 2,
-            [0, se_max],
-            color=COLOURS["study"],
-            lw=0.9,
-            zorder=2,
-            gid="funnel-estimate-line",
-        )
+    _summary_line(
+        ax,
+        handles,
+        sx(centre),
+        se_max,
+        gid="funnel-estimate-line",
+        label=f"{MODEL_LABELS[model.name]} estimate",
+        color=COLOURS["study"],
+        lw=0.9,
     )
-    handles.append(
-        Line2D([], [], color=COLOURS["study"], lw=0.9, label=f"{MODEL_LABELS[model.name]} estimate")
-    )
-    for i, e in enumerate(effects, start=1):
-        ax.add_line(
-            Line2D(
-                [sx(e.yi)],
-                [e.se],
-                marker="o",
-                markersize=4.5,
-                ls="none",
-                color=COLOURS["study"],
-                markeredgecolor="white",
-                markeredgewidth=0.4,
-                zorder=4,
-                gid=f"funnel-study-{i}",
-            )
-        )
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="none",
-            color=COLOURS["study"],
-            markersize=4.5,
-            label=f"Studies (k = {len(effects)})",
-        )
+    _dots(
+        ax,
+        handles,
+        [(sx(e.yi), e.se) for e in effects],
+        gid="funnel-study",
+        label=f"Studies (k = {len(effects)})",
+        edge={"markeredgecolor": "white", "markeredgewidth": 0.4},
+        color=COLOURS["study"],
     )
     if filled:
-        for i, (y, se) in enumerate(filled, start=1):
-            ax.add_line(
-                Line2D(
-                    [sx(y)],
-                    [se],
-                    marker="o",
-                    markersize=4.5,
-                    ls="none",
-                    markerfacecolor="white",
-                    markeredgecolor=COLOURS["filled"],
-                    markeredgewidth=0.9,
-                    zorder=4,
-                    gid=f"funnel-filled-{i}",
-                )
-            )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                ls="none",
-                markerfacecolor="white",
-                markeredgecolor=COLOURS["filled"],
-                markersize=4.5,
-                label=f"Imputed by trim-and-fill (k0 = {len(filled)})",
-            )
+        _dots(
+            ax,
+            handles,
+            [(sx(y), se) for y, se in filled],
+            gid="funnel-filled",
+            label=f"Imputed by trim-and-fill (k0 = {len(filled)})",
+            edge={"markeredgewidth": 0.9},
+            markerfacecolor="white",
+            markeredgecolor=COLOURS["filled"],
         )
         tf = result.trim_and_fill
         if tf is not None and tf.estimate is not None:
-            ax.add_line(
-                Line2D(
-                    [sx(tf.estimate)] * 2,
-                    [0, se_max],
-                    color=COLOURS["filled"],
-                    lw=0.9,
-                    ls=(0, (1, 1.5)),
-                    zorder=2,
-                    gid="funnel-trim-and-fill-estimate",
-                )
-            )
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color=COLOURS["filled"],
-                    lw=0.9,
-                    ls=(0, (1, 1.5)),
-                    label="Trim-and-fill adjusted estimate",
-                )
+            _summary_line(
+                ax,
+                handles,
+                sx(tf.estimate),
+                se_max,
+                gid="funnel-trim-and-fill-estimate",
+                label="Trim-and-fill adjusted estimate",
+                color=COLOURS["filled"],
+                lw=0.9,
+                ls=(0, (1, 1.5)),
             )
     # The legend sits under the axis in as many rows as it needs: the figure grows to hold it
     # (with contours and trim-and-fill it has nine entries; a fixed margin clipped the last row).

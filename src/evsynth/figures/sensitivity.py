@@ -19,7 +19,7 @@ from evsynth.contracts.pooling_result import PoolingResult, SensitivityRow
 from evsynth.figures.common import is_ratio, message_figure
 from evsynth.figures.render import styled
 from evsynth.figures.style import COLOURS, MODEL_LABELS
-from evsynth.figures.table import IntervalTable, Row, draw_interval_table
+from evsynth.figures.table import IntervalTable, Row, draw_interval_table, measure_table
 
 __all__ = ["cumulative_table", "leave_one_out_table", "plot_cumulative", "plot_leave_one_out"]
 
@@ -69,8 +69,23 @@ def _overall_rows(
     return [row], (model.estimate, model.ci_low, model.ci_high)
 
 
-def _fav(favours: tuple[str, str] | None) -> tuple[str, str] | None:
-    return (f"\u2190 {favours[0]}", f"{favours[1]} \u2192") if favours else None
+def _model_name(result: PoolingResult) -> str:
+    model = result.model()
+    return MODEL_LABELS[model.name].lower() if model is not None else "model"
+
+
+def _step(row: SensitivityRow, label: str, cells: tuple[str, str], gid: str, ratio: bool) -> Row:
+    """One refit's row: its estimate and CI, then ``cells``, on a small point."""
+    return Row(
+        "point",
+        label,
+        (_ci(row.estimate, row.ci_low, row.ci_high, ratio), *cells),
+        row.estimate,
+        row.ci_low,
+        row.ci_high,
+        size=4.0,
+        gid=gid,
+    )
 
 
 def leave_one_out_table(
@@ -83,40 +98,28 @@ def leave_one_out_table(
 ) -> IntervalTable:
     """Rows: the estimate with each study omitted, then the estimate from all studies."""
     ratio = is_ratio(measure)
-    model = result.model()
-    name = MODEL_LABELS[model.name].lower() if model is not None else "model"
     rows = [
-        Row(
-            "point",
-            row.study,
-            (_ci(row.estimate, row.ci_low, row.ci_high, ratio), _i2(row), _tau2(row)),
-            row.estimate,
-            row.ci_low,
-            row.ci_high,
-            size=4.0,
-            gid=f"loo-study-{i}",
-        )
+        _step(row, row.study, (_i2(row), _tau2(row)), f"loo-study-{i}", ratio)
         for i, row in enumerate(_drawn(result.leave_one_out), start=1)
     ]
     rows.append(Row("blank"))
     overall, ref = _overall_rows(result, f"All studies (k = {result.k})", "loo-overall", ratio)
     rows += overall
-    return IntervalTable(
-        rows=tuple(rows),
+    return measure_table(
+        rows,
+        ratio=ratio,
+        axis_label=f"{measure} without the study",
         left_header="Study omitted",
         right_headers=(f"{measure} [95% CI]", "I\u00b2", "\u03c4\u00b2"),
-        plot_header=f"{measure} without the study ({'log' if ratio else 'linear'} scale)",
-        null_value=1.0 if ratio else 0.0,
-        log_scale=ratio,
+        favours=favours,
         title=title,
-        favours=_fav(favours),
-        reference=ref,
         footnotes=(
-            f"Each row refits the {name} without that study; the band is the 95% CI "
-            "from all studies.",
+            f"Each row refits the {_model_name(result)} without that study; the band is the 95% "
+            "CI from all studies.",
         ),
         xlim=xlim,
         gid_prefix="loo",
+        reference=ref,
     )
 
 
@@ -130,36 +133,29 @@ def cumulative_table(
 ) -> IntervalTable:
     """Rows: the estimate after adding each study, in the pooling stage's order."""
     ratio = is_ratio(measure)
-    model = result.model()
-    name = MODEL_LABELS[model.name].lower() if model is not None else "model"
-    rows = []
-    for i, row in enumerate(_drawn(result.cumulative), start=1):
-        k = row.k if row.k is not None else i
-        rows.append(
-            Row(
-                "point",
-                f"+ {row.study}",
-                (_ci(row.estimate, row.ci_low, row.ci_high, ratio), str(k), _i2(row)),
-                row.estimate,
-                row.ci_low,
-                row.ci_high,
-                size=4.0,
-                gid=f"cumulative-step-{i}",
-            )
-        )
-    return IntervalTable(
-        rows=tuple(rows),
+    rows = [
+        _step(row, f"+ {row.study}", (str(_k(row, i)), _i2(row)), f"cumulative-step-{i}", ratio)
+        for i, row in enumerate(_drawn(result.cumulative), start=1)
+    ]
+    return measure_table(
+        rows,
+        ratio=ratio,
+        axis_label=f"Cumulative {measure}",
         left_header="Study added",
         right_headers=(f"{measure} [95% CI]", "k", "I\u00b2"),
-        plot_header=f"Cumulative {measure} ({'log' if ratio else 'linear'} scale)",
-        null_value=1.0 if ratio else 0.0,
-        log_scale=ratio,
+        favours=favours,
         title=title,
-        favours=_fav(favours),
-        footnotes=(f"Each row pools the studies up to and including that one ({name}).",),
+        footnotes=(
+            f"Each row pools the studies up to and including that one ({_model_name(result)}).",
+        ),
         xlim=xlim,
         gid_prefix="cumulative",
     )
+
+
+def _k(row: SensitivityRow, step: int) -> int:
+    """Studies pooled at a cumulative step: as the pooling stage wrote it, else the step."""
+    return row.k if row.k is not None else step
 
 
 @styled

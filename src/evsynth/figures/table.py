@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from matplotlib.figure import Figure
@@ -23,7 +24,7 @@ from evsynth.figures.marks import draw_marks
 from evsynth.figures.render import new_figure
 from evsynth.figures.style import COLOURS, FONT_SIZE, ROW_HEIGHT_IN
 
-__all__ = ["IntervalTable", "Row", "draw_interval_table"]
+__all__ = ["IntervalTable", "Row", "draw_interval_table", "measure_table"]
 
 _MARGIN_IN = 0.12
 _GAP_IN = 0.12
@@ -70,6 +71,39 @@ class IntervalTable:
     # False for difference measures (RD, MD, SMD): values are drawn as they are on a linear axis
     # around null_value 0, instead of exp() on a log axis.
     log_scale: bool = True
+
+
+def measure_table(
+    rows: Sequence[Row],
+    *,
+    ratio: bool,
+    axis_label: str,
+    left_header: str,
+    right_headers: tuple[str, ...],
+    favours: tuple[str, str] | None,
+    title: str | None,
+    footnotes: tuple[str, ...],
+    xlim: tuple[float, float] | None,
+    gid_prefix: str,
+    reference: tuple[float, float, float] | None = None,
+) -> IntervalTable:
+    """The table on its measure's scale, as the forest, leave-one-out and cumulative plots all
+    draw it: a ratio exponentiated on a log axis around 1, a difference (RD, MD, SMD) as it is on
+    a linear axis around 0, and the favours labels pointing away from the null line."""
+    return IntervalTable(
+        rows=tuple(rows),
+        left_header=left_header,
+        right_headers=right_headers,
+        plot_header=f"{axis_label} ({'log' if ratio else 'linear'} scale)",
+        null_value=1.0 if ratio else 0.0,
+        log_scale=ratio,
+        title=title,
+        favours=(f"\u2190 {favours[0]}", f"{favours[1]} \u2192") if favours else None,
+        reference=reference,
+        footnotes=footnotes,
+        xlim=xlim,
+        gid_prefix=gid_prefix,
+    )
 
 
 def _wrap_to_width(text: str, width_in: float, size: float) -> str:
@@ -230,36 +264,23 @@ def draw_interval_table(table: IntervalTable) -> Figure:
     for w in col_w:
         x += w
         cell_right.append(x - 0.04)
-    tab.text(
-        _MARGIN_IN,
-        0,
-        table.left_header,
-        ha="left",
-        va="center",
-        weight="bold",
-        size=size,
-        gid=f"{table.gid_prefix}-header-label",
-    )
-    tab.text(
-        x_plot + plot_w / 2,
-        0,
-        table.plot_header,
-        ha="center",
-        va="center",
-        weight="bold",
-        size=size,
-        gid=f"{table.gid_prefix}-header-plot",
-    )
-    for j, head in enumerate(table.right_headers):
+    headers = [
+        (_MARGIN_IN, table.left_header, "left", "label"),
+        (x_plot + plot_w / 2, table.plot_header, "center", "plot"),
+    ]
+    headers += [
+        (cell_right[j], head, "right", str(j)) for j, head in enumerate(table.right_headers)
+    ]
+    for x_head, head, ha, name in headers:
         tab.text(
-            cell_right[j],
+            x_head,
             0,
             head,
-            ha="right",
+            ha=ha,
             va="center",
             weight="bold",
             size=size,
-            gid=f"{table.gid_prefix}-header-{j}",
+            gid=f"{table.gid_prefix}-header-{name}",
         )
     for yline in (-0.5, 0.5):
         tab.add_line(

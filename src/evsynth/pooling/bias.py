@@ -45,13 +45,16 @@ __all__ = [
     "begg",
     "egger",
     "kendall_exact_cdf",
+    "require_studies",
     "trim_and_fill",
 ]
 
 EXACT_KENDALL_MAX_K = 500
 
 
-def _require(table: EffectTable, min_k: int, what: str, least: int) -> None:
+def require_studies(table: EffectTable, min_k: int, what: str, least: int) -> None:
+    """Refuse an analysis (``what``) the table has too few studies for: it needs ``least``, or
+    the configured ``min_k`` when that is more (shared by the bias and sensitivity analyses)."""
     need = max(min_k, least)
     if table.k < need:
         raise TooFewStudiesError(
@@ -92,7 +95,7 @@ class EggerResult:
 
 def egger(table: EffectTable, *, min_k: int = 3, level: float = 0.95) -> EggerResult:
     """Egger's regression test for funnel-plot asymmetry (see the module docstring)."""
-    _require(table, min_k, "Egger's test", 3)
+    require_studies(table, min_k, "Egger's test", 3)
     y = np.asarray(table.yi, dtype=float)
     v = np.asarray(table.vi, dtype=float)
     X = np.column_stack([np.ones(len(y)), np.sqrt(v)])
@@ -184,7 +187,7 @@ def _kendall(x: np.ndarray, y: np.ndarray) -> tuple[float, float, bool]:
 
 def begg(table: EffectTable, *, min_k: int = 3) -> BeggResult:
     """Begg and Mazumdar's rank correlation test (see the module docstring)."""
-    _require(table, min_k, "Begg's test", 3)
+    require_studies(table, min_k, "Begg's test", 3)
     y = np.asarray(table.yi, dtype=float)
     v = np.asarray(table.vi, dtype=float)
     w = 1.0 / v
@@ -246,7 +249,7 @@ def trim_and_fill(
     maxiter: int = 100,
 ) -> TrimFillResult:
     """Duval and Tweedie's trim-and-fill with the L0 estimator (see the module docstring)."""
-    _require(table, min_k, "trim-and-fill", 3)
+    require_studies(table, min_k, "trim-and-fill", 3)
     y0 = np.asarray(table.yi, dtype=float)
     v0 = np.asarray(table.vi, dtype=float)
     k = len(y0)

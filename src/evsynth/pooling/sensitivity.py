@@ -10,6 +10,7 @@ differences).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from scipy import stats
 
 from evsynth.errors import InputError
+from evsynth.pooling.bias import require_studies
 from evsynth.pooling.effects import EffectTable
 from evsynth.pooling.models import PoolResult, TooFewStudiesError, pool
 
@@ -51,6 +53,22 @@ def _row(study: str, fit: PoolResult) -> dict[str, Any]:
     return out
 
 
+def _need_every(
+    table: EffectTable, values: Sequence[object | None], analysis: str, column: str
+) -> None:
+    """Refuse an analysis when a study lacks the ``column`` it orders or splits by, naming the
+    rows that lack it."""
+    if values and all(v is not None for v in values):
+        return
+    missing = [i for i in range(table.k) if not values or values[i] is None]
+    raise InputError(
+        f"{analysis} needs a {column} for every study; missing for "
+        + ", ".join(table.row_of(i) for i in missing),
+        path=table.source,
+        field=column,
+    )
+
+
 @dataclass(frozen=True)
 class LeaveOneOutResult:
     """One refit per study, omitting that study, in input order."""
@@ -73,11 +91,7 @@ def leave_one_out(
     min_k: int = 3,
 ) -> LeaveOneOutResult:
     """Refit the model k times, each time without one study (metafor ``leave1out()``)."""
-    if table.k < max(min_k, 3):
-        raise TooFewStudiesError(
-            f"leave-one-out needs at least {max(min_k, 3)} studies; this analysis has {table.k}",
-            path=table.source,
-        )
+    require_studies(table, min_k, "leave-one-out", 3)
     fits = tuple(
         pool(
             table.subset([j for j in range(table.k) if j != i]),
@@ -121,20 +135,8 @@ def cumulative(
 
     The first step is the earliest study alone (not pooled); each later step adds one study.
     """
-    if table.k < max(min_k, 2):
-        raise TooFewStudiesError(
-            f"cumulative meta-analysis needs at least {max(min_k, 2)} studies; "
-            f"this analysis has {table.k}",
-            path=table.source,
-        )
-    if not table.year or any(y is None for y in table.year):
-        missing = [i for i in range(table.k) if not table.year or table.year[i] is None]
-        raise InputError(
-            "cumulative meta-analysis needs a year for every study; missing for "
-            + ", ".join(table.row_of(i) for i in missing),
-            path=table.source,
-            field="year",
-        )
+    require_studies(table, min_k, "cumulative meta-analysis", 2)
+    _need_every(table, table.year, "cumulative meta-analysis", "year")
     order = sorted(range(table.k), key=lambda i: table.year[i])  # type: ignore[return-value]
     fits = tuple(
         pool(table.subset(order[: j + 1]), method=method, test=test, level=level)
@@ -189,14 +191,7 @@ def subgroups(
 
     Q between = sum_g w_g (b_g - b_bar)^2 with w_g = 1/se_g^2, chi-square on G - 1 df.
     """
-    if not table.subgroup or any(g is None for g in table.subgroup):
-        missing = [i for i in range(table.k) if not table.subgroup or table.subgroup[i] is None]
-        raise InputError(
-            "subgroup analysis needs a subgroup for every study; missing for "
-            + ", ".join(table.row_of(i) for i in missing),
-            path=table.source,
-            field="subgroup",
-        )
+    _need_every(table, table.subgroup, "subgroup analysis", "subgroup")
     names = sorted({g for g in table.subgroup if g is not None})
     if len(names) < 2:
         raise TooFewStudiesError(

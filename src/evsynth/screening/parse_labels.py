@@ -8,19 +8,22 @@ from __future__ import annotations
 from evsynth.contracts.schemas import check_sheet_row
 from evsynth.errors import InputError
 from evsynth.screening import vocab
-from evsynth.screening.asreview_project import AsreviewProject
+from evsynth.screening.asreview_project import AsreviewLabel, AsreviewProject
 from evsynth.screening.raw import (
     DecisionFile,
     FileSummary,
     RawDecision,
     bib,
+    decide_rows,
     default_reviewer,
     list_help,
     parse_decision_word,
     ris_bib,
     ris_notes,
+    ris_template,
+    row_template,
 )
-from evsynth.screening.readers import RisFile, Table
+from evsynth.screening.readers import RisFile, RisRecord, Table, TableRow
 
 __all__ = [
     "parse_asreview",
@@ -35,16 +38,14 @@ __all__ = [
 def parse_plain(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str = ""
 ) -> list[RawDecision]:
-    out = []
     fallback = default_reviewer(spec)
-    for row in table.rows:
-        summary.rows += 1
+
+    def decide(row: TableRow) -> list[RawDecision]:
         decision, implied = parse_decision_word(
             row.cells.get("decision", ""), path=table.path, line=row.line
         )
         if not decision:
-            summary.undecided_rows += 1
-            continue
+            return []
         record_id = row.get("study_record_id", "record_id")
         if not record_id:
             raise InputError(
@@ -58,34 +59,31 @@ def parse_plain(
             line=row.line,
         )
         reason = row.cells.get("reason", "")
-        reasons = [implied] if implied else [r for r in reason.split(";") if r.strip()]
-        item = RawDecision(
-            path=table.path,
-            line=row.line,
-            format="plain",
-            reviewer=row.cells.get("reviewer", "") or fallback,
-            decision=decision,
-            reasons=reasons,
+        item = row_template(
+            table.path,
+            row,
+            "plain",
+            row.cells.get("reviewer", "") or fallback,
+            decision,
+            reasons=[implied] if implied else [r for r in reason.split(";") if r.strip()],
             note=row.cells.get("note", ""),
         )
-        bib(row, item)
         item.ids = [record_id]
         item.id_is_strict = True
-        out.append(item)
-    return out
+        return [item]
+
+    return decide_rows(table.rows, summary, decide)
 
 
 def parse_asreview(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str = ""
 ) -> list[RawDecision]:
-    out = []
     fallback = default_reviewer(spec)
-    for row in table.rows:
-        summary.rows += 1
+
+    def decide(row: TableRow) -> list[RawDecision]:
         label = row.cells.get("asreview_label", "").strip()
         if label in ("", "-1", "nan", "NaN", "None"):
-            summary.undecided_rows += 1
-            continue
+            return []
         if label in ("1", "1.0"):
             decision = "include"
         elif label in ("0", "0.0"):
@@ -99,25 +97,16 @@ def parse_asreview(
                 field="asreview_label",
             )
         reviewer = row.get("asreview_user_name", "asreview_user") or fallback
-        item = RawDecision(
-            path=table.path,
-            line=row.line,
-            format="asreview",
-            reviewer=reviewer,
-            decision=decision,
-            note=row.cells.get("asreview_note", ""),
-        )
-        bib(row, item)
-        out.append(item)
-    return out
+        note = row.cells.get("asreview_note", "")
+        return [row_template(table.path, row, "asreview", reviewer, decision, note=note)]
+
+    return decide_rows(table.rows, summary, decide)
 
 
 def parse_asreview_ris(
     ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str = ""
 ) -> list[RawDecision]:
-    out = []
-    for record in ris.records:
-        summary.rows += 1
+    def decide(record: RisRecord) -> list[RawDecision]:
         notes = ris_notes(record)
         relevant = vocab.ASREVIEW_RIS_RELEVANT in notes
         irrelevant = vocab.ASREVIEW_RIS_IRRELEVANT in notes
@@ -129,30 +118,20 @@ def parse_asreview_ris(
                 line=record.line,
             )
         if not (relevant or irrelevant):
-            summary.undecided_rows += 1
-            continue
-        item = RawDecision(
-            path=ris.path,
-            line=record.line,
-            format="asreview_ris",
-            reviewer=default_reviewer(spec),
-            decision="include" if relevant else "exclude",
-        )
-        ris_bib(record, item)
-        out.append(item)
-    return out
+            return []
+        decision = "include" if relevant else "exclude"
+        return [ris_template(ris.path, record, "asreview_ris", default_reviewer(spec), decision)]
+
+    return decide_rows(ris.records, summary, decide)
 
 
 def parse_eppi(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    out = []
-    for row in table.rows:
-        summary.rows += 1
+    def decide(row: TableRow) -> list[RawDecision]:
         flag = row.cells.get("included", "").strip()
         if not flag:
-            summary.undecided_rows += 1
-            continue
+            return []
         decision = vocab.EPPI_FLAGS.get(flag.lower())
         if decision is None:
             raise InputError(
@@ -161,23 +140,16 @@ def parse_eppi(
                 line=row.line,
                 field="Included",
             )
-        item = RawDecision(
-            table.path,
-            row.line,
-            "eppi",
-            spec.reviewer or "eppi-reviewer",
-            decision,
-            consensus=True,
-        )
-        bib(row, item)
+        reviewer = spec.reviewer or "eppi-reviewer"
+        item = row_template(table.path, row, "eppi", reviewer, decision, consensus=True)
         item.ids = []
-        item.tool_keys = (
-            [row.get(*vocab.EPPI_ID_COLUMNS)] if row.get(*vocab.EPPI_ID_COLUMNS) else []
-        )
+        key = row.get(*vocab.EPPI_ID_COLUMNS)
+        item.tool_keys = [key] if key else []
         if not item.authors:  # ShortTitle is "Family (year)"
             item.authors = row.cells.get("shorttitle", "").split("(")[0].strip()
-        out.append(item)
-    return out
+        return [item]
+
+    return decide_rows(table.rows, summary, decide)
 
 
 def parse_eppi_ris(
@@ -192,23 +164,22 @@ def parse_eppi_ris(
             + list_help(ris.path, list(vocab.EPPI_LISTS)),
             path=ris.path,
         )
-    out = []
-    for record in ris.records:
-        summary.rows += 1
-        item = RawDecision(
+
+    def decide(record: RisRecord) -> list[RawDecision]:
+        item = ris_template(
             ris.path,
-            record.line,
+            record,
             "eppi_ris",
             spec.reviewer or "eppi-reviewer",
-            vocab.EPPI_LISTS[declared],
+            vocab.EPPI_LISTS[declared],  # every record of the list is decided
             consensus=True,
             note=f"EPPI-Reviewer list: {declared}",
         )
-        ris_bib(record, item)
         item.ids = []
         item.tool_keys = [v for v in record.tags.get("U1", []) if v]
-        out.append(item)
-    return out
+        return [item]
+
+    return decide_rows(ris.records, summary, decide)
 
 
 def parse_asreview_project(
@@ -219,12 +190,10 @@ def parse_asreview_project(
     where = f"{project.path}!{project.results_member}"
     users = sorted({lab.user for lab in project.labels if lab.user})
     base = default_reviewer(spec)
-    out = []
-    for lab in project.labels:
-        summary.rows += 1
+
+    def decide(lab: AsreviewLabel) -> list[RawDecision]:
         if lab.label == "":
-            summary.undecided_rows += 1
-            continue
+            return []
         if lab.label not in ("1", "0"):
             raise InputError(
                 f"label is {lab.label!r}; ASReview LAB writes 1 (relevant), 0 (irrelevant) or "
@@ -256,5 +225,6 @@ def parse_asreview_project(
         else:
             bib(project.data.rows[position], item)
             item.tool_keys = []
-        out.append(item)
-    return out
+        return [item]
+
+    return decide_rows(project.labels, summary, decide)

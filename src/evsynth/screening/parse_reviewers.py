@@ -14,15 +14,16 @@ from evsynth.screening.raw import (
     DecisionFile,
     FileSummary,
     RawDecision,
-    bib,
     copy_bib,
+    decide_rows,
     list_help,
-    ris_bib,
     ris_notes,
+    ris_template,
+    row_template,
     split_list,
     tag_line,
 )
-from evsynth.screening.readers import RisFile, Table
+from evsynth.screening.readers import RisFile, RisRecord, Table, TableRow
 
 __all__ = [
     "parse_abstrackr",
@@ -51,8 +52,8 @@ def _rayyan_fields(notes: str) -> dict[str, str]:
 
 def _rayyan_decisions(
     notes: str, *, path: str, line: int, template: RawDecision
-) -> list[RawDecision] | None:
-    """One decision per reviewer named in RAYYAN-INCLUSION; None when nobody decided the record."""
+) -> list[RawDecision]:
+    """One decision per reviewer named in RAYYAN-INCLUSION; none when nobody decided the record."""
     fields = _rayyan_fields(notes)
     inclusion = fields.get(vocab.RAYYAN_INCLUSION, "")
     pairs = _RAYYAN_PAIR.findall(inclusion)
@@ -79,8 +80,6 @@ def _rayyan_decisions(
         name: "; ".join(v.strip().strip('"') for v in body.split('", "'))
         for name, body in _RAYYAN_NOTE_PAIR.findall(fields.get(vocab.RAYYAN_USER_NOTES, ""))
     }
-    if not pairs:
-        return None
     out = []
     for name, label in pairs:
         decision = vocab.RAYYAN_DECISIONS.get(label.strip().lower())
@@ -107,43 +106,28 @@ def _rayyan_decisions(
 def parse_rayyan(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    rows = []
-    for row in table.rows:
-        template = RawDecision(table.path, row.line, "rayyan", "", "")
-        bib(row, template)
-        rows.append((row.cells.get("notes", ""), row.line, template))
-    return _rayyan_items(rows, summary, table.path)
+    def decide(row: TableRow) -> list[RawDecision]:
+        template = row_template(table.path, row, "rayyan")
+        notes = row.cells.get("notes", "")
+        return _rayyan_decisions(notes, path=table.path, line=row.line, template=template)
+
+    return decide_rows(table.rows, summary, decide)
 
 
 def parse_rayyan_ris(
     ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    rows = []
-    for record in ris.records:
-        template = RawDecision(ris.path, record.line, "rayyan_ris", "", "")
-        ris_bib(record, template)
+    def decide(record: RisRecord) -> list[RawDecision]:
+        template = ris_template(ris.path, record, "rayyan_ris")
         template.tool_keys = [
             v for v in record.tags.get("AN", []) if v.lower().startswith(vocab.RAYYAN_KEY_PREFIX)
         ]
+        notes = " | ".join(record.tags.get("N1", []))
         # the notes' own line, so an error points at N1, not the TY
-        rows.append((" | ".join(record.tags.get("N1", [])), tag_line(record, "N1"), template))
-    return _rayyan_items(rows, summary, ris.path)
+        line = tag_line(record, "N1")
+        return _rayyan_decisions(notes, path=ris.path, line=line, template=template)
 
-
-def _rayyan_items(
-    rows: list[tuple[str, int, RawDecision]], summary: FileSummary, path: str
-) -> list[RawDecision]:
-    """Rayyan rows (notes, their line, bibliographic template) -> one decision per reviewer,
-    counting each row as decided or not (shared by the CSV and the RIS export)."""
-    out = []
-    for notes, line, template in rows:
-        summary.rows += 1
-        items = _rayyan_decisions(notes, path=path, line=line, template=template)
-        if items is None:
-            summary.undecided_rows += 1
-            continue
-        out.extend(items)
-    return out
+    return decide_rows(ris.records, summary, decide)
 
 
 _COVIDENCE_REASON = re.compile(r"Exclusion reason:\s*([^;]+?)\s*(?:;|$)", re.IGNORECASE)
@@ -179,34 +163,32 @@ def _covidence_list(spec: DecisionFile, reason_line: int | None, path: str) -> s
 
 
 def _covidence_items(
-    rows: list[tuple[int, str, RawDecision]],
+    rows: list[tuple[str, RawDecision]],
     spec: DecisionFile,
     summary: FileSummary,
     stage: str,
     path: str,
-    fmt: str,
 ) -> list[RawDecision]:
-    """Covidence rows (line, notes, bibliographic template) -> consensus decisions at ``stage``."""
-    reasons_by_line = {line: _COVIDENCE_REASON.findall(notes) for line, notes, _ in rows}
+    """Covidence rows (notes, bibliographic template) -> consensus decisions at ``stage``."""
+    reasons_by_line = {t.line: _COVIDENCE_REASON.findall(notes) for notes, t in rows}
     reason_line = next((line for line, found in reasons_by_line.items() if found), None)
     list_name = _covidence_list(spec, reason_line, path) if rows else ""
-    out = []
-    for line, _notes, template in rows:
-        summary.rows += 1
+
+    def decide(row: tuple[str, RawDecision]) -> list[RawDecision]:
+        _notes, template = row
         ta, ft = vocab.COVIDENCE_LISTS[list_name]
         decision = ft if stage == "full_text" else ta
         if not decision:
-            summary.undecided_rows += 1
-            continue
-        reasons = [r.strip() for r in reasons_by_line[line]]
+            return []
+        reasons = [r.strip() for r in reasons_by_line[template.line]]
         template.reviewer = spec.reviewer or "covidence"
         template.decision = decision
         template.reasons = reasons if decision == "exclude" else []
         template.consensus = True
-        template.format = fmt
         template.note = f"Covidence list: {list_name}"
-        out.append(template)
-    return out
+        return [template]
+
+    return decide_rows(rows, summary, decide)
 
 
 def parse_covidence(
@@ -214,26 +196,21 @@ def parse_covidence(
 ) -> list[RawDecision]:
     rows = []
     for row in table.rows:
-        template = RawDecision(table.path, row.line, "covidence", "", "")
-        bib(row, template)
+        template = row_template(table.path, row, "covidence")
         # "#12" as written, and 12 (how an importer may keep it as the record's source id)
         template.tool_keys += [
             k.lstrip("#").strip() for k in template.tool_keys if k.startswith("#")
         ]
         template.labels = split_list(row.cells.get("tags", "").replace(";", ","))
-        rows.append((row.line, row.cells.get("notes", ""), template))
-    return _covidence_items(rows, spec, summary, stage, table.path, "covidence")
+        rows.append((row.cells.get("notes", ""), template))
+    return _covidence_items(rows, spec, summary, stage, table.path)
 
 
 def parse_covidence_ris(
     ris: RisFile, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
-    rows = []
-    for record in ris.records:
-        template = RawDecision(ris.path, record.line, "covidence_ris", "", "")
-        ris_bib(record, template)
-        rows.append((record.line, ris_notes(record), template))
-    return _covidence_items(rows, spec, summary, stage, ris.path, "covidence_ris")
+    rows = [(ris_notes(r), ris_template(ris.path, r, "covidence_ris")) for r in ris.records]
+    return _covidence_items(rows, spec, summary, stage, ris.path)
 
 
 def _abstrackr_reviewers(header: list[str]) -> list[str]:
@@ -267,23 +244,23 @@ def parse_abstrackr(
     table: Table, spec: DecisionFile, summary: FileSummary, stage: str
 ) -> list[RawDecision]:
     reviewers = _abstrackr_reviewers(table.header)
-    out = []
-    for row in table.rows:
+
+    def is_record(row: TableRow) -> bool:
+        """Not the separator row Abstrackr writes before the unlabelled citations."""
         first = row.cells.get("(internal) id", "").strip()
-        if first.lower() == vocab.ABSTRACKR_UNLABELLED_MARKER and not any(
+        return first.lower() != vocab.ABSTRACKR_UNLABELLED_MARKER or any(
             v for k, v in row.cells.items() if k != "(internal) id"
-        ):
-            continue  # the separator row before the unlabelled citations, not a record
-        summary.rows += 1
-        template = RawDecision(table.path, row.line, "abstrackr", "", "")
-        bib(row, template)
+        )
+
+    def decide(row: TableRow) -> list[RawDecision]:
+        template = row_template(table.path, row, "abstrackr")
         if template.pmid.strip() in ("0", ""):
             template.pmid = ""
         template.ids = []
         internal = row.cells.get("(internal) id", "").strip()
         template.tool_keys = [internal] if internal else []
         template.authors = " ".join(template.authors.split())
-        decided = 0
+        out = []
         for column in reviewers:
             value = row.cells.get(column, "").strip()
             if not value:
@@ -298,7 +275,6 @@ def parse_abstrackr(
                 if (kind := _abstrackr_note_kind(c, column)) and row.cells[c]
             )
             out.append(item)
-            decided += 1
         consensus = row.cells.get("consensus", "").strip()
         if consensus and consensus.lower() != vocab.ABSTRACKR_NO_CONSENSUS:
             item = copy_bib(template)
@@ -309,10 +285,9 @@ def parse_abstrackr(
             item.consensus = True
             item.resolves = True
             out.append(item)
-            decided += 1
-        if not decided:
-            summary.undecided_rows += 1
-    return out
+        return out
+
+    return decide_rows(filter(is_record, table.rows), summary, decide)
 
 
 def _abstrackr_note_kind(column: str, reviewer: str) -> str:

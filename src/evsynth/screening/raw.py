@@ -7,8 +7,10 @@ one row; :class:`FileSummary` accounts for every row a file had.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from evsynth.errors import InputError
 from evsynth.screening import vocab
@@ -21,14 +23,19 @@ __all__ = [
     "RawDecision",
     "bib",
     "copy_bib",
+    "decide_rows",
     "default_reviewer",
     "list_help",
     "parse_decision_word",
     "ris_bib",
     "ris_notes",
+    "ris_template",
+    "row_template",
     "split_list",
     "tag_line",
 ]
+
+_Row = TypeVar("_Row")
 
 
 @dataclass(slots=True)
@@ -132,6 +139,43 @@ def bib(row: TableRow, target: RawDecision) -> None:
     target.authors = row.get(*vocab.AUTHOR_COLUMNS)
     target.ids = [row.cells[c] for c in vocab.ID_COLUMNS if row.cells.get(c)]
     target.tool_keys = [row.cells[c] for c in vocab.TOOL_KEY_COLUMNS if row.cells.get(c)]
+
+
+def row_template(
+    path: str, row: TableRow, fmt: str, reviewer: str = "", decision: str = "", **fields: Any
+) -> RawDecision:
+    """A ``fmt`` decision on a table row, its bibliographic fields read from the row (a tool
+    whose row holds several decisions leaves reviewer and decision to each copy)."""
+    item = RawDecision(path, row.line, fmt, reviewer, decision, **fields)
+    bib(row, item)
+    return item
+
+
+def ris_template(
+    path: str, record: RisRecord, fmt: str, reviewer: str = "", decision: str = "", **fields: Any
+) -> RawDecision:
+    """:func:`row_template` for a RIS record."""
+    item = RawDecision(path, record.line, fmt, reviewer, decision, **fields)
+    ris_bib(record, item)
+    return item
+
+
+def decide_rows(
+    rows: Iterable[_Row],
+    summary: FileSummary,
+    decide: Callable[[_Row], list[RawDecision]],
+) -> list[RawDecision]:
+    """Every tool's row loop: each row counted in ``summary``, and counted undecided when the
+    tool's ``decide`` finds no decision in it (an empty list), so that no row goes unaccounted."""
+    out: list[RawDecision] = []
+    for row in rows:
+        summary.rows += 1
+        decisions = decide(row)
+        if not decisions:
+            summary.undecided_rows += 1
+            continue
+        out.extend(decisions)
+    return out
 
 
 def ris_bib(record: RisRecord, target: RawDecision) -> None:
