@@ -12,9 +12,9 @@ from typing import BinaryIO
 
 from evsynth.contracts.records import Record
 from evsynth.sources import endnote_tags
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Importer
 from evsynth.sources.fields import build_record
-from evsynth.sources.inputs import open_source
+from evsynth.sources.inputs import Source, open_source
 from evsynth.sources.xmlstream import element_text, iter_xml_records
 
 __all__ = ["EndnoteXmlReader"]
@@ -33,39 +33,33 @@ class EndnoteXmlReader(Importer):
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
     ) -> Iterator[Record]:
         source = open_source(src, label=label)
-        failures: list[Failure] = []
-        produced = 0
         try:
-            for elem, line in iter_xml_records(
-                source,
-                record_tags=frozenset({"record"}),
-                start_pattern=_START,
-                root_tags=frozenset({"xml", "records"}),
-                format_name="EndNote XML (<xml><records><record>)",
-            ):
-                self.record_starts += 1
-                tags: dict[str, list[str]] = {}
-                for name, path in endnote_tags.PATHS.items():
-                    values = [element_text(e) for e in elem.iterfind(path)]
-                    values = [v for v in values if v]
-                    if values:
-                        tags[name] = values
-                ref_type = elem.find("ref-type")
-                if ref_type is not None and ref_type.get("name"):
-                    tags["ref-type"] = [ref_type.get("name", "")]
-                for child in elem:
-                    if child.tag not in endnote_tags.KNOWN_CHILDREN:
-                        self.unknown_tags[child.tag] += 1
-                record = build_record(self.field_map, tags, source_file=source.name, line=line)
-                if not (record.title or record.source_id or record.doi):
-                    failures.append(Failure(line, "record has no title and no identifier"))
-                    continue
-                produced += 1
-                yield record
+            yield from self.accounted(source.label, self._candidates(source))
         finally:
-            if source.path is not None:
-                source.stream.close()
-        raise_failures(source.label, failures, starts=self.record_starts, produced=produced)
+            source.close()
+
+    def _candidates(self, source: Source) -> Iterator[Record]:
+        for elem, line in iter_xml_records(
+            source,
+            record_tags=frozenset({"record"}),
+            start_pattern=_START,
+            root_tags=frozenset({"xml", "records"}),
+            format_name="EndNote XML (<xml><records><record>)",
+        ):
+            self.record_starts += 1
+            tags: dict[str, list[str]] = {}
+            for name, path in endnote_tags.PATHS.items():
+                values = [element_text(e) for e in elem.iterfind(path)]
+                values = [v for v in values if v]
+                if values:
+                    tags[name] = values
+            ref_type = elem.find("ref-type")
+            if ref_type is not None and ref_type.get("name"):
+                tags["ref-type"] = [ref_type.get("name", "")]
+            for child in elem:
+                if child.tag not in endnote_tags.KNOWN_CHILDREN:
+                    self.unknown_tags[child.tag] += 1
+            yield build_record(self.field_map, tags, source_file=source.name, line=line)
 
     @classmethod
     def sniff(cls, head: str) -> bool:

@@ -21,7 +21,7 @@ from evsynth.contracts.records import Record
 from evsynth.errors import InputError
 from evsynth.sources.base import Importer
 from evsynth.sources.fields import REPEATED_FIELDS
-from evsynth.sources.inputs import open_source
+from evsynth.sources.inputs import Source, open_source
 from evsynth.sources.xmlstream import element_text, iter_xml_records
 
 __all__ = [
@@ -66,18 +66,21 @@ def iter_pubmed_xml(
     """
     source = open_source(src, label=label)
     try:
-        for elem, line in iter_xml_records(
-            source,
-            record_tags=_RECORD_TAGS,
-            start_pattern=_START,
-            root_tags=_ROOT_TAGS,
-            error_roots=frozenset({"eFetchResult", "ERROR"}),
-            format_name="PubMed XML (PubmedArticleSet)",
-        ):
-            yield pubmed_record(elem, source_file=source.name, line=line, label=source.label)
+        yield from _records(source)
     finally:
-        if source.path is not None:
-            source.stream.close()
+        source.close()
+
+
+def _records(source: Source) -> Iterator[Record]:
+    for elem, line in iter_xml_records(
+        source,
+        record_tags=_RECORD_TAGS,
+        start_pattern=_START,
+        root_tags=_ROOT_TAGS,
+        error_roots=frozenset({"eFetchResult", "ERROR"}),
+        format_name="PubMed XML (PubmedArticleSet)",
+    ):
+        yield pubmed_record(elem, source_file=source.name, line=line, label=source.label)
 
 
 def pubmed_record(
@@ -301,7 +304,16 @@ class PubmedXmlReader(Importer):
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
     ) -> Iterator[Record]:
-        for record in iter_pubmed_xml(src, label=label):
+        source = open_source(src, label=label)
+        try:
+            yield from self.accounted(source.label, self._candidates(source))
+        finally:
+            source.close()
+
+    def _candidates(self, source: Source) -> Iterator[Record]:
+        # A PubMed article always has its PMID (pubmed_record raises at once for one without),
+        # so the accounting here is the count of articles.
+        for record in _records(source):
             self.record_starts += 1
             yield record
 

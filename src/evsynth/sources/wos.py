@@ -18,7 +18,7 @@ from typing import BinaryIO, ClassVar
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
 from evsynth.sources import wos_tags
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Failure, Importer
 from evsynth.sources.fields import FieldMap, build_record
 from evsynth.sources.inputs import read_text
 from evsynth.sources.tagged import TaggedReader
@@ -67,6 +67,7 @@ class WosTabReader(Importer):
 
     format = "wos-tab"
     title = "Web of Science tab-delimited"
+    record_noun = "row"
     field_map: ClassVar[FieldMap] = wos_tags.FIELD_MAP
 
     def read(
@@ -90,22 +91,24 @@ class WosTabReader(Importer):
         for column in columns:
             if column and column not in known:
                 self.unknown_tags[column] += 1
-        failures: list[Failure] = []
-        produced = 0
+        yield from self.accounted(label, self._candidates(reader, columns, text.source.name))
+
+    def _candidates(
+        self, reader: Iterator[list[str]], columns: list[str], name: str
+    ) -> Iterator[Record | Failure]:
+        """One record (or failure) per non-blank row below the header."""
         while True:
-            line = reader.line_num + 1
+            line = reader.line_num + 1  # type: ignore[attr-defined]
             try:
                 row = next(reader)
             except StopIteration:
-                break
+                return
             if not any(cell.strip() for cell in row):
                 continue
             self.record_starts += 1
             # Exports pad rows with an empty trailing cell; more cells than that is a broken row.
             if len(row) > len(columns) and any(c.strip() for c in row[len(columns) :]):
-                failures.append(
-                    Failure(line, f"{len(row)} cells but the header has {len(columns)} columns")
-                )
+                yield Failure(line, f"{len(row)} cells but the header has {len(columns)} columns")
                 continue
             tags: dict[str, list[str]] = {}
             for column, cell in zip(columns, row, strict=False):
@@ -116,14 +119,8 @@ class WosTabReader(Importer):
                     tags[column] = [v.strip() for v in cell.split(";") if v.strip()]
                 else:
                     tags[column] = [cell]
-            record = build_record(self.field_map, tags, source_file=text.source.name, line=line)
             _count_database(self, tags)
-            if not (record.title or record.source_id):
-                failures.append(Failure(line, "row has neither TI nor UT"))
-                continue
-            produced += 1
-            yield record
-        raise_failures(label, failures, starts=self.record_starts, produced=produced)
+            yield build_record(self.field_map, tags, source_file=name, line=line)
 
     @classmethod
     def sniff(cls, head: str) -> bool:
