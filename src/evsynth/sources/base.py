@@ -16,6 +16,7 @@ own rule of what a readable record is.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ class Importer:
     title: ClassVar[str] = ""
     #: What one record is called in messages ("row" in a table, "entry" in BibTeX).
     record_noun: ClassVar[str] = "record"
+    #: Found in the head of a file of this format (for :meth:`sniff`; None: sniff is overridden).
+    sniff_pattern: ClassVar[re.Pattern[str] | None] = None
 
     def __init__(self) -> None:
         self.record_starts = 0
@@ -95,7 +98,9 @@ class Importer:
     @classmethod
     def sniff(cls, head: str) -> bool:
         """True when ``head`` (the first decoded kilobytes of a file) is in this format."""
-        raise NotImplementedError
+        if cls.sniff_pattern is None:
+            raise NotImplementedError
+        return cls.sniff_pattern.search(head) is not None
 
     def accounted(
         self,

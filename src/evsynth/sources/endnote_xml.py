@@ -32,11 +32,8 @@ class EndnoteXmlReader(Importer):
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
     ) -> Iterator[Record]:
-        source = open_source(src, label=label)
-        try:
+        with open_source(src, label=label) as source:
             yield from self.accounted(source.label, self._candidates(source))
-        finally:
-            source.close()
 
     def _candidates(self, source: Source) -> Iterator[Record]:
         for elem, line in iter_xml_records(

@@ -63,6 +63,12 @@ class Source:
         if self.path is not None:
             self.stream.close()
 
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def open_source(
     src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None

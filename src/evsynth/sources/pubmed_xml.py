@@ -64,11 +64,8 @@ def iter_pubmed_xml(
         Malformed or truncated XML, entity declarations, an ``<ERROR>`` response from
         E-utilities, a wrong root element, or an article without a PMID.
     """
-    source = open_source(src, label=label)
-    try:
+    with open_source(src, label=label) as source:
         yield from _records(source)
-    finally:
-        source.close()
 
 
 def _records(source: Source) -> Iterator[Record]:
@@ -304,11 +301,8 @@ class PubmedXmlReader(Importer):
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
     ) -> Iterator[Record]:
-        source = open_source(src, label=label)
-        try:
+        with open_source(src, label=label) as source:
             yield from self.accounted(source.label, self._candidates(source))
-        finally:
-            source.close()
 
     def _candidates(self, source: Source) -> Iterator[Record]:
         # A PubMed article always has its PMID (pubmed_record raises at once for one without),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar, Protocol
 
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
@@ -23,6 +23,14 @@ from evsynth.sources.inputs import Text, read_text
 
 __all__ = ["TaggedReader"]
 
+
+class TagData(Protocol):
+    """A format's data-only ``*_tags`` module, as a reader takes it (``tags=nbib_tags``)."""
+
+    FIELD_MAP: FieldMap
+    IGNORED_TAGS: frozenset[str]
+
+
 #: One record's first line, ``tag -> values`` and ``tag -> line of its first value``.
 _Tags = tuple[int, dict[str, list[str]], dict[str, int]]
 
@@ -31,7 +39,13 @@ _RECORD_NUMBER = re.compile(r"^\s*\d+\.?\s*$")
 
 
 class TaggedReader(Importer):
-    """Read a line-tagged export; subclasses only change the class attributes below."""
+    """Read a line-tagged export; subclasses only change the class attributes below.
+
+    A subclass names its data module in the class statement (``class NbibReader(TaggedReader,
+    tags=nbib_tags)``): its ``FIELD_MAP``, ``IGNORED_TAGS`` and, when it has one,
+    ``ONE_VALUE_PER_LINE`` become :attr:`field_map`, :attr:`ignored_tags` and
+    :attr:`one_value_per_line`, so the tag facts of a format are written once, in data.
+    """
 
     #: Matches a tag line; group 1 is the tag, group 2 (optional) the value.
     tag_line: ClassVar[re.Pattern[str]]
@@ -64,6 +78,13 @@ class TaggedReader(Importer):
     #: (group 1: the blank lines before its start tag); any record it does not match is read line
     #: by line, so it only has to accept records the line reader would read the same way.
     fast_record: ClassVar[re.Pattern[str] | None] = None
+
+    def __init_subclass__(cls, *, tags: TagData | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if tags is not None:
+            cls.field_map = tags.FIELD_MAP
+            cls.ignored_tags = tags.IGNORED_TAGS
+            cls.one_value_per_line = getattr(tags, "ONE_VALUE_PER_LINE", frozenset())
 
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None

@@ -25,11 +25,8 @@ from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["WosReader", "WosTabReader"]
 
-_SNIFF = re.compile(r"\A\s*(?:FN |VR |PT [A-Z]\b)", re.MULTILINE)
-_TAB_HEADER = re.compile(r"\A\ufeff?PT\t(?:[A-Z][A-Z0-9].*\t)*.*\bUT\b", re.MULTILINE)
 
-
-class WosReader(TaggedReader):
+class WosReader(TaggedReader, tags=wos_tags):
     """Plain text: tag, one space, value; continuation lines indented three spaces."""
 
     format = "wos"
@@ -38,11 +35,9 @@ class WosReader(TaggedReader):
     start_tags = frozenset({"PT"})
     end_tags = frozenset({"ER"})
     continuation = re.compile(r"^ {2,3}(.*)$")
-    one_value_per_line = wos_tags.ONE_VALUE_PER_LINE
     file_tags = frozenset({"FN", "VR", "EF"})
     expected_start = "'PT ' lines starting each record"
-    field_map: ClassVar[FieldMap] = wos_tags.FIELD_MAP
-    ignored_tags = wos_tags.IGNORED_TAGS
+    sniff_pattern = re.compile(r"\A\s*(?:FN |VR |PT [A-Z]\b)", re.MULTILINE)
 
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         record = super().build(tags, source_file=source_file, line=line)
@@ -51,7 +46,7 @@ class WosReader(TaggedReader):
 
     @classmethod
     def sniff(cls, head: str) -> bool:
-        return _SNIFF.search(head) is not None and re.search(r"^ER\s*$", head, re.M) is not None
+        return super().sniff(head) and re.search(r"^ER\s*$", head, re.M) is not None
 
 
 def _count_database(importer: Importer, tags: dict[str, list[str]]) -> None:
@@ -68,6 +63,7 @@ class WosTabReader(Importer):
     format = "wos-tab"
     title = "Web of Science tab-delimited"
     record_noun = "row"
+    sniff_pattern = re.compile(r"\A\ufeff?PT\t(?:[A-Z][A-Z0-9].*\t)*.*\bUT\b", re.MULTILINE)
     field_map: ClassVar[FieldMap] = wos_tags.FIELD_MAP
 
     def read(
@@ -121,7 +117,3 @@ class WosTabReader(Importer):
                     tags[column] = [cell]
             _count_database(self, tags)
             yield build_record(self.field_map, tags, source_file=name, line=line)
-
-    @classmethod
-    def sniff(cls, head: str) -> bool:
-        return _TAB_HEADER.search(head) is not None
