@@ -68,7 +68,8 @@ class Importer:
     """Base class: one instance reads one or more files of one format.
 
     Subclasses set :attr:`format` (the ``--format`` name) and :attr:`title`, implement
-    :meth:`read` and :meth:`sniff`. After reading, :attr:`record_starts`,
+    :meth:`read` (a stream of candidate records handed to :meth:`accounted`) and set
+    :attr:`sniff_pattern` or implement :meth:`sniff`. After reading, :attr:`record_starts`,
     :attr:`unknown_tags` (tag or column -> count), :attr:`skipped_lines`, :attr:`warnings` (what
     was read leniently: a preamble skipped, a missing final ``ER``) and :attr:`databases` (the
     database each record names, when the export says: ``Zoological Record`` for a ``ZOOREC:``
