@@ -19,10 +19,9 @@ from typing import BinaryIO
 
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.sources.base import Importer
 from evsynth.sources.fields import REPEATED_FIELDS
-from evsynth.sources.inputs import Source, open_source
-from evsynth.sources.xmlstream import element_text, iter_xml_records
+from evsynth.sources.inputs import Source
+from evsynth.sources.xmlstream import XmlImporter, element_text
 
 __all__ = [
     "FORMAT",
@@ -64,20 +63,7 @@ def iter_pubmed_xml(
         Malformed or truncated XML, entity declarations, an ``<ERROR>`` response from
         E-utilities, a wrong root element, or an article without a PMID.
     """
-    with open_source(src, label=label) as source:
-        yield from _records(source)
-
-
-def _records(source: Source) -> Iterator[Record]:
-    for elem, line in iter_xml_records(
-        source,
-        record_tags=_RECORD_TAGS,
-        start_pattern=_START,
-        root_tags=_ROOT_TAGS,
-        error_roots=frozenset({"eFetchResult", "ERROR"}),
-        format_name="PubMed XML (PubmedArticleSet)",
-    ):
-        yield pubmed_record(elem, source_file=source.name, line=line, label=source.label)
+    return PubmedXmlReader().read(src, label=label)
 
 
 def pubmed_record(
@@ -292,24 +278,23 @@ def _keywords(citation: ET.Element) -> list[str]:
     return unique
 
 
-class PubmedXmlReader(Importer):
-    """:func:`iter_pubmed_xml` behind the common importer interface (for ``evsynth import``)."""
+class PubmedXmlReader(XmlImporter):
+    """PubMed XML behind the common importer interface (for ``evsynth import``).
+
+    A PubMed article always has its PMID (:func:`pubmed_record` raises at once for one
+    without), so every article read is a record.
+    """
 
     format = FORMAT
     title = "PubMed XML (PubmedArticleSet)"
+    document = title
+    record_tags = _RECORD_TAGS
+    start_pattern = _START
+    root_tags = _ROOT_TAGS
+    error_roots = frozenset({"eFetchResult", "ERROR"})
 
-    def read(
-        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
-    ) -> Iterator[Record]:
-        with open_source(src, label=label) as source:
-            yield from self.accounted(source.label, self._candidates(source))
-
-    def _candidates(self, source: Source) -> Iterator[Record]:
-        # A PubMed article always has its PMID (pubmed_record raises at once for one without),
-        # so the accounting here is the count of articles.
-        for record in _records(source):
-            self.record_starts += 1
-            yield record
+    def record(self, elem: ET.Element, source: Source, line: int) -> Record:
+        return pubmed_record(elem, source_file=source.name, line=line, label=source.label)
 
     @classmethod
     def sniff(cls, head: str) -> bool:
