@@ -72,14 +72,7 @@ def pubmed_record(
     """Convert one ``PubmedArticle`` or ``PubmedBookArticle`` element to a :class:`Record`."""
     if elem.tag == "PubmedBookArticle":
         return _book_record(elem, source_file=source_file, line=line, label=label)
-    citation = elem.find("MedlineCitation")
-    if citation is None:
-        raise InputError(
-            "PubmedArticle without MedlineCitation", path=label, line=line, field="MedlineCitation"
-        )
-    pmid = (citation.findtext("PMID") or "").strip()
-    if not pmid:
-        raise InputError("PubmedArticle without a PMID", path=label, line=line, field="PMID")
+    citation, pmid = _with_pmid(elem, "MedlineCitation", label=label, line=line)
     article = citation.find("Article")
     if article is None:
         raise InputError(
@@ -131,15 +124,20 @@ def pubmed_record(
     return record
 
 
-def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -> Record:
-    document = elem.find("BookDocument")
-    if document is None:
-        raise InputError(
-            "PubmedBookArticle without BookDocument", path=label, line=line, field="BookDocument"
-        )
-    pmid = (document.findtext("PMID") or "").strip()
+def _with_pmid(elem: ET.Element, part: str, *, label: str, line: int) -> tuple[ET.Element, str]:
+    """The article's ``part`` (MedlineCitation, BookDocument) and its PMID; without either the
+    article cannot be identified, so the file fails at once."""
+    found = elem.find(part)
+    if found is None:
+        raise InputError(f"{elem.tag} without {part}", path=label, line=line, field=part)
+    pmid = (found.findtext("PMID") or "").strip()
     if not pmid:
-        raise InputError("PubmedBookArticle without a PMID", path=label, line=line, field="PMID")
+        raise InputError(f"{elem.tag} without a PMID", path=label, line=line, field="PMID")
+    return found, pmid
+
+
+def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -> Record:
+    document, pmid = _with_pmid(elem, "BookDocument", label=label, line=line)
     book = document.find("Book")
     book_title = element_text(book.find("BookTitle")) if book is not None else ""
     chapter_title = element_text(document.find("ArticleTitle"))
