@@ -143,7 +143,10 @@ def test_broken_bibtex_lists_every_failed_entry() -> None:
     message = str(info.value)
     assert "5 record start(s) but 3 record(s) read" in message
     assert "broken.bib:11: unreadable BibTeX entry: Unexpected block start" in message
-    assert "broken.bib:25: entry 'nothing' has no title and no identifier" in message
+    assert (
+        "broken.bib:25: entry has no title and no identifier; expected a title or an identifier "
+        "in one of: title, unique-id, doi, pmid" in message
+    )
     assert reader.warnings == ["line 20: duplicate key in entry 'third2017'"]
 
 

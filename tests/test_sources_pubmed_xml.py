@@ -130,3 +130,24 @@ def test_round_trip(tmp_path: Path) -> None:
     back = read_records(tmp_path / "r.tsv")
     assert sorted(back, key=lambda r: r.record_id) == sorted(records, key=lambda r: r.record_id)
     assert [r.record_id for r in back] == ["pubmed:12345", "pubmed:19001234", "pubmed:20301300"]
+
+
+@pytest.mark.parametrize(
+    ("article", "message"),
+    [
+        ("<PubmedArticle><PubmedData/></PubmedArticle>", "PubmedArticle without MedlineCitation"),
+        (
+            "<PubmedArticle><MedlineCitation><Article/></MedlineCitation></PubmedArticle>",
+            "PubmedArticle without a PMID",
+        ),
+        ("<PubmedBookArticle></PubmedBookArticle>", "PubmedBookArticle without BookDocument"),
+        (
+            "<PubmedBookArticle><BookDocument><PMID> </PMID></BookDocument></PubmedBookArticle>",
+            "PubmedBookArticle without a PMID",
+        ),
+    ],
+)
+def test_article_without_its_part_or_pmid_fails_at_once(article: str, message: str) -> None:
+    data = f"<PubmedArticleSet>\n{article}\n</PubmedArticleSet>\n".encode()
+    with pytest.raises(InputError, match=rf"a.xml:2.*{message}"):
+        list(iter_pubmed_xml(data, label="a.xml"))

@@ -36,7 +36,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from evsynth.contracts.records import Record
 from evsynth.sources import bibtex_tags, wos_tags
-from evsynth.sources.base import Failure, Importer, identified
+from evsynth.sources.base import Failure, Importer
 from evsynth.sources.fields import FieldMap, build_record
 from evsynth.sources.inputs import read_text
 
@@ -97,13 +97,13 @@ class BibtexReader(Importer):
 
     format = "bibtex"
     title = "BibTeX"
+    record_noun = "entry"
     field_map: ClassVar[FieldMap] = bibtex_tags.FIELD_MAP
 
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
     ) -> Iterator[Record]:
         text = read_text(src, label=label)
-        label = text.source.label
         content = "\n".join(line for block in text.line_blocks() for line in block)
         # The splitter also logs each broken entry; they are reported below, with their lines.
         splitter_log = logging.getLogger("bibtexparser.splitter")
@@ -113,53 +113,39 @@ class BibtexReader(Importer):
             library = bibtexparser.parse_string(content)
         finally:
             splitter_log.setLevel(level)
-        failures: list[Failure] = []
-        produced = 0
-        for entry, line in self._entries(library, failures):
-            self.record_starts += 1
-            record = self._record(entry, source_file=text.source.name, line=line)
-            if not identified(record):
-                failures.append(
-                    Failure(
-                        line,
-                        f"entry {entry.key!r} has no title and no identifier; expected a "
-                        "title, doi, pmid or eprint field",
-                    )
-                )
-                continue
-            produced += 1
-            yield record
-        self.finish(
-            label,
-            failures,
-            produced=produced,
+        yield from self.accounted(
+            text.source.label,
+            self._candidates(library, text.source.name),
             empty="no BibTeX entries found; expected '@article{key, ...}' entries",
         )
 
-    def _entries(self, library: Library, failures: list[Failure]) -> Iterator[tuple[Entry, int]]:
-        """Entries in file order with their 1-based first line; failed blocks become failures."""
+    def _candidates(self, library: Library, name: str) -> Iterator[Record | Failure]:
+        """Each entry as a record, each unreadable block as a failure, in file order.
+
+        Every entry and every failed block is a record start, numbered by its 1-based first line.
+        """
         skipped: list[int] = []
         for block in library.blocks:
             line = (block.start_line or 0) + 1
             if isinstance(block, Entry):
-                yield block, line
+                self.record_starts += 1
+                yield self._record(block, source_file=name, line=line)
             elif isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
                 # A repeated key (Google Scholar keys collide) or field is still one record.
                 entry = block.ignore_error_block
                 what = "key" if isinstance(block, DuplicateBlockKeyBlock) else "field"
                 self.warnings.append(f"line {line}: duplicate {what} in entry {block.key!r}")
                 if isinstance(entry, Entry):
-                    yield entry, line
+                    self.record_starts += 1
+                    yield self._record(entry, source_file=name, line=line)
             elif isinstance(block, ParsingFailedBlock):
                 self.record_starts += 1
                 error = block.error
                 reason = " ".join(str(getattr(error, "abort_reason", "") or error).split())
-                failures.append(
-                    Failure(
-                        line,
-                        f"unreadable BibTeX entry: {reason.rstrip('.')}; expected "
-                        "'@type{key, field = {value}, ...}' with balanced braces",
-                    )
+                yield Failure(
+                    line,
+                    f"unreadable BibTeX entry: {reason.rstrip('.')}; expected "
+                    "'@type{key, field = {value}, ...}' with balanced braces",
                 )
             elif isinstance(block, ImplicitComment) and block.comment.strip():
                 skipped.append(line)

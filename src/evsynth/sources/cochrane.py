@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from evsynth.sources import cochrane_tags
-from evsynth.sources.fields import FieldMap
 from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["CochraneReader"]
@@ -19,7 +17,7 @@ _SNIFF = re.compile(
 )
 
 
-class CochraneReader(TaggedReader):
+class CochraneReader(TaggedReader, tags=cochrane_tags):
     """CENTRAL plain text; untagged lines continue the previous value, unknown tags are kept."""
 
     format = "cochrane"
@@ -29,9 +27,4 @@ class CochraneReader(TaggedReader):
     # Lines before the first record (export banners, the search's name and date) are skipped.
     strict_outside_records = False
     expected_start = "'Record #n of N' headers"
-    field_map: ClassVar[FieldMap] = cochrane_tags.FIELD_MAP
-    ignored_tags = cochrane_tags.IGNORED_TAGS
-
-    @classmethod
-    def sniff(cls, head: str) -> bool:
-        return _SNIFF.search(head) is not None
+    sniff_pattern = _SNIFF

@@ -5,67 +5,43 @@ Streams like the PubMed parser (:mod:`.xmlstream`: no DTD, no entities, elements
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from typing import BinaryIO
+import xml.etree.ElementTree as ET
 
 from evsynth.contracts.records import Record
 from evsynth.sources import endnote_tags
-from evsynth.sources.base import Failure, Importer, raise_failures
 from evsynth.sources.fields import build_record
-from evsynth.sources.inputs import open_source
-from evsynth.sources.xmlstream import element_text, iter_xml_records
+from evsynth.sources.inputs import Source
+from evsynth.sources.xmlstream import XmlImporter, element_text
 
 __all__ = ["EndnoteXmlReader"]
 
-_START = re.compile(rb"<record[\s>]")
 
-
-class EndnoteXmlReader(Importer):
+class EndnoteXmlReader(XmlImporter):
     """One record per ``<record>``; the ``ref-type`` name gives the publication type."""
 
     format = "endnote-xml"
     title = "EndNote XML"
+    document = "EndNote XML (<xml><records><record>)"
     field_map = endnote_tags.FIELD_MAP
+    record_tags = frozenset({"record"})
+    start_pattern = re.compile(rb"<record[\s>]")
+    root_tags = frozenset({"xml", "records"})
 
-    def read(
-        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
-    ) -> Iterator[Record]:
-        source = open_source(src, label=label)
-        failures: list[Failure] = []
-        produced = 0
-        try:
-            for elem, line in iter_xml_records(
-                source,
-                record_tags=frozenset({"record"}),
-                start_pattern=_START,
-                root_tags=frozenset({"xml", "records"}),
-                format_name="EndNote XML (<xml><records><record>)",
-            ):
-                self.record_starts += 1
-                tags: dict[str, list[str]] = {}
-                for name, path in endnote_tags.PATHS.items():
-                    values = [element_text(e) for e in elem.iterfind(path)]
-                    values = [v for v in values if v]
-                    if values:
-                        tags[name] = values
-                ref_type = elem.find("ref-type")
-                if ref_type is not None and ref_type.get("name"):
-                    tags["ref-type"] = [ref_type.get("name", "")]
-                for child in elem:
-                    if child.tag not in endnote_tags.KNOWN_CHILDREN:
-                        self.unknown_tags[child.tag] += 1
-                record = build_record(self.field_map, tags, source_file=source.name, line=line)
-                if not (record.title or record.source_id or record.doi):
-                    failures.append(Failure(line, "record has no title and no identifier"))
-                    continue
-                produced += 1
-                yield record
-        finally:
-            if source.path is not None:
-                source.stream.close()
-        raise_failures(source.label, failures, starts=self.record_starts, produced=produced)
+    def record(self, elem: ET.Element, source: Source, line: int) -> Record:
+        tags: dict[str, list[str]] = {}
+        for name, path in endnote_tags.PATHS.items():
+            values = [element_text(e) for e in elem.iterfind(path)]
+            values = [v for v in values if v]
+            if values:
+                tags[name] = values
+        ref_type = elem.find("ref-type")
+        if ref_type is not None and ref_type.get("name"):
+            tags["ref-type"] = [ref_type.get("name", "")]
+        for child in elem:
+            if child.tag not in endnote_tags.KNOWN_CHILDREN:
+                self.unknown_tags[child.tag] += 1
+        return build_record(self.field_map, tags, source_file=source.name, line=line)
 
     @classmethod
     def sniff(cls, head: str) -> bool:

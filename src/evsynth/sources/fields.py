@@ -171,6 +171,21 @@ class FieldMap:
             tags.add(self.type_tag)
         return frozenset(tags)
 
+    @cached_property
+    def identity_fields(self) -> str:
+        """Where this format puts a title or an identifier, for the message of a record without.
+
+        Taken from the map itself (the title tags, then the first tag of each identifier's
+        rules) so that every format, and a ``--columns`` table, names its own fields alike.
+        """
+        names = list(self.single.get("title", ()))
+        for name in ("source_id", "doi", "pmid"):
+            tags = [*self.single.get(name, ()), *(r.tags[0] for r in self.ids if r.field == name)]
+            if tags and tags[0] not in names:
+                names.append(tags[0])
+        where = f" in one of: {', '.join(names)}" if names else ""
+        return f"a title or an identifier{where}"
+
 
 _LAYOUT_CACHE = 4096
 

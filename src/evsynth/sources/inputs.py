@@ -58,6 +58,17 @@ class Source:
     name: str
     path: Path | None = None
 
+    def close(self) -> None:
+        """Close the stream if :func:`open_source` opened it (a path); a caller's stays open."""
+        if self.path is not None:
+            self.stream.close()
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def open_source(
     src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None

@@ -8,19 +8,16 @@ also ends where the next ``PMID-`` begins, so a missing blank line does not merg
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from evsynth.contracts.records import Record
 from evsynth.sources import nbib_tags
-from evsynth.sources.fields import FieldMap, build_record, normalise_author
+from evsynth.sources.fields import build_record, normalise_author
 from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["NbibReader"]
 
-_SNIFF = re.compile(r"^PMID- ?\d", re.MULTILINE)
 
-
-class NbibReader(TaggedReader):
+class NbibReader(TaggedReader, tags=nbib_tags):
     """MEDLINE/nbib: ``TAG - value`` with a four-character tag field."""
 
     format = "nbib"
@@ -29,8 +26,7 @@ class NbibReader(TaggedReader):
     start_tags = frozenset({"PMID"})
     continuation = re.compile(r"^\s+(.*)$")
     expected_start = "'PMID- ' lines starting each record"
-    field_map: ClassVar[FieldMap] = nbib_tags.FIELD_MAP
-    ignored_tags = nbib_tags.IGNORED_TAGS
+    sniff_pattern = re.compile(r"^PMID- ?\d", re.MULTILINE)
 
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         record = build_record(self.field_map, tags, source_file=source_file, line=line)
@@ -42,7 +38,3 @@ class NbibReader(TaggedReader):
             record.authors = "; ".join([record.authors, *tags["CN"]])
         record.url = f"https://pubmed.ncbi.nlm.nih.gov/{record.pmid}/" if record.pmid else ""
         return record
-
-    @classmethod
-    def sniff(cls, head: str) -> bool:
-        return _SNIFF.search(head) is not None

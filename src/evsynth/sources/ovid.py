@@ -8,10 +8,8 @@ counted, never taken for record fields. Ovid RIS is RIS and is read by :class:`R
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from evsynth.sources import ovid_tags
-from evsynth.sources.fields import FieldMap
 from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["OvidReader"]
@@ -19,7 +17,7 @@ __all__ = ["OvidReader"]
 _HEADER = re.compile(r"^\s*<\s*\d+\s*\.?\s*>\s*$")
 
 
-class OvidReader(TaggedReader):
+class OvidReader(TaggedReader, tags=ovid_tags):
     """Ovid text: ``<n. >`` header, ``TAG - value`` lines, indented continuation lines."""
 
     format = "ovid"
@@ -30,8 +28,6 @@ class OvidReader(TaggedReader):
     strict_outside_records = False
     tolerate_stray_lines = True
     expected_start = "'<n. >' record headers"
-    field_map: ClassVar[FieldMap] = ovid_tags.FIELD_MAP
-    ignored_tags = ovid_tags.IGNORED_TAGS
 
     @classmethod
     def sniff(cls, head: str) -> bool:

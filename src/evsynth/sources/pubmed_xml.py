@@ -19,10 +19,9 @@ from typing import BinaryIO
 
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.sources.base import Importer
 from evsynth.sources.fields import REPEATED_FIELDS
-from evsynth.sources.inputs import open_source
-from evsynth.sources.xmlstream import element_text, iter_xml_records
+from evsynth.sources.inputs import Source
+from evsynth.sources.xmlstream import XmlImporter, element_text
 
 __all__ = [
     "FORMAT",
@@ -64,20 +63,7 @@ def iter_pubmed_xml(
         Malformed or truncated XML, entity declarations, an ``<ERROR>`` response from
         E-utilities, a wrong root element, or an article without a PMID.
     """
-    source = open_source(src, label=label)
-    try:
-        for elem, line in iter_xml_records(
-            source,
-            record_tags=_RECORD_TAGS,
-            start_pattern=_START,
-            root_tags=_ROOT_TAGS,
-            error_roots=frozenset({"eFetchResult", "ERROR"}),
-            format_name="PubMed XML (PubmedArticleSet)",
-        ):
-            yield pubmed_record(elem, source_file=source.name, line=line, label=source.label)
-    finally:
-        if source.path is not None:
-            source.stream.close()
+    return PubmedXmlReader().read(src, label=label)
 
 
 def pubmed_record(
@@ -86,14 +72,7 @@ def pubmed_record(
     """Convert one ``PubmedArticle`` or ``PubmedBookArticle`` element to a :class:`Record`."""
     if elem.tag == "PubmedBookArticle":
         return _book_record(elem, source_file=source_file, line=line, label=label)
-    citation = elem.find("MedlineCitation")
-    if citation is None:
-        raise InputError(
-            "PubmedArticle without MedlineCitation", path=label, line=line, field="MedlineCitation"
-        )
-    pmid = (citation.findtext("PMID") or "").strip()
-    if not pmid:
-        raise InputError("PubmedArticle without a PMID", path=label, line=line, field="PMID")
+    citation, pmid = _with_pmid(elem, "MedlineCitation", label=label, line=line)
     article = citation.find("Article")
     if article is None:
         raise InputError(
@@ -145,15 +124,20 @@ def pubmed_record(
     return record
 
 
-def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -> Record:
-    document = elem.find("BookDocument")
-    if document is None:
-        raise InputError(
-            "PubmedBookArticle without BookDocument", path=label, line=line, field="BookDocument"
-        )
-    pmid = (document.findtext("PMID") or "").strip()
+def _with_pmid(elem: ET.Element, part: str, *, label: str, line: int) -> tuple[ET.Element, str]:
+    """The article's ``part`` (MedlineCitation, BookDocument) and its PMID; without either the
+    article cannot be identified, so the file fails at once."""
+    found = elem.find(part)
+    if found is None:
+        raise InputError(f"{elem.tag} without {part}", path=label, line=line, field=part)
+    pmid = (found.findtext("PMID") or "").strip()
     if not pmid:
-        raise InputError("PubmedBookArticle without a PMID", path=label, line=line, field="PMID")
+        raise InputError(f"{elem.tag} without a PMID", path=label, line=line, field="PMID")
+    return found, pmid
+
+
+def _book_record(elem: ET.Element, *, source_file: str, line: int, label: str) -> Record:
+    document, pmid = _with_pmid(elem, "BookDocument", label=label, line=line)
     book = document.find("Book")
     book_title = element_text(book.find("BookTitle")) if book is not None else ""
     chapter_title = element_text(document.find("ArticleTitle"))
@@ -292,18 +276,23 @@ def _keywords(citation: ET.Element) -> list[str]:
     return unique
 
 
-class PubmedXmlReader(Importer):
-    """:func:`iter_pubmed_xml` behind the common importer interface (for ``evsynth import``)."""
+class PubmedXmlReader(XmlImporter):
+    """PubMed XML behind the common importer interface (for ``evsynth import``).
+
+    A PubMed article always has its PMID (:func:`pubmed_record` raises at once for one
+    without), so every article read is a record.
+    """
 
     format = FORMAT
     title = "PubMed XML (PubmedArticleSet)"
+    document = title
+    record_tags = _RECORD_TAGS
+    start_pattern = _START
+    root_tags = _ROOT_TAGS
+    error_roots = frozenset({"eFetchResult", "ERROR"})
 
-    def read(
-        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
-    ) -> Iterator[Record]:
-        for record in iter_pubmed_xml(src, label=label):
-            self.record_starts += 1
-            yield record
+    def record(self, elem: ET.Element, source: Source, line: int) -> Record:
+        return pubmed_record(elem, source_file=source.name, line=line, label=source.label)
 
     @classmethod
     def sniff(cls, head: str) -> bool:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
 
 import rispy
 
 from evsynth.contracts.records import Record
 from evsynth.sources import ris_tags, wos_tags
-from evsynth.sources.fields import FieldMap, build_record, normalise_author
+from evsynth.sources.fields import build_record, normalise_author
 from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["CompleteRisReader", "RisReader", "ris_text"]
@@ -31,10 +30,9 @@ _UPPER_DIGIT = _UPPER | frozenset("0123456789")
 # The general tag-line grammar: a tag, one or two spaces, a hyphen, spaces, the value.
 # A tag line of the plain layout, inside a record matched by RisReader.fast_record.
 _FAST_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -([^\n]*)", re.MULTILINE)
-_SNIFF = re.compile(r"^(?:\d+\.[ \t]*)?TY[ \t]{1,2}-[ \t]*\S", re.MULTILINE)
 
 
-class RisReader(TaggedReader):
+class RisReader(TaggedReader, tags=ris_tags):
     """RIS: ``TY  - `` starts a record, ``ER  - `` ends it; untagged lines continue a value.
 
     Tolerates one or two spaces before the hyphen, none or several after it (Cochrane's
@@ -50,8 +48,7 @@ class RisReader(TaggedReader):
     end_tags = frozenset({"ER"})
     final_end_optional = True
     expected_start = "'TY  - ' lines starting each record"
-    field_map: ClassVar[FieldMap] = ris_tags.FIELD_MAP
-    ignored_tags = ris_tags.IGNORED_TAGS
+    sniff_pattern = re.compile(r"^(?:\d+\.[ \t]*)?TY[ \t]{1,2}-[ \t]*\S", re.MULTILINE)
     # The plain layout (blank lines, "TY  - ", "XX  - " lines, "ER  - "): one regular expression
     # per record instead of one Python step per line; anything else goes line by line.
     fast_record = re.compile(
@@ -111,10 +108,6 @@ class RisReader(TaggedReader):
         if line[2:5] == "  -" and line[0] in _UPPER and line[1] in _UPPER_DIGIT:
             return line[:2], line[5:].strip()
         return super().split_line(line)
-
-    @classmethod
-    def sniff(cls, head: str) -> bool:
-        return _SNIFF.search(head) is not None
 
 
 class CompleteRisReader(RisReader):

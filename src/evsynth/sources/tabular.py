@@ -36,8 +36,8 @@ from typing import BinaryIO, ClassVar
 
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.sources.base import Failure, Importer, identified, raise_failures
-from evsynth.sources.fields import TableLayout, build_record
+from evsynth.sources.base import Failure, Importer, identified
+from evsynth.sources.fields import FieldMap, TableLayout, build_record
 from evsynth.sources.inputs import open_source, read_text
 from evsynth.sources.tabular_dialect import (
     CsvBroken,
@@ -50,6 +50,7 @@ from evsynth.sources.tabular_dialect import (
 from evsynth.sources.tabular_layouts import LAYOUTS
 from evsynth.sources.tabular_match import (
     SAMPLE_ROWS,
+    CompiledLayout,
     column_key,
     columns_hint,
     columns_layout,
@@ -92,6 +93,7 @@ class TabularReader(Importer):
 
     format: ClassVar[str] = "table"
     title: ClassVar[str] = "CSV/TSV/XLSX table with --columns"
+    record_noun: ClassVar[str] = "row"
     layouts: ClassVar[tuple[TableLayout, ...]] = LAYOUTS
 
     def __init__(self, columns: Mapping[str, str] | None = None) -> None:
@@ -101,6 +103,8 @@ class TabularReader(Importer):
         self.skipped_rows: list[tuple[int, str]] = []
         self.layout: str = ""
         self.container: str = ""
+        #: The field map of the layout being read (it names the identifying columns in messages).
+        self.field_map: FieldMap | None = None
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -230,9 +234,18 @@ class TabularReader(Importer):
     ) -> Iterator[Record]:
         compiled = compiled_layout(layout)
         self.layout = layout.name
-        nulls = layout.null_values
-        failures: list[Failure] = []
-        produced = 0
+        self.field_map = compiled.field_map
+        yield from self.accounted(label, self._rows(rows, header_index, compiled, name))
+
+    def _rows(
+        self,
+        rows: Iterator[tuple[int, list[str]]],
+        header_index: int,
+        compiled: CompiledLayout,
+        name: str,
+    ) -> Iterator[Record | Failure]:
+        """Each data row below the header as a record or a failure; other rows are listed."""
+        nulls = compiled.layout.null_values
         header: list[str] = []
         canonical: list[str] = []
         header_keys: list[str] = []
@@ -274,12 +287,10 @@ class TabularReader(Importer):
                 extra = [c for c in cells[len(header) :] if c]
                 self.record_starts += 1
                 if extra:
-                    failures.append(
-                        Failure(
-                            line,
-                            f"{len(cells)} cells but the header has {len(header)} columns "
-                            "(an unbalanced quote?)",
-                        )
+                    yield Failure(
+                        line,
+                        f"{len(cells)} cells but the header has {len(header)} columns "
+                        "(an unbalanced quote?)",
                     )
                     continue
                 tags: dict[str, list[str]] = {}
@@ -295,33 +306,21 @@ class TabularReader(Importer):
                     tags.setdefault(column, []).append(cell)
                 tags = split_values(compiled, tags)
                 record = build_record(compiled.field_map, tags, source_file=name, line=line)
-                if not identified(record):
-                    if len(filled) == 1 and cells[0] and len(header) >= 3:
-                        self.record_starts -= 1
-                        self.skipped_rows.append(
-                            (line, f"a caption row, not a record: {_short(filled[0])!r}")
-                        )
-                        continue
-                    failures.append(
-                        Failure(
-                            line,
-                            "row has no title and no identifier; expected a title or a DOI, "
-                            "PMID or accession cell",
-                        )
+                if len(filled) == 1 and cells[0] and len(header) >= 3 and not identified(record):
+                    # One cell in the first column of a wide table, naming nothing: a caption.
+                    self.record_starts -= 1
+                    self.skipped_rows.append(
+                        (line, f"a caption row, not a record: {_short(filled[0])!r}")
                     )
                     continue
-                produced += 1
                 yield record
         except CsvBroken as exc:
             self.record_starts += 1
-            failures.append(
-                Failure(
-                    exc.line,
-                    f"malformed row: {exc.message}; expected every quoted cell closed, "
-                    'with a quote inside a cell doubled ("")',
-                )
+            yield Failure(
+                exc.line,
+                f"malformed row: {exc.message}; expected every quoted cell closed, "
+                'with a quote inside a cell doubled ("")',
             )
-        raise_failures(label, failures, starts=self.record_starts, produced=produced)
 
     def _preamble(self, line: int, cells: Sequence[str], where: str) -> None:
         filled = [c for c in cells if c]

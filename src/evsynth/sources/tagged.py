@@ -13,22 +13,39 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar, Protocol
 
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.sources.base import Failure, Importer, identified, raise_failures
+from evsynth.sources.base import Failure, Importer
 from evsynth.sources.fields import FieldMap, build_record
 from evsynth.sources.inputs import Text, read_text
 
 __all__ = ["TaggedReader"]
+
+
+class TagData(Protocol):
+    """A format's data-only ``*_tags`` module, as a reader takes it (``tags=nbib_tags``)."""
+
+    FIELD_MAP: FieldMap
+    IGNORED_TAGS: frozenset[str]
+
+
+#: One record's first line, ``tag -> values`` and ``tag -> line of its first value``.
+_Tags = tuple[int, dict[str, list[str]], dict[str, int]]
 
 # An Ovid record number ("1.") alone on a line: skipped and counted, but no preamble to report.
 _RECORD_NUMBER = re.compile(r"^\s*\d+\.?\s*$")
 
 
 class TaggedReader(Importer):
-    """Read a line-tagged export; subclasses only change the class attributes below."""
+    """Read a line-tagged export; subclasses only change the class attributes below.
+
+    A subclass names its data module in the class statement (``class NbibReader(TaggedReader,
+    tags=nbib_tags)``): its ``FIELD_MAP``, ``IGNORED_TAGS`` and, when it has one,
+    ``ONE_VALUE_PER_LINE`` become :attr:`field_map`, :attr:`ignored_tags` and
+    :attr:`one_value_per_line`, so the tag facts of a format are written once, in data.
+    """
 
     #: Matches a tag line; group 1 is the tag, group 2 (optional) the value.
     tag_line: ClassVar[re.Pattern[str]]
@@ -62,40 +79,40 @@ class TaggedReader(Importer):
     #: by line, so it only has to accept records the line reader would read the same way.
     fast_record: ClassVar[re.Pattern[str] | None] = None
 
+    def __init_subclass__(cls, *, tags: TagData | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if tags is not None:
+            cls.field_map = tags.FIELD_MAP
+            cls.ignored_tags = tags.IGNORED_TAGS
+            cls.one_value_per_line = getattr(tags, "ONE_VALUE_PER_LINE", frozenset())
+
     def read(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
     ) -> Iterator[Record]:
         text = read_text(src, label=label)
-        label = text.source.label
-        failures: list[Failure] = []
-        produced = 0
+        yield from self.accounted(
+            text.source.label,
+            self._candidates(text),
+            empty=f"no records found; expected {self.expected_start} ({self.title})",
+        )
+
+    def _candidates(self, text: Text) -> Iterator[Record | Failure]:
+        """Each record start of ``text`` as a record, or a failure saying why it is not one."""
         known = self.field_map.known_tags | self.ignored_tags | self.start_tags | self.end_tags
-        for start, tags, problem, _lines in self._records(text, failures):
-            if problem:
-                failures.append(Failure(start, problem))
+        name = text.source.name
+        for item in self._records(text):
+            if isinstance(item, Failure):
+                yield item
                 continue
+            start, tags, _lines = item
             if not known.issuperset(tags):
                 for tag in tags:
                     if tag not in known:
                         self.unknown_tags[tag] += 1
             try:
-                record = self.build(tags, source_file=text.source.name, line=start)
+                yield self.build(tags, source_file=name, line=start)
             except InputError as exc:
-                failures.append(Failure(start, str(exc)))
-                continue
-            if not identified(record):
-                failures.append(
-                    Failure(start, "record has no title and no identifier; expected at least one")
-                )
-                continue
-            produced += 1
-            yield record
-        self.finish(
-            label,
-            failures,
-            produced=produced,
-            empty=f"no records found; expected {self.expected_start} ({self.title})",
-        )
+                yield Failure(start, str(exc))
 
     def read_tags(
         self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
@@ -117,15 +134,9 @@ class TaggedReader(Importer):
         about a decision in ``N1`` points at that line); without it, it is empty. Failures are
         raised together at the end, as by :meth:`read`.
         """
-        failures: list[Failure] = []
-        produced = 0
-        for start, tags, problem, lines in self._records(text, failures, tag_lines=tag_lines):
-            if problem:
-                failures.append(Failure(start, problem))
-                continue
-            produced += 1
-            yield start, tags, lines
-        raise_failures(text.source.label, failures, starts=self.record_starts, produced=produced)
+        yield from self.accounted(
+            text.source.label, self._records(text, tag_lines=tag_lines), identify=False
+        )
 
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         """One record from its tags (subclasses add format-specific touches)."""
@@ -138,13 +149,12 @@ class TaggedReader(Importer):
             return None
         return match.group(1), (match.group(2) or "").strip()
 
-    def _records(
-        self, text: Text, failures: list[Failure], *, tag_lines: bool = False
-    ) -> Iterator[tuple[int, dict[str, list[str]], str, dict[str, int]]]:
-        """Yield ``(first_line, tags, problem, tag_lines)`` per record start.
+    def _records(self, text: Text, *, tag_lines: bool = False) -> Iterator[_Tags | Failure]:
+        """Yield ``(first_line, tags, tag_lines)`` per complete record, a Failure per bad one.
 
-        ``problem`` is "" when the record is complete; ``tag_lines`` (tag -> line of its first
-        value) is filled only when asked for, and then the fast path is off (it has no lines).
+        A failure is a record that is not complete (no end tag) or a line that belongs to no
+        record; ``tag_lines`` (tag -> line of its first value) is filled only when asked for,
+        and then the fast path is off (it has no lines).
         """
         split = self.split_line
         continuation = self.continuation.match if self.continuation else None
@@ -168,7 +178,7 @@ class TaggedReader(Importer):
                     # What the line loop below would do with the record's lines.
                     orphan = False
                     self.record_starts += 1
-                    yield number + block.lead + 1, block.tags, "", lines
+                    yield number + block.lead + 1, block.tags, lines
                     number += block.lines
                     last = None
                     continue
@@ -179,7 +189,7 @@ class TaggedReader(Importer):
                     continue
                 if header is not None and header(line):
                     if tags is not None:
-                        yield start, tags, self._unterminated(number), lines
+                        yield self._closed(start, tags, lines, self._unterminated(number))
                     orphan = False
                     self.record_starts += 1
                     tags, start, last, last_tag = {}, number, None, ""
@@ -200,12 +210,10 @@ class TaggedReader(Importer):
                         # A field outside any record means a record start was lost or mangled;
                         # report the first line of such a run only.
                         if not orphan:
-                            failures.append(
-                                Failure(
-                                    number,
-                                    f"tag {pair[0]!r} outside any record; expected "
-                                    f"{self.expected_start}",
-                                )
+                            yield Failure(
+                                number,
+                                f"tag {pair[0]!r} outside any record; expected "
+                                f"{self.expected_start}",
                             )
                         orphan = True
                     else:
@@ -218,11 +226,11 @@ class TaggedReader(Importer):
                 if pair is not None:
                     tag, value = pair
                     if tag in end_tags:
-                        yield start, tags, "", lines
+                        yield start, tags, lines
                         tags, last = None, None
                         continue
                     if tag in start_tags:
-                        yield start, tags, self._unterminated(number), lines
+                        yield self._closed(start, tags, lines, self._unterminated(number))
                         self.record_starts += 1
                         tags, start = {}, number
                         lines = {}
@@ -241,12 +249,9 @@ class TaggedReader(Importer):
                         if self.tolerate_stray_lines:
                             self.skipped_lines += 1
                             continue
-                        failures.append(
-                            Failure(
-                                number,
-                                "expected a tag line or an indented continuation, found "
-                                f"{line[:60]!r}",
-                            )
+                        yield Failure(
+                            number,
+                            f"expected a tag line or an indented continuation, found {line[:60]!r}",
                         )
                         continue
                     extra = cont.group(1).strip()
@@ -256,9 +261,7 @@ class TaggedReader(Importer):
                     if self.tolerate_stray_lines:
                         self.skipped_lines += 1
                         continue
-                    failures.append(
-                        Failure(number, f"continuation line before any tag: {line[:60]!r}")
-                    )
+                    yield Failure(number, f"continuation line before any tag: {line[:60]!r}")
                     continue
                 if last_tag in per_line or not last:
                     last.append(extra)
@@ -275,9 +278,9 @@ class TaggedReader(Importer):
                     f"line {start}: the last record has no {end} line before end of file; read "
                     "as ending there (check the export is complete)"
                 )
-                yield start, tags, "", lines
+                yield start, tags, lines
             else:
-                yield start, tags, self._unterminated(None) if end_tags else "", lines
+                yield self._closed(start, tags, lines, self._unterminated(None))
 
     def _note_skipped(self, lines: list[tuple[int, str]], where_in_file: str) -> None:
         """A warning naming untagged lines skipped outside records (the first five)."""
@@ -324,6 +327,13 @@ class TaggedReader(Importer):
     @property
     def _fast_start(self) -> str:
         return next(iter(self.start_tags)) + "  -"
+
+    @staticmethod
+    def _closed(
+        start: int, tags: dict[str, list[str]], lines: dict[str, int], problem: str
+    ) -> _Tags | Failure:
+        """A record that ended where another began: complete, or a failure when it needed an end."""
+        return Failure(start, problem) if problem else (start, tags, lines)
 
     def _unterminated(self, next_line: int | None) -> str:
         if not self.end_tags:

@@ -18,18 +18,15 @@ from typing import BinaryIO, ClassVar
 from evsynth.contracts.records import Record
 from evsynth.errors import InputError
 from evsynth.sources import wos_tags
-from evsynth.sources.base import Failure, Importer, raise_failures
+from evsynth.sources.base import Failure, Importer
 from evsynth.sources.fields import FieldMap, build_record
 from evsynth.sources.inputs import read_text
 from evsynth.sources.tagged import TaggedReader
 
 __all__ = ["WosReader", "WosTabReader"]
 
-_SNIFF = re.compile(r"\A\s*(?:FN |VR |PT [A-Z]\b)", re.MULTILINE)
-_TAB_HEADER = re.compile(r"\A\ufeff?PT\t(?:[A-Z][A-Z0-9].*\t)*.*\bUT\b", re.MULTILINE)
 
-
-class WosReader(TaggedReader):
+class WosReader(TaggedReader, tags=wos_tags):
     """Plain text: tag, one space, value; continuation lines indented three spaces."""
 
     format = "wos"
@@ -38,11 +35,9 @@ class WosReader(TaggedReader):
     start_tags = frozenset({"PT"})
     end_tags = frozenset({"ER"})
     continuation = re.compile(r"^ {2,3}(.*)$")
-    one_value_per_line = wos_tags.ONE_VALUE_PER_LINE
     file_tags = frozenset({"FN", "VR", "EF"})
     expected_start = "'PT ' lines starting each record"
-    field_map: ClassVar[FieldMap] = wos_tags.FIELD_MAP
-    ignored_tags = wos_tags.IGNORED_TAGS
+    sniff_pattern = re.compile(r"\A\s*(?:FN |VR |PT [A-Z]\b)", re.MULTILINE)
 
     def build(self, tags: dict[str, list[str]], *, source_file: str, line: int) -> Record:
         record = super().build(tags, source_file=source_file, line=line)
@@ -51,7 +46,7 @@ class WosReader(TaggedReader):
 
     @classmethod
     def sniff(cls, head: str) -> bool:
-        return _SNIFF.search(head) is not None and re.search(r"^ER\s*$", head, re.M) is not None
+        return super().sniff(head) and re.search(r"^ER\s*$", head, re.M) is not None
 
 
 def _count_database(importer: Importer, tags: dict[str, list[str]]) -> None:
@@ -67,6 +62,8 @@ class WosTabReader(Importer):
 
     format = "wos-tab"
     title = "Web of Science tab-delimited"
+    record_noun = "row"
+    sniff_pattern = re.compile(r"\A\ufeff?PT\t(?:[A-Z][A-Z0-9].*\t)*.*\bUT\b", re.MULTILINE)
     field_map: ClassVar[FieldMap] = wos_tags.FIELD_MAP
 
     def read(
@@ -90,22 +87,24 @@ class WosTabReader(Importer):
         for column in columns:
             if column and column not in known:
                 self.unknown_tags[column] += 1
-        failures: list[Failure] = []
-        produced = 0
+        yield from self.accounted(label, self._candidates(reader, columns, text.source.name))
+
+    def _candidates(
+        self, reader: Iterator[list[str]], columns: list[str], name: str
+    ) -> Iterator[Record | Failure]:
+        """One record (or failure) per non-blank row below the header."""
         while True:
-            line = reader.line_num + 1
+            line = reader.line_num + 1  # type: ignore[attr-defined]
             try:
                 row = next(reader)
             except StopIteration:
-                break
+                return
             if not any(cell.strip() for cell in row):
                 continue
             self.record_starts += 1
             # Exports pad rows with an empty trailing cell; more cells than that is a broken row.
             if len(row) > len(columns) and any(c.strip() for c in row[len(columns) :]):
-                failures.append(
-                    Failure(line, f"{len(row)} cells but the header has {len(columns)} columns")
-                )
+                yield Failure(line, f"{len(row)} cells but the header has {len(columns)} columns")
                 continue
             tags: dict[str, list[str]] = {}
             for column, cell in zip(columns, row, strict=False):
@@ -116,15 +115,5 @@ class WosTabReader(Importer):
                     tags[column] = [v.strip() for v in cell.split(";") if v.strip()]
                 else:
                     tags[column] = [cell]
-            record = build_record(self.field_map, tags, source_file=text.source.name, line=line)
             _count_database(self, tags)
-            if not (record.title or record.source_id):
-                failures.append(Failure(line, "row has neither TI nor UT"))
-                continue
-            produced += 1
-            yield record
-        raise_failures(label, failures, starts=self.record_starts, produced=produced)
-
-    @classmethod
-    def sniff(cls, head: str) -> bool:
-        return _TAB_HEADER.search(head) is not None
+            yield build_record(self.field_map, tags, source_file=name, line=line)

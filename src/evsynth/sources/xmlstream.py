@@ -13,18 +13,22 @@ start tag, which also gives the count of record starts that the parsed records m
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections import deque
 from collections.abc import Iterator
+from typing import BinaryIO, ClassVar
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from evsynth.contracts.records import Record
 from evsynth.errors import InputError
-from evsynth.sources.inputs import Source, detect_encoding
+from evsynth.sources.base import Importer
+from evsynth.sources.inputs import Source, detect_encoding, open_source
 
-__all__ = ["element_text", "iter_xml_records"]
+__all__ = ["XmlImporter", "element_text", "iter_xml_records"]
 
 _CHUNK = 1 << 20
 _OVERLAP = 64
@@ -403,3 +407,41 @@ def element_text(elem: ET.Element | None) -> str:
             return " ".join(text.split())
         return text.strip()
     return " ".join("".join(elem.itertext()).split())
+
+
+class XmlImporter(Importer):
+    """An XML format: one record per record element, streamed by :func:`iter_xml_records`.
+
+    Subclasses name their elements (the class attributes) and convert one element in
+    :meth:`record`; reading, counting and the accounting are the same for every XML format.
+    """
+
+    record_tags: ClassVar[frozenset[str]]
+    start_pattern: ClassVar[re.Pattern[bytes]]
+    root_tags: ClassVar[frozenset[str]]
+    #: What the document looks like, for messages ("PubMed XML (PubmedArticleSet)").
+    document: ClassVar[str]
+    #: Roots of an error document (E-utilities' ``<eFetchResult><ERROR>``), reported as such.
+    error_roots: ClassVar[frozenset[str]] = frozenset()
+
+    def read(
+        self, src: str | os.PathLike[str] | bytes | BinaryIO, *, label: str | None = None
+    ) -> Iterator[Record]:
+        with open_source(src, label=label) as source:
+            yield from self.accounted(source.label, self._candidates(source))
+
+    def _candidates(self, source: Source) -> Iterator[Record]:
+        for elem, line in iter_xml_records(
+            source,
+            record_tags=self.record_tags,
+            start_pattern=self.start_pattern,
+            root_tags=self.root_tags,
+            format_name=self.document,
+            error_roots=self.error_roots,
+        ):
+            self.record_starts += 1
+            yield self.record(elem, source, line)
+
+    def record(self, elem: ET.Element, source: Source, line: int) -> Record:
+        """One record element (complete, cleared after this returns) as a Record."""
+        raise NotImplementedError
