@@ -139,5 +139,8 @@ def test_update_flow_must_be_an_object(tmp_path):
     with pytest.raises(InputError, match=r"field 'update_flow': expected an object"):
         read_prisma_counts(bad)
     bad.write_text(json.dumps({"update_flow": {"records_screened": -1}}))
-    with pytest.raises(InputError, match=r"field 'records_screened'"):
+    with pytest.raises(InputError, match=r"field 'update_flow.records_screened'"):
+        read_prisma_counts(bad)
+    bad.write_text(json.dumps({"update_flow": {"dbr_excluded": {"wrong design": -2}}}))
+    with pytest.raises(InputError, match=r"field 'update_flow.dbr_excluded': .*'wrong design'"):
         read_prisma_counts(bad)

@@ -317,12 +317,13 @@ def read_prisma_counts(path: str | Path) -> PrismaFlow:
             field="update_flow",
         )
     latest = {key: flow[key] for key in _UPDATE_FLOW_KEYS if key in flow}
-    _check_counts(latest, where)
+    _check_counts(latest, where, prefix="update_flow.")
     return PrismaFlow(values={**data, **latest}, path=where, written=dict(data))
 
 
-def _check_counts(data: dict[str, Any], where: str) -> None:
-    """Every count a non-negative integer or null; an error names the file and the key."""
+def _check_counts(data: dict[str, Any], where: str, prefix: str = "") -> None:
+    """Every count a non-negative integer or null; an error names the file and the key path
+    (``update_flow.records_screened`` inside the latest run's flow)."""
     for key in _COUNT_KEYS:
         value = data.get(key)
         if value is None:
@@ -331,7 +332,7 @@ def _check_counts(data: dict[str, Any], where: str) -> None:
             raise InputError(
                 f"expected a count (integer >= 0) or null, found {value!r}",
                 path=where,
-                field=key,
+                field=prefix + key,
             )
     for key in (
         "database_specific_results",
@@ -346,12 +347,12 @@ def _check_counts(data: dict[str, Any], where: str) -> None:
             raise InputError(
                 f"expected an object {{name: count}}, found {value!r}",
                 path=where,
-                field=key,
+                field=prefix + key,
             )
         for name, n in value.items():
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
                 raise InputError(
                     f"expected a count (integer >= 0) for {name!r}, found {n!r}",
                     path=where,
-                    field=key,
+                    field=prefix + key,
                 )
