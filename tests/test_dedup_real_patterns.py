@@ -24,7 +24,8 @@ from evsynth.dedup.normalise import (
     split_authors,
     title_parts,
 )
-from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
+from evsynth.dedup.score import journal_similarity
+from tests.support.dedup import score_records
 
 DATA = Path(__file__).parent / "data" / "dedup"
 
@@ -42,10 +43,6 @@ def rule_of(result: DedupResult, a: str, b: str) -> tuple[str, str]:
         if {result.records[p.a].record_id, result.records[p.b].record_id} == {a, b}:
             return p.rule, p.decision
     raise AssertionError(f"no pair {a} / {b}")
-
-
-def _pair(a: Record, b: Record):
-    return score_pair(normalise_record(0, a), normalise_record(1, b), Thresholds())
 
 
 # -- container DOIs ---------------------------------------------------------------------------
@@ -134,7 +131,7 @@ def test_author_family_order_does_not_split_an_article() -> None:
                   pages="1223-1229")  # fmt: skip
     a = Record(record_id="a:1", authors="Le Quintrec, M.; Zuber, J.; Noel, L. H.", **common)
     b = Record(record_id="b:1", authors="Le, Quintrec M.; Zuber, J.; Noel, L. H.", **common)
-    p = _pair(a, b)
+    p = score_records(a, b)
     assert p.author_sim == 1.0 and p.decision == "same"
 
 
@@ -224,16 +221,16 @@ def test_numbers_joined_to_letters_and_cut_titles_do_not_differ() -> None:
                **common)  # fmt: skip
     b = Record(record_id="b:1", title="Persistent HPV infection with new (non-HPV 16/18) types",
                **common)  # fmt: skip
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
     # Two follow-up reports: same journal and authors, each on its own pages.
     c = Record(record_id="c:1", title="Persistent HPV infection: 5-year follow-up", **common)
     d = Record(record_id="d:1", title="Persistent HPV infection: 10-year follow-up",
                **{**common, "pages": "341-349"})  # fmt: skip
-    assert _pair(c, d).rule == "title_number_mismatch"
+    assert score_records(c, d).rule == "title_number_mismatch"
     # A report with the same number on another first page, or no pages, stays apart too.
     e = Record(record_id="e:1", title="Persistent HPV infection: 10-year follow-up",
                **{**common, "pages": ""})  # fmt: skip
-    assert _pair(c, e).decision == "different"
+    assert score_records(c, e).decision == "different"
 
 
 def test_a_title_number_typo_under_the_same_full_citation_is_one_article() -> None:
@@ -245,13 +242,13 @@ def test_a_title_number_typo_under_the_same_full_citation_is_one_article() -> No
                "cervical intraepithelial neoplasia grade 2", **common)  # fmt: skip
     b = Record(record_id="b:1", title="p6INK4a expression does not predict the outcome of "
                "cervical intraepithelial neoplasia grade 2", **common)  # fmt: skip
-    assert _pair(a, b).rule == "title_number_typo_citation"
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).rule == "title_number_typo_citation"
+    assert score_records(a, b).decision == "same"
     # One page, however: abstracts printed on one page of a supplement share it.
     one = {**common, "pages": "1099"}
     c = Record(record_id="c:1", title=a.title, **one)
     d = Record(record_id="d:1", title=b.title, **one)
-    assert _pair(c, d).decision == "different"
+    assert score_records(c, d).decision == "different"
 
 
 # -- journals ---------------------------------------------------------------------------------
@@ -291,7 +288,7 @@ def test_a_journal_in_translation_is_outweighed_by_the_other_fields() -> None:
                   pages="102-106")  # fmt: skip
     a = Record(record_id="a:1", journal="Chinese Journal of Lung Cancer", **common)
     b = Record(record_id="b:1", journal="Zhongguo fei ai za zhi", **common)
-    p = _pair(a, b)
+    p = score_records(a, b)
     assert (p.rule, p.decision) == ("title_and_fields_but_journal", "same")
 
 
@@ -301,7 +298,7 @@ def test_a_single_page_equal_to_the_last_page_agrees() -> None:
                   volume="205")  # fmt: skip
     a = Record(record_id="a:1", pages="569", **common)
     b = Record(record_id="b:1", pages="567-569", **common)
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
 
 
 def test_an_article_number_and_print_pages_do_not_conflict() -> None:
@@ -310,7 +307,7 @@ def test_an_article_number_and_print_pages_do_not_conflict() -> None:
                   volume="337")  # fmt: skip
     a = Record(record_id="a:1", pages="a1754", **common)
     b = Record(record_id="b:1", pages="969-972", **common)
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
 
 
 def test_abstracts_on_one_page_are_not_one_article() -> None:
@@ -320,7 +317,7 @@ def test_abstracts_on_one_page_are_not_one_article() -> None:
     a = Record(record_id="a:1", title="Talc pleurodesis induces hypoxaemia", **common)
     b = Record(record_id="b:1", title="Characteristics of 300 patients in a pleural trial",
                **common)  # fmt: skip
-    assert _pair(a, b).decision == "different"
+    assert score_records(a, b).decision == "different"
 
 
 def test_a_notice_with_the_same_citation_is_the_notice_unlabelled() -> None:
@@ -328,20 +325,20 @@ def test_a_notice_with_the_same_citation_is_the_notice_unlabelled() -> None:
                   pages="616")  # fmt: skip
     a = Record(record_id="a:1", title="Erratum: Severe ADAMTS13 deficiency in children", **common)
     b = Record(record_id="b:1", title="Severe ADAMTS13 deficiency in children", **common)
-    assert _pair(a, b).rule == "notice_same_citation"
+    assert score_records(a, b).rule == "notice_same_citation"
     # The article itself (other pages) stays apart from its erratum.
     c = Record(record_id="c:1", title="Severe ADAMTS13 deficiency in children",
                **{**common, "pages": "310-317"})  # fmt: skip
-    assert _pair(a, c).rule == "notice_vs_article"
+    assert score_records(a, c).rule == "notice_vs_article"
 
 
 def test_a_title_without_any_other_field_is_not_enough_unless_identical() -> None:
     a = Record(record_id="a:1", title="Open-label trial of drug X in adult patients", year="2011")
     b = Record(record_id="b:1", title="Open-label trial of drug X in adolescent patients",
                year="2011")  # fmt: skip
-    assert _pair(a, b).decision != "same"
+    assert score_records(a, b).decision != "same"
     c = Record(record_id="c:1", title="Open-label trial of drug X in adult patients.", year="2011")
-    assert _pair(a, c).decision == "same"
+    assert score_records(a, c).decision == "same"
 
 
 # -- identical records, no chaining -----------------------------------------------------------

@@ -112,16 +112,15 @@ def test_reports_differing_in_a_number_are_different() -> None:
 @pytest.mark.parametrize("rule", ["pmid_conflict", "doi_conflict"])
 def test_identifier_conflicts_are_decisive(rule: str) -> None:
     from evsynth.contracts.records import Record
-    from evsynth.dedup.normalise import normalise_record
-    from evsynth.dedup.score import Thresholds, score_pair
+    from tests.support.dedup import score_records
 
     ids = {"pmid_conflict": ("pmid", "1", "2"), "doi_conflict": ("doi", "10.1000/a", "10.1000/b")}
     name, x, y = ids[rule]
     common = dict(title="Lung metastases in osteosarcoma: a cohort", authors="Smith, A",
                   journal="Cancer", year="2001")  # fmt: skip
-    a = normalise_record(0, Record(record_id="a:1", **{name: x}, **common))
-    b = normalise_record(1, Record(record_id="b:1", **{name: y}, **common))
-    p = score_pair(a, b, Thresholds())
+    a = Record(record_id="a:1", **{name: x}, **common)
+    b = Record(record_id="b:1", **{name: y}, **common)
+    p = score_records(a, b)
     assert (p.rule, p.decision) == (rule, "different")
 
 
@@ -166,8 +165,7 @@ def test_an_editorial_label_alone_does_not_split_an_article() -> None:
 
 def test_a_journal_named_proceedings_is_not_a_conference() -> None:
     from evsynth.contracts.records import Record
-    from evsynth.dedup.normalise import normalise_record
-    from evsynth.dedup.score import Thresholds, score_pair
+    from tests.support.dedup import score_records
 
     title = "Lung metastasis of osteosarcoma depends on ezrin signalling in mice"
     a = Record(record_id="pubmed:1", title=title, authors="Khanna, C", year="2004",
@@ -175,5 +173,5 @@ def test_a_journal_named_proceedings_is_not_a_conference() -> None:
                "America", pub_type="Journal Article")  # fmt: skip
     b = Record(record_id="cochrane:CN-1", title=title, authors="Khanna C", year="2004",
                journal="Proc Natl Acad Sci U S A")  # fmt: skip
-    p = score_pair(normalise_record(0, a), normalise_record(1, b), Thresholds())
+    p = score_records(a, b)
     assert (p.rule, p.decision) == ("title_and_fields", "same")
