@@ -6,12 +6,10 @@ a benchmark set.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from evsynth.contracts.records import Record
-from evsynth.dedup import deduplicate, load_inputs
+from evsynth.dedup import deduplicate
 from evsynth.dedup.engine import DedupResult
 from evsynth.dedup.normalise import (
     is_missing,
@@ -25,31 +23,19 @@ from evsynth.dedup.normalise import (
     title_parts,
 )
 from evsynth.dedup.score import journal_similarity
-from tests.support.dedup import score_records
-
-DATA = Path(__file__).parent / "data" / "dedup"
-
-
-def run(name: str) -> DedupResult:
-    return deduplicate(load_inputs([DATA / f"{name}.records.tsv"]), progress=False)
-
-
-def clusters(result: DedupResult) -> list[list[str]]:
-    return sorted(s.member_ids for s in result.studies)
+from tests.support.dedup import clusters, pair_of, run_fixture, score_records
 
 
 def rule_of(result: DedupResult, a: str, b: str) -> tuple[str, str]:
-    for p in result.pairs:
-        if {result.records[p.a].record_id, result.records[p.b].record_id} == {a, b}:
-            return p.rule, p.decision
-    raise AssertionError(f"no pair {a} / {b}")
+    p = pair_of(result, a, b)
+    return p.rule, p.decision
 
 
 # -- container DOIs ---------------------------------------------------------------------------
 
 
 def test_a_doi_on_several_distinct_titles_never_decides_same() -> None:
-    result = run("container_doi")
+    result = run_fixture("container_doi")
     # Three abstracts of one supplement carry its DOI; only the one abstract exported by two
     # databases is merged, on its fields, and pairs.tsv says the DOI was a container's.
     assert clusters(result) == [
@@ -89,7 +75,7 @@ def _tables(*records: Record):
 def test_supplement_volume_issue_and_pages_agree_with_the_plain_citation() -> None:
     assert normalise_volume("60 (1 Supplement 1)") == normalise_volume("60") == "60"
     assert normalise_pages("S548-S549") == normalise_pages("548-9") == ("548", "549")
-    result = run("supplement_citation")
+    result = run_fixture("supplement_citation")
     assert clusters(result) == [["embase:L700000011", "pubmed:37000011"]]
 
 
@@ -119,7 +105,7 @@ def test_split_authors_keeps_one_entry_per_author() -> None:
 
 
 def test_author_formats_fixture_is_one_study() -> None:
-    result = run("author_formats")
+    result = run_fixture("author_formats")
     assert clusters(result) == [["embase:L700000021", "endnote:21", "ris:21"]]
     assert all(p.author_sim == 1.0 for p in result.pairs)
 
@@ -159,7 +145,7 @@ def test_placeholders_are_missing(raw: str) -> None:
 
 
 def test_na_and_nan_fields_are_empty_not_values() -> None:
-    result = run("missing_literals")
+    result = run_fixture("missing_literals")
     # "NA" volumes and DOIs agree with nothing and conflict with nothing; two records with an
     # "NA" DOI are not a DOI match.
     assert clusters(result) == [["csv:1", "csv:2"], ["csv:3"]]
@@ -198,7 +184,7 @@ def test_a_section_heading_appended_to_the_title_is_dropped(raw: str) -> None:
 
 
 def test_language_tag_fixture_is_one_study() -> None:
-    assert clusters(run("language_tag")) == [["endnote:31", "endnote:32"]]
+    assert clusters(run_fixture("language_tag")) == [["endnote:31", "endnote:32"]]
 
 
 @pytest.mark.parametrize(
@@ -345,14 +331,14 @@ def test_a_title_without_any_other_field_is_not_enough_unless_identical() -> Non
 
 
 def test_identical_records_are_one_study_and_never_possible() -> None:
-    result = run("identical_three")
+    result = run_fixture("identical_three")
     assert clusters(result) == [["endnote:41", "endnote:42", "endnote:43"]]
     assert {p.rule for p in result.pairs} == {"identical_record"}
     assert result.possible == []
 
 
 def test_titles_that_disagree_share_a_study_only_through_an_identifier() -> None:
-    result = run("no_chain_titles")
+    result = run_fixture("no_chain_titles")
     # The German record shares a PMID with the Embase record; the CENTRAL record matches the
     # Embase record on its fields but has the English title only and no PMID: it can never end
     # up with the German record, so the PMID pair goes to a person instead of chaining.
