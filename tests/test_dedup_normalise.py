@@ -10,16 +10,12 @@ from evsynth.dedup.normalise import (
     journal_forms,
     normalise_authors,
     normalise_pages,
-    normalise_record,
     normalise_volume,
     normalise_year,
     title_parts,
 )
-from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
-
-
-def _pair(a: Record, b: Record):
-    return score_pair(normalise_record(0, a), normalise_record(1, b), Thresholds())
+from evsynth.dedup.score import journal_similarity
+from tests.support.dedup import score_records
 
 
 @pytest.mark.parametrize(
@@ -35,7 +31,7 @@ def test_doi_forms_match(raw: str) -> None:
     a = Record(record_id="x:1", title="Lung metastases in osteosarcoma", doi=raw)
     b = Record(record_id="y:1", title="Lung metastases in osteosarcoma",
                doi="10.1016/j.jpedsurg.2005.10.089")  # fmt: skip
-    pair = _pair(a, b)
+    pair = score_records(a, b)
     assert pair.doi_match is True
     assert pair.rule == "doi_match"
 
@@ -129,7 +125,7 @@ def test_author_order_does_not_matter_for_similarity() -> None:
                authors="Smith, A; Jones, B; Brown, C")  # fmt: skip
     b = Record(record_id="y:1", title="Lung metastases in osteosarcoma: a cohort",
                authors="Jones, B; Smith, A; Brown, C")  # fmt: skip
-    assert _pair(a, b).author_sim == 1.0
+    assert score_records(a, b).author_sim == 1.0
 
 
 @pytest.mark.parametrize(
@@ -187,17 +183,17 @@ def test_page_formats_agree_in_scoring() -> None:
                   journal="Cancer", year="2001", volume="91")  # fmt: skip
     a = Record(record_id="x:1", pages="1347-58", **common)
     b = Record(record_id="y:1", pages="1347-1358", **common)
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
     # A single page against the range, later in the volume: an erratum reprinting the title.
     c = Record(record_id="z:1", pages="1401", **common)
-    assert _pair(a, c).decision != "same"
+    assert score_records(a, c).decision != "same"
     # Another range under the same title, authors, journal, volume and year: a page typed
     # wrong in one database (two articles cannot share all of that).
     d = Record(record_id="w:1", pages="1348-1358", **common)
-    assert _pair(a, d).rule == "title_and_fields_but_pages"
+    assert score_records(a, d).rule == "title_and_fields_but_pages"
     # ... but not when the authors differ too.
     e = Record(record_id="v:1", pages="1348-1358", **{**common, "authors": "Brown, C"})
-    assert _pair(a, e).decision != "same"
+    assert score_records(a, e).decision != "same"
 
 
 @pytest.mark.parametrize(
@@ -211,8 +207,8 @@ def test_year_off_by_one_allowed_two_not() -> None:
     common = dict(title="Lung metastases in osteosarcoma: a cohort", authors="Smith, A",
                   journal="Cancer")  # fmt: skip
     a = Record(record_id="x:1", year="2006", **common)
-    assert _pair(a, Record(record_id="y:1", year="2007", **common)).decision == "same"
-    assert _pair(a, Record(record_id="y:2", year="2008", **common)).rule == "year_mismatch"
+    assert score_records(a, Record(record_id="y:1", year="2007", **common)).decision == "same"
+    assert score_records(a, Record(record_id="y:2", year="2008", **common)).rule == "year_mismatch"
 
 
 def test_volume_and_fold() -> None:

@@ -6,12 +6,10 @@ a benchmark set.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from evsynth.contracts.records import Record
-from evsynth.dedup import deduplicate, load_inputs
+from evsynth.dedup import deduplicate
 from evsynth.dedup.engine import DedupResult
 from evsynth.dedup.normalise import (
     is_missing,
@@ -24,35 +22,20 @@ from evsynth.dedup.normalise import (
     split_authors,
     title_parts,
 )
-from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
-
-DATA = Path(__file__).parent / "data" / "dedup"
-
-
-def run(name: str) -> DedupResult:
-    return deduplicate(load_inputs([DATA / f"{name}.records.tsv"]), progress=False)
-
-
-def clusters(result: DedupResult) -> list[list[str]]:
-    return sorted(s.member_ids for s in result.studies)
+from evsynth.dedup.score import journal_similarity
+from tests.support.dedup import clusters, pair_of, run_fixture, score_records
 
 
 def rule_of(result: DedupResult, a: str, b: str) -> tuple[str, str]:
-    for p in result.pairs:
-        if {result.records[p.a].record_id, result.records[p.b].record_id} == {a, b}:
-            return p.rule, p.decision
-    raise AssertionError(f"no pair {a} / {b}")
-
-
-def _pair(a: Record, b: Record):
-    return score_pair(normalise_record(0, a), normalise_record(1, b), Thresholds())
+    p = pair_of(result, a, b)
+    return p.rule, p.decision
 
 
 # -- container DOIs ---------------------------------------------------------------------------
 
 
 def test_a_doi_on_several_distinct_titles_never_decides_same() -> None:
-    result = run("container_doi")
+    result = run_fixture("container_doi")
     # Three abstracts of one supplement carry its DOI; only the one abstract exported by two
     # databases is merged, on its fields, and pairs.tsv says the DOI was a container's.
     assert clusters(result) == [
@@ -92,7 +75,7 @@ def _tables(*records: Record):
 def test_supplement_volume_issue_and_pages_agree_with_the_plain_citation() -> None:
     assert normalise_volume("60 (1 Supplement 1)") == normalise_volume("60") == "60"
     assert normalise_pages("S548-S549") == normalise_pages("548-9") == ("548", "549")
-    result = run("supplement_citation")
+    result = run_fixture("supplement_citation")
     assert clusters(result) == [["embase:L700000011", "pubmed:37000011"]]
 
 
@@ -122,7 +105,7 @@ def test_split_authors_keeps_one_entry_per_author() -> None:
 
 
 def test_author_formats_fixture_is_one_study() -> None:
-    result = run("author_formats")
+    result = run_fixture("author_formats")
     assert clusters(result) == [["embase:L700000021", "endnote:21", "ris:21"]]
     assert all(p.author_sim == 1.0 for p in result.pairs)
 
@@ -134,7 +117,7 @@ def test_author_family_order_does_not_split_an_article() -> None:
                   pages="1223-1229")  # fmt: skip
     a = Record(record_id="a:1", authors="Le Quintrec, M.; Zuber, J.; Noel, L. H.", **common)
     b = Record(record_id="b:1", authors="Le, Quintrec M.; Zuber, J.; Noel, L. H.", **common)
-    p = _pair(a, b)
+    p = score_records(a, b)
     assert p.author_sim == 1.0 and p.decision == "same"
 
 
@@ -162,7 +145,7 @@ def test_placeholders_are_missing(raw: str) -> None:
 
 
 def test_na_and_nan_fields_are_empty_not_values() -> None:
-    result = run("missing_literals")
+    result = run_fixture("missing_literals")
     # "NA" volumes and DOIs agree with nothing and conflict with nothing; two records with an
     # "NA" DOI are not a DOI match.
     assert clusters(result) == [["csv:1", "csv:2"], ["csv:3"]]
@@ -201,7 +184,7 @@ def test_a_section_heading_appended_to_the_title_is_dropped(raw: str) -> None:
 
 
 def test_language_tag_fixture_is_one_study() -> None:
-    assert clusters(run("language_tag")) == [["endnote:31", "endnote:32"]]
+    assert clusters(run_fixture("language_tag")) == [["endnote:31", "endnote:32"]]
 
 
 @pytest.mark.parametrize(
@@ -224,16 +207,16 @@ def test_numbers_joined_to_letters_and_cut_titles_do_not_differ() -> None:
                **common)  # fmt: skip
     b = Record(record_id="b:1", title="Persistent HPV infection with new (non-HPV 16/18) types",
                **common)  # fmt: skip
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
     # Two follow-up reports: same journal and authors, each on its own pages.
     c = Record(record_id="c:1", title="Persistent HPV infection: 5-year follow-up", **common)
     d = Record(record_id="d:1", title="Persistent HPV infection: 10-year follow-up",
                **{**common, "pages": "341-349"})  # fmt: skip
-    assert _pair(c, d).rule == "title_number_mismatch"
+    assert score_records(c, d).rule == "title_number_mismatch"
     # A report with the same number on another first page, or no pages, stays apart too.
     e = Record(record_id="e:1", title="Persistent HPV infection: 10-year follow-up",
                **{**common, "pages": ""})  # fmt: skip
-    assert _pair(c, e).decision == "different"
+    assert score_records(c, e).decision == "different"
 
 
 def test_a_title_number_typo_under_the_same_full_citation_is_one_article() -> None:
@@ -245,13 +228,13 @@ def test_a_title_number_typo_under_the_same_full_citation_is_one_article() -> No
                "cervical intraepithelial neoplasia grade 2", **common)  # fmt: skip
     b = Record(record_id="b:1", title="p6INK4a expression does not predict the outcome of "
                "cervical intraepithelial neoplasia grade 2", **common)  # fmt: skip
-    assert _pair(a, b).rule == "title_number_typo_citation"
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).rule == "title_number_typo_citation"
+    assert score_records(a, b).decision == "same"
     # One page, however: abstracts printed on one page of a supplement share it.
     one = {**common, "pages": "1099"}
     c = Record(record_id="c:1", title=a.title, **one)
     d = Record(record_id="d:1", title=b.title, **one)
-    assert _pair(c, d).decision == "different"
+    assert score_records(c, d).decision == "different"
 
 
 # -- journals ---------------------------------------------------------------------------------
@@ -291,7 +274,7 @@ def test_a_journal_in_translation_is_outweighed_by_the_other_fields() -> None:
                   pages="102-106")  # fmt: skip
     a = Record(record_id="a:1", journal="Chinese Journal of Lung Cancer", **common)
     b = Record(record_id="b:1", journal="Zhongguo fei ai za zhi", **common)
-    p = _pair(a, b)
+    p = score_records(a, b)
     assert (p.rule, p.decision) == ("title_and_fields_but_journal", "same")
 
 
@@ -301,7 +284,7 @@ def test_a_single_page_equal_to_the_last_page_agrees() -> None:
                   volume="205")  # fmt: skip
     a = Record(record_id="a:1", pages="569", **common)
     b = Record(record_id="b:1", pages="567-569", **common)
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
 
 
 def test_an_article_number_and_print_pages_do_not_conflict() -> None:
@@ -310,7 +293,7 @@ def test_an_article_number_and_print_pages_do_not_conflict() -> None:
                   volume="337")  # fmt: skip
     a = Record(record_id="a:1", pages="a1754", **common)
     b = Record(record_id="b:1", pages="969-972", **common)
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
 
 
 def test_abstracts_on_one_page_are_not_one_article() -> None:
@@ -320,7 +303,7 @@ def test_abstracts_on_one_page_are_not_one_article() -> None:
     a = Record(record_id="a:1", title="Talc pleurodesis induces hypoxaemia", **common)
     b = Record(record_id="b:1", title="Characteristics of 300 patients in a pleural trial",
                **common)  # fmt: skip
-    assert _pair(a, b).decision == "different"
+    assert score_records(a, b).decision == "different"
 
 
 def test_a_notice_with_the_same_citation_is_the_notice_unlabelled() -> None:
@@ -328,34 +311,34 @@ def test_a_notice_with_the_same_citation_is_the_notice_unlabelled() -> None:
                   pages="616")  # fmt: skip
     a = Record(record_id="a:1", title="Erratum: Severe ADAMTS13 deficiency in children", **common)
     b = Record(record_id="b:1", title="Severe ADAMTS13 deficiency in children", **common)
-    assert _pair(a, b).rule == "notice_same_citation"
+    assert score_records(a, b).rule == "notice_same_citation"
     # The article itself (other pages) stays apart from its erratum.
     c = Record(record_id="c:1", title="Severe ADAMTS13 deficiency in children",
                **{**common, "pages": "310-317"})  # fmt: skip
-    assert _pair(a, c).rule == "notice_vs_article"
+    assert score_records(a, c).rule == "notice_vs_article"
 
 
 def test_a_title_without_any_other_field_is_not_enough_unless_identical() -> None:
     a = Record(record_id="a:1", title="Open-label trial of drug X in adult patients", year="2011")
     b = Record(record_id="b:1", title="Open-label trial of drug X in adolescent patients",
                year="2011")  # fmt: skip
-    assert _pair(a, b).decision != "same"
+    assert score_records(a, b).decision != "same"
     c = Record(record_id="c:1", title="Open-label trial of drug X in adult patients.", year="2011")
-    assert _pair(a, c).decision == "same"
+    assert score_records(a, c).decision == "same"
 
 
 # -- identical records, no chaining -----------------------------------------------------------
 
 
 def test_identical_records_are_one_study_and_never_possible() -> None:
-    result = run("identical_three")
+    result = run_fixture("identical_three")
     assert clusters(result) == [["endnote:41", "endnote:42", "endnote:43"]]
     assert {p.rule for p in result.pairs} == {"identical_record"}
     assert result.possible == []
 
 
 def test_titles_that_disagree_share_a_study_only_through_an_identifier() -> None:
-    result = run("no_chain_titles")
+    result = run_fixture("no_chain_titles")
     # The German record shares a PMID with the Embase record; the CENTRAL record matches the
     # Embase record on its fields but has the English title only and no PMID: it can never end
     # up with the German record, so the PMID pair goes to a person instead of chaining.

@@ -19,12 +19,8 @@ from evsynth.dedup.normalise import (
     normalise_record,
     normalise_title,
 )
-from evsynth.dedup.score import Thresholds, journal_similarity, score_pair
-
-
-def _pair(a: Record, b: Record):
-    return score_pair(normalise_record(0, a), normalise_record(1, b), Thresholds())
-
+from evsynth.dedup.score import journal_similarity
+from tests.support.dedup import score_records
 
 # -- authors ----------------------------------------------------------------------------------
 
@@ -119,10 +115,10 @@ def test_page_ranges_a_spreadsheet_turned_into_dates_are_read_back() -> None:
     )
     a = Record(record_id="a:1", pages="01-Oct", **common)  # fmt: skip
     b = Record(record_id="b:1", pages="1-10", **common)
-    assert _pair(a, b).decision == "same"
+    assert score_records(a, b).decision == "same"
     # The decoded range still conflicts with other pages (here the print version a year on).
     c = Record(record_id="c:1", pages="515-523", **{**common, "year": "2012", "volume": ""})
-    assert _pair(a, c).decision != "same"
+    assert score_records(a, c).decision != "same"
 
 
 def test_an_article_printed_in_several_runs_has_one_span_whatever_the_order() -> None:
@@ -169,13 +165,13 @@ def test_a_close_title_with_the_whole_citation_but_the_journal_name_is_one_artic
     b = Record(record_id="b:1", journal="Revue suisse de medecine",
                title="Neoadjuvant chemotherapy in locally advanced stages IIIA and IIIB "
                "bronchial carcinoma", **common)  # fmt: skip
-    p = _pair(a, b)
+    p = score_records(a, b)
     assert (p.rule, p.decision) == ("citation_but_journal", "same")
     # Another last page, or a single page, is not the whole citation.
     c = replace(b, record_id="c:1", pages="1647-1649")
-    assert _pair(a, c).decision != "same"
+    assert score_records(a, c).decision != "same"
     d = replace(b, record_id="d:1", pages="1647")
-    assert _pair(a, d).decision != "same"
+    assert score_records(a, d).decision != "same"
 
 
 def test_a_parallel_title_in_the_original_language_does_not_hide_the_english_one() -> None:
@@ -189,7 +185,7 @@ def test_a_parallel_title_in_the_original_language_does_not_hide_the_english_one
         **common,
         title=english + "; Efeito da pressao positiva nas vias aereas sobre a absorcao",
     )
-    p = _pair(a, b)
+    p = score_records(a, b)
     assert p.title_sim == 1.0 and p.decision == "same"
     # A short head is a heading, not a title: "Stroke and aphasia; ..." keeps its whole title.
     short = normalise_record(0, Record(record_id="c:1", title="Stroke and aphasia; Overcoming "

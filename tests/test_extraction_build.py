@@ -17,6 +17,7 @@ from evsynth.extraction.schema import read_sheet, render_manual
 from evsynth.extraction.settings import parse_settings
 from evsynth.extraction.write import write_result
 from evsynth.tables import read_tsv
+from tests.support.argv import extract_args
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "extraction"
@@ -174,21 +175,11 @@ def test_empty_analysis_has_a_header(tmp_path: Path) -> None:
 
 
 def test_cli_is_byte_stable(tmp_path: Path) -> None:
-    args = [
-        "extract",
-        "--studies",
-        str(DATA / "studies.csv"),
-        "--effects",
-        str(DATA / "effects.csv"),
-        "--config",
-        str(DATA / "config.yaml"),
-        "--screening",
-        str(DATA / "full_text.tsv"),
-        "--records",
-        str(DATA / "unique.tsv"),
-        "--risk-of-bias",
-        str(DATA / "risk_of_bias.csv"),
-    ]
+    args = extract_args(
+        DATA,
+        *("--screening", str(DATA / "full_text.tsv"), "--records", str(DATA / "unique.tsv")),
+        *("--risk-of-bias", str(DATA / "risk_of_bias.csv")),
+    )
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     files = sorted(
@@ -218,19 +209,7 @@ def test_cli_is_byte_stable(tmp_path: Path) -> None:
 
 
 def test_cli_reports_errors_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(
-        [
-            "extract",
-            "--studies",
-            str(DATA / "studies.csv"),
-            "--effects",
-            str(DATA / "effects_ci_low_above_hr.csv"),
-            "--config",
-            str(DATA / "config.yaml"),
-            "--out",
-            str(tmp_path),
-        ]
-    )
+    code = main(extract_args(DATA, "--out", str(tmp_path), effects="effects_ci_low_above_hr.csv"))
     assert code == 1
     assert "does not contain the HR" in capsys.readouterr().err
 
@@ -238,14 +217,7 @@ def test_cli_reports_errors_cleanly(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_cli_says_when_links_are_not_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = [
-        "extract",
-        "--studies",
-        str(DATA / "studies.csv"),
-        "--effects",
-        str(DATA / "effects.csv"),
-    ]
-    assert main([*args, "--config", str(DATA / "config.yaml"), "--out", str(tmp_path)]) == 0
+    assert main(extract_args(DATA, "--out", str(tmp_path))) == 0  # no --screening, --records
     assert "were NOT checked" in capsys.readouterr().err
 
 

@@ -15,6 +15,7 @@ from evsynth.extraction.schema import read_sheet
 from evsynth.extraction.settings import parse_settings
 from evsynth.extraction.studies import study_record_runs
 from evsynth.tables import read_tsv
+from tests.support.argv import extract_args
 
 DATA = Path(__file__).parent / "data" / "extraction"
 RUNS = DATA / "search_runs"
@@ -23,22 +24,11 @@ TABLES = sorted(str(p) for p in RUNS.glob("*/*.records.tsv"))
 
 
 def cli_args(tmp_path: Path, *extra: str) -> list[str]:
-    return [
-        "extract",
-        "--studies",
-        str(DATA / "studies.csv"),
-        "--effects",
-        str(DATA / "effects.csv"),
-        "--config",
-        str(DATA / "config.yaml"),
-        "--screening",
-        str(DATA / "full_text.tsv"),
-        "--records",
-        str(RUNS / "unique.tsv"),
-        "--out",
-        str(tmp_path),
-        *extra,
-    ]
+    return extract_args(
+        DATA,
+        *("--screening", str(DATA / "full_text.tsv"), "--records", str(RUNS / "unique.tsv")),
+        *("--out", str(tmp_path), *extra),
+    )
 
 
 def test_study_record_run_is_the_earliest_member_run() -> None:

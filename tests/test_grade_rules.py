@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,11 @@ from evsynth.contracts.pooling_result import (
     read_pooling_result,
 )
 from evsynth.errors import InputError
+from evsynth.extraction.rob_items import QUIPS_DOMAINS
 from evsynth.grade import rules
 from evsynth.grade.assess import assess, merge_settings
 from evsynth.tables import read_tsv
+from tests.support.report import build_report, copy_report_project
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = Path(__file__).parent / "data" / "report" / "results_fixture"
@@ -69,15 +70,9 @@ def test_nos_total_to_risk(total: int, risk: str) -> None:
 
 
 def test_quips_any_high_is_high_all_low_is_low_and_blank_is_not_assessed() -> None:
-    domains = [
-        "study_participation",
-        "study_attrition",
-        "prognostic_factor_measurement",
-        "outcome_measurement",
-        "study_confounding",
-        "statistical_analysis_and_reporting",
-    ]
-    row = {"study_id": "x", "tool": "QUIPS", **dict.fromkeys(domains, "low")}
+    # A row as extraction writes risk_of_bias.tsv: one column per QUIPS domain.
+    row = {"study_id": "x", "tool": "QUIPS", **dict.fromkeys(QUIPS_DOMAINS, "low")}
+    assert {"study_attrition", "study_confounding"} <= row.keys()
     assert rules.study_risk(row, S["risk_of_bias"]) == "low"
     assert rules.study_risk({**row, "study_attrition": "moderate"}, S["risk_of_bias"]) == "moderate"
     assert rules.study_risk({**row, "study_confounding": "high"}, S["risk_of_bias"]) == "high"
@@ -373,13 +368,7 @@ def test_command_on_the_report_fixture(tmp_path: Path, capsys) -> None:
 
 
 def test_report_shows_the_ratings_with_their_reasons(tmp_path: Path) -> None:
-    from evsynth.report import write_report
-
-    shutil.copytree(FIXTURE, tmp_path / "results")
-    shutil.copy(FIXTURE.parent / "config.yaml", tmp_path / "config.yaml")
-    base = write_report(
-        config_path=tmp_path / "config.yaml", results=tmp_path / "results", out=tmp_path / "r0.html"
-    ).read_text()
+    base = build_report(copy_report_project(tmp_path))
     assert "grade-sof" not in base  # nothing graded: no section
     (tmp_path / "results" / "grade").mkdir()
     settings = copy.deepcopy(S)
@@ -396,9 +385,7 @@ def test_report_shows_the_ratings_with_their_reasons(tmp_path: Path) -> None:
         result = read_pooling_result(FIXTURE / "pooling" / f"{name}.json")
         g = assess(result, analysis=name, settings=settings, risk_of_bias=None, studies=studies)
         (tmp_path / "results" / "grade" / f"{name}.json").write_text(json.dumps(g))
-    html = write_report(
-        config_path=tmp_path / "config.yaml", results=tmp_path / "results", out=tmp_path / "r1.html"
-    ).read_text()
+    html = build_report(tmp_path)
     assert 'id="grade-sof"' in html and "Certainty of the evidence (GRADE)" in html
     assert "\u2116 of participants (studies)" in html and "Relative effect (95% CI)" in html
     table = html.split('id="grade-sof"')[1].split("</table>")[0]

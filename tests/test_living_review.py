@@ -28,6 +28,8 @@ import pytest
 import yaml
 
 from tests.support.mock_eutils import MockArticle, MockEutils
+from tests.support.workflow import job_table
+from tests.support.workflow import planned_jobs as support_planned_jobs
 from tests.support.workflow import snakemake as run_snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,39 +174,18 @@ def build_project(dest: Path, eutils_url: str) -> Path:
     return dest
 
 
+# The environment change that lifts the test-only switch hiding the API key.
+SHOW_API_KEY = {"EVSYNTH_TEST_NO_API_KEY": None}
+
+
 def snakemake(workdir: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess[str]:
     """Snakemake as a user runs it, without the test-only switch that hides the API key."""
-    return run_snakemake(workdir, *args, cores=cores, env={"EVSYNTH_TEST_NO_API_KEY": None})
-
-
-def job_table(text: str) -> dict[str, int]:
-    """Rule -> job count from the job table Snakemake prints before it runs (or dry-runs)."""
-    if "Nothing to be done" in text:
-        return {}
-    jobs: dict[str, int] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        if line.startswith("Job stats:"):
-            break
-    else:
-        raise AssertionError(f"no job table in Snakemake's output:\n{text[-3000:]}")
-    for line in lines:
-        parts = line.split()
-        if not parts:
-            if jobs:
-                break
-            continue
-        if parts[0] in ("job", "total") or set(parts[0]) == {"-"}:
-            continue
-        jobs[parts[0]] = int(parts[1])
-    return jobs
+    return run_snakemake(workdir, *args, cores=cores, env=SHOW_API_KEY)
 
 
 def planned_jobs(workdir: Path) -> dict[str, int]:
-    """What Snakemake would run now, from its dry-run job table (empty: nothing to be done)."""
-    result = snakemake(workdir, "-n")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return job_table(result.stdout + "\n" + result.stderr)
+    """What Snakemake would run now (empty: nothing to be done), as :func:`snakemake` runs it."""
+    return support_planned_jobs(workdir, cores=2, env=SHOW_API_KEY)
 
 
 def read_table(path: Path, *, delimiter: str = "\t") -> list[dict[str, str]]:

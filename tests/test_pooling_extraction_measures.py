@@ -21,6 +21,7 @@ from evsynth.errors import InputError
 from evsynth.extraction.build import extract
 from evsynth.extraction.schema import read_sheet
 from evsynth.extraction.settings import parse_settings
+from tests.support.argv import extract_args
 
 ROOT = Path(__file__).parent
 DATA = ROOT / "data" / "extraction" / "measures"
@@ -141,18 +142,7 @@ def test_unknown_measure_in_config_is_an_error():
     [("bcg_rr", "bcg", "RR", "REML"), ("los_smd", "normand1999", "SMD", "REML")],
 )
 def test_extract_then_pool_analysis_matches_rma(tmp_path, analysis, dataset, measure, method):
-    argv = [
-        "extract",
-        "--studies",
-        str(DATA / "studies.csv"),
-        "--effects",
-        str(DATA / "effects.csv"),
-        "--config",
-        str(DATA / "config.yaml"),
-        "--out",
-        str(tmp_path / "extraction"),
-    ]
-    assert main(argv) == 0
+    assert main(extract_args(DATA, "--out", str(tmp_path / "extraction"))) == 0
     narrative = (tmp_path / "extraction" / "narrative.tsv").read_text(encoding="utf-8")
     assert "Aronson1948" not in narrative  # pooled as counts, not a narrative finding
     entry = next(a for a in CONFIG["analyses"] if a["id"] == analysis)

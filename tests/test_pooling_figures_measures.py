@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from evsynth.cli import main
+from tests.support.argv import extract_args
 from tests.support.svgread import load_svg
 
 ROOT = Path(__file__).parent
@@ -24,9 +25,7 @@ CONFIG = yaml.safe_load((DATA / "config.yaml").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def pooled(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("measures")
-    argv = ["extract", "--studies", str(DATA / "studies.csv"), "--effects"]
-    argv += [str(DATA / "effects.csv"), "--config", str(DATA / "config.yaml")]
-    assert main([*argv, "--out", str(out / "extraction")]) == 0
+    assert main(extract_args(DATA, "--out", str(out / "extraction"))) == 0
     for entry in CONFIG["analyses"]:
         if entry["id"] in ("bcg_hr", "los_or"):
             continue

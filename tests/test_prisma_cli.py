@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evsynth.cli import main
+from tests.support.argv import prisma_counts_args
 
 DATA = Path(__file__).parent / "data"
 SCREENING = DATA / "screening"
@@ -25,16 +26,7 @@ def _counts_args(out: Path, tmp_path: Path) -> list[str]:
         '{"records_per_source": {"pubmed": 6}, "records_total": 6, "duplicates_removed": 1,'
         ' "unique_records": 5}'
     )
-    return [
-        "--dedup-summary",
-        str(summary),
-        "--title-abstract",
-        str(ta),
-        "--full-text",
-        str(ft),
-        "--out",
-        str(out),
-    ]
+    return [*prisma_counts_args(summary, ta, ft), "--out", str(out)]
 
 
 def test_old_counts_verb_writes_the_same_file_and_says_it_is_deprecated(tmp_path, capsys):

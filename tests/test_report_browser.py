@@ -19,8 +19,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from evsynth.contracts.format import format_hr, format_p
-from evsynth.report import write_report
 from evsynth.tables import read_tsv
+from tests.support.report import build_report, copy_report_project
 
 DATA = Path(__file__).parent / "data" / "report"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -70,14 +70,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory, browser: WebDriver) -> tuple[WebDriver, Path]:
-    project = tmp_path_factory.mktemp("project")
-    shutil.copytree(DATA / "results_fixture", project / "results")
-    shutil.copy(DATA / "config.yaml", project / "config.yaml")
-    out = write_report(
-        config_path=project / "config.yaml",
-        results=project / "results",
-        out=project / "results" / "report" / "index.html",
-    )
+    project = copy_report_project(tmp_path_factory.mktemp("project"))
+    build_report(project)
+    out = project / "results" / "report" / "index.html"
     _console(browser)  # drop messages from before the page
     browser.get(out.resolve().as_uri())
     return browser, out

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from evsynth.report.build import write_report
 from evsynth.tables import read_tsv, write_tsv
+from tests.support.report import build_report, copy_report_project
 
-DATA = Path(__file__).parent / "data" / "report"
 FIRST, UPDATE = "2025-12-31", "2026-03-31"
 # Study records by first run: the update found Choi 2014 (included), Hu 2020's record and one
 # record still awaiting screening; pubmed:16616355 (Harting 2006) was found again but is old.
@@ -32,9 +30,7 @@ STUDY_RUNS = {"S01": FIRST, "S02": FIRST, "S03": FIRST, "S04": UPDATE, "S05": UP
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """The report fixture project plus the living-review outputs of a two-run review."""
-    shutil.copytree(DATA / "results_fixture", tmp_path / "results")
-    shutil.copy(DATA / "config.yaml", tmp_path / "config.yaml")
-    results = tmp_path / "results"
+    results = copy_report_project(tmp_path) / "results"
     write_tsv(
         results / "prisma" / "study_record_runs.tsv",
         [
@@ -92,15 +88,6 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def build(project: Path) -> str:
-    out = write_report(
-        config_path=project / "config.yaml",
-        results=project / "results",
-        out=project / "results" / "report" / "index.html",
-    )
-    return out.read_text(encoding="utf-8")
-
-
 def changes_of(html: str) -> str:
     match = re.search(
         r'<section id="changes"><h2>What changed since the previous version</h2>(.*?)</section>',
@@ -112,7 +99,7 @@ def changes_of(html: str) -> str:
 
 
 def test_section_lists_the_update_records_and_studies(project: Path) -> None:
-    html = build(project)
+    html = build_report(project)
     assert '<a href="#changes">What changed since the previous version</a>' in html
     section = changes_of(html)
     # The new study records of the update, each with where it stands ...
@@ -131,7 +118,7 @@ def test_section_lists_the_update_records_and_studies(project: Path) -> None:
 
 
 def test_per_run_table(project: Path) -> None:
-    section = changes_of(build(project))
+    section = changes_of(build_report(project))
     update = re.search(rf'<tr data-run="{UPDATE}">(.*?)</tr>', section).group(1)
     values = dict(re.findall(r'data-field="([a-z_]+)" data-value="([^"]*)"', update))
     assert values == {
@@ -149,7 +136,7 @@ def test_per_run_table(project: Path) -> None:
 
 
 def test_pooled_estimates_before_and_after(project: Path) -> None:
-    section = changes_of(build(project))
+    section = changes_of(build_report(project))
     row = re.search(r'<tr data-changes-analysis="complete_resection_prs">(.*?)</tr>', section)
     assert row
     values = dict(re.findall(r'data-field="([a-z_]+)" data-value="([^"]*)"', row.group(1)))
@@ -168,7 +155,7 @@ def test_pooled_estimates_before_and_after(project: Path) -> None:
 
 def test_missing_record_table_is_explained(project: Path) -> None:
     (project / "results" / "prisma" / "study_record_runs.tsv").unlink()
-    section = changes_of(build(project))
+    section = changes_of(build_report(project))
     assert "The new study records are not listed" in section
 
 
@@ -176,7 +163,7 @@ def test_one_run_is_the_first_version(project: Path) -> None:
     config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
     config["search"]["runs"] = config["search"]["runs"][:1]
     (project / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    section = changes_of(build(project))
+    section = changes_of(build_report(project))
     assert section == (
         "<p>This is the first version of this review (search run 2025-12-31); an update search "
         "will be reported here.</p>"

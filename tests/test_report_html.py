@@ -17,9 +17,10 @@ import yaml
 from evsynth.cli import main
 from evsynth.contracts.format import format_hr, format_p, format_p_clause
 from evsynth.errors import InputError
-from evsynth.report import load_config, load_inputs, render_html, write_report
+from evsynth.report import load_config, load_inputs, render_html
 from evsynth.report.facts import published_difference
 from evsynth.tables import read_tsv, write_json
+from tests.support.report import build_report, copy_report_project
 
 DATA = Path(__file__).parent / "data" / "report"
 
@@ -69,23 +70,12 @@ class Page(HTMLParser):
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """A writable copy of the fixture project (config.yaml + results/)."""
-    shutil.copytree(DATA / "results_fixture", tmp_path / "results")
-    shutil.copy(DATA / "config.yaml", tmp_path / "config.yaml")
-    return tmp_path
-
-
-def build(project: Path) -> str:
-    out = write_report(
-        config_path=project / "config.yaml",
-        results=project / "results",
-        out=project / "results" / "report" / "index.html",
-    )
-    return out.read_text(encoding="utf-8")
+    return copy_report_project(tmp_path)
 
 
 @pytest.fixture()
 def html(project: Path) -> str:
-    return build(project)
+    return build_report(project)
 
 
 def text_of(html: str) -> str:
@@ -188,7 +178,7 @@ def test_incomplete_screening_is_flagged(project: Path) -> None:
     data["complete"] = False
     data["incomplete_stages"] = ["full_text"]
     write_json(path, data)
-    text = text_of(build(project))
+    text = text_of(build_report(project))
     assert (
         "Screening incomplete. Records still without a final decision (Full text: 6 of 38)" in text
     )
@@ -199,7 +189,7 @@ def test_incomplete_screening_from_stage_tables_without_agreement(project: Path)
     (project / "results" / "screening" / "agreement.json").unlink()
     path = project / "results" / "screening" / "title_abstract.tsv"
     path.write_text(path.read_text() + "pubmed:30000001\t\t\tAB\tfalse\n")
-    text = text_of(build(project))
+    text = text_of(build_report(project))
     assert "(Title and abstract: 1 of 4)" in text
     assert "Agreement not computed" in text
 
@@ -215,7 +205,7 @@ def test_risk_of_bias_table_or_not_assessed(project: Path, html: str) -> None:
     assert "Risk of bias (NOS): judgement per study and domain" in html
     assert "Kempf-Bielack 2005</th><td>2 \u2605</td><td>3 \u2605</td><td>4 \u2605</td>" in html
     (project / "results" / "extraction" / "risk_of_bias.tsv").unlink()
-    assert "Risk of bias: not assessed." in build(project)
+    assert "Risk of bias: not assessed." in build_report(project)
 
 
 # ---------------------------------------------------------------- analyses
@@ -304,7 +294,7 @@ def test_bias_reason_when_k_below_ten_and_results_when_present(project: Path, ht
         "exp_ci_high": 0.64,
     }
     write_json(path, data)
-    text = text_of(build(project))
+    text = text_of(build_report(project))
     assert "Egger's regression test intercept -1.23, p = 0.270" in text
     assert "Begg's rank correlation test Kendall's \u03c4 -0.33, p = 0.750" in text
     assert "Trim-and-fill 1 studies imputed, left side; adjusted HR 0.31 [0.15, 0.64]" in text
@@ -316,7 +306,7 @@ def test_a_bias_test_s_own_reason_is_shown(project: Path) -> None:
     data = json.loads(path.read_text())
     data["egger"] = {"reason": "not run: the studies share one cohort"}
     write_json(path, data)
-    text = text_of(build(project))
+    text = text_of(build_report(project))
     assert "Egger's regression test not run: the studies share one cohort" in text
     assert "Begg's rank correlation test not computed: k = 4 < 10" in text
 
@@ -327,7 +317,7 @@ def test_an_update_s_selection_table_shows_the_whole_review(project: Path) -> No
     counts = json.loads(path.read_text())
     counts["update_flow"] = {"records_screened": 20, "records_excluded": 16, "duplicates": 3}
     write_json(path, counts)
-    shown = {attrs["data-field"]: value for attrs, value in Page(build(project)).fields()}
+    shown = {attrs["data-field"]: value for attrs, value in Page(build_report(project)).fields()}
     assert shown["records_screened"] == "301" and shown["duplicates"] == "111"
 
 
@@ -345,7 +335,7 @@ def test_a_malformed_contract_file_names_the_file_and_key(
     path = project / "results" / name
     write_json(path, {**json.loads(path.read_text()), **change})
     with pytest.raises(InputError, match=rf"{re.escape(name)}.*field '{re.escape(key)}'"):
-        build(project)
+        build_report(project)
 
 
 def test_single_study_and_empty_analyses(html: str) -> None:
@@ -427,7 +417,7 @@ def test_methods_follow_the_cochrane_rule(project: Path) -> None:
         data["settings"] |= {"random_method": "REML", "test": "knha", "min_k_report": 12}
         data["random"]["method"], data["random"]["test"] = "REML", "knha"
         write_json(path, data)
-    text = text_of(build(project))
+    text = text_of(build_report(project))
     assert "restricted maximum-likelihood (REML)" in text
     assert "Hartung-Knapp-Sidik-Jonkman (HKSJ) adjustment" in text
     assert "Cochrane preset" in text
@@ -452,17 +442,17 @@ def test_provenance_lists_every_input_with_its_sha256(project: Path, html: str) 
 
 
 def test_rerun_is_byte_identical_and_independent_of_location(project: Path, tmp_path: Path) -> None:
-    first = build(project)
-    assert build(project) == first
+    first = build_report(project)
+    assert build_report(project) == first
     moved = tmp_path / "elsewhere"
     shutil.copytree(project, moved)
     shutil.rmtree(moved / "results" / "report")
-    assert build(moved) == first
+    assert build_report(moved) == first
 
 
 def test_figures_absent_are_explained(project: Path) -> None:
     shutil.rmtree(project / "results" / "figures")
-    html = build(project)
+    html = build_report(project)
     assert "<img" not in html
     assert "PRISMA flow diagram not drawn" in html
     assert "Forest plot not drawn for this analysis." in html
@@ -496,7 +486,7 @@ def test_missing_required_input_is_an_input_error(project: Path, missing: str, w
     with pytest.raises(
         InputError, match=rf"{re.escape(missing)}: required input is missing.*{writer}"
     ):
-        build(project)
+        build_report(project)
 
 
 def test_analysis_without_summary_row_is_an_error(project: Path) -> None:
@@ -504,20 +494,20 @@ def test_analysis_without_summary_row_is_an_error(project: Path) -> None:
     lines = path.read_text().splitlines()
     path.write_text("\n".join(line for line in lines if not line.startswith("vats_prs")) + "\n")
     with pytest.raises(InputError, match="analysis 'vats_prs' has a pooling result but no row"):
-        build(project)
+        build_report(project)
 
 
 def test_malformed_json_and_missing_column(project: Path) -> None:
     (project / "results" / "dedup" / "summary.json").write_text("{not json")
     with pytest.raises(InputError, match=r"summary.json:1: not valid JSON"):
-        build(project)
+        build_report(project)
 
 
 def test_studies_missing_column(project: Path) -> None:
     path = project / "results" / "extraction" / "studies.tsv"
     path.write_text(path.read_text().replace("label\t", "name\t", 1))
     with pytest.raises(InputError, match=r"missing column.*label"):
-        build(project)
+        build_report(project)
 
 
 def test_cli_writes_report_and_reports_errors(project: Path, capsys) -> None:
@@ -548,7 +538,7 @@ def test_cli_writes_report_and_reports_errors(project: Path, capsys) -> None:
 def test_page_is_readable_by_others_like_any_shared_file(project: Path) -> None:
     previous = os.umask(0o022)
     try:
-        build(project)
+        build_report(project)
     finally:
         os.umask(previous)
     mode = (project / "results" / "report" / "index.html").stat().st_mode & 0o777
@@ -569,14 +559,14 @@ def test_bad_config_is_an_input_error(project: Path, edit, message: str) -> None
     edit(config)
     (project / "config.yaml").write_text(yaml.safe_dump(config))
     with pytest.raises(InputError, match=message):
-        build(project)
+        build_report(project)
 
 
 def test_synthesis_defaults_to_meta_analysis(project: Path) -> None:
     config = yaml.safe_load((project / "config.yaml").read_text())
     del config["analyses"][0]["synthesis"]
     (project / "config.yaml").write_text(yaml.safe_dump(config))
-    html = build(project)
+    html = build_report(project)
     assert '<tr class="chosen" data-model="random" data-analysis="complete_resection_prs">' in html
 
 
@@ -614,7 +604,7 @@ def test_stale_pooling_json_is_an_error(project: Path) -> None:
     data["random"]["exp_estimate"] = 0.5
     write_json(path, data)
     with pytest.raises(InputError, match=r"record complete_resection_prs.*pooled HR is 0.5 here"):
-        build(project)
+        build_report(project)
 
 
 def test_review_without_analyses_needs_no_pooling(project: Path) -> None:
@@ -622,6 +612,6 @@ def test_review_without_analyses_needs_no_pooling(project: Path) -> None:
     config["analyses"] = []
     (project / "config.yaml").write_text(yaml.safe_dump(config))
     shutil.rmtree(project / "results" / "pooling")
-    text = text_of(build(project))
+    text = text_of(build_report(project))
     assert "No analyses are configured." in text
     assert "No meta-analysis was configured; findings are synthesised narratively." in text

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from evsynth.contracts.pooling_result import Rule
 from evsynth.report.facts import describe_rule, methods_paragraphs
+from tests.support.report import build_report, copy_report_project
 
 REPORT_CODE = Path(__file__).resolve().parents[1] / "src" / "evsynth" / "report"
 
@@ -72,13 +73,7 @@ def test_report_code_has_no_prose_of_the_shipped_review() -> None:
 
 
 def test_extraction_warnings_are_shown_beside_their_rows(tmp_path: Path) -> None:
-    import shutil
-
-    from evsynth.report import write_report
-
-    data = Path(__file__).parent / "data" / "report"
-    shutil.copytree(data / "results_fixture", tmp_path / "results")
-    shutil.copy(data / "config.yaml", tmp_path / "config.yaml")
+    copy_report_project(tmp_path)
     extraction = tmp_path / "results" / "extraction"
     lines = (extraction / "narrative.tsv").read_text(encoding="utf-8").splitlines()
     rows = [lines[0] + "\teffect_id"]
@@ -94,12 +89,7 @@ def test_extraction_warnings_are_shown_beside_their_rows(tmp_path: Path) -> None
     (extraction / "effects.tsv").write_text(
         "effect_id\tanalyses\nS01.1\tcomplete_resection_prs\nS03.1\t\n", encoding="utf-8"
     )
-    out = write_report(
-        config_path=tmp_path / "config.yaml",
-        results=tmp_path / "results",
-        out=tmp_path / "results" / "report" / "index.html",
-    )
-    html = out.read_text(encoding="utf-8")
+    html = build_report(tmp_path)
     analysis = html[html.index('id="analysis-complete_resection_prs"') :]
     analysis = analysis[: analysis.index("</section>")]
     assert "Extraction warning on S01.1 (effects sheet, line 4): the CI is asymmetric" in analysis

@@ -15,6 +15,7 @@ from evsynth.errors import InputError
 from evsynth.prisma.counts import prisma_counts
 from evsynth.screening.output import neutralise_cell
 from evsynth.tables import read_tsv
+from tests.support.argv import prisma_counts_args
 
 DATA = Path(__file__).parent / "data" / "screening"
 UNIQUE = str(DATA / "unique.tsv")
@@ -205,12 +206,9 @@ def test_from_empty_folder_to_prisma_counts(tmp_path):
             [
                 "prisma",
                 "counts",
-                "--dedup-summary",
-                str(DATA / "dedup_summary.json"),
-                "--title-abstract",
-                str(out / "title_abstract.tsv"),
-                "--full-text",
-                str(out / "full_text.tsv"),
+                *prisma_counts_args(
+                    DATA / "dedup_summary.json", out / "title_abstract.tsv", out / "full_text.tsv"
+                ),
                 "--studies",
                 str(DATA / "studies.tsv"),
                 "--out",
@@ -261,12 +259,9 @@ def test_from_empty_folder_to_prisma_counts(tmp_path):
         main(
             [
                 "prisma-counts",
-                "--dedup-summary",
-                str(DATA / "dedup_summary.json"),
-                "--title-abstract",
-                str(out / "title_abstract.tsv"),
-                "--full-text",
-                str(out / "full_text.tsv"),
+                *prisma_counts_args(
+                    DATA / "dedup_summary.json", out / "title_abstract.tsv", out / "full_text.tsv"
+                ),
                 "--records",
                 UNIQUE,
                 "--search-records",
@@ -401,12 +396,7 @@ def test_prisma_names_databases_from_search_logs(tmp_path):
     out = tmp_path / "counts.json"
     args = [
         "prisma-counts",
-        "--dedup-summary",
-        str(summary_path),
-        "--title-abstract",
-        str(ta),
-        "--full-text",
-        str(ft),
+        *prisma_counts_args(summary_path, ta, ft),
         "--out",
         str(out),
         "--search-logs",

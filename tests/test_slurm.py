@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.workflow import copy_review
+from tests.support.workflow import copy_review, job_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -423,19 +423,6 @@ def _hashes(results: Path) -> dict[str, str]:
     }
 
 
-def _job_counts(text: str) -> Counter:
-    """Snakemake's `Job stats:` table (rule -> number of jobs), from the first one printed."""
-    counts: Counter = Counter()
-    lines = text.splitlines()
-    start = lines.index("Job stats:") + 3
-    for line in lines[start:]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        counts[parts[0]] = int(parts[1])
-    return counts
-
-
 def _jobcomp(path: Path, run_id: str) -> dict[str, dict[str, str]]:
     """This run's jobs in Slurm's completion log: job id -> its `Key=value` fields."""
     jobs = {}
@@ -481,7 +468,7 @@ def test_review_through_slurm_is_identical_to_a_local_run(slurm, tmp_path: Path)
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    expected = _job_counts(result.stdout + result.stderr)
+    expected = job_table(result.stdout + result.stderr)
     del expected["all"]  # the target rule runs no command, in Snakemake's own process
 
     cluster = _copy_review(tmp_path / "slurm")
@@ -567,7 +554,7 @@ def test_partitioned_dedup_through_slurm_gives_the_one_job_clusters(slurm, tmp_p
     assert text.count("\n  partitions: 1\n") == 1
     config.write_text(text.replace("\n  partitions: 1\n", "\n  partitions: 3\n"), encoding="utf-8")
     output = _through_slurm(cluster, slurm.env, *targets, timeout=1800)
-    counts = _job_counts(output)
+    counts = job_table(output)
     assert (counts["dedup_prepare"], counts["dedup_score"], counts["dedup_records"]) == (1, 3, 1)
     run_id = re.search(r"SLURM run ID: (\S+)", output).group(1)
     jobs = _jobcomp(slurm.jobcomp, run_id)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.workflow import copy_review, snakemake
+from tests.support.workflow import copy_review, planned_jobs, snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,31 +39,6 @@ def review(full_run: Path) -> Path:
 def _read_tsv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-def _jobs_in_dry_run(workdir: Path) -> set[str]:
-    """Rule names Snakemake would run now, read from its dry-run job table."""
-    result = _snakemake(workdir, "-n")
-    assert result.returncode == 0, result.stderr[-4000:]
-    text = result.stdout + result.stderr
-    if "Nothing to be done" in text:
-        return set()
-    jobs = set()
-    in_table = False
-    for line in text.splitlines():
-        if line.startswith("Job stats:"):
-            in_table = True
-            continue
-        if in_table:
-            parts = line.split()
-            if not parts:
-                if jobs:
-                    break
-                continue
-            if parts[0] in ("job", "total") or set(parts[0]) == {"-"}:
-                continue
-            jobs.add(parts[0])
-    return jobs
 
 
 def test_report_and_contract_files_exist(review: Path) -> None:
@@ -157,23 +132,7 @@ def test_dedup_finds_exactly_the_planted_duplicates(review: Path) -> None:
 
 
 def test_rerun_with_nothing_changed_does_nothing(review: Path) -> None:
-    assert _jobs_in_dry_run(review) == set()
-
-
-def _job_counts(workdir: Path) -> dict[str, int]:
-    """Rule -> number of jobs Snakemake would run now (its dry-run job table)."""
-    result = _snakemake(workdir, "-n")
-    assert result.returncode == 0, result.stderr[-4000:]
-    text = result.stdout + result.stderr
-    table = text.split("Job stats:", 1)[1] if "Job stats:" in text else ""
-    counts = {}
-    for line in table.splitlines()[3:]:
-        parts = line.split()
-        if len(parts) != 2 or not parts[1].isdigit():
-            break
-        counts[parts[0]] = int(parts[1])
-    counts.pop("total", None)
-    return counts
+    assert set(planned_jobs(review, cores=2)) == set()
 
 
 def _copy_finished(review: Path, dest: Path, *, metadata: bool) -> Path:
@@ -197,11 +156,11 @@ def test_config_snapshots_compare_content_without_snakemake_metadata(
     review: Path, tmp_path: Path
 ) -> None:
     copy = _copy_finished(review, tmp_path / "copy", metadata=False)
-    assert _job_counts(copy) == {}
+    assert planned_jobs(copy, cores=2) == {}
     config = copy / "config/config.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("\n  level: 0.95", "\n  level: 0.9", 1), "utf-8")
-    counts = _job_counts(copy)
+    counts = planned_jobs(copy, cores=2)
     analyses = len(list((review / "results/pooling").glob("*.json")))
     assert counts.get("pooling_analysis") == analyses, counts
     assert "report_html" in counts, counts
@@ -216,14 +175,14 @@ def test_editing_one_analysis_reruns_only_its_pooling_and_figures(
     old = "published: {hr: 1.69, ci_low: 1.01, ci_high: 2.82"
     assert text.count(old) == 1
     config.write_text(text.replace(old, "published: {hr: 1.7, ci_low: 1.01, ci_high: 2.82"))
-    counts = _job_counts(copy)
+    counts = planned_jobs(copy, cores=2)
     assert counts.get("pooling_analysis") == 1, counts
     assert counts.get("figures_analysis") == 1, counts
     assert "extraction_tables" not in counts, counts
     touched = copy / "results/extraction/analyses/vats_mortality.tsv"
     config.write_text(text)
     touched.write_text(touched.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    counts = _job_counts(copy)
+    counts = planned_jobs(copy, cores=2)
     assert counts.get("pooling_analysis") == 1 and counts.get("figures_analysis") == 1, counts
 
 
@@ -237,7 +196,7 @@ def test_editing_a_screening_file_reruns_screening_and_below(review: Path) -> No
     shutil.copy2(decisions, backup)
     try:
         decisions.write_bytes(original + b"\n")
-        jobs = _jobs_in_dry_run(review)
+        jobs = set(planned_jobs(review, cores=2))
     finally:
         shutil.copy2(backup, decisions)
     assert "screening_full_text" in jobs
@@ -254,7 +213,7 @@ def test_changing_a_pooling_setting_reruns_only_pooling_figures_and_report(revie
     try:
         assert "\n  level: 0.95" in original
         config.write_text(original.replace("\n  level: 0.95", "\n  level: 0.9", 1), "utf-8")
-        jobs = _jobs_in_dry_run(review)
+        jobs = set(planned_jobs(review, cores=2))
     finally:
         shutil.copy2(backup, config)
     assert "pooling_analysis" in jobs and "report_html" in jobs
@@ -271,7 +230,7 @@ def test_changing_a_grade_setting_reruns_only_grading_and_the_report(review: Pat
     try:
         assert "\n    harm: 1.25" in original
         config.write_text(original.replace("\n    harm: 1.25", "\n    harm: 1.5", 1), "utf-8")
-        jobs = _jobs_in_dry_run(review)
+        jobs = set(planned_jobs(review, cores=2))
     finally:
         shutil.copy2(backup, config)
     assert "grade_analysis" in jobs and "report_html" in jobs
@@ -357,4 +316,4 @@ def test_editing_one_effect_row_reruns_only_the_analyses_it_enters(
     assert ran.count("pooling_analysis") == 1 and ran.count("figures_analysis") == 1, ran
     pooled = json.loads((copy / "results/pooling/bilateral_pmos.json").read_text())
     assert pooled["fixed"]["exp_estimate"] == pytest.approx(1 / 0.292)
-    assert _job_counts(copy) == {}
+    assert planned_jobs(copy, cores=2) == {}
