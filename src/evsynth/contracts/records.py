@@ -67,10 +67,14 @@ class Record:
 
     def __post_init__(self) -> None:
         values = _ALL_FIELDS(self)
-        if {*map(type, values)} == _STR_ONLY:
+        try:
+            # join refuses anything but strings (None, numbers), which the loop below converts.
+            joined = "".join(values)
+        except TypeError:
+            joined = None
+        if joined is not None:
             # One check for the whole record (C-level loops): no tab, line break or double space
             # anywhere and nothing to strip means the per-field loop below would change nothing.
-            joined = "".join(values)
             if not ("\t" in joined or "\n" in joined or "\r" in joined or "  " in joined) and (
                 sum(map(len, map(str.strip, values))) == len(joined)
             ):
@@ -113,7 +117,6 @@ class Record:
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Record))
 _FIELD_NAMES = COLUMNS
 _ALL_FIELDS = operator.attrgetter(*_FIELD_NAMES)
-_STR_ONLY = {str}
 
 _DOI_PREFIX = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|https?://doi\.[a-z]+\.org/)", re.IGNORECASE
