@@ -11,6 +11,12 @@ reader against ``rispy.load`` and our PubMed XML reader against Biopython's ``En
 every record (a wrong count fails the benchmark), and is timed without writing any table.
 
     python benchmarks/import_speed.py [--records 100000] [--workdir DIR] [--keep] [--parsers-only]
+    python benchmarks/import_speed.py --trees OLD/src NEW/src [--repeat 3] [--records 100000]
+
+``--trees`` compares source trees (main and a branch, say) back to back instead: for each file,
+our parser alone and the full ``evsynth import`` run under each tree in turn (``PYTHONPATH``),
+``--repeat`` rounds alternating which tree goes first, and the best CPU time of each is reported
+(on a shared machine the best is the run least disturbed by the others).
 
 Targets (issue 2): >= 20,000 records/s and < 1 GB for either format on the 2-core test machine.
 """
@@ -215,20 +221,63 @@ def compare_parsers(workdir: Path, n: int) -> None:
     )
 
 
-def measure(argv: list[str]) -> tuple[float, float, float]:
+def measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MiB) of one command, in a fresh wrapper process.
 
     CPU seconds are reported too because the benchmark machine is shared: wall time includes
-    waiting for a core, CPU time does not.
+    waiting for a core, CPU time does not. ``env``: the command's environment (default: ours).
     """
     if argv and argv[0] == "-c":
         argv = [sys.executable, *argv]
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *argv], check=True, capture_output=True, text=True
+        [sys.executable, "-c", _MEASURE, *argv],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     ).stdout.split()
     if out[0] != "0":
         raise SystemExit(f"command failed: {' '.join(argv)}")
     return float(out[1]), float(out[2]), int(out[3]) / 1024
+
+
+def compare_trees(workdir: Path, n: int, trees: list[Path], repeat: int) -> None:
+    """Print the best CPU time of our parsers and of ``evsynth import`` under each source tree."""
+    print(f"\n{n} records, best CPU of {repeat} alternating rounds, trees: "
+          + ", ".join(map(str, trees)))  # fmt: skip
+    print(f"{'file':<11} {'run':<16} {'tree':<28} {'best CPU s':>10} {'rec/cpu':>8}  all CPU s")
+    for label, suffix, writer, parsers in _COMPARED:
+        path = workdir / f"trees-{n}.{suffix}"
+        globals()[writer](path, n)
+        kind = parsers[0][1]
+        fmt = "ris" if suffix == "ris" else "pubmed-xml"
+        out = workdir / f"trees-{n}.tsv"
+        runs = (
+            ("parser alone", ["-c", _PARSE, kind, str(path), str(n)]),
+            (
+                "evsynth import",
+                ["-m", "evsynth.cli", "import", str(path), "--format", fmt, "--source", "bench",
+                 "--out", str(out)],
+            ),
+        )  # fmt: skip
+        try:
+            for name, command in runs:
+                cpu: dict[Path, list[float]] = {tree: [] for tree in trees}
+                for round_ in range(repeat):
+                    order = trees if round_ % 2 == 0 else trees[::-1]
+                    for tree in order:
+                        env = {**os.environ, "PYTHONPATH": str(tree)}
+                        cpu[tree].append(measure([sys.executable, *command], env=env)[1])
+                for tree in trees:
+                    best = min(cpu[tree])
+                    print(
+                        f"{label:<11} {name:<16} {str(tree)[-28:]:<28} {best:>10.2f} "
+                        f"{n / best:>8.0f}  {' '.join(f'{c:.2f}' for c in cpu[tree])}",
+                        flush=True,
+                    )
+        finally:
+            path.unlink()
+            out.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,9 +288,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--parsers-only", action="store_true", help="only the parser-vs-library comparison"
     )
+    parser.add_argument(
+        "--trees",
+        nargs="+",
+        type=Path,
+        metavar="SRC",
+        help="compare these source trees (each put on PYTHONPATH) back to back",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds for --trees (default 3)")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evsynth-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.trees:
+        try:
+            compare_trees(workdir, args.records, [t.resolve() for t in args.trees], args.repeat)
+        finally:
+            if not args.keep and args.workdir is None:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return 0
     if args.parsers_only:
         try:
             compare_parsers(workdir, args.records)

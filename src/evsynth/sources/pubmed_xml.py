@@ -117,11 +117,30 @@ def pubmed_record(
         source_file=source_file,
         source_line=str(line) if line else "",
     )
-    for name in REPEATED_FIELDS:
-        value = getattr(record, name)
-        if value:
-            setattr(record, name, sys.intern(value))
+    _intern_repeated(record)
     return record
+
+
+def _intern_repeated(record: Record) -> None:
+    """Intern :data:`REPEATED_FIELDS` (one copy of each journal name, not one per record).
+
+    Written out rather than a getattr/setattr loop over the names: ~1 us less per article.
+    """
+    intern = sys.intern
+    record.journal = intern(record.journal)
+    record.journal_abbrev = intern(record.journal_abbrev)
+    record.year = intern(record.year)
+    record.volume = intern(record.volume)
+    record.issue = intern(record.issue)
+    record.language = intern(record.language)
+    record.pub_type = intern(record.pub_type)
+    record.issn = intern(record.issn)
+
+
+if REPEATED_FIELDS != (
+    "journal", "journal_abbrev", "year", "volume", "issue", "language", "pub_type", "issn",
+):  # fmt: skip
+    raise ImportError("pubmed_xml._intern_repeated must name every field of REPEATED_FIELDS")
 
 
 def _with_pmid(elem: ET.Element, part: str, *, label: str, line: int) -> tuple[ET.Element, str]:
@@ -260,20 +279,16 @@ def _keywords(citation: ET.Element) -> list[str]:
     """Author keywords, then MeSH headings as "Descriptor/qualifier" (MEDLINE's MH form)."""
     terms = []
     for keyword_list in citation.findall("KeywordList"):
-        terms.extend(element_text(k) for k in keyword_list.findall("Keyword"))
+        for keyword in keyword_list.findall("Keyword"):
+            terms.append(element_text(keyword))
     headings = citation.find("MeshHeadingList")
     for heading in headings.findall("MeshHeading") if headings is not None else ():
         descriptor = element_text(heading.find("DescriptorName"))
         qualifiers = [element_text(q) for q in heading.findall("QualifierName")]
         if descriptor:
             terms.append("/".join([descriptor, *qualifiers]))
-    seen: set[str] = set()
-    unique = []
-    for term in terms:
-        if term and term not in seen:
-            seen.add(term)
-            unique.append(term)
-    return unique
+    # The first of each term, in order, without the empty ones.
+    return list(dict.fromkeys(filter(None, terms)))
 
 
 class PubmedXmlReader(XmlImporter):

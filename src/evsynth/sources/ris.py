@@ -29,7 +29,10 @@ _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UPPER_DIGIT = _UPPER | frozenset("0123456789")
 # The general tag-line grammar: a tag, one or two spaces, a hyphen, spaces, the value.
 # A tag line of the plain layout, inside a record matched by RisReader.fast_record.
-_FAST_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -([^\n]*)", re.MULTILINE)
+# Each match consumes its line and line break, so the next search starts at the next line (no
+# "^" to test at every position; a blank line holds no capital letter). The optional space after
+# the hyphen is left out of the value, so most values are stripped without a copy.
+_FAST_TAG_LINE = re.compile(r"([A-Z][A-Z0-9])  - ?([^\n]*)\n")
 
 
 class RisReader(TaggedReader, tags=ris_tags):
