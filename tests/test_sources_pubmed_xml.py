@@ -110,7 +110,7 @@ def test_wrong_root() -> None:
 
 
 def test_many_records_streamed_in_chunks() -> None:
-    # More than one 1 MiB read, so start tags and line numbers cross chunk boundaries.
+    # More than one 64 KiB read, so start tags and line numbers cross chunk boundaries.
     body = "".join(
         f"<PubmedArticle>\n<MedlineCitation><PMID>{i}</PMID><Article><ArticleTitle>"
         f"{'x' * 200}</ArticleTitle></Article></MedlineCitation>\n</PubmedArticle>\n"
