@@ -438,13 +438,7 @@ def build_record(
         pub_type = name == "pub_type"
         for tag in names:
             for value in tags[tag]:
-                value = " ".join(value.split())
-                if authors:
-                    # normalise_author's first steps, inline; it only changes a name without
-                    # a comma, and gives the same for the part already normalised.
-                    value = value.strip(" ;")
-                    if value and "," not in value:
-                        value = normalise_author(value)
+                value = normalise_author(value) if authors else " ".join(value.split())
                 if pub_type and ("://" in value or ("10." in value and _DOI_INSIDE.search(value))):
                     continue
                 if value:
@@ -467,11 +461,10 @@ def build_record(
     values.pop("doi", None)
     values.pop("pmid", None)
     values.pop("source_id", None)
-    intern = sys.intern
     for name in REPEATED_FIELDS:
         value = values.get(name)
         if value:
-            values[name] = intern(value)
+            values[name] = sys.intern(value)
     return Record(
         source_id=source_id,
         doi=doi,  # Record.__post_init__ normalises it (once)

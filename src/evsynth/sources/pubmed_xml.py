@@ -122,25 +122,11 @@ def pubmed_record(
 
 
 def _intern_repeated(record: Record) -> None:
-    """Intern :data:`REPEATED_FIELDS` (one copy of each journal name, not one per record).
-
-    Written out rather than a getattr/setattr loop over the names: ~1 us less per article.
-    """
-    intern = sys.intern
-    record.journal = intern(record.journal)
-    record.journal_abbrev = intern(record.journal_abbrev)
-    record.year = intern(record.year)
-    record.volume = intern(record.volume)
-    record.issue = intern(record.issue)
-    record.language = intern(record.language)
-    record.pub_type = intern(record.pub_type)
-    record.issn = intern(record.issn)
-
-
-if REPEATED_FIELDS != (
-    "journal", "journal_abbrev", "year", "volume", "issue", "language", "pub_type", "issn",
-):  # fmt: skip
-    raise ImportError("pubmed_xml._intern_repeated must name every field of REPEATED_FIELDS")
+    """Intern :data:`REPEATED_FIELDS` (one copy of each journal name, not one per record)."""
+    for name in REPEATED_FIELDS:
+        value = getattr(record, name)
+        if value:
+            setattr(record, name, sys.intern(value))
 
 
 def _with_pmid(elem: ET.Element, part: str, *, label: str, line: int) -> tuple[ET.Element, str]:

@@ -39,8 +39,6 @@ _ROOT = re.compile(rb"<(?![?!/])([A-Za-z_][\w.:-]*)")
 # Any "<!ENTITY" text sends the fast reader back to the event reader, which decides (the prolog
 # check refuses a declaration; the same text inside CDATA or a comment is fine there).
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-# For long texts (abstracts) the regular-expression engine finds "  " faster than ``in``.
-_DOUBLE_SPACE = re.compile("  ")
 _XML_DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\sencoding=(['\"])[^'\"]*\2", re.IGNORECASE)
 
 
@@ -439,11 +437,7 @@ def element_text(elem: ET.Element | None) -> str:
     if len(elem) == 0:
         # No inline markup (the common case): skip itertext's generator.
         text = elem.text or ""
-        if (
-            "\n" in text
-            or "\t" in text
-            or ("  " in text if len(text) < 256 else _DOUBLE_SPACE.search(text) is not None)
-        ):
+        if "  " in text or "\n" in text or "\t" in text:
             return " ".join(text.split())
         return text.strip()
     return " ".join("".join(elem.itertext()).split())
