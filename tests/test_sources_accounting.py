@@ -142,8 +142,11 @@ class _LosingReader(Importer):
 def test_starts_and_records_must_agree_even_without_a_failure() -> None:
     reader = _LosingReader()
     records = []
-    with pytest.raises(InputError, match=r"2 record start\(s\) but 1 record\(s\) read, and no "):
+    with pytest.raises(
+        InputError, match=r"2 record start\(s\) but 1 record\(s\) read, and no "
+    ) as e:
         records.extend(reader.read(b"", label="lost.txt"))
+    assert "lost.txt" in str(e.value) and "losing test format reader" in str(e.value)
     assert [r.title for r in records] == ["one"]  # records come out before the accounting
 
 

@@ -137,7 +137,8 @@ class Importer:
         if starts != produced:
             raise InputError(
                 f"{starts} record start(s) but {produced} record(s) read, and no record "
-                f"reported as failed ({self.title} reader)",
+                f"reported as failed: a fault of evsynth's {self.title} reader, not of the file; "
+                "please report it with the file",
                 path=label,
             )
         if empty is not None and starts == 0:
