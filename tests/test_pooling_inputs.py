@@ -99,6 +99,21 @@ def test_methods_refuse_below_their_minimum_k(call, pattern):
         call(table)
 
 
+def test_cumulative_needs_two_studies_or_the_configured_minimum():
+    """A cumulative meta-analysis refits from the second study on: one study is refused, and
+    the configured minimum k wins when it is higher."""
+    one = effects([0.1], se=[0.1], study=["A"], year=[2000])
+    with pytest.raises(
+        TooFewStudiesError,
+        match="cumulative meta-analysis needs at least 2 studies; this analysis has 1",
+    ):
+        cumulative(one)
+    two = effects([0.1, 0.3], se=[0.1, 0.2], study=["A", "B"], year=[2000, 2001])
+    assert len(cumulative(two).fits) == 2
+    with pytest.raises(TooFewStudiesError, match="needs at least 5 studies; this analysis has 2"):
+        cumulative(two, min_k=5)
+
+
 def test_configurable_minimum_k_for_small_study_tests():
     table = read_effects_csv(DATA / "bcg.csv")
     with pytest.raises(TooFewStudiesError, match="needs at least 20 studies; this analysis has 13"):
